@@ -1,0 +1,22 @@
+"""aiblint: a linter for Azure Image Builder templates and the scripts they run.
+
+The library entry point is :func:`lint_paths`; the CLI is a thin shell over it.
+Nothing heavy is imported here, so ``aiblint --version`` starts fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["__version__", "lint_paths"]
+
+if TYPE_CHECKING:
+    from aiblint.findings import Report
+
+
+def lint_paths(*args: Any, **kwargs: Any) -> Report:
+    """Lint files and directories; see :func:`aiblint.engine.lint_paths`."""
+    from aiblint.engine import lint_paths as run
+
+    return run(*args, **kwargs)

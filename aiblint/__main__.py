@@ -1,0 +1,3 @@
+from aiblint.cli import main
+
+raise SystemExit(main())

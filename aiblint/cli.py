@@ -1,0 +1,196 @@
+"""The ``aiblint`` command: a thin shell over :func:`aiblint.engine.lint_paths`.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings; 2 usage or
+internal error. Imports stay light at module level so ``--version`` is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from aiblint import __version__
+from aiblint.constants import PROGRAM
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+BUILTIN_FORMATS = ("text", "json", "sarif")
+
+
+class UsageError(Exception):
+    """Bad command line or configuration: one line on stderr, exit 2."""
+
+
+def _codes(text: str) -> list[str]:
+    return [code.strip() for code in text.split(",") if code.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROGRAM,
+        description="Lint Azure Image Builder templates and the scripts they run.",
+        epilog="Also: 'aiblint rules' lists every rule. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint ('-' reads standard input; default: .)")
+    parser.add_argument("--format", "-f", help="output format: text (default), json, sarif, or a plugin's")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    parser.add_argument("--select", type=_codes, action="append", metavar="CODES", help="only these rule ids or prefixes (comma-separated)")
+    parser.add_argument("--ignore", type=_codes, action="append", metavar="CODES", help="skip these rule ids or prefixes (comma-separated)")
+    parser.add_argument("--fail-on", choices=("error", "warning", "note"), help="lowest severity that makes the exit code 1 (default: note)")
+    parser.add_argument("--stdin-filename", metavar="PATH", help="the name to report for '-' (standard input)")
+    parser.add_argument("--config", metavar="FILE", help="configuration file (default: the nearest .aiblint.toml or pyproject.toml)")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    out = stdout or sys.stdout
+    try:
+        if arguments[:1] == ["rules"]:
+            return _list_rules(arguments[1:], out)
+        return _lint(build_parser().parse_args(arguments), out)
+    except UsageError as error:
+        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _lint(options: argparse.Namespace, out: TextIO) -> int:
+    from aiblint.config import ConfigError, check_settings, load_config
+    from aiblint.registry import PluginError
+
+    if options.debug:
+        os.environ["AIBLINT_DEBUG"] = "1"
+    cwd = Path.cwd()
+    try:
+        config = load_config(cwd, Path(options.config) if options.config else None)
+        config.apply(check_settings(_cli_settings(options), "command line"), "command line")
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    from aiblint.engine import lint_paths
+    from aiblint.registry import RuleSet
+    from aiblint.selection import Selection
+
+    try:
+        rules = RuleSet.load(Selection.of(config.select, config.ignore))
+    except PluginError as error:
+        raise UsageError(str(error)) from None
+    formatter_class = _formatter_class(config.format)
+    report = lint_paths(
+        options.paths or ["."],
+        config=config,
+        cwd=cwd,
+        stdin_filename=options.stdin_filename,
+        rules=rules,
+    )
+    stream = _open_output(options.output, out)
+    color = _use_color(options.color, stream, config.format)
+    sources = _sources(report) if color else None
+    formatter = formatter_class(_rule_infos(rules), color=color, sources=sources)
+    try:
+        formatter.write(report, stream)
+    finally:
+        if stream is not out:
+            stream.close()
+    for problem in report.errors:
+        print(f"{PROGRAM}: {problem.path}: {problem.message}", file=sys.stderr)
+    for note in report.notes:
+        print(f"{PROGRAM}: note: {note}", file=sys.stderr)
+    return report.exit_code(config.fail_on)
+
+
+def _cli_settings(options: argparse.Namespace) -> dict[str, object]:
+    settings: dict[str, object] = {}
+    if options.select:
+        settings["select"] = [code for group in options.select for code in group]
+    if options.ignore:
+        settings["ignore"] = [code for group in options.ignore for code in group]
+    if options.fail_on:
+        settings["fail-on"] = options.fail_on
+    if options.format:
+        settings["format"] = options.format
+    return settings
+
+
+def _formatter_class(name: str) -> type:
+    from stevedore import DriverManager
+    from stevedore.exception import NoMatches
+
+    try:
+        manager: Any = DriverManager("aiblint.formatters", name, invoke_on_load=False)
+        driver: type = manager.driver
+        return driver
+    except (NoMatches, RuntimeError):
+        raise UsageError(f"unknown format {name!r} (built in: {', '.join(BUILTIN_FORMATS)})") from None
+
+
+def _open_output(path: str | None, default: TextIO) -> TextIO:
+    if not path:
+        return default
+    try:
+        return open(path, "w", encoding="utf-8", newline="\n")
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror}") from None
+
+
+def _use_color(choice: str, stream: TextIO, fmt: str) -> bool:
+    if fmt != "text" or choice == "never":
+        return False
+    if choice == "always":
+        return True
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def _sources(report: object) -> dict[str, str]:
+    """File texts for code frames (terminal output only)."""
+    texts: dict[str, str] = {}
+    for finding in getattr(report, "findings", []):
+        if finding.path not in texts:
+            try:
+                texts[finding.path] = Path(finding.path).read_text(encoding="utf-8-sig", errors="replace")
+            except OSError:
+                texts[finding.path] = ""
+    return texts
+
+
+def _rule_infos(rules: object) -> dict[str, object]:
+    from aiblint.formatters import RuleInfo
+
+    infos: dict[str, object] = {}
+    for rule in getattr(rules, "rules", []):
+        infos[rule.id] = RuleInfo(
+            rule.id, rule.name, rule.severity, rule.summary, rule.description,
+            rule.help_uri(), tuple(rule.tags), rule.security_severity,
+        )
+    return infos
+
+
+def _list_rules(arguments: list[str], out: TextIO) -> int:
+    parser = argparse.ArgumentParser(prog=f"{PROGRAM} rules", description="List every rule.")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    options = parser.parse_args(arguments)
+    from aiblint.registry import PluginError, RuleSet
+
+    try:
+        rules = RuleSet.load_all().rules
+    except PluginError as error:
+        raise UsageError(str(error)) from None
+    if options.format == "json":
+        import json
+
+        rows = [
+            {"id": r.id, "name": r.name, "severity": r.severity.label, "summary": r.summary, "help_uri": r.help_uri()}
+            for r in rules
+        ]
+        out.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_OK
+    for rule in rules:
+        out.write(f"{rule.id:<8} {rule.severity.label:<8} {rule.name:<36} {rule.summary}\n")
+    return EXIT_OK

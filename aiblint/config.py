@@ -1,0 +1,151 @@
+"""Configuration: ``.aiblint.toml`` or ``[tool.aiblint]`` in ``pyproject.toml``.
+
+The nearest file walking up from the working directory wins (``.aiblint.toml``
+before ``pyproject.toml`` in the same folder). Keys are the CLI's long options
+without the dashes in front; an unknown key is an error that names the file,
+so a typo never silently turns a setting off.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiblint.findings import Severity
+
+
+class ConfigError(Exception):
+    """A configuration file or option that cannot be used (exit code 2)."""
+
+
+def _string_list(key: str, value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    raise ConfigError(f"'{key}' must be a list of strings")
+
+
+def _severity(key: str, value: object) -> Severity:
+    if not isinstance(value, str):
+        raise ConfigError(f"'{key}' must be one of error, warning, note")
+    try:
+        return Severity.parse(value)
+    except ValueError as error:
+        raise ConfigError(f"'{key}': {error}") from None
+
+
+def _severity_table(key: str, value: object) -> dict[str, Severity]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"'{key}' must be a table of rule id = severity")
+    return {str(rule).upper(): _severity(f"{key}.{rule}", level) for rule, level in value.items()}
+
+
+def _string(key: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"'{key}' must be a string")
+    return value
+
+
+#: Every key the configuration accepts, with the function that checks it.
+KEYS: dict[str, Callable[[str, object], object]] = {
+    "select": _string_list,
+    "ignore": _string_list,
+    "fail-on": _severity,
+    "format": _string,
+    "severity": _severity_table,
+    "exclude": _string_list,
+}
+
+
+@dataclass
+class Config:
+    """Settings after merging defaults, the file and the command line."""
+
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    fail_on: Severity = Severity.NOTE
+    format: str = "text"
+    severity: dict[str, Severity] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    source: Path | None = None  # the file the settings came from
+    origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
+
+    def apply(self, values: Mapping[str, object], origin: str) -> None:
+        """Set checked values (keys as in :data:`KEYS`)."""
+        for key, value in values.items():
+            setattr(self, key.replace("-", "_"), value)
+            self.origins[key] = origin
+
+
+def find_config_file(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / ".aiblint.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_section(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_section(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "[tool.aiblint" in text
+
+
+def read_config_file(path: Path) -> dict[str, object]:
+    """The checked settings of one file; raises :class:`ConfigError`."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    if path.name == "pyproject.toml":
+        section = data.get("tool", {}).get("aiblint", {})
+        where = f"{path} [tool.aiblint]"
+    else:
+        section = data.get("tool", {}).get("aiblint", data) if "tool" in data else data
+        where = str(path)
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where}: must be a table")
+    return check_settings(section, where)
+
+
+def check_settings(section: Mapping[str, object], where: str) -> dict[str, object]:
+    checked: dict[str, object] = {}
+    for key, value in section.items():
+        validate = KEYS.get(key)
+        if validate is None:
+            close = difflib.get_close_matches(key, list(KEYS), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(sorted(KEYS))})"
+            raise ConfigError(f"{where}: unknown key '{key}'{hint}")
+        try:
+            checked[key] = validate(key, value)
+        except ConfigError as error:
+            raise ConfigError(f"{where}: {error}") from None
+    return checked
+
+
+def load_config(cwd: Path, explicit: Path | None = None) -> Config:
+    """Defaults, then the configuration file (given, or found from ``cwd``)."""
+    config = Config()
+    path = explicit or find_config_file(cwd)
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"{path}: configuration file not found")
+        config.apply(read_config_file(path), str(path))
+        config.source = path
+    return config

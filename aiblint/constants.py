@@ -1,0 +1,17 @@
+"""Names and numbers shared across the package; importing this costs nothing."""
+
+from __future__ import annotations
+
+PROGRAM = "aiblint"
+HOMEPAGE = "https://github.com/aiblint/aiblint"
+RULE_DOCS_URL = HOMEPAGE + "/blob/main/docs/rules/{rule}.md"
+
+RULE_ENTRY_POINTS = "aiblint.rules"
+FORMATTER_ENTRY_POINTS = "aiblint.formatters"
+
+#: Files a directory walk looks at.
+TEMPLATE_SUFFIXES = (".json", ".jsonc")
+#: Folders a directory walk never enters.
+SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
+
+JSON_OUTPUT_VERSION = 1

@@ -1,0 +1,88 @@
+"""A loaded file: its text, its positioned JSON tree and what went wrong reading it."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from aiblint.jsontree import JsonNode, JsonString
+
+
+@dataclass(frozen=True)
+class Position:
+    """1-based line and column; columns count Unicode code points."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Span:
+    start: Position
+    end: Position  # exclusive: the position just after the last character
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    """Why a file could not be read as JSON. ``kind`` picks the rule:
+    ``syntax`` (AIB001) or ``too-large`` (AIB007)."""
+
+    kind: str
+    message: str
+    offset: int
+    end_offset: int | None = None
+
+
+@dataclass
+class Document:
+    """Everything the loader learned about one file.
+
+    ``root`` is ``None`` when the file could not be parsed; ``problem`` then
+    says why and where. ``duplicates`` pairs the first key token of a repeated
+    member with each later one.
+    """
+
+    path: str
+    text: str
+    root: JsonNode | None = None
+    problem: ReadProblem | None = None
+    duplicates: list[tuple[JsonString, JsonString]] = field(default_factory=list)
+    comments: list[tuple[int, int]] = field(default_factory=list)
+    _line_starts: list[int] | None = field(default=None, repr=False)
+
+    @property
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            index = find("\n")
+            while index >= 0:
+                starts.append(index + 1)
+                index = find("\n", index + 1)
+            self._line_starts = starts
+        return self._line_starts
+
+    def position(self, offset: int) -> Position:
+        offset = max(0, min(offset, len(self.text)))
+        line_index = bisect.bisect_right(self.line_starts, offset) - 1
+        return Position(line_index + 1, offset - self.line_starts[line_index] + 1)
+
+    def offset(self, position: Position) -> int:
+        """The text offset of a 1-based position (clamped to the text)."""
+        starts = self.line_starts
+        line_index = min(max(position.line - 1, 0), len(starts) - 1)
+        return min(starts[line_index] + position.column - 1, len(self.text))
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(self.position(start), self.position(max(start, end)))
+
+    def node_span(self, node: JsonNode) -> Span:
+        return self.span(node.start, node.end)
+
+    def line_text(self, line: int) -> str:
+        starts = self.line_starts
+        if not 1 <= line <= len(starts):
+            return ""
+        begin = starts[line - 1]
+        stop = starts[line] - 1 if line < len(starts) else len(self.text)
+        return self.text[begin:stop].rstrip("\r")

@@ -1,0 +1,59 @@
+"""``path:line:col: severity RULE message``: what editors and grep read.
+
+On a terminal each finding also gets a code frame and colour.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from aiblint.findings import Finding, Report, Severity
+from aiblint.formatters import Formatter, safe_text
+
+_COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.NOTE: "\033[36m"}
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+class TextFormatter(Formatter):
+    name = "text"
+
+    def write(self, report: Report, stream: TextIO) -> None:
+        for finding in report.findings:
+            stream.write(safe_text(self.line(finding)) + "\n")
+            frame = self.frame(finding)
+            if frame:
+                stream.write(safe_text(frame))
+        if report.findings:
+            stream.write(self.summary(report) + "\n")
+
+    def line(self, finding: Finding) -> str:
+        where = f"{finding.path}:{finding.line}:{finding.column}:"
+        level = finding.severity.label
+        if self.color:
+            where = _BOLD + where + _RESET
+            level = _COLOURS[finding.severity] + level + _RESET
+        return f"{where} {level} {finding.rule} {finding.message}"
+
+    def frame(self, finding: Finding) -> str:
+        text = self.sources.get(finding.path)
+        if text is None:
+            return ""
+        lines = text.split("\n")
+        if not 1 <= finding.line <= len(lines):
+            return ""
+        source = lines[finding.line - 1].rstrip("\r").expandtabs(1)
+        width = (finding.end_column - finding.column) if finding.end_line == finding.line else len(source) - finding.column + 1
+        gutter = f"{finding.line:>5} | "
+        caret = " " * (len(gutter) + finding.column - 1) + "^" * max(1, width)
+        if self.color:
+            caret = _COLOURS[finding.severity] + caret + _RESET
+            gutter = _DIM + gutter + _RESET
+        return f"{gutter}{source}\n{caret}\n"
+
+    @staticmethod
+    def summary(report: Report) -> str:
+        counts = [(report.count(level), level.label) for level in (Severity.ERROR, Severity.WARNING, Severity.NOTE)]
+        parts = ", ".join(f"{count} {label}{'s' if count != 1 else ''}" for count, label in counts if count)
+        total = len(report.findings)
+        files = report.files_checked
+        return f"{total} problem{'s' if total != 1 else ''} ({parts}) in {files} file{'s' if files != 1 else ''} checked"

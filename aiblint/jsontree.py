@@ -1,0 +1,170 @@
+"""The positioned JSON tree that the loader builds and every rule reads.
+
+Nodes know their character offsets in the document text and their parent, so a
+rule can hand back a node and the engine turns it into a file position and a
+logical path. Nodes never hold line numbers: those are computed on demand by
+:class:`aiblint.document.Document`, which keeps the line index.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Union
+
+PathPart = Union[str, int]  # noqa: UP007 - a runtime alias must work on Python 3.10
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*\Z")
+
+
+class JsonNode:
+    """Base of every node: a span of the text and a place in the tree."""
+
+    __slots__ = ("end", "key", "parent", "start")
+
+    def __init__(self, start: int, end: int) -> None:
+        self.start = start  # offset of the first character
+        self.end = end  # offset just past the last character
+        self.parent: JsonNode | None = None
+        self.key: PathPart | None = None  # member name or array index in the parent
+
+    @property
+    def value(self) -> object:
+        """The plain Python value (objects keep the last of duplicate keys)."""
+        raise NotImplementedError
+
+    def path(self) -> tuple[PathPart, ...]:
+        parts: list[PathPart] = []
+        node: JsonNode | None = self
+        while node is not None and node.key is not None:
+            parts.append(node.key)
+            node = node.parent
+        return tuple(reversed(parts))
+
+    def logical_path(self) -> str:
+        return format_path(self.path())
+
+
+class JsonScalar(JsonNode):
+    """A string, number, boolean or null."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, start: int, end: int, value: object) -> None:
+        super().__init__(start, end)
+        self._value = value
+
+    @property
+    def value(self) -> object:
+        return self._value
+
+
+class JsonString(JsonScalar):
+    """A string token; ``start``/``end`` include the quotes."""
+
+    __slots__ = ()
+
+    @property
+    def text(self) -> str:
+        return self._value  # type: ignore[return-value]
+
+
+class JsonArray(JsonNode):
+    __slots__ = ("items",)
+
+    def __init__(self, start: int, end: int = -1) -> None:
+        super().__init__(start, end)
+        self.items: list[JsonNode] = []
+
+    @property
+    def value(self) -> list[object]:
+        return [item.value for item in self.items]
+
+    def __iter__(self) -> Iterator[JsonNode]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class JsonObject(JsonNode):
+    """An object. ``members`` keeps every pair in order, duplicates included;
+    lookups see the last pair of a duplicated key, as JSON parsers do."""
+
+    __slots__ = ("_index", "members")
+
+    def __init__(self, start: int, end: int = -1) -> None:
+        super().__init__(start, end)
+        self.members: list[tuple[JsonString, JsonNode]] = []
+        self._index: dict[str, int] = {}
+
+    def add(self, key: JsonString, value: JsonNode) -> None:
+        self._index[key.text] = len(self.members)
+        self.members.append((key, value))
+
+    def get(self, name: str) -> JsonNode | None:
+        position = self._index.get(name)
+        return None if position is None else self.members[position][1]
+
+    def key_node(self, name: str) -> JsonString | None:
+        position = self._index.get(name)
+        return None if position is None else self.members[position][0]
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+    def items(self) -> Iterator[tuple[str, JsonNode]]:
+        """Effective members: one per distinct key, the last one written."""
+        for name, position in self._index.items():
+            yield name, self.members[position][1]
+
+    def get_ci(self, name: str) -> tuple[str, JsonNode] | None:
+        """Case-insensitive lookup, for the places where ARM ignores case."""
+        folded = name.casefold()
+        for key, position in self._index.items():
+            if key.casefold() == folded:
+                return key, self.members[position][1]
+        return None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
+
+    @property
+    def value(self) -> dict[str, object]:
+        return {name: node.value for name, node in self.items()}
+
+
+def format_path(parts: tuple[PathPart, ...]) -> str:
+    """``('resources', 0, 'properties', 'a b')`` -> ``resources[0].properties['a b']``."""
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif _IDENTIFIER.match(part):
+            out.append(f".{part}" if out else part)
+        else:
+            escaped = part.replace("\\", "\\\\").replace("'", "\\'")
+            out.append(f"['{escaped}']")
+    return "".join(out)
+
+
+def member_key(node: JsonNode) -> JsonString | None:
+    """The key token that introduces ``node`` inside its parent object."""
+    parent = node.parent
+    if isinstance(parent, JsonObject):
+        for key, value in parent.members:
+            if value is node:
+                return key
+    return None
+
+
+def walk(root: JsonNode) -> Iterator[JsonNode]:
+    """Every node, depth first, without recursion (trees can be deep)."""
+    stack: list[JsonNode] = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, JsonObject):
+            stack.extend(value for _, value in reversed(node.members))
+        elif isinstance(node, JsonArray):
+            stack.extend(reversed(node.items))

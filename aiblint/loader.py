@@ -1,0 +1,382 @@
+"""Bytes -> :class:`~aiblint.document.Document`: a positioned JSON tree.
+
+Reads what Azure Resource Manager reads: JSON with ``//`` and ``/* */``
+comments and an optional UTF-8 byte order mark. Everything else (trailing
+commas, unquoted words, single quotes, NaN, truncated files, other encodings)
+becomes one :class:`~aiblint.document.ReadProblem` with the exact offset and a
+sentence a person can act on.
+
+Why a hand-written parser: we need character spans for every node, duplicate
+keys kept rather than dropped, comments, errors phrased for people, and no
+recursion (hostile files nest 100,000 deep). The stdlib ``json`` module gives
+none of the first four; string bodies still go through its C ``scanstring``.
+"""
+
+from __future__ import annotations
+
+import json.decoder
+import re
+from collections.abc import Callable
+
+from aiblint.document import Document, ReadProblem
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString
+
+#: ARM rejects templates over 4 MB; beyond this we do not try (AIB007).
+MAX_FILE_BYTES = 8 * 1024 * 1024
+#: Deeper nesting than any template needs; keeps every later tree walk safe.
+MAX_DEPTH = 256
+
+_SPACES = re.compile(r"[ \t\r\n]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_WORD = re.compile(r"[^\s,:\[\]{}\"]+")
+_NUMBER_TAIL = re.compile(r"[0-9A-Za-z_.+-]")
+# The C string scanner: (text, index after the opening quote, strict) -> (value, end).
+_scanstring: Callable[[str, int, bool], tuple[str, int]] = getattr(json.decoder, "scanstring")  # noqa: B009
+
+
+class _Stop(Exception):
+    """Raised inside the parser to end it with a problem."""
+
+    def __init__(self, message: str, offset: int, end_offset: int | None = None) -> None:
+        super().__init__(message)
+        self.problem = ReadProblem("syntax", message, offset, end_offset)
+
+
+def load_bytes(data: bytes, path: str) -> Document:
+    """Decode and parse one file. Never raises for bad input."""
+    if len(data) > MAX_FILE_BYTES:
+        size_mb = len(data) / (1024 * 1024)
+        message = (
+            f"file is {size_mb:.1f} MB; aiblint reads at most "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MB and ARM rejects templates over 4 MB"
+        )
+        return Document(path, "", problem=ReadProblem("too-large", message, 0))
+    text, problem = _decode(data)
+    if problem is not None:
+        return Document(path, text, problem=problem)
+    return load_text(text, path)
+
+
+def load_text(text: str, path: str) -> Document:
+    document = Document(path, text)
+    parser = _Parser(text, document)
+    try:
+        document.root = parser.parse()
+    except _Stop as stop:
+        document.problem = stop.problem
+        document.root = None
+    return document
+
+
+def _decode(data: bytes) -> tuple[str, ReadProblem | None]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "", _encoding_problem("UTF-16 (byte order mark found)")
+    elif len(data) >= 4 and data[1:4:2] == b"\x00\x00" and data[0] and data[2]:
+        return "", _encoding_problem("UTF-16 (every other byte is zero)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        text = data.decode("utf-8", errors="replace")
+        offset = len(data[: error.start].decode("utf-8", errors="replace"))
+        message = (
+            f"file is not UTF-8: byte 0x{data[error.start]:02x} cannot start or "
+            "continue a UTF-8 character (ARM templates must be UTF-8)"
+        )
+        return text, ReadProblem("syntax", message, offset)
+    nul = text.find("\x00")
+    if nul >= 0:
+        return text, ReadProblem("syntax", "file is binary (it contains a NUL byte), not JSON", nul)
+    return text, None
+
+
+def _encoding_problem(what: str) -> ReadProblem:
+    return ReadProblem("syntax", f"file is encoded as {what}; ARM templates must be UTF-8", 0)
+
+
+def _describe(text: str, offset: int) -> str:
+    if offset >= len(text):
+        return "end of file"
+    char = text[offset]
+    if char.isprintable() and not char.isspace():
+        return f"'{char}'"
+    return f"character U+{ord(char):04X}"
+
+
+class _Parser:
+    """An iterative JSON(C) parser building :mod:`aiblint.jsontree` nodes."""
+
+    def __init__(self, text: str, document: Document) -> None:
+        self.text = text
+        self.length = len(text)
+        self.document = document
+        self.stack: list[JsonNode] = []
+        self.pending_keys: list[JsonString] = []
+
+    # -- scanning -----------------------------------------------------------------
+
+    def skip(self, offset: int) -> int:
+        """Skip white space and comments."""
+        text = self.text
+        while True:
+            offset = _SPACES.match(text, offset).end()  # type: ignore[union-attr]
+            if text.startswith("//", offset):
+                stop = text.find("\n", offset)
+                stop = self.length if stop < 0 else stop
+                self.document.comments.append((offset, stop))
+                offset = stop
+            elif text.startswith("/*", offset):
+                stop = text.find("*/", offset + 2)
+                if stop < 0:
+                    raise _Stop("comment opened with '/*' is never closed with '*/'", offset, offset + 2)
+                self.document.comments.append((offset, stop + 2))
+                offset = stop + 2
+            else:
+                return offset
+
+    def fail_end(self, expected: str) -> _Stop:
+        if self.stack:
+            opener = self.stack[-1]
+            where = self.document.position(opener.start)
+            kind = "object" if isinstance(opener, JsonObject) else "array"
+            message = (
+                f"unexpected end of file: expected {expected}; the {kind} opened at "
+                f"line {where.line}, column {where.column} is not closed"
+            )
+        else:
+            message = f"unexpected end of file: expected {expected}"
+        return _Stop(message, self.length)
+
+    # -- values ---------------------------------------------------------------------
+
+    def parse(self) -> JsonNode:
+        offset = self.skip(0)
+        if offset >= self.length:
+            what = "empty" if not self.text.strip() else "only comments"
+            raise _Stop(f"file is {what}: there is no JSON value", 0)
+        root: JsonNode | None = None
+        want_value = True
+        while True:
+            if want_value:
+                node, offset, opened = self.value(offset)
+                root = node if root is None else root
+                if opened:
+                    offset, want_value = self.open_container(node, offset)
+                    continue
+            offset = self.skip(offset)
+            if not self.stack:
+                if offset < self.length and self.text[offset] == ":" and isinstance(root, JsonString):
+                    raise _Stop(
+                        f"the file starts with a property ({root.text!r}: ...) outside any object; "
+                        "a template is one JSON object: wrap it in { }",
+                        offset,
+                    )
+                if offset < self.length:
+                    raise _Stop(
+                        f"unexpected {_describe(self.text, offset)} after the end of the JSON "
+                        "value (a file holds exactly one value)",
+                        offset,
+                    )
+                assert root is not None
+                return root
+            offset, want_value = self.after_value(offset)
+
+    def open_container(self, node: JsonNode, offset: int) -> tuple[int, bool]:
+        """Just after ``{`` or ``[``: an immediate close, or the first member."""
+        offset = self.skip(offset)
+        closer = "}" if isinstance(node, JsonObject) else "]"
+        if offset < self.length and self.text[offset] == closer:
+            self.close(offset)
+            return offset + 1, False
+        if isinstance(node, JsonObject):
+            return self.member_key(offset), True
+        return offset, True
+
+    def after_value(self, offset: int) -> tuple[int, bool]:
+        """After a value inside a container: ``,`` then the next value, or the closer."""
+        container = self.stack[-1]
+        is_object = isinstance(container, JsonObject)
+        closer = "}" if is_object else "]"
+        if offset >= self.length:
+            raise self.fail_end(f"',' or '{closer}'")
+        char = self.text[offset]
+        if char == ",":
+            following = self.skip(offset + 1)
+            if following < self.length and self.text[following] in "}]":
+                raise _Stop(
+                    f"trailing comma before '{self.text[following]}': JSON allows no comma "
+                    "after the last " + ("member" if is_object else "element"),
+                    offset,
+                    offset + 1,
+                )
+            return (self.member_key(following) if is_object else following), True
+        if char == closer:
+            self.close(offset)
+            return offset + 1, False
+        if char in "}]":
+            where = self.document.position(container.start)
+            opener = "{" if is_object else "["
+            raise _Stop(
+                f"'{char}' does not match the '{opener}' opened at line "
+                f"{where.line}, column {where.column}",
+                offset,
+                offset + 1,
+            )
+        raise _Stop(
+            f"expected ',' or '{closer}' but found {_describe(self.text, offset)}: "
+            "is a comma missing?",
+            offset,
+        )
+
+    def member_key(self, offset: int) -> int:
+        """Read ``"key" :`` and return the offset of the member's value."""
+        text = self.text
+        if offset >= self.length:
+            raise self.fail_end("a property name in double quotes")
+        if text[offset] != '"':
+            word = _WORD.match(text, offset)
+            if text[offset] == "'":
+                message = "property names must be in double quotes, not single quotes"
+            elif word:
+                message = f"property name {word.group()!r} must be in double quotes"
+            else:
+                message = f"expected a property name in double quotes but found {_describe(text, offset)}"
+            raise _Stop(message, offset)
+        key = self.string(offset)
+        offset = self.skip(key.end)
+        if offset >= self.length:
+            raise self.fail_end(f"':' after the property name {key.text!r}")
+        if text[offset] != ":":
+            raise _Stop(
+                f"expected ':' after the property name {key.text!r} but found "
+                f"{_describe(text, offset)}",
+                offset,
+            )
+        self.pending_keys.append(key)
+        return self.skip(offset + 1)
+
+    def value(self, offset: int) -> tuple[JsonNode, int, bool]:
+        """Read one value; returns (node, offset after it, opened a container)."""
+        text = self.text
+        if offset >= self.length:
+            raise self.fail_end("a value")
+        char = text[offset]
+        node: JsonNode
+        if char == "{" or char == "[":
+            if len(self.stack) >= MAX_DEPTH:
+                raise _Stop(f"nesting is deeper than {MAX_DEPTH} levels", offset, offset + 1)
+            node = JsonObject(offset) if char == "{" else JsonArray(offset)
+            self.attach(node)
+            self.stack.append(node)
+            return node, offset + 1, True
+        if char == '"':
+            node = self.string(offset)
+        elif char == "-" or "0" <= char <= "9":
+            node = self.number(offset)
+        else:
+            node = self.word(offset)
+        self.attach(node)
+        return node, node.end, False
+
+    def attach(self, node: JsonNode) -> None:
+        if not self.stack:
+            return
+        container = self.stack[-1]
+        node.parent = container
+        if isinstance(container, JsonArray):
+            node.key = len(container.items)
+            container.items.append(node)
+            return
+        assert isinstance(container, JsonObject)
+        key = self.pending_keys.pop()
+        key.parent = container  # a key shares the logical path of its member
+        key.key = node.key = key.text
+        first = container.key_node(key.text)
+        if first is not None:
+            self.document.duplicates.append((first, key))
+        container.add(key, node)
+
+    def close(self, offset: int) -> None:
+        node = self.stack.pop()
+        node.end = offset + 1
+
+    # -- scalars --------------------------------------------------------------------
+
+    def string(self, offset: int) -> JsonString:
+        try:
+            value, end = _scanstring(self.text, offset + 1, True)
+        except json.decoder.JSONDecodeError as error:
+            position = error.pos
+            if self.text.startswith("\\u", position - 1):
+                position -= 1  # point at the backslash that starts the escape
+            raise _Stop(self.string_problem(error, offset), position) from None
+        return JsonString(offset, end, value)
+
+    def string_problem(self, error: json.decoder.JSONDecodeError, offset: int) -> str:
+        if error.msg.startswith("Unterminated"):
+            return "string is never closed: a '\"' is missing"
+        if error.msg.startswith("Invalid control"):
+            char = self.text[error.pos]
+            escape = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\u{ord(char):04x}")
+            if char == "\n":
+                return "string is never closed on this line: a '\"' is missing (or write a line break as \\n)"
+            return f"raw control character U+{ord(char):04X} in a string; write it as {escape}"
+        if "\\u" in error.msg or "uXXXX" in error.msg:
+            return "invalid \\u escape: it needs exactly four hex digits"
+        escaped = self.text[error.pos : error.pos + 2]
+        return (
+            f"invalid escape '{escaped}' in a string; a backslash must be doubled "
+            "(\\\\) unless it starts \\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX"
+        )
+
+    def number(self, offset: int) -> JsonScalar:
+        match = _NUMBER.match(self.text, offset)
+        end = match.end() if match else offset
+        if not match or (end < self.length and _NUMBER_TAIL.match(self.text, end)):
+            word = _WORD.match(self.text, offset)
+            token = word.group() if word else self.text[offset]
+            if token in ("-Infinity", "-NaN"):
+                raise _Stop(f"{token} is not valid JSON", offset, offset + len(token))
+            raise _Stop(f"invalid number {token!r}", offset, offset + len(token))
+        token = match.group()
+        value: object
+        if "." in token or "e" in token or "E" in token:
+            value = float(token)
+        elif len(token) > 4000:  # int() refuses huge strings; the size is what matters
+            value = float("-inf") if token.startswith("-") else float("inf")
+        else:
+            value = int(token)
+        return JsonScalar(offset, end, value)
+
+    def word(self, offset: int) -> JsonScalar:
+        text = self.text
+        for literal, value in (("true", True), ("false", False), ("null", None)):
+            if text.startswith(literal, offset):
+                end = offset + len(literal)
+                if end >= self.length or not (text[end].isalnum() or text[end] == "_"):
+                    return JsonScalar(offset, end, value)
+        raise _Stop(self.word_problem(offset), offset)
+
+    def word_problem(self, offset: int) -> str:
+        text = self.text
+        char = text[offset]
+        if char == "'":
+            return "strings must be in double quotes, not single quotes"
+        match = _WORD.match(text, offset)
+        if not match:
+            return f"expected a value but found {_describe(text, offset)}"
+        token = match.group()
+        if token in ("NaN", "Infinity"):
+            return f"{token} is not valid JSON; write a number or a string"
+        if token.startswith("<"):
+            end = text.find(">", offset)
+            placeholder = text[offset : end + 1] if 0 < end - offset < 80 else token
+            return f"unquoted placeholder {placeholder}: replace it, or quote it (\"{placeholder}\")"
+        if token.startswith("..."):
+            return "'...' is not JSON (an elided part of a documentation snippet?)"
+        if token in ("True", "False", "None", "TRUE", "FALSE", "NULL", "Null"):
+            return f"{token} is not valid JSON; JSON literals are lower case (true, false, null)"
+        if not char.isprintable() or char.isspace():
+            return f"unexpected {_describe(text, offset)} where a value should be"
+        return f"unexpected {token[:40]!r}: a string value must be in double quotes"

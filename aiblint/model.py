@@ -1,0 +1,177 @@
+"""Find the image templates in a loaded document, in whatever wrapping they come.
+
+Forms seen in the corpus and the official samples:
+
+* ``bare``: the file is the resource object (``{"type": "Microsoft.VirtualMachineImages/imageTemplates", ...}``)
+* ``deployment``: a resource in an ARM deployment template's ``resources``
+  (an array, or an object of symbolic names in language version 2.0),
+  including child resources and nested ``Microsoft.Resources/deployments``
+  templates at any depth
+* ``rest-example``: the ``x-ms-examples`` envelope of the REST specs; the
+  request body is a member of ``parameters`` that has ``properties``
+* ``properties-only``: the bare ``properties`` object of a template (a REST
+  body fragment): ``source`` and ``distribute`` or ``customize`` at the top
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from aiblint.document import Document
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
+
+IMAGE_TEMPLATE_TYPE = "Microsoft.VirtualMachineImages/imageTemplates"
+_TEMPLATE_TYPES = {IMAGE_TEMPLATE_TYPE.casefold(), "microsoft.virtualmachineimages"}
+_DEPLOYMENT_TYPE = "microsoft.resources/deployments"
+_BODY_KEYS = ("source", "customize", "distribute")
+
+
+@dataclass(eq=False)
+class ImageTemplate:
+    """One image template resource and the places its parts are written.
+
+    Accessors return nodes (never plain values) so that rules can point at
+    them. A part that is missing or of the wrong JSON type is ``None`` or an
+    empty list here; the schema rules report the shape problems.
+    """
+
+    document: Document
+    resource: JsonObject  # holds type/apiVersion/location/identity/properties
+    form: str
+    arm_template: JsonObject | None = None  # innermost enclosing deployment template
+    api_version_override: JsonNode | None = None  # rest-example: parameters['api-version']
+
+    # -- top level -----------------------------------------------------------------
+
+    @property
+    def properties(self) -> JsonObject | None:
+        if self.form == "properties-only":
+            return self.resource
+        node = self.resource.get("properties")
+        return node if isinstance(node, JsonObject) else None
+
+    @property
+    def type_node(self) -> JsonNode | None:
+        return self.resource.get("type")
+
+    @property
+    def api_version_node(self) -> JsonNode | None:
+        return self.api_version_override or self.resource.get("apiVersion")
+
+    @property
+    def api_version(self) -> str | None:
+        node = self.api_version_node
+        return node.text if isinstance(node, JsonString) else None
+
+    @property
+    def location(self) -> JsonNode | None:
+        return self.resource.get("location")
+
+    @property
+    def identity(self) -> JsonNode | None:
+        return self.resource.get("identity")
+
+    # -- properties ----------------------------------------------------------------
+
+    def prop(self, name: str) -> JsonNode | None:
+        properties = self.properties
+        return properties.get(name) if properties is not None else None
+
+    @property
+    def source(self) -> JsonObject | None:
+        node = self.prop("source")
+        return node if isinstance(node, JsonObject) else None
+
+    @property
+    def customizers(self) -> list[JsonObject]:
+        return _objects(self.prop("customize"))
+
+    @property
+    def distributors(self) -> list[JsonObject]:
+        return _objects(self.prop("distribute"))
+
+    @property
+    def validators(self) -> list[JsonObject]:
+        validate = self.prop("validate")
+        if not isinstance(validate, JsonObject):
+            return []
+        return _objects(validate.get("inVMValidations"))
+
+
+def _objects(node: JsonNode | None) -> list[JsonObject]:
+    if not isinstance(node, JsonArray):
+        return []
+    return [item for item in node.items if isinstance(item, JsonObject)]
+
+
+def string_value(node: JsonNode | None) -> str | None:
+    return node.text if isinstance(node, JsonString) else None
+
+
+def is_template_resource(node: JsonObject) -> bool:
+    kind = string_value(node.get("type"))
+    return kind is not None and kind.casefold() in _TEMPLATE_TYPES
+
+
+def find_templates(document: Document) -> list[ImageTemplate]:
+    root = document.root
+    if not isinstance(root, JsonObject):
+        return []
+    if is_template_resource(root):
+        return [ImageTemplate(document, root, "bare")]
+    found = list(_in_deployment(document, root, "deployment"))
+    if found:
+        return found
+    example = _rest_example(document, root)
+    if example is not None:
+        return [example]
+    if "source" in root and any(key in root for key in _BODY_KEYS[1:]):
+        return [ImageTemplate(document, root, "properties-only")]
+    return []
+
+
+def _in_deployment(document: Document, template: JsonObject, form: str) -> Iterator[ImageTemplate]:
+    """Resources of a deployment template, their children and nested deployments.
+
+    Uses an explicit stack rather than recursion; depth is bounded by the loader.
+    """
+    stack: list[tuple[JsonObject, JsonObject, str]] = [
+        (resource, template, form) for resource in reversed(_resources(template))
+    ]
+    while stack:
+        resource, owner, how = stack.pop()
+        if is_template_resource(resource):
+            yield ImageTemplate(document, resource, how, arm_template=owner)
+        children = [(child, owner, how) for child in _resources(resource)]
+        kind = string_value(resource.get("type")) or ""
+        if kind.casefold() == _DEPLOYMENT_TYPE:
+            properties = resource.get("properties")
+            nested = properties.get("template") if isinstance(properties, JsonObject) else None
+            if isinstance(nested, JsonObject):
+                children += [(child, nested, "nested-deployment") for child in _resources(nested)]
+        stack.extend(reversed(children))
+
+
+def _resources(holder: JsonObject) -> list[JsonObject]:
+    node = holder.get("resources")
+    if isinstance(node, JsonArray):
+        return [item for item in node.items if isinstance(item, JsonObject)]
+    if isinstance(node, JsonObject):  # languageVersion 2.0: symbolic names
+        return [value for _, value in node.items() if isinstance(value, JsonObject)]
+    return []
+
+
+def _rest_example(document: Document, root: JsonObject) -> ImageTemplate | None:
+    parameters = root.get("parameters")
+    if not isinstance(parameters, JsonObject):
+        return None
+    for _, candidate in parameters.items():
+        if not isinstance(candidate, JsonObject):
+            continue
+        body = candidate.get("properties")
+        if isinstance(body, JsonObject) and any(key in body for key in _BODY_KEYS):
+            return ImageTemplate(
+                document, candidate, "rest-example", api_version_override=parameters.get("api-version")
+            )
+    return None

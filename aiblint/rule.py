@@ -1,0 +1,94 @@
+"""The contract between the engine and a rule plugin.
+
+A rule is a class with declarative metadata and one or more ``check_*``
+methods that yield :class:`Problem` objects: "this node, this message". Rules
+never parse files, print, read configuration or compute line numbers; the
+engine does all of that. Third-party rule packages subclass :class:`Rule` and
+register it under the ``aiblint.rules`` entry-point group, as the built-in
+rules do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+from aiblint.constants import RULE_DOCS_URL
+from aiblint.findings import Severity
+
+if TYPE_CHECKING:
+    from aiblint.document import Document
+    from aiblint.jsontree import JsonNode
+    from aiblint.model import ImageTemplate
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a rule found. Give a ``node`` (the engine finds its span and
+    logical path) or explicit text offsets ``start``/``end``.
+
+    ``at_key`` points at the member name that introduces ``node`` (for
+    "this property should not be here"). ``rule`` and ``severity`` let one
+    plugin report several ids (ShellCheck's ``SC2086``...).
+    """
+
+    message: str
+    node: JsonNode | None = None
+    start: int | None = None
+    end: int | None = None
+    at_key: bool = False
+    rule: str | None = None
+    severity: Severity | None = None
+    document: Document | None = None  # another file than the template's (a script)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A file text and the (line, column) of every finding this rule must
+    report in it, in order. ``expect=()`` makes it a passing example."""
+
+    text: str
+    expect: tuple[tuple[int, int], ...] = ()
+    title: str = ""
+    filename: str = "template.json"
+    explicit: bool = True  # as if named on the command line
+
+
+@dataclass
+class FileContext:
+    """What a file-level rule may look at."""
+
+    document: Document
+    templates: list[ImageTemplate]
+    explicit: bool
+    options: Mapping[str, object] = field(default_factory=dict)
+
+
+class Rule:
+    """Base class for rules. Subclasses set the metadata and override the
+    ``check_*`` methods they need; the others cost nothing."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]  # kebab-case, e.g. "duplicate-customizer-name"
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]  # one line, no final period
+    description: ClassVar[str] = ""  # Markdown: why, how to fix, the source of the fact
+    tags: ClassVar[tuple[str, ...]] = ()
+    security_severity: ClassVar[float | None] = None  # 0.0-10.0, for code scanning
+    examples: ClassVar[tuple[Example, ...]] = ()
+
+    def __init__(self, options: Mapping[str, object] | None = None) -> None:
+        self.options: Mapping[str, object] = options or {}
+
+    @classmethod
+    def help_uri(cls) -> str:
+        return RULE_DOCS_URL.format(rule=cls.id)
+
+    def check_file(self, context: FileContext) -> Iterable[Problem]:
+        """Called once per file, parsed or not."""
+        return ()
+
+    def check_template(self, template: ImageTemplate) -> Iterable[Problem]:
+        """Called once per image template found in a parsed file."""
+        return ()

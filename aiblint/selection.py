@@ -1,0 +1,40 @@
+"""Which rule ids are on: ``select`` and ``ignore`` prefixes, most specific wins.
+
+``select = ["AIB"]``, ``ignore = ["AIB2"]`` turns off AIB2xx; adding
+``select = ["AIB201"]`` turns AIB201 back on, because the longer prefix decides.
+On a tie, ``ignore`` wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+def normalise(codes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({code.strip().upper() for code in codes if code.strip()}))
+
+
+@dataclass(frozen=True)
+class Selection:
+    select: tuple[str, ...] = ("",)  # the empty prefix matches every id
+    ignore: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, select: Iterable[str] | None, ignore: Iterable[str] | None) -> Selection:
+        chosen = normalise(select) if select is not None else ("",)
+        return cls(chosen or ("",), normalise(ignore or ()))
+
+    def enabled(self, rule_id: str) -> bool:
+        rule_id = rule_id.upper()
+        selected = max((len(p) for p in self.select if rule_id.startswith(p)), default=-1)
+        ignored = max((len(p) for p in self.ignore if rule_id.startswith(p)), default=-1)
+        return selected > ignored
+
+    def plugin_enabled(self, plugin_id: str) -> bool:
+        """A plugin that reports a family of ids (``SC`` for ``SC2086``) is
+        needed if its own id or any more specific selected id is on."""
+        plugin_id = plugin_id.upper()
+        if self.enabled(plugin_id):
+            return True
+        return any(code.startswith(plugin_id) and self.enabled(code) for code in self.select)

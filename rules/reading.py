@@ -1,0 +1,171 @@
+"""AIB0xx: reading files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from aiblint.findings import Severity
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString, walk
+from aiblint.model import ImageTemplate
+from aiblint.rule import Example, FileContext, Problem, Rule
+from aiblint.textmap import source_offset
+from aiblint.values import PLACEHOLDER
+
+
+class InvalidJson(Rule):
+    id = "AIB001"
+    name = "invalid-json"
+    severity = Severity.ERROR
+    summary = "File is not valid JSON (comments and a UTF-8 BOM are allowed, as in ARM)"
+    description = """\
+The file cannot be read as JSON, so Azure Resource Manager (and `az deployment`) will
+reject it before anything else is looked at. aiblint accepts what ARM accepts: `//` and
+`/* */` comments and a UTF-8 byte order mark. It reports the first problem, at its exact
+line and column: a trailing comma, an unquoted placeholder such as `<region>`, single
+quotes, `NaN`, a missing comma or bracket, a truncated file, a file that is not UTF-8.
+
+**Fix:** correct the text at the position shown; nothing else in the file is checked
+until it parses.
+"""
+    tags = ("syntax",)
+    examples = (
+        Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "location": "westus2",\n}\n', ((3, 24),), "trailing comma"),
+        Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "location": <region>\n}\n', ((3, 15),), "unquoted placeholder"),
+        Example('// ARM accepts comments\n{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates" /* and these */\n}\n', (), "comments are fine"),
+    )
+
+    def check_file(self, context: FileContext) -> Iterator[Problem]:
+        problem = context.document.problem
+        if problem is not None and problem.kind == "syntax":
+            end = problem.end_offset if problem.end_offset is not None else problem.offset + 1
+            yield Problem(problem.message, start=problem.offset, end=min(end, len(context.document.text)))
+
+
+class DuplicateKey(Rule):
+    id = "AIB002"
+    name = "duplicate-key"
+    severity = Severity.ERROR
+    summary = "Duplicate key in one JSON object (only the last value counts)"
+    description = """\
+JSON parsers, including the ones Azure uses, silently keep the last of two members with
+the same name: the first value is thrown away without a word. That is almost always a
+copy-and-paste mistake (two `customize` arrays, two `location`s).
+
+**Fix:** merge the two members or delete the one you do not mean.
+"""
+    examples = (
+        Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "location": "westus2",\n  "location": "eastus"\n}\n', ((4, 3),)),
+        Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "location": "westus2",\n  "tags": {"location": "eastus"}\n}\n', (), "same name in another object"),
+    )
+
+    def check_file(self, context: FileContext) -> Iterator[Problem]:
+        document = context.document
+        for first, again in document.duplicates:
+            where = document.position(first.start)
+            yield Problem(
+                f'duplicate key "{again.text}": it is already set at line {where.line}, column {where.column}, '
+                "and JSON parsers keep only the last value",
+                start=again.start,
+                end=again.end,
+            )
+
+
+class UnreplacedPlaceholder(Rule):
+    id = "AIB003"
+    name = "unreplaced-placeholder"
+    severity = Severity.WARNING
+    summary = "Unreplaced placeholder such as <region> or <subscriptionID> in a value"
+    description = """\
+The official samples are written with `<placeholders>` that a `sed` step replaces
+before submission. A placeholder that is still there when the template is deployed is
+sent to Azure as-is and fails at submit or, worse, deep into the build.
+
+aiblint looks at every string of an image template and of the deployment template's
+parameter defaults and variables, except inline script lines (where `<` and `>` are
+shell syntax).
+
+**Fix:** replace the placeholder, or make sure your pipeline does before deploying
+(then ignore this rule for those files).
+"""
+    examples = (
+        Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "location": "<region>",\n  "properties": {}\n}\n', ((3, 16),)),
+        Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "location": "westus2",\n  "properties": {"customize": [{"type": "Shell", "inline": ["echo \'<h1>hi</h1>\' > /tmp/x"]}]}\n}\n', (), "inline script text"),
+    )
+
+    def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
+        roots: list[JsonNode] = [template.resource]
+        if template.arm_template is not None:
+            for section in ("parameters", "variables"):
+                node = template.arm_template.get(section)
+                if isinstance(node, JsonObject):
+                    roots.append(node)
+        text = template.document.text
+        for string in _strings(roots):
+            for match in PLACEHOLDER.finditer(string.text):
+                start = source_offset(text, string, match.start())
+                end = source_offset(text, string, match.end())
+                yield Problem(
+                    f"unreplaced placeholder {match.group()}: replace it with a real value before deploying",
+                    node=string,
+                    start=start,
+                    end=end,
+                )
+
+
+def _strings(roots: list[JsonNode]) -> Iterator[JsonString]:
+    for root in roots:
+        for node in walk(root):
+            if isinstance(node, JsonString) and not _in_script(node):
+                yield node
+            elif isinstance(node, JsonObject):
+                for key, _ in node.members:
+                    if PLACEHOLDER.search(key.text):
+                        yield key
+
+
+def _in_script(node: JsonNode) -> bool:
+    parent = node.parent
+    if isinstance(parent, JsonArray) and parent.key == "inline":
+        return True
+    return isinstance(parent, JsonObject) and node.key in ("inline", "description")
+
+
+class NoTemplate(Rule):
+    id = "AIB004"
+    name = "no-image-template"
+    severity = Severity.NOTE
+    summary = "A file named on the command line holds no image template (nothing was checked)"
+    description = """\
+You asked aiblint to lint this file, but it holds no
+`Microsoft.VirtualMachineImages/imageTemplates` resource in any form aiblint reads (a bare
+resource, an ARM deployment template, a nested deployment, a REST request body). So
+nothing was checked, and a clean result would mean nothing.
+
+Folders are walked quietly: files found there that hold no template are skipped without
+this note.
+"""
+    examples = (
+        Example('{\n  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",\n  "resources": []\n}\n', ((1, 1),)),
+        Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "properties": {}\n}\n', ()),
+    )
+
+    def check_file(self, context: FileContext) -> Iterator[Problem]:
+        if context.explicit and context.document.root is not None and not context.templates:
+            yield Problem("no image template found in this file: nothing was checked", start=0, end=0)
+
+
+class FileTooLarge(Rule):
+    id = "AIB007"
+    name = "file-too-large"
+    severity = Severity.WARNING
+    summary = "File is too large to be a deployable template and was not read"
+    description = """\
+Azure Resource Manager rejects templates larger than 4 MB. aiblint does not read files
+over 8 MB at all (they cannot be deployable templates, and reading them would cost time
+and memory on every commit), and says so here rather than passing them silently.
+"""
+
+    def check_file(self, context: FileContext) -> Iterator[Problem]:
+        problem = context.document.problem
+        if problem is not None and problem.kind == "too-large":
+            yield Problem(problem.message, start=0, end=0)

@@ -1,0 +1,193 @@
+"""The command line: exit codes, selection, stdin, config, and a lean start."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import json_findings, main_in_process, run_cli
+
+DUPLICATE_NAMES = """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "location": "<region>",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "name": "a", "inline": ["true"]},
+      {"type": "Shell", "name": "a", "inline": ["true"]}
+    ]
+  }
+}
+"""
+CLEAN = """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "location": "westus2",
+  "properties": {"customize": [{"type": "Shell", "name": "a", "inline": ["true"]}]}
+}
+"""
+
+
+def test_text_output_and_exit_code(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", DUPLICATE_NAMES)
+    code, out = main_in_process("t.json")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "t.json:3:16: warning AIB003 unreplaced placeholder <region>: replace it with a real value before deploying"
+    assert lines[1].startswith('t.json:7:33: error AIB201 customizer name "a" is already used by properties.customize[0] (line 6)')
+    assert lines[-1] == "2 problems (1 error, 1 warning) in 1 file checked"
+
+
+def test_clean_file_exits_zero_and_prints_nothing(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", CLEAN)
+    assert main_in_process("t.json") == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected_code", "rules"),
+    [
+        ((), 1, ["AIB003", "AIB201"]),
+        (("--select", "AIB2"), 1, ["AIB201"]),
+        (("--ignore", "AIB201"), 1, ["AIB003"]),
+        (("--select", "AIB", "--ignore", "AIB2", "--select", "AIB201"), 1, ["AIB003", "AIB201"]),
+        (("--select", "aib2", "--ignore", "aib201"), 0, []),
+        (("--select", "aib003,aib201", "--ignore", "AIB"), 1, ["AIB003", "AIB201"]),
+        (("--fail-on", "error", "--ignore", "AIB201"), 0, ["AIB003"]),
+        (("--fail-on", "warning", "--ignore", "AIB201"), 1, ["AIB003"]),
+    ],
+)
+def test_select_ignore_fail_on(write, args, expected_code, rules) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", DUPLICATE_NAMES)
+    code, out = main_in_process("--format", "json", *args, "t.json")
+    assert code == expected_code
+    assert [f["rule"] for f in json.loads(out)["findings"]] == rules
+
+
+def test_json_contract(write) -> None:  # type: ignore[no-untyped-def]
+    write("sub/t.json", DUPLICATE_NAMES)
+    _, out = main_in_process("--format", "json", "sub")
+    document = json.loads(out)
+    assert document["version"] == 1
+    assert document["findings"][1] == {
+        "rule": "AIB201",
+        "severity": "error",
+        "path": "sub/t.json",
+        "line": 7,
+        "column": 33,
+        "end_line": 7,
+        "end_column": 36,
+        "logical_path": "properties.customize[1].name",
+        "message": 'customizer name "a" is already used by properties.customize[0] (line 6); '
+        "each customizer needs its own name",
+    }
+    assert document["summary"] == {"files": 1, "templates": 1, "findings": 2, "error": 1, "warning": 1, "note": 0}
+
+
+def test_stdin_with_filename() -> None:
+    result = run_cli("--format", "json", "--stdin-filename", "templates/x.json", "-", stdin=DUPLICATE_NAMES.encode())
+    assert result.returncode == 1, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert {f["path"] for f in findings} == {"templates/x.json"}
+
+
+def test_stdin_without_filename_and_no_template() -> None:
+    result = run_cli("-", stdin=b'{"resources": []}')
+    assert result.returncode == 1
+    assert result.stdout.startswith("<stdin>:1:1: note AIB004 no image template found")
+
+
+def test_folder_walk_skips_non_templates_quietly(write) -> None:  # type: ignore[no-untyped-def]
+    write("a/package.json", '{"name": "x",}')
+    write("a/.hidden/t.json", DUPLICATE_NAMES)
+    write("a/node_modules/t.json", DUPLICATE_NAMES)
+    write("a/readme.md", "<region>")
+    assert main_in_process("a") == (0, "")
+
+
+def test_explicit_non_template_invalid_json_is_reported(write) -> None:  # type: ignore[no-untyped-def]
+    write("package.json", '{"name": "x",}')
+    assert [(f["rule"], f["line"], f["column"]) for f in json_findings("package.json")] == [("AIB001", 1, 13)]
+
+
+def test_missing_file_is_an_error_exit_2(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", DUPLICATE_NAMES)
+    result = run_cli("nope.json", "t.json")
+    assert result.returncode == 2
+    assert "aiblint: nope.json: cannot read: No such file or directory" in result.stderr
+    assert "t.json:7:33: error AIB201" in result.stdout  # the other file is still linted
+    assert "Traceback" not in result.stderr
+
+
+def test_oversized_file_gets_aib007(write) -> None:  # type: ignore[no-untyped-def]
+    write("big.json", b'{"type": "Microsoft.VirtualMachineImages/imageTemplates", "x": "' + b"a" * (9 * 1024 * 1024) + b'"}')
+    assert [(f["rule"], f["line"]) for f in json_findings("big.json")] == [("AIB007", 1)]
+
+
+def test_config_file_is_found_walking_up(write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    write("pyproject.toml", '[tool.aiblint]\nignore = ["AIB003"]\nfail-on = "error"\n')
+    write("deep/er/t.json", DUPLICATE_NAMES)
+    monkeypatch.chdir(tmp_path / "deep")
+    assert [f["rule"] for f in json_findings("er/t.json")] == ["AIB201"]
+
+
+def test_aiblint_toml_and_severity_override(write) -> None:  # type: ignore[no-untyped-def]
+    write(".aiblint.toml", '[severity]\nAIB201 = "note"\n')
+    write("t.json", DUPLICATE_NAMES)
+    severities = {f["rule"]: f["severity"] for f in json_findings("t.json")}
+    assert severities == {"AIB003": "warning", "AIB201": "note"}
+
+
+def test_unknown_config_key_is_a_clear_error(write) -> None:  # type: ignore[no-untyped-def]
+    write(".aiblint.toml", 'selct = ["AIB2"]\n')
+    write("t.json", CLEAN)
+    result = run_cli("t.json")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "aiblint: error: .aiblint.toml: unknown key 'selct'; did you mean 'select'?".replace(
+        ".aiblint.toml", str(Path.cwd() / ".aiblint.toml")
+    )
+
+
+def test_unknown_format_is_a_usage_error(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", CLEAN)
+    result = run_cli("--format", "yaml", "t.json")
+    assert result.returncode == 2
+    assert "unknown format 'yaml'" in result.stderr
+
+
+def test_bad_flag_is_a_usage_error() -> None:
+    assert run_cli("--no-such-flag").returncode == 2
+
+
+def test_output_file(write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", DUPLICATE_NAMES)
+    code, out = main_in_process("--format", "sarif", "-o", "out.sarif", "t.json")
+    assert (code, out) == (1, "")
+    assert json.loads((tmp_path / "out.sarif").read_text())["version"] == "2.1.0"
+
+
+def test_rules_command_lists_every_rule() -> None:
+    code, out = main_in_process("rules")
+    assert code == 0
+    ids = [line.split()[0] for line in out.splitlines()]
+    assert {"AIB001", "AIB002", "AIB003", "AIB004", "AIB201", "AIB202", "AIB218"} <= set(ids)
+    assert out.splitlines()[0].split()[:3] == ["AIB001", "error", "invalid-json"]
+
+
+def test_version_imports_neither_rules_nor_jsonschema() -> None:
+    probe = (
+        "import sys\nfrom aiblint.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in sys.modules if m.startswith(('aiblint_rules', 'jsonschema', 'stevedore', 'importlib.metadata'))]\n"
+        "print(heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.splitlines() == ["aiblint 0.1.0", "[]"]
+
+
+def test_linting_does_not_import_jsonschema(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", CLEAN)
+    probe = "import sys\nfrom aiblint.cli import main\nmain(['t.json'])\nprint('jsonschema' in sys.modules)\n"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False"
