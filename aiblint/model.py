@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
+from aiblint.values import Resolved, resolve_literal
 
 IMAGE_TEMPLATE_TYPE = "Microsoft.VirtualMachineImages/imageTemplates"
 _TEMPLATE_TYPES = {IMAGE_TEMPLATE_TYPE.casefold(), "microsoft.virtualmachineimages"}
@@ -41,6 +42,14 @@ class ImageTemplate:
     form: str
     arm_template: JsonObject | None = None  # innermost enclosing deployment template
     api_version_override: JsonNode | None = None  # rest-example: parameters['api-version']
+
+    # -- values --------------------------------------------------------------------
+
+    def resolve(self, node: JsonNode) -> Resolved:
+        """The value of ``node`` as far as it can be known, and where it is
+        written. Rules read values through this, never through ``node.value``,
+        so that ARM expressions and placeholders are never judged."""
+        return resolve_literal(node, self.document)
 
     # -- top level -----------------------------------------------------------------
 

@@ -9,9 +9,13 @@ what can be computed from the repository and keeps ``UNKNOWN`` for the rest.
 from __future__ import annotations
 
 import re
-from typing import Final
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
 
 from aiblint.jsontree import JsonNode, JsonString
+
+if TYPE_CHECKING:
+    from aiblint.document import Document
 
 #: ``<region>``, ``<subscriptionID>``, ``<SIG name>``: a letter after '<' keeps
 #: ``<<EOF``, ``2>&1`` and ``</h1>`` out.
@@ -61,3 +65,43 @@ def known_string(node: JsonNode | None) -> str | Unknown | None:
     if is_expression(text) or has_placeholder(text):
         return UNKNOWN
     return literal_text(text)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A value and where it is written.
+
+    ``node``/``document`` are the place a rule should point at when it rejects
+    the value: the template field itself for a literal, or (once expressions
+    are evaluated) the parameter default or parameters-file entry the value
+    came from. ``value`` is a plain JSON value or :data:`UNKNOWN`.
+    """
+
+    value: object
+    node: JsonNode
+    document: Document
+
+    @property
+    def known(self) -> bool:
+        return self.value is not UNKNOWN
+
+    def text(self) -> str | None:
+        """The value if it is a known string, else ``None``."""
+        return self.value if isinstance(self.value, str) else None
+
+
+def resolve_literal(node: JsonNode, document: Document) -> Resolved:
+    """What a node says without evaluating expressions: strings as
+    :func:`known_string`, other JSON values as they are written."""
+    if isinstance(node, JsonString):
+        value = known_string(node)
+        return Resolved(value if value is not None else UNKNOWN, node, document)
+    if _contains_expression(node):
+        return Resolved(UNKNOWN, node, document)
+    return Resolved(node.value, node, document)
+
+
+def _contains_expression(node: JsonNode) -> bool:
+    from aiblint.jsontree import walk
+
+    return any(isinstance(item, JsonString) and (is_expression(item.text) or has_placeholder(item.text)) for item in walk(node))

@@ -8,7 +8,6 @@ from aiblint.findings import Severity
 from aiblint.jsontree import JsonObject
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
-from aiblint.values import known_string
 
 
 def _repeated(items: list[JsonObject], field: str, what: str, template: ImageTemplate) -> Iterator[Problem]:
@@ -17,9 +16,9 @@ def _repeated(items: list[JsonObject], field: str, what: str, template: ImageTem
     document = template.document
     for item in items:
         node = item.get(field)
-        value = known_string(node)
-        if not isinstance(value, str) or not value or node is None:
-            continue  # missing, empty (a schema error), or not known statically
+        value = template.resolve(node).text() if node is not None else None
+        if not value or node is None:
+            continue  # missing, empty (a schema error), not a string, or not known statically
         earlier = first_seen.setdefault(value, item)
         if earlier is item:
             continue

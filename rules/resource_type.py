@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from aiblint.findings import Severity
 from aiblint.model import IMAGE_TEMPLATE_TYPE, ImageTemplate
 from aiblint.rule import Example, Problem, Rule
-from aiblint.values import known_string
 
 
 class WrongResourceType(Rule):
@@ -33,8 +32,8 @@ Source: the ARM schemas for Microsoft.VirtualMachineImages (all api versions).
 
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
         node = template.type_node
-        value = known_string(node)
-        if isinstance(value, str) and value.casefold() == "microsoft.virtualmachineimages":
+        value = template.resolve(node).text() if node is not None else None
+        if value is not None and value.casefold() == "microsoft.virtualmachineimages":
             yield Problem(
                 f'resource type "{value}" is only the provider namespace: write "{IMAGE_TEMPLATE_TYPE}" '
                 "(the short form works only through 'az resource create --resource-type')",
