@@ -1,0 +1,315 @@
+"""What kind of location a script or file URI names, without touching the network.
+
+Image Builder downloads every ``scriptUri``/``sourceUri`` itself, from the
+service, before it hands the file to the build VM. Whether it can, and whether
+it should, depends on what the URI is: an Azure Storage blob (readable only by
+an identity or through a SAS token), a GitHub raw file, a GitHub *web page*
+(which downloads HTML), a plain http URL, a path on somebody's laptop...
+:func:`classify_uri` answers that from the text alone; :func:`find_credentials`
+finds the secrets that must not be written in a template.
+
+A URI that holds a ``<placeholder>`` is classified from the part before it when
+that part already names the scheme and host
+(``https://acct.blob.core.windows.net/<container>/x.sh`` is Azure Storage);
+:attr:`UriInfo.complete` is then ``False`` and callers must not judge what the
+hidden part could change (a SAS token could follow, for instance).
+
+GitHub refs may contain slashes (``feature/x``), and nothing in a URL tells
+where such a ref ends and the path begins. The explicit ``refs/heads/<name>``
+and ``refs/tags/<name>`` forms are understood; otherwise the first segment
+after the repository is taken as the ref.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import quote, unquote, urlsplit
+
+from aiblint.values import PLACEHOLDER, is_expression, literal_text
+
+KINDS: Final = (
+    "azure-blob",
+    "github-raw",
+    "github-page",
+    "https",
+    "http",
+    "file",
+    "relative",
+    "local-path",
+    "private-address",
+    "unknown",
+    "invalid",
+)
+
+_SCHEME: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_WINDOWS_DRIVE: Final = re.compile(r"[A-Za-z]:[\\/]")
+
+#: Blob (and Data Lake Gen2, the same data) endpoints of the public and sovereign clouds,
+#: including the DNS-zone endpoints (``acct.z12.blob.storage.azure.net``).
+_AZURE_STORAGE: Final = re.compile(
+    r"[a-z0-9]+\.(?:privatelink\.)?(?:blob|dfs)\."
+    r"(?:core\.windows\.net|core\.chinacloudapi\.cn|core\.usgovcloudapi\.net|core\.cloudapi\.de)\Z"
+    r"|[a-z0-9]+\.z[0-9]+\.(?:blob|dfs)\.storage\.azure\.net\Z"
+)
+
+#: Names that only resolve inside a private network (RFC 6762 .local, RFC 8375
+#: .home.arpa, ICANN's 2024 reservation of .internal, the conventional .localdomain).
+_PRIVATE_SUFFIXES: Final = (".local", ".localdomain", ".internal", ".home.arpa")
+
+#: Domains reserved for documentation and tests (RFC 2606, RFC 6761): a URI there
+#: is a placeholder someone did not replace, not a location.
+_EXAMPLE_DOMAINS: Final = ("example.com", "example.net", "example.org")
+_EXAMPLE_SUFFIXES: Final = (".example", ".test", ".invalid")
+
+#: Query parameters that carry a secret. ``sig`` is the signature of an Azure SAS
+#: token (the other SAS fields are not secret); the rest are the usual names of
+#: tokens, keys and passwords in download URLs (S3/GCS presigned URLs included).
+_SECRET_PARAMETERS: Final = frozenset(
+    {
+        "sig",
+        "signature",
+        "x-amz-signature",
+        "x-amz-security-token",
+        "x-goog-signature",
+        "token",
+        "access_token",
+        "api_key",
+        "apikey",
+        "api-key",
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "client_secret",
+    }
+)
+
+
+@dataclass(frozen=True)
+class GitHubFile:
+    """A file in a GitHub repository at a ref (branch, tag or commit)."""
+
+    owner: str
+    repo: str
+    ref: str
+    path: str  # inside the repository, no leading '/', percent-decoded
+
+    def raw_url(self) -> str:
+        """The URL that serves the file itself rather than a web page about it."""
+        return f"https://raw.githubusercontent.com/{self.owner}/{self.repo}/{self.ref}/{quote(self.path, safe='/')}"
+
+
+@dataclass(frozen=True)
+class UriInfo:
+    """What :func:`classify_uri` learned about one URI.
+
+    ``kind`` is one of :data:`KINDS`; ``unknown`` means an ARM expression or a
+    placeholder hides what matters, ``invalid`` that the text is not a usable
+    URI at all (empty, no host, a scheme the service does not download from).
+    ``complete`` is ``False`` when only a prefix before a placeholder was read.
+    """
+
+    text: str
+    kind: str
+    scheme: str = ""
+    host: str = ""
+    path: str = ""
+    has_sas: bool = False
+    github: GitHubFile | None = None
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A secret written in a URI; ``start``/``end`` index the URI text and
+    cover ``name=value`` (or the ``user:password`` of the authority)."""
+
+    name: str
+    start: int
+    end: int
+    value_length: int
+    prefix: str  # the first characters of the value, only for long random tokens
+
+    def masked(self) -> str:
+        """``sig=Ab…(40 chars)``: enough to find it, never enough to use it."""
+        return f"{self.name}={self.prefix}…({self.value_length} chars)"
+
+
+def classify_uri(text: str) -> UriInfo:
+    """Classify a URI as written in a template (expressions and placeholders allowed)."""
+    stripped = text.strip()
+    if not stripped:
+        return UriInfo(text, "invalid")
+    if is_expression(stripped) or stripped.startswith("<"):
+        return UriInfo(text, "unknown")
+    stripped = literal_text(stripped)
+    placeholder = _placeholder_start(stripped)
+    if placeholder is not None:
+        return _classify_prefix(text, stripped[:placeholder])
+    return _classify(text, stripped, complete=True)
+
+
+def find_credentials(text: str) -> list[Credential]:
+    """Secrets in the query string or the authority of ``text``, in order."""
+    found: list[Credential] = []
+    authority = _authority_span(text)
+    if authority is not None:
+        start, end = authority
+        userinfo, at, _ = text[start:end].rpartition("@")
+        if at and ":" in userinfo:
+            user, _, password = userinfo.partition(":")
+            if password:
+                begin = start + len(user) + 1
+                found.append(_credential("password", text, begin, begin + len(password)))
+    query = text.find("?")
+    if query < 0:
+        return found
+    fragment = text.find("#", query)
+    stop = fragment if fragment >= 0 else len(text)
+    position = query + 1
+    for part in text[query + 1 : stop].split("&"):
+        name, equals, value = part.partition("=")
+        if equals and value and unquote(name).casefold() in _SECRET_PARAMETERS:
+            found.append(_credential(name, text, position, position + len(part), len(name) + 1))
+        position += len(part) + 1
+    return found
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost`` or a loopback address: the machine doing the download itself."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    address = _ip(host)
+    return address is not None and address.is_loopback
+
+
+# -- helpers -----------------------------------------------------------------------
+
+
+def _placeholder_start(text: str) -> int | None:
+    match = PLACEHOLDER.search(text)
+    return match.start() if match else None
+
+
+def _classify_prefix(text: str, prefix: str) -> UriInfo:
+    """Classify the known start of a URI whose tail is a placeholder: only
+    when the scheme and the whole host are already written."""
+    scheme = _SCHEME.match(prefix)
+    if scheme is None or not prefix[scheme.end() :].startswith("//"):
+        return UriInfo(text, "unknown")
+    rest = prefix[scheme.end() + 2 :]
+    if "/" not in rest and "?" not in rest:
+        return UriInfo(text, "unknown")  # the host itself is (partly) a placeholder
+    info = _classify(text, prefix, complete=False)
+    return info if info.kind != "invalid" else UriInfo(text, "unknown")
+
+
+def _classify(text: str, uri: str, *, complete: bool) -> UriInfo:
+    if _WINDOWS_DRIVE.match(uri) or uri.startswith(("\\\\", "~")) or (uri.startswith("/") and not uri.startswith("//")):
+        return UriInfo(text, "local-path", path=uri, complete=complete)
+    scheme_match = _SCHEME.match(uri)
+    if scheme_match is None:
+        return UriInfo(text, "relative", path=uri, complete=complete)
+    scheme = scheme_match.group(1).lower()
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname or ""
+    except ValueError:  # a malformed IPv6 literal
+        return UriInfo(text, "invalid", scheme=scheme, complete=complete)
+    if scheme == "file":
+        return UriInfo(text, "file", scheme, host, parts.path, complete=complete)
+    has_sas = bool(find_credentials(uri))
+    if scheme not in ("http", "https") or not host:
+        return UriInfo(text, "invalid", scheme, host, parts.path, has_sas, complete=complete)
+    return UriInfo(
+        text, _web_kind(scheme, host, parts.path, parts.query), scheme, host, parts.path, has_sas,
+        _github_file(host, parts.path, parts.query) if complete else None, complete,
+    )
+
+
+def _web_kind(scheme: str, host: str, path: str, query: str) -> str:
+    if _is_example(host):
+        return "unknown"
+    if _is_private(host):
+        return "private-address"
+    if _AZURE_STORAGE.match(host):
+        return "azure-blob"
+    github = _github_shape(host, path, query)
+    if github is not None:
+        return github
+    return scheme
+
+
+def _github_shape(host: str, path: str, query: str) -> str | None:
+    segments = path.split("/")[1:]
+    if host == "raw.githubusercontent.com" and len(segments) >= 4:
+        return "github-raw"
+    if host in ("github.com", "www.github.com") and len(segments) >= 5:
+        if segments[2] == "raw" or (segments[2] == "blob" and _asks_for_raw(query)):
+            return "github-raw"
+        if segments[2] == "blob":
+            return "github-page"
+    return None
+
+
+def _asks_for_raw(query: str) -> bool:
+    """``?raw=true`` on a blob page redirects to the raw file."""
+    return any(part.casefold() in ("raw=true", "raw=1") for part in query.split("&"))
+
+
+def _github_file(host: str, path: str, query: str) -> GitHubFile | None:
+    if _github_shape(host, path, query) is None:
+        return None
+    segments = [unquote(segment) for segment in path.split("/")[1:]]
+    owner, repo = segments[0], segments[1]
+    rest = segments[2:] if host == "raw.githubusercontent.com" else segments[3:]
+    ref_length = 3 if rest[:2] in (["refs", "heads"], ["refs", "tags"]) else 1
+    if len(rest) <= ref_length or not all(rest[:ref_length]):
+        return None
+    file_path = "/".join(rest[ref_length:])
+    if not file_path or not owner or not repo:
+        return None
+    return GitHubFile(owner, repo, "/".join(rest[:ref_length]), file_path)
+
+
+def _is_example(host: str) -> bool:
+    return any(host == domain or host.endswith("." + domain) for domain in _EXAMPLE_DOMAINS) or host.endswith(
+        _EXAMPLE_SUFFIXES
+    )
+
+
+def _is_private(host: str) -> bool:
+    if is_loopback_host(host):
+        return True
+    address = _ip(host)
+    if address is not None:
+        return address.is_private or address.is_link_local or address.is_unspecified or address.is_reserved
+    return "." not in host or host.endswith(_PRIVATE_SUFFIXES)
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _authority_span(text: str) -> tuple[int, int] | None:
+    scheme = _SCHEME.match(text)
+    if scheme is None or not text.startswith("//", scheme.end()):
+        return None
+    start = scheme.end() + 2
+    end = start
+    while end < len(text) and text[end] not in "/?#":
+        end += 1
+    return start, end
+
+
+def _credential(name: str, text: str, start: int, end: int, value_offset: int = 0) -> Credential:
+    value = text[start + value_offset : end]
+    # A prefix helps find a long random token again; of a short password it gives too much away.
+    prefix = value[:2] if len(value) >= 16 else ""
+    return Credential(name, start, end, len(value), prefix)
