@@ -225,29 +225,32 @@ def _classify(text: str, uri: str, *, complete: bool) -> UriInfo:
     if scheme not in ("http", "https") or not host:
         return UriInfo(text, "invalid", scheme, host, parts.path, has_sas, complete=complete)
     return UriInfo(
-        text, _web_kind(scheme, host, parts.path, parts.query), scheme, host, parts.path, has_sas,
+        text, _web_kind(scheme, host, parts.path, parts.query, complete), scheme, host, parts.path, has_sas,
         _github_file(host, parts.path, parts.query) if complete else None, complete,
     )
 
 
-def _web_kind(scheme: str, host: str, path: str, query: str) -> str:
+def _web_kind(scheme: str, host: str, path: str, query: str, complete: bool) -> str:
     if _is_example(host):
         return "unknown"
     if _is_private(host):
         return "private-address"
     if _AZURE_STORAGE.match(host):
         return "azure-blob"
-    github = _github_shape(host, path, query)
+    github = _github_shape(host, path, query, complete)
     if github is not None:
         return github
     return scheme
 
 
-def _github_shape(host: str, path: str, query: str) -> str | None:
+def _github_shape(host: str, path: str, query: str, complete: bool = True) -> str | None:
+    # A prefix cut at a placeholder ("/o/r/blob/" + "<branch>/x.sh") ends in an
+    # empty segment that stands for the rest.
     segments = path.split("/")[1:]
-    if host == "raw.githubusercontent.com" and len(segments) >= 4:
+    shortfall = 0 if complete else 1
+    if host == "raw.githubusercontent.com" and len(segments) >= 4 - shortfall:
         return "github-raw"
-    if host in ("github.com", "www.github.com") and len(segments) >= 5:
+    if host in ("github.com", "www.github.com") and len(segments) >= 5 - shortfall:
         if segments[2] == "raw" or (segments[2] == "blob" and _asks_for_raw(query)):
             return "github-raw"
         if segments[2] == "blob":
