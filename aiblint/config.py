@@ -50,6 +50,27 @@ def _string(key: str, value: object) -> str:
     return value
 
 
+def _boolean(key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"'{key}' must be true or false")
+    return value
+
+
+def _script_roots(key: str, value: object) -> dict[str, tuple[str, bool]]:
+    """URL prefix -> folder, or -> {path = folder, partial = true} for an incomplete copy."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"'{key}' must be a table of URL prefix = folder")
+    roots: dict[str, tuple[str, bool]] = {}
+    for prefix, target in value.items():
+        if isinstance(target, str):
+            roots[str(prefix)] = (target, False)
+        elif isinstance(target, dict) and isinstance(target.get("path"), str) and set(target) <= {"path", "partial"}:
+            roots[str(prefix)] = (target["path"], _boolean(f"{key}.{prefix}.partial", target.get("partial", False)))
+        else:
+            raise ConfigError(f"'{key}.{prefix}' must be a folder, or a table with 'path' and optional 'partial'")
+    return roots
+
+
 #: Every key the configuration accepts, with the function that checks it.
 KEYS: dict[str, Callable[[str, object], object]] = {
     "select": _string_list,
@@ -58,6 +79,9 @@ KEYS: dict[str, Callable[[str, object], object]] = {
     "format": _string,
     "severity": _severity_table,
     "exclude": _string_list,
+    "script-roots": _script_roots,
+    "inline-shebang": _string,
+    "fetch": _boolean,
 }
 
 
@@ -71,6 +95,9 @@ class Config:
     format: str = "text"
     severity: dict[str, Severity] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)
+    script_roots: dict[str, tuple[str, bool]] = field(default_factory=dict)  # URL prefix -> (folder, partial)
+    inline_shebang: str = "/bin/sh -e"  # what runs Shell inline commands (Packer's inline_shebang)
+    fetch: bool = False  # download referenced scripts that cannot be mapped to a local file
     source: Path | None = None  # the file the settings came from
     origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
 

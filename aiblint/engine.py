@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiblint.config import Config, load_config
 from aiblint.discover import Candidate, discover, display_path, looks_like_template
@@ -19,10 +20,14 @@ from aiblint.document import Document
 from aiblint.findings import Finding, InternalError, Report, Severity
 from aiblint.jsontree import member_key
 from aiblint.loader import load_bytes
-from aiblint.model import find_templates
+from aiblint.model import ImageTemplate, find_templates
 from aiblint.registry import RuleSet
-from aiblint.rule import FileContext, Problem, Rule
+from aiblint.rule import FileContext, Problem, Rule, RunNote
+from aiblint.scripts.settings import ScriptSettings, active
 from aiblint.selection import Selection
+
+if TYPE_CHECKING:
+    from aiblint.scripts.units import ScriptUnit
 
 STDIN = "-"
 
@@ -30,10 +35,18 @@ STDIN = "-"
 class Linter:
     """Runs a loaded rule set over documents and turns problems into findings."""
 
-    def __init__(self, rules: RuleSet, config: Config) -> None:
+    def __init__(self, rules: RuleSet, config: Config, cwd: Path | None = None, batch: bool = False) -> None:
+        """``batch``: keep script units for one :meth:`finish` call at the end of
+        the run (external analyzers start once), instead of checking them per file."""
         self.rules = rules
         self.config = config
         self.selection = Selection.of(config.select, config.ignore)
+        self.scripts = ScriptSettings.from_config(config, cwd if cwd is not None else Path.cwd())
+        self.script_rules = [rule for rule in rules.rules if _overrides(rule, "check_script")]
+        self.batch_rules = [rule for rule in rules.rules if _overrides(rule, "check_scripts")]
+        self.batch = batch
+        self.pending: list[ScriptUnit] = []
+        self.notes: list[str] = []  # run-level remarks from the batch rules
 
     def lint_bytes(self, data: bytes, display: str, explicit: bool = True) -> tuple[list[Finding], int]:
         """Findings for one file's bytes, and how many templates it held."""
@@ -41,11 +54,49 @@ class Linter:
         templates = find_templates(document) if document.root is not None else []
         context = FileContext(document, templates, explicit)
         findings: list[Finding] = []
-        for rule in self.rules.rules:
-            findings.extend(self._run(rule, document, rule.check_file(context)))
-            for template in templates:
-                findings.extend(self._run(rule, document, rule.check_template(template)))
+        with active(self.scripts):
+            for rule in self.rules.rules:
+                findings.extend(self._run(rule, document, rule.check_file(context)))
+                for template in templates:
+                    findings.extend(self._run(rule, document, rule.check_template(template)))
+            if self.script_rules or self.batch_rules:
+                findings.extend(self._scripts(document, templates))
         return sorted(set(findings)), len(templates)
+
+    def _scripts(self, document: Document, templates: list[ImageTemplate]) -> list[Finding]:
+        from aiblint.scripts.units import script_units
+
+        findings: list[Finding] = []
+        units = [unit for template in templates for unit in script_units(template)]
+        for rule in self.script_rules:
+            for unit in units:
+                findings.extend(self._run(rule, document, rule.check_script(unit)))
+        if self.batch:
+            self.pending.extend(units)
+        else:
+            findings.extend(self._batch(units))
+        return findings
+
+    def finish(self) -> list[Finding]:
+        """Run the batch rules over the script units kept since the last call."""
+        units, self.pending = self.pending, []
+        with active(self.scripts):
+            return self._batch(units)
+
+    def _batch(self, units: list[ScriptUnit]) -> list[Finding]:
+        findings: list[Finding] = []
+        if not units:
+            return findings
+        for rule in self.batch_rules:
+            for item in rule.check_scripts(units):
+                if isinstance(item, RunNote):
+                    if item.message not in self.notes:
+                        self.notes.append(item.message)
+                elif item.document is not None:
+                    finding = self.finding(rule, item.document, item)
+                    if finding is not None:
+                        findings.append(finding)
+        return findings
 
     def _run(self, rule: Rule, document: Document, problems: Iterable[Problem]) -> Iterable[Finding]:
         for problem in problems:
@@ -106,7 +157,7 @@ def lint_paths(
     """
     folder = Path(cwd) if cwd is not None else Path.cwd()
     config = config if config is not None else load_config(folder)
-    linter = Linter(rules if rules is not None else RuleSet.load(Selection.of(config.select, config.ignore)), config)
+    linter = Linter(rules if rules is not None else RuleSet.load(Selection.of(config.select, config.ignore)), config, folder, batch=True)
     report = Report()
     for path in paths:
         if path == STDIN:
@@ -116,8 +167,25 @@ def lint_paths(
             continue
         for candidate in discover([path], folder, config.exclude):
             _lint_candidate(linter, report, candidate)
-    report.findings.sort()
+    _finish(linter, report)
     return report
+
+
+def _finish(linter: Linter, report: Report) -> None:
+    """Batch rules over every script unit; one sorted list without repeats (a
+    script referenced by two templates is reported once)."""
+    try:
+        report.findings.extend(linter.finish())
+    except Exception as error:  # a bug in aiblint or a plugin: report it
+        report.errors.append(InternalError("<scripts>", f"internal error: {type(error).__name__}: {error}"))
+        if os.environ.get("AIBLINT_DEBUG"):
+            raise
+    report.notes.extend(note for note in linter.notes if note not in report.notes)
+    report.findings[:] = sorted(set(report.findings))
+
+
+def _overrides(rule: Rule, method: str) -> bool:
+    return getattr(type(rule), method) is not getattr(Rule, method)
 
 
 def _lint_candidate(linter: Linter, report: Report, candidate: Candidate) -> None:

@@ -10,7 +10,7 @@ rules do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from aiblint.document import Document
     from aiblint.jsontree import JsonNode
     from aiblint.model import ImageTemplate
+    from aiblint.scripts.units import ScriptUnit
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,14 @@ class Problem:
     rule: str | None = None
     severity: Severity | None = None
     document: Document | None = None  # another file than the template's (a script)
+
+
+@dataclass(frozen=True)
+class RunNote:
+    """A remark about the whole run, not about a place (``shellcheck`` is
+    missing, ``pwsh`` is not installed): one line in ``Report.notes``."""
+
+    message: str
 
 
 @dataclass(frozen=True)
@@ -91,4 +100,16 @@ class Rule:
 
     def check_template(self, template: ImageTemplate) -> Iterable[Problem]:
         """Called once per image template found in a parsed file."""
+        return ()
+
+    def check_script(self, unit: ScriptUnit) -> Iterable[Problem]:
+        """Called once per script unit (the inline commands of a Shell or
+        PowerShell step, or the file its scriptUri resolves to); report with
+        ``unit.problem(...)``."""
+        return ()
+
+    def check_scripts(self, units: Sequence[ScriptUnit]) -> Iterable[Problem | RunNote]:
+        """Called once per run with every script unit of every file, for
+        analyzers that run in batches (one ShellCheck process for all). Each
+        problem must carry its ``document`` (``unit.problem`` sets it)."""
         return ()

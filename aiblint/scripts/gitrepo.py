@@ -1,0 +1,97 @@
+"""The repository a template lives in: its root folder and its GitHub remotes.
+
+Read from the files under ``.git`` (no ``git`` process: it may be missing, and
+starting it costs more than reading two small files). Handles a ``.git`` file
+(worktrees and submodules point to the real git folder) and ``commondir``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+#: ``https://github.com/o/r(.git)``, ``git@github.com:o/r.git``, ``ssh://git@github.com/o/r``,
+#: ``git://github.com/o/r``; a user name or port may come before the host.
+_GITHUB_REMOTE = re.compile(
+    r"(?:[a-z+]+://)?(?:[^@/]+@)?(?:www\.)?github\.com(?::\d+)?[:/]+([^/\s]+)/([^/\s]+?)(?:\.git)?/*\Z",
+    re.IGNORECASE,
+)
+_SECTION = re.compile(r'\s*\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]')
+_URL = re.compile(r"\s*url\s*=\s*(.*?)\s*\Z", re.IGNORECASE)
+_SHA = re.compile(r"[0-9a-fA-F]{7,40}\Z")
+
+
+@dataclass(frozen=True)
+class Repository:
+    root: Path
+    git_dir: Path | None  # None: no git repository (the root is a fallback folder)
+    github: frozenset[tuple[str, str]]  # (owner, repo), case-folded, of the GitHub remotes
+
+    def is_remote(self, owner: str, repo: str) -> bool:
+        return (owner.casefold(), repo.casefold().removesuffix(".git")) in self.github
+
+    def is_pinned(self, ref: str) -> bool:
+        """A commit id or a tag: the file there may differ from the working tree."""
+        if _SHA.match(ref):
+            return True
+        if self.git_dir is None:
+            return False
+        common = _common_dir(self.git_dir)
+        if (common / "refs" / "tags" / ref).is_file():
+            return True
+        return f" refs/tags/{ref}\n" in _read(common / "packed-refs")
+
+
+def find_repository(start: Path, fallback: Path) -> Repository:
+    """The git repository holding ``start`` (a folder), else ``fallback`` as root."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        marker = folder / ".git"
+        git_dir = _git_dir(marker)
+        if git_dir is not None:
+            return Repository(folder, git_dir, frozenset(_github_remotes(git_dir)))
+    return Repository(fallback.resolve(), None, frozenset())
+
+
+def _git_dir(marker: Path) -> Path | None:
+    if marker.is_dir():
+        return marker
+    if marker.is_file():
+        text = _read(marker)
+        if text.startswith("gitdir:"):
+            target = Path(text[len("gitdir:") :].strip())
+            target = target if target.is_absolute() else marker.parent / target
+            return target if target.is_dir() else None
+    return None
+
+
+def _common_dir(git_dir: Path) -> Path:
+    pointer = _read(git_dir / "commondir").strip()
+    if not pointer:
+        return git_dir
+    common = Path(pointer)
+    return common if common.is_absolute() else git_dir / common
+
+
+def _github_remotes(git_dir: Path) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    in_remote = False
+    for line in _read(_common_dir(git_dir) / "config").splitlines():
+        section = _SECTION.match(line)
+        if section:
+            in_remote = section.group(1).casefold() == "remote"
+            continue
+        url = _URL.match(line) if in_remote else None
+        if url:
+            match = _GITHUB_REMOTE.match(url.group(1).strip('"'))
+            if match:
+                found.add((match.group(1).casefold(), match.group(2).casefold()))
+    return found
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

@@ -1,0 +1,214 @@
+"""Where a ``scriptUri`` (or ``sourceUri``) is on this machine, without the network.
+
+In order: a ``script-roots`` mapping (URL prefix -> folder); a GitHub raw or
+blob URL of the repository the template lives in (its git remote) -> the
+working tree; a relative path or ``file:`` URL -> relative to the template.
+``--fetch`` downloads what none of these map. A file is never read outside
+the folder it is mapped into (``..`` and symlinks are followed, then checked),
+and absolute paths are never read.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from aiblint.discover import display_path
+from aiblint.document import Document
+from aiblint.scripts.fetch import cache_folder, fetch
+from aiblint.scripts.gitrepo import Repository, find_repository
+from aiblint.scripts.settings import ScriptRoot, ScriptSettings, current_settings
+from aiblint.uris import UriInfo, classify_uri
+
+#: Larger files are not read (scripts are small; this keeps a mistaken mapping cheap).
+MAX_SCRIPT_BYTES = 4 * 1024 * 1024
+
+#: Statuses of a :class:`Resolution`.
+LOCAL, FETCHED, MISSING, UNRESOLVED, UNKNOWN = "local", "fetched", "missing", "unresolved", "unknown"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a URI stands for on this machine.
+
+    ``status``: ``local`` (a file in the repository or a mapped folder),
+    ``fetched`` (downloaded with ``--fetch``), ``missing`` (maps into the
+    repository being linted, but no file is there: AIB307), ``unresolved``
+    (no local file stands for it: AIB305; ``reason`` says why and how to map
+    it) or ``unknown`` (an expression or placeholder: nothing to say).
+    """
+
+    uri: str
+    status: str
+    path: Path | None = None  # the file (local, fetched), or where it should be (missing)
+    how: str = ""  # "script-roots 'https://...'", "the git remote o/r", "relative to the template"
+    reason: str = ""
+
+    @property
+    def readable(self) -> bool:
+        return self.status in (LOCAL, FETCHED) and self.path is not None
+
+
+@dataclass
+class ScriptFile:
+    """A script read from disk: its bytes (for checksums) and its text."""
+
+    path: Path
+    data: bytes
+    document: Document  # text decoded; a byte order mark removed
+    error: str = ""  # why it could not be read (then ``data`` is empty)
+
+
+def resolve_uri(uri: str, template_path: str, settings: ScriptSettings | None = None) -> Resolution:
+    """Resolve ``uri`` as written in the template at display path ``template_path``."""
+    settings = settings or current_settings()
+    key = ("resolution", uri, template_path)
+    cached = settings.memo.get(key)
+    if isinstance(cached, Resolution):
+        return cached
+    resolution = _resolve(uri, template_path, settings)
+    settings.memo[key] = resolution
+    return resolution
+
+
+def read_script(path: Path, settings: ScriptSettings | None = None) -> ScriptFile:
+    """The file at ``path`` (resolved by :func:`resolve_uri`), read once per run."""
+    settings = settings or current_settings()
+    key = ("file", path)
+    cached = settings.memo.get(key)
+    if isinstance(cached, ScriptFile):
+        return cached
+    script = _read(path, display_path(path, settings.cwd.resolve()))
+    settings.memo[key] = script
+    return script
+
+
+def template_folder(template_path: str, settings: ScriptSettings) -> Path | None:
+    """The folder of a template given by its display path (``None`` for standard input)."""
+    if template_path.startswith("<"):
+        return None
+    return (settings.cwd / template_path).parent
+
+
+# -- resolution --------------------------------------------------------------------------
+
+
+def _resolve(uri: str, template_path: str, settings: ScriptSettings) -> Resolution:
+    info = classify_uri(uri)
+    if info.kind in ("unknown", "invalid") or not info.complete:
+        return Resolution(uri, UNKNOWN)
+    for root in settings.roots:
+        mapped = _through_root(info, root)
+        if mapped is not None:
+            return mapped
+    folder = template_folder(template_path, settings)
+    repository = _repository(folder, settings) if folder is not None else None
+    github = info.github
+    if github is not None and repository is not None and repository.is_remote(github.owner, github.repo):
+        pinned = repository.is_pinned(github.ref)
+        how = f"the git remote {github.owner}/{github.repo}"
+        return _locate(uri, repository.root, repository.root, github.path, how, UNRESOLVED if pinned else MISSING)
+    if info.kind in ("relative", "file", "local-path"):
+        return _local(info, folder, repository)
+    if settings.fetch and info.scheme in ("http", "https"):
+        return _fetched(info, settings)
+    return Resolution(uri, UNRESOLVED, reason=_how_to_map(info))
+
+
+def _through_root(info: UriInfo, root: ScriptRoot) -> Resolution | None:
+    candidates = [info.text.strip()]
+    if info.github is not None:
+        candidates.append(info.github.raw_url())
+    for candidate in candidates:
+        if candidate.startswith(root.prefix):
+            rest = urlsplit(candidate[len(root.prefix) :])
+            relative = unquote(rest.path) if "://" in root.prefix else rest.path
+            how = f"script-roots '{root.prefix}'"
+            return _locate(info.text, root.folder, root.folder, relative, how, UNRESOLVED if root.partial else MISSING)
+    return None
+
+
+def _local(info: UriInfo, folder: Path | None, repository: Repository | None) -> Resolution:
+    uri = info.text
+    if folder is None or repository is None:
+        return Resolution(uri, UNRESOLVED, reason="a relative path cannot be resolved for a template read from standard input")
+    if info.kind == "local-path" or (info.kind == "file" and (info.path.startswith("/") or info.host not in ("", "localhost"))):
+        return Resolution(uri, UNRESOLVED, reason="an absolute path is never read; write it relative to the template")
+    relative = unquote(info.path) if info.kind == "file" else info.path
+    return _locate(uri, folder, repository.root, relative, "relative to the template", MISSING)
+
+
+def _locate(uri: str, base: Path, root: Path, relative: str, how: str, when_absent: str) -> Resolution:
+    """``relative`` under ``base``, as long as it stays inside ``root``."""
+    relative = relative.split("?", 1)[0].split("#", 1)[0]
+    if not relative or relative.endswith("/") or PurePosixPath(relative).is_absolute():
+        return Resolution(uri, UNRESOLVED, how=how, reason=f"through {how} it names no file")
+    try:
+        target = (base / relative).resolve()
+        inside = target.is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return Resolution(uri, UNRESOLVED, how=how, reason=f"through {how} it cannot be followed (a symlink loop)")
+    if not inside:
+        return Resolution(uri, UNRESOLVED, how=how, reason=f"through {how} it points outside {root}, which is never read")
+    if target.is_file():
+        return Resolution(uri, LOCAL, target, how)
+    if target.exists():
+        return Resolution(uri, UNRESOLVED, target, how, reason=f"through {how} it names a folder, not a file")
+    reason = f"through {how} it maps to {target}, which is not there (a partial copy)" if when_absent == UNRESOLVED else ""
+    return Resolution(uri, when_absent, target, how, reason)
+
+
+def _fetched(info: UriInfo, settings: ScriptSettings) -> Resolution:
+    url = info.github.raw_url() if info.kind == "github-page" and info.github is not None else info.text.strip()
+    result = fetch(url, cache_folder(settings.cache_dir))
+    if result.path is None:
+        return Resolution(info.text, UNRESOLVED, how="--fetch", reason=f"--fetch could not get it: {result.error}")
+    return Resolution(info.text, FETCHED, result.path, "--fetch")
+
+
+def _how_to_map(info: UriInfo) -> str:
+    github = info.github
+    if github is not None:
+        prefix = f"https://raw.githubusercontent.com/{github.owner}/{github.repo}/{github.ref}/"
+        where = f"a checkout of {github.owner}/{github.repo}"
+    else:
+        prefix = info.text.strip().split("?", 1)[0].rsplit("/", 1)[0] + "/"
+        where = "the folder that holds it"
+    return f'map it to a local folder with script-roots ("{prefix}" = "<{where}>") or download it with --fetch'
+
+
+def _repository(folder: Path, settings: ScriptSettings) -> Repository:
+    cwd = settings.cwd.resolve()
+    resolved = folder.resolve()
+    fallback = cwd if resolved.is_relative_to(cwd) else resolved
+    key = ("repository", resolved, fallback)
+    cached = settings.memo.get(key)
+    if isinstance(cached, Repository):
+        return cached
+    repository = find_repository(resolved, fallback)
+    settings.memo[key] = repository
+    return repository
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+def _read(path: Path, display: str) -> ScriptFile:
+    try:
+        size = path.stat().st_size
+        if size > MAX_SCRIPT_BYTES:
+            return ScriptFile(path, b"", Document(display, ""), f"larger than {MAX_SCRIPT_BYTES // (1024 * 1024)} MB")
+        data = path.read_bytes()
+    except OSError as error:
+        return ScriptFile(path, b"", Document(display, ""), f"cannot read: {error.strerror or error}")
+    return ScriptFile(path, data, Document(display, decode(data)))
+
+
+def decode(data: bytes) -> str:
+    """Script bytes as text: UTF-8 (BOM removed) or UTF-16 with a BOM (common
+    for PowerShell); undecodable bytes become U+FFFD."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8-sig", errors="replace")

@@ -1,0 +1,90 @@
+"""Run-wide settings for scripts: where to look for referenced files, which
+shell runs inline commands, whether the network may be used.
+
+The engine makes one :class:`ScriptSettings` per run and activates it while
+rules run, so that :func:`aiblint.scripts.units.script_units` (which is given
+only a template) knows the working directory and the configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aiblint.config import Config
+
+#: Packer's shell provisioner writes inline commands under this shebang
+#: (``inline_shebang`` default; aib-runtime.md §1).
+DEFAULT_INLINE_SHEBANG = "/bin/sh -e"
+
+
+@dataclass(frozen=True)
+class ScriptRoot:
+    """``script-roots``: URLs starting with ``prefix`` are files under ``folder``.
+
+    ``partial`` says the folder is an incomplete copy of what the URLs serve
+    (a sparse checkout, a corpus of templates only): a file missing there is
+    then "not resolved" (AIB305), never "missing from the repository" (AIB307).
+    """
+
+    prefix: str
+    folder: Path
+    partial: bool = False
+
+
+@dataclass
+class ScriptSettings:
+    cwd: Path
+    roots: tuple[ScriptRoot, ...] = ()
+    inline_shebang: str = DEFAULT_INLINE_SHEBANG
+    fetch: bool = False
+    cache_dir: Path | None = None  # --fetch downloads; default: the user cache folder
+    memo: dict[object, object] = field(default_factory=dict, repr=False)  # per-run cache: files read, repositories
+
+    @classmethod
+    def from_config(cls, config: Config, cwd: Path) -> ScriptSettings:
+        base = config.source.parent if config.source is not None and _from_file(config, "script-roots") else cwd
+        roots = tuple(
+            ScriptRoot(prefix, _absolute(base, folder), partial)
+            for prefix, (folder, partial) in _roots_setting(config.script_roots).items()
+        )
+        return cls(cwd=cwd, roots=roots, inline_shebang=config.inline_shebang, fetch=config.fetch)
+
+
+def _from_file(config: Config, key: str) -> bool:
+    return config.origins.get(key, "command line") != "command line"
+
+
+def _roots_setting(value: Mapping[str, tuple[str, bool]]) -> Mapping[str, tuple[str, bool]]:
+    # Longest prefix first, so that a specific mapping wins over a general one.
+    return dict(sorted(value.items(), key=lambda item: -len(item[0])))
+
+
+def _absolute(base: Path, folder: str) -> Path:
+    path = Path(folder).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+_CURRENT: ContextVar[ScriptSettings | None] = ContextVar("aiblint_script_settings", default=None)
+
+
+def current_settings() -> ScriptSettings:
+    """The active run's settings; outside a run, defaults for the working directory."""
+    settings = _CURRENT.get()
+    if settings is not None:
+        return settings
+    return ScriptSettings(cwd=Path.cwd())
+
+
+@contextmanager
+def active(settings: ScriptSettings) -> Iterator[ScriptSettings]:
+    token = _CURRENT.set(settings)
+    try:
+        yield settings
+    finally:
+        _CURRENT.reset(token)

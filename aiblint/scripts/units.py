@@ -1,0 +1,343 @@
+"""Script units: every script a template runs, with a map back to where each
+character is written.
+
+A unit is the ``inline`` commands of one Shell or PowerShell customizer or
+in-VM validator, or the file its ``scriptUri`` resolves to. Packer writes
+each ``inline`` element as one line of one script file (aib-runtime.md §1-2),
+so script line N is element N-1 and a script position maps to the exact
+character of the JSON string, through its escapes. An element whose value is
+not known (an ARM expression, a ``<placeholder>``) is masked: a placeholder
+is replaced by as many ``_`` (the columns after it stay right), a wholly
+unknown line by a no-op (``:`` in shell, an empty line in PowerShell), so
+checkers never judge what aiblint cannot know.
+
+Rules receive units through ``Rule.check_script(unit)`` (one unit) or
+``Rule.check_scripts(units)`` (every unit of the run at once, for external
+analyzers) and report with :meth:`ScriptUnit.problem`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
+
+from aiblint.document import Document, Position
+from aiblint.findings import Severity
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
+from aiblint.model import ImageTemplate
+from aiblint.rule import Problem
+from aiblint.scripts.dialect import POWERSHELL, Dialect, from_shebang, shebang
+from aiblint.scripts.resolve import Resolution, read_script, resolve_uri
+from aiblint.scripts.settings import current_settings
+from aiblint.textmap import source_offset
+from aiblint.values import PLACEHOLDER, UNKNOWN, Resolved, is_expression, literal_text, resolve_literal
+
+#: Customizer/validator ``type`` (case-folded) -> script language.
+SCRIPT_TYPES = {"shell": "shell", "powershell": "powershell"}
+#: What an unknown line becomes: a no-op that keeps ``then``/``do`` bodies valid.
+_UNKNOWN_LINE = {"shell": ":", "powershell": ""}
+_MASK = "_"
+#: The URI field of a script in the 2018-02-01 and 2019-02-01 previews.
+_OLD_URI_FIELD_VERSIONS = ("2018-02-01-preview", "2019-02-01-preview")
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """A stretch of script text written in one place: one ``inline`` element.
+
+    ``kind``: ``exact`` (character i is decoded character ``shift + i`` of
+    ``node``), ``coarse`` (a value computed from expressions: every character
+    maps to the whole ``node``) or ``masked`` (not known at all).
+    """
+
+    start: int  # index in the unit text of the first character
+    length: int
+    document: Document
+    node: JsonNode | None
+    kind: str = "exact"
+    shift: int = 0
+    masks: tuple[tuple[int, int], ...] = ()  # masked ranges, relative to ``start``
+
+    def offset(self, index: int) -> int | None:
+        if self.kind == "masked" or self.node is None:
+            return None
+        if self.kind == "coarse" or not isinstance(self.node, JsonString):
+            return self.node.start
+        if any(begin <= index < end for begin, end in self.masks):
+            return None
+        return source_offset(self.document.text, self.node, self.shift + min(max(index, 0), self.length))
+
+
+@dataclass(eq=False)
+class ScriptUnit:
+    template: ImageTemplate
+    owner: JsonObject  # the customizer or in-VM validator object
+    phase: str  # "customize" | "validate"
+    position: int  # order in the template: customizers in order, then validators
+    language: str  # "shell" | "powershell"
+    dialect: str  # ShellCheck dialect for shell ("sh", "bash", "dash", "ksh"); "powershell"
+    origin: str  # "inline" | "file"
+    text: str  # the script, lines joined with "\n"; unknown parts masked keeping columns
+    document: Document  # where the script is written: the template (inline) or the script file
+    interpreter: str = ""  # what runs it: the shebang line without "#!" ("" = the login shell)
+    resolution: Resolution | None = None  # file units: how the scriptUri was resolved
+    _segments: tuple[_Segment, ...] = field(default=(), repr=False)
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        starts = [0]
+        index = self.text.find("\n")
+        while index >= 0:
+            starts.append(index + 1)
+            index = self.text.find("\n", index + 1)
+        self._starts = starts
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    @property
+    def has_unknown_lines(self) -> bool:
+        """Some line is wholly unknown (masked): the script's structure may be incomplete."""
+        return any(segment.kind == "masked" for segment in self._segments)
+
+    def offset(self, line: int, column: int) -> int | None:
+        """1-based script position -> offset in ``document.text`` (``None`` inside a masked part)."""
+        segment, index = self._place(line, column)
+        if segment is None:
+            return self.document.offset(Position(*self._clamp(line, column)))
+        return segment.offset(index)
+
+    def problem(
+        self,
+        message: str,
+        line: int,
+        column: int,
+        end_line: int | None = None,
+        end_column: int | None = None,
+        *,
+        rule: str | None = None,
+        severity: Severity | None = None,
+    ) -> Problem:
+        """A problem at a script position (end exclusive), placed where it is written."""
+        if not self._segments:
+            start = self.offset(line, column)
+            end = self.offset(end_line, end_column) if end_line is not None and end_column is not None else start
+            assert start is not None
+            end = start if end is None else max(end, start)
+            return Problem(message, start=start, end=end, rule=rule, severity=severity, document=self.document)
+        segment, index = self._place(line, column)
+        assert segment is not None
+        start = segment.offset(index)
+        node = segment.node
+        if start is None or segment.kind == "coarse":
+            # Unknown or computed text: point at the whole element it comes from.
+            span = (node.start, node.end) if node is not None else (0, 0)
+            return Problem(message, node=node, start=span[0], end=span[1], rule=rule, severity=severity, document=segment.document)
+        end = start
+        if end_line is not None and end_column is not None:
+            end_segment, end_index = self._place(end_line, end_column)
+            end_offset = end_segment.offset(end_index) if end_segment is segment else None
+            # A span running past its element ends at the element's closing quote.
+            end = end_offset if end_offset is not None else (node.end - 1 if node is not None else start)
+        return Problem(message, node=node, start=start, end=max(end, start), rule=rule, severity=severity, document=segment.document)
+
+    def _clamp(self, line: int, column: int) -> tuple[int, int]:
+        starts = self._starts
+        line = min(max(line, 1), len(starts))
+        stop = starts[line] - 1 if line < len(starts) else len(self.text)
+        return line, min(max(column, 1), stop - starts[line - 1] + 1)
+
+    def _place(self, line: int, column: int) -> tuple[_Segment | None, int]:
+        if not self._segments:
+            return None, 0
+        line, column = self._clamp(line, column)
+        index = self._starts[line - 1] + column - 1
+        position = bisect.bisect_right([segment.start for segment in self._segments], index) - 1
+        segment = self._segments[max(position, 0)]
+        return segment, index - segment.start
+
+
+# -- finding the units -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScriptReference:
+    """A ``scriptUri`` of a Shell/PowerShell customizer or validator, and what it resolves to."""
+
+    owner: JsonObject
+    phase: str
+    position: int
+    language: str
+    node: JsonNode  # the scriptUri value as written
+    resolution: Resolution
+
+
+_UNITS: WeakKeyDictionary[ImageTemplate, list[ScriptUnit]] = WeakKeyDictionary()
+_REFERENCES: WeakKeyDictionary[ImageTemplate, list[ScriptReference]] = WeakKeyDictionary()
+
+
+def script_units(template: ImageTemplate) -> list[ScriptUnit]:
+    """Every script the template runs: inline commands and resolved files (cached)."""
+    units = _UNITS.get(template)
+    if units is None:
+        units = list(_build_units(template))
+        _UNITS[template] = units
+    return units
+
+
+def script_references(template: ImageTemplate) -> list[ScriptReference]:
+    """Every ``scriptUri`` of a Shell/PowerShell step, resolved (cached)."""
+    references = _REFERENCES.get(template)
+    if references is None:
+        references = list(_build_references(template))
+        _REFERENCES[template] = references
+    return references
+
+
+def script_steps(template: ImageTemplate) -> list[tuple[JsonObject, str, int, str]]:
+    """(owner, phase, position, language) of every Shell/PowerShell customizer and validator."""
+    steps = []
+    position = 0
+    for phase, owners in (("customize", template.customizers), ("validate", template.validators)):
+        for owner in owners:
+            language = _language(template, owner)
+            if language is not None:
+                steps.append((owner, phase, position, language))
+            position += 1
+    return steps
+
+
+def _language(template: ImageTemplate, owner: JsonObject) -> str | None:
+    kind = owner.get("type")
+    value = template.resolve(kind).text() if kind is not None else None
+    return SCRIPT_TYPES.get(value.casefold()) if value else None
+
+
+def _build_units(template: ImageTemplate) -> list[ScriptUnit]:
+    units: list[ScriptUnit] = []
+    references = {id(reference.owner): reference for reference in script_references(template)}
+    for owner, phase, position, language in script_steps(template):
+        inline = owner.get("inline")
+        if inline is not None:
+            unit = _inline_unit(template, owner, phase, position, language, inline)
+            if unit is not None:
+                units.append(unit)
+        reference = references.get(id(owner))
+        if reference is not None and reference.resolution.readable:
+            unit = _file_unit(template, reference)
+            if unit is not None:
+                units.append(unit)
+    return units
+
+
+def _build_references(template: ImageTemplate) -> list[ScriptReference]:
+    found = []
+    for owner, phase, position, language in script_steps(template):
+        node = uri_node(template, owner)
+        if node is None:
+            continue
+        uri = template.resolve(node).text()
+        if uri is None:
+            continue
+        found.append(ScriptReference(owner, phase, position, language, node, resolve_uri(uri, template.document.path)))
+    return found
+
+
+def uri_node(template: ImageTemplate, owner: JsonObject) -> JsonNode | None:
+    node = owner.get("scriptUri")
+    if node is None and (template.api_version or "") in _OLD_URI_FIELD_VERSIONS:
+        node = owner.get("script")
+    return node
+
+
+# -- inline ------------------------------------------------------------------------------
+
+
+def _inline_unit(
+    template: ImageTemplate, owner: JsonObject, phase: str, position: int, language: str, inline: JsonNode
+) -> ScriptUnit | None:
+    if isinstance(inline, JsonArray):
+        values = [(template.resolve(item), item) for item in inline.items]
+    else:
+        resolved = template.resolve(inline)
+        if not (resolved.known and isinstance(resolved.node, JsonArray)):
+            return None  # not a list (a schema error), or not known
+        values = [(resolve_literal(item, resolved.document), item) for item in resolved.node.items]
+    if not values:
+        return None
+    texts: list[str] = []
+    segments: list[_Segment] = []
+    start = 0
+    for resolved, written in values:
+        text, segment = _element(resolved, written, language, start)
+        texts.append(text)
+        segments.append(segment)
+        start += len(text) + 1
+    text = "\n".join(texts)
+    dialect, interpreter = _inline_dialect(language, text)
+    if dialect is None:
+        return None
+    return ScriptUnit(
+        template, owner, phase, position, language, dialect.name, "inline", text, template.document,
+        interpreter, None, tuple(segments),
+    )
+
+
+def _element(resolved: Resolved, written: JsonNode, language: str, start: int) -> tuple[str, _Segment]:
+    value = resolved.value
+    node = resolved.node
+    if isinstance(value, str):
+        if isinstance(node, JsonString) and not is_expression(node.text) and literal_text(node.text) == value:
+            shift = len(node.text) - len(value)  # 1 for a "[[" escape
+            return value, _Segment(start, len(value), resolved.document, node, "exact", shift)
+        return value, _Segment(start, len(value), resolved.document, node, "coarse")
+    if value is UNKNOWN and isinstance(written, JsonString) and not is_expression(written.text):
+        literal = literal_text(written.text)
+        masks = tuple(match.span() for match in PLACEHOLDER.finditer(literal))
+        masked = _masked(literal, masks)
+        shift = len(written.text) - len(literal)
+        return masked, _Segment(start, len(masked), resolved.document, written, "exact", shift, masks)
+    text = _UNKNOWN_LINE[language]
+    return text, _Segment(start, len(text), resolved.document, written, "masked")
+
+
+def _masked(text: str, masks: Sequence[tuple[int, int]]) -> str:
+    for begin, end in masks:
+        text = text[:begin] + _MASK * (end - begin) + text[end:]
+    return text
+
+
+def _inline_dialect(language: str, text: str) -> tuple[Dialect | None, str]:
+    if language == "powershell":
+        return POWERSHELL, ""
+    line = shebang(text)
+    if line is not None:
+        return from_shebang(line), line
+    configured = current_settings().inline_shebang
+    return from_shebang(configured), configured
+
+
+# -- files -------------------------------------------------------------------------------
+
+
+def _file_unit(template: ImageTemplate, reference: ScriptReference) -> ScriptUnit | None:
+    resolution = reference.resolution
+    assert resolution.path is not None
+    script = read_script(resolution.path)
+    if script.error:
+        return None
+    text = script.document.text.replace("\r\n", "\n")  # Packer uploads Shell scripts with LF endings
+    line = shebang(text)
+    if reference.language == "powershell":
+        dialect: Dialect | None = POWERSHELL
+    else:
+        dialect = from_shebang(line) if line is not None else Dialect("shell", "sh")
+    if dialect is None:
+        return None  # run by an interpreter aiblint does not check (python, zsh, ...)
+    return ScriptUnit(
+        template, reference.owner, reference.phase, reference.position, dialect.language, dialect.name,
+        "file", text, script.document, line or "", resolution,
+    )
