@@ -88,6 +88,15 @@ _SECRET_PARAMETERS: Final = frozenset(
 )
 
 
+#: Values that stand for a secret rather than being one: ``<sasToken>``,
+#: ``{sig}``, ``$SAS``, ``%SAS%``, ``[parameters('sas')]``, ``xxxx``, ``***``, ``REDACTED``.
+_STAND_IN: Final = re.compile(
+    r"[<{$\[]|\A%\w+%\Z|\A(?:x+|\*+|\.+|-+|_+)\Z"
+    r"|\A(?:redacted|secret|password|passwd|pass|pwd|token|sas|sig|signature|key|changeme)\Z",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class GitHubFile:
     """A file in a GitHub repository at a ref (branch, tag or commit)."""
@@ -161,7 +170,7 @@ def find_credentials(text: str) -> list[Credential]:
         userinfo, at, _ = text[start:end].rpartition("@")
         if at and ":" in userinfo:
             user, _, password = userinfo.partition(":")
-            if password:
+            if password and not _STAND_IN.search(password):
                 begin = start + len(user) + 1
                 found.append(_credential("password", text, begin, begin + len(password)))
     query = text.find("?")
@@ -172,7 +181,7 @@ def find_credentials(text: str) -> list[Credential]:
     position = query + 1
     for part in text[query + 1 : stop].split("&"):
         name, equals, value = part.partition("=")
-        if equals and value and unquote(name).casefold() in _SECRET_PARAMETERS:
+        if equals and value and unquote(name).casefold() in _SECRET_PARAMETERS and not _STAND_IN.search(unquote(value)):
             found.append(_credential(name, text, position, position + len(part), len(name) + 1))
         position += len(part) + 1
     return found

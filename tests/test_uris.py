@@ -131,6 +131,11 @@ def test_other_credentials(text: str, span: str, masked: str) -> None:
         "https://user@host.io/x.sh",  # a user name is not a secret
         "https://host.io/x.sh#sig=abc",  # a fragment is never sent
         "https://host.io/signature.sh?design=1",
+        "https://acct.blob.core.windows.net/c/x.sh?sv=2022-11-02&sig=<signature>",  # stand-ins for a secret
+        "https://acct.blob.core.windows.net/c/x.sh?sig=xxxxxxxx",
+        "https://acct.blob.core.windows.net/c/x.sh?sig=%24SIG&token=$TOKEN&pwd=%PASSWORD%",
+        "https://acct.blob.core.windows.net/c/x.sh?sig={sig}&api_key=REDACTED",
+        "https://build:****@files.contoso.com/x.sh",
     ],
 )
 def test_no_credentials(text: str) -> None:

@@ -1,0 +1,690 @@
+"""AIB300-AIB304, AIB306: where scripts and files are downloaded from.
+
+Image Builder downloads every ``scriptUri``/``sourceUri`` itself, from Azure,
+before the build VM sees it (aib-runtime.md §1, §4: "Downloading external file
+... to local file ..."). These rules read each such URI with
+:func:`aiblint.uris.classify_uri` and say what the service will make of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from aiblint.findings import Severity
+from aiblint.jsontree import JsonNode, JsonObject, JsonScalar, JsonString
+from aiblint.model import ImageTemplate
+from aiblint.rule import Example, Problem, Rule
+from aiblint.textmap import source_offset
+from aiblint.uris import UriInfo, classify_uri, find_credentials, is_loopback_host
+from aiblint.values import Resolved, is_expression, literal_text
+
+_IDENTITY = '"identity": {"type": "UserAssigned", "userAssignedIdentities": {"/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib": {}}},'
+
+
+@dataclass(frozen=True)
+class Location:
+    """A template field that names a file the service downloads (or, for a
+    VHD distributor, writes)."""
+
+    owner: JsonObject  # the customizer, validator, workload or distributor
+    field: str  # the name as written ("scriptUri", "sourceUri", "script", "uri")
+    node: JsonNode
+    access: str | None  # "read" or "write" through the template identity; None: no identity is used
+    checksum: bool  # a sha256Checksum field belongs next to it
+    downloaded: bool  # the build runs or copies what the URI serves
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A location whose text could be read (fully, or up to a placeholder)."""
+
+    location: Location
+    resolved: Resolved
+    text: str  # the URI the template stands for, as classify_uri saw it
+    info: UriInfo
+
+    def problem(self, message: str, span: tuple[int, int] | None = None) -> Problem:
+        """A problem at the characters ``span`` of the URI, or at the whole value."""
+        node, document = self.resolved.node, self.resolved.document
+        shift = _shift(node, self.text)
+        if span is None or shift is None or not isinstance(node, JsonString):
+            return Problem(message, node=node, document=document)
+        start = source_offset(document.text, node, span[0] + shift)
+        end = source_offset(document.text, node, span[1] + shift)
+        return Problem(message, node=node, start=start, end=end, document=document)
+
+
+def locations(template: ImageTemplate) -> Iterator[Location]:
+    """Every script and file location of a template, in document order."""
+    steps = [*template.customizers, *template.validators]
+    for step in steps:
+        for field in ("scriptUri", "sourceUri"):
+            found = _field(step, field)
+            if found is not None:
+                yield Location(step, found[0], found[1], "read", checksum=True, downloaded=True)
+        legacy = _field(step, "script")  # the scriptUri of the 2018/2019-02 previews
+        if legacy is not None:
+            yield Location(step, legacy[0], legacy[1], None, checksum=False, downloaded=True)
+    workload = _workload(template)
+    if workload is not None:
+        found = _field(workload, "scriptUri")
+        if found is not None:
+            yield Location(workload, found[0], found[1], "read", checksum=True, downloaded=True)
+    for distributor in template.distributors:
+        kind = _field(distributor, "type")
+        found = _field(distributor, "uri")
+        if kind is not None and found is not None and (template.resolve(kind[1]).text() or "").casefold() == "vhd":
+            yield Location(distributor, found[0], found[1], "write", checksum=False, downloaded=False)
+
+
+def readings(template: ImageTemplate) -> Iterator[Reading]:
+    for location in locations(template):
+        resolved = template.resolve(location.node)
+        text = _uri_text(resolved)
+        if text is not None:
+            yield Reading(location, resolved, text, classify_uri(text))
+
+
+def has_identity(template: ImageTemplate) -> bool | None:
+    """Whether the template has a user-assigned identity the service could
+    use; ``None`` when that cannot be known (an expression, a bare
+    ``properties`` body)."""
+    if template.form == "properties-only":
+        return None
+    identity = template.identity
+    if identity is None or (isinstance(identity, JsonScalar) and identity.value is None):
+        return False
+    if not isinstance(identity, JsonObject):
+        return None if not template.resolve(identity).known else False
+    kind = _field(identity, "type")
+    kind_text = template.resolve(kind[1]) if kind is not None else None
+    if kind_text is not None and not kind_text.known:
+        return None
+    if kind_text is not None and "userassigned" not in str(kind_text.value).casefold():
+        return False  # "None" removes identities; "SystemAssigned" is not supported
+    assigned = _field(identity, "userAssignedIdentities")
+    if assigned is None:
+        return False
+    if isinstance(assigned[1], JsonObject):
+        return bool(assigned[1].members)
+    return None if not template.resolve(assigned[1]).known else False
+
+
+# -- the rules ---------------------------------------------------------------------
+
+
+class StorageWithoutIdentity(Rule):
+    id = "AIB300"
+    name = "storage-without-identity"
+    severity = Severity.ERROR
+    summary = "A script or file on Azure Storage, but no user-assigned identity to read it"
+    description = """\
+Image Builder reads Azure Storage through the template's user-assigned identity, and only
+through it: the permissions guide says the identity "needs permissions to read private or
+public containers", and the template reference adds that a `File` customizer reading from
+Azure Storage needs the identity even when the blob is public. Without an identity the
+download fails and the build stops at that customizer. A VHD distributor's `uri` is
+written through the same identity.
+
+The rule looks at the `scriptUri`/`sourceUri` of customizers and in-VM validators, the
+`optimize.workload.scriptUri` (2025-10-01) and a VHD distributor's `uri`. It says nothing
+when the URI carries a SAS token (the service can read it; AIB303 says why you should not),
+when part of the URI is a placeholder or an expression, or when the identity is written as
+an expression. Other locations (GitHub raw, a vendor's https site) do not need an identity.
+
+Sources: the image template reference (`image-builder-json.md`), File customizer section;
+"Configure Azure VM Image Builder permissions by using the Azure CLI"
+(`image-builder-permissions-cli.md`), introduction.
+
+**Fix:** add a user-assigned identity to the template (`"identity": {"type":
+"UserAssigned", "userAssignedIdentities": {"<identity id>": {}}}`) and give it
+*Storage Blob Data Reader* on the storage account or container (*Storage Blob Data
+Contributor* for a VHD destination).
+"""
+    examples = (
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "apiVersion": "2024-02-01",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "name": "setup", "scriptUri": "https://contoso.blob.core.windows.net/scripts/setup.sh"}
+    ]
+  }
+}
+""",
+            ((6, 55),),
+            "a blob and no identity",
+        ),
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "apiVersion": "2024-02-01",
+  "identity": {"type": "None"},
+  "properties": {
+    "distribute": [{"type": "VHD", "runOutputName": "vhd", "uri": "https://contoso.blob.core.windows.net/vhds/image.vhd"}]
+  }
+}
+""",
+            ((6, 67),),
+            "a VHD destination, identities removed",
+        ),
+        Example(
+            f"""{{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "apiVersion": "2024-02-01",
+  {_IDENTITY}
+  "properties": {{
+    "customize": [
+      {{"type": "File", "sourceUri": "https://contoso.blob.core.windows.net/files/app.zip", "destination": "/tmp/app.zip"}}
+    ]
+  }}
+}}
+""",
+            (),
+            "the template identity reads it",
+        ),
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "apiVersion": "2024-02-01",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "scriptUri": "https://raw.githubusercontent.com/contoso/images/main/setup.sh"},
+      {"type": "Shell", "scriptUri": "https://contoso.blob.core.windows.net/<container>/setup.sh"},
+      {"type": "Shell", "scriptUri": "[parameters('scriptUri')]"}
+    ]
+  }
+}
+""",
+            (),
+            "public by URL, or not known",
+        ),
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "apiVersion": "2024-02-01",
+  "identity": "[variables('identity')]",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "scriptUri": "https://contoso.blob.core.windows.net/scripts/setup.sh"}
+    ]
+  }
+}
+""",
+            (),
+            "identity not known statically",
+        ),
+    )
+
+    def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
+        storage = [
+            reading for reading in readings(template)
+            if reading.location.access and reading.info.kind == "azure-blob" and reading.info.complete
+            and not reading.info.has_sas
+        ]
+        if not storage or has_identity(template) is not False:
+            return
+        for reading in storage:
+            if reading.location.access == "write":
+                need = "write the VHD there (give it Storage Blob Data Contributor)"
+            else:
+                need = "download it (give it Storage Blob Data Reader, even for a public container)"
+            yield reading.problem(
+                f"{reading.location.field} is on Azure Storage ({reading.info.host}), but the template has no "
+                f"user-assigned identity: the service needs one to {need}"
+            )
+
+
+class NotHttps(Rule):
+    id = "AIB301"
+    name = "uri-not-https"
+    severity = Severity.WARNING
+    summary = "A script or file URI that does not use https"
+    description = """\
+A script fetched over plain `http://` can be read and changed by anyone on the network path
+between the download and the server, and it runs with root or administrator rights in
+the image you are about to ship. Storage accounts reject plain http by default ("secure
+transfer required"), so on Azure Storage it usually fails outright. Other schemes
+(`ftp://`, `s3://`) are not https either.
+
+URIs written as expressions or placeholders are not judged; `file://`, relative and local
+paths are AIB302's.
+
+Sources: the image template reference (`image-builder-json.md`) and the API spec's
+`scriptUri` descriptions name GitHub links and Azure Storage URIs, both https; Azure
+Storage's "secure transfer required" setting (on by default).
+
+**Fix:** use the `https://` URL of the same file (GitHub, Azure Storage and most vendors
+serve one), and add a `sha256Checksum` (AIB304).
+"""
+    tags = ("security",)
+    security_severity = 5.0
+    examples = (
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "properties": {
+    "customize": [
+      {"type": "PowerShell", "scriptUri": "http://downloads.contoso.com/setup.ps1"}
+    ]
+  }
+}
+""",
+            ((5, 44),),
+        ),
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "properties": {
+    "customize": [
+      {"type": "PowerShell", "scriptUri": "https://downloads.contoso.com/setup.ps1"},
+      {"type": "PowerShell", "scriptUri": "[concat('http://', parameters('host'), '/setup.ps1')]"}
+    ]
+  }
+}
+""",
+            (),
+            "https, or not known statically",
+        ),
+    )
+
+    def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
+        for reading in readings(template):
+            info = reading.info
+            if not info.scheme or info.scheme in ("https", "file") or info.kind == "unknown":
+                continue
+            start = reading.text.casefold().find(info.scheme + ":")
+            yield reading.problem(
+                f"{reading.location.field} uses {info.scheme}://, not https://: anyone on the network path can read "
+                "or change what is downloaded; use the https URL of the file",
+                (start, start + len(info.scheme)) if start >= 0 else None,
+            )
+
+
+class Unreachable(Rule):
+    id = "AIB302"
+    name = "unreachable-uri"
+    severity = Severity.ERROR
+    summary = "A script or file URI the service cannot reach: a local or relative path, file://, localhost, a private address"
+    description = """\
+Image Builder downloads scripts and files itself, from Azure, before the build VM runs
+them (the build log says "Downloading external file ... to local file"). It cannot read
+files next to your template: a relative path (`scripts/setup.sh`), a path on your machine
+(`C:\\scripts\\setup.ps1`, `/home/me/setup.sh`), a `file://` URL or `localhost` names a
+place it does not have. A private IP address (`10.x`, `172.16-31.x`, `192.168.x`,
+link-local) or an intranet host name (`fileserver`, `*.internal`, `*.local`) is out of
+reach too, unless the build runs in your own virtual network: with a
+`vmProfile.vnetConfig` the rule says nothing about private addresses.
+
+Sources: the troubleshooting guide (`image-builder-troubleshoot.md`) shows the service
+"Downloading external file ... to local file" before a customizer runs; the API spec's
+descriptions of `scriptUri` ("It can be a github link, SAS URI for Azure Storage, etc").
+
+**Fix:** upload the file where the service can download it over https: Azure Storage
+(read through the template identity), a GitHub raw URL, or your own web server.
+"""
+    examples = (
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "scriptUri": "scripts/setup.sh"},
+      {"type": "PowerShell", "scriptUri": "C:\\\\build\\\\setup.ps1"},
+      {"type": "File", "sourceUri": "file:///tmp/app.zip", "destination": "/tmp/app.zip"},
+      {"type": "Shell", "scriptUri": "http://localhost:8000/setup.sh"}
+    ]
+  }
+}
+""",
+            ((5, 38), (6, 43), (7, 37), (8, 46)),
+        ),
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "scriptUri": "https://10.0.0.4/setup.sh"}
+    ]
+  }
+}
+""",
+            ((5, 47),),
+            "a private address, no virtual network",
+        ),
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "properties": {
+    "vmProfile": {"vnetConfig": {"subnetId": "[parameters('subnetId')]"}},
+    "customize": [
+      {"type": "Shell", "scriptUri": "https://10.0.0.4/setup.sh"},
+      {"type": "Shell", "scriptUri": "https://raw.githubusercontent.com/contoso/images/main/setup.sh"},
+      {"type": "Shell", "scriptUri": "<scriptUrl>"}
+    ]
+  }
+}
+""",
+            (),
+            "a private address inside the build's own network, a public URL, a placeholder",
+        ),
+    )
+
+    def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
+        private_network = _may_use_private_network(template)
+        for reading in readings(template):
+            problem = self._problem(reading, private_network)
+            if problem is not None:
+                yield problem
+
+    @staticmethod
+    def _problem(reading: Reading, private_network: bool) -> Problem | None:
+        info, field = reading.info, reading.location.field
+        if info.kind == "relative":
+            return reading.problem(
+                f'{field} "{_short(reading.text)}" is a relative path: the service downloads from a URL, it cannot read '
+                "files next to your template; upload the file and use its https URL"
+            )
+        if info.kind == "local-path":
+            return reading.problem(
+                f'{field} "{_short(reading.text)}" is a local path: the service downloads from a URL, it cannot read '
+                "your disk; upload the file and use its https URL"
+            )
+        if info.kind == "file":
+            return reading.problem(
+                f"{field} is a file:// URL: the service cannot read your disk; upload the file and use its https URL"
+            )
+        if info.kind != "private-address" or (private_network and not is_loopback_host(info.host)):
+            return None
+        start = reading.text.casefold().find(info.host, reading.text.find("//") + 2)
+        where = "the machine that does the download, not yours" if is_loopback_host(info.host) else "a private address the service cannot reach"
+        return reading.problem(
+            f"{field} host {info.host} is {where}; host the file where the service can download it over https",
+            (start, start + len(info.host)) if start >= 0 else None,
+        )
+
+
+class CredentialInUri(Rule):
+    id = "AIB303"
+    name = "credential-in-uri"
+    severity = Severity.ERROR
+    summary = "A SAS token or other credential written in a script or file URI"
+    description = """\
+A URI with a SAS token (`?sv=...&sig=...`), a `token=`/`api_key=` parameter or a
+`user:password@` works, but the template stores it: anyone who can read the image
+template resource (or the deployment history, or your repository) can read the secret and
+use it until it expires. A SAS token also expires, and the build breaks that day.
+
+The message shows a masked form (`sig=Ab…(44 chars)`), never the secret. Values that stand
+for a secret (`<sasToken>`, `xxxx`, `$SAS`) are not reported.
+
+Sources: the image template reference (`image-builder-json.md`) warns against secrets in
+`inline` commands because the template stores them; the same holds for URIs.
+Image Builder's own guidance is to read Azure Storage through the template's
+user-assigned identity (`image-builder-permissions-cli.md`).
+
+**Fix:** remove the token, give the template identity *Storage Blob Data Reader* on the
+storage account, and revoke the token (rotate the account key it was signed with, or its
+stored access policy) — it has been exposed.
+"""
+    tags = ("security",)
+    security_severity = 8.0
+    examples = (
+        Example(
+            f"""{{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  {_IDENTITY}
+  "properties": {{
+    "customize": [
+      {{"type": "Shell", "scriptUri": "https://contoso.blob.core.windows.net/s/setup.sh?sv=2022-11-02&sp=r&sig=q7Ay2xLm0Ee9Ck4R1oZt8Wn5Hv3Jb6Df0Gs2Pu7Xi1Y%3D"}}
+    ]
+  }}
+}}
+""",
+            ((6, 107),),
+        ),
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "scriptUri": "https://contoso.blob.core.windows.net/s/setup.sh?<sasToken>"},
+      {"type": "Shell", "scriptUri": "https://contoso.blob.core.windows.net/s/setup.sh?sv=2022-11-02&sig=xxxx"}
+    ]
+  }
+}
+""",
+            (),
+            "stand-ins for a token",
+        ),
+    )
+
+    def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
+        for reading in readings(template):
+            if reading.info.kind == "unknown" and reading.info.scheme:
+                continue  # a documentation domain (example.com): a sample, not a secret
+            for credential in find_credentials(reading.text):
+                yield reading.problem(
+                    f"{reading.location.field} holds a credential ({credential.masked()}) that anyone who can read the "
+                    "template can use: read the file through the template identity instead, and revoke the secret",
+                    (credential.start, credential.end),
+                )
+
+
+class MissingChecksum(Rule):
+    id = "AIB304"
+    name = "missing-checksum"
+    severity = Severity.NOTE
+    summary = "A scriptUri or sourceUri without a sha256Checksum"
+    description = """\
+Without `sha256Checksum` the build runs whatever the URL serves on the day of the build: a
+changed branch, a replaced blob or a compromised server goes into your image unnoticed.
+With it the service checks the download and fails the build on a mismatch.
+
+The field exists from api version 2019-05-01-preview on (for customizers, in-VM validators
+and, in 2025-10-01, `optimize.workload`); older templates are not reported. The URI itself
+may be an expression: the missing checksum is known all the same.
+
+Sources: the ARM schemas (`sha256Checksum`, "SHA256 checksum of the script provided in the
+scriptUri field"); the image template reference (`image-builder-json.md`): the value is the
+lower-case hex SHA-256 of the file.
+
+**Fix:** add `"sha256Checksum"` with the file's SHA-256 in lower-case hex
+(`sha256sum setup.sh`, or `(Get-FileHash setup.ps1).Hash.ToLower()`).
+"""
+    tags = ("security",)
+    examples = (
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "apiVersion": "2022-07-01",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "scriptUri": "https://raw.githubusercontent.com/contoso/images/main/setup.sh"}
+    ]
+  }
+}
+""",
+            ((6, 38),),
+        ),
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "apiVersion": "2022-07-01",
+  "properties": {
+    "customize": [
+      {
+        "type": "Shell",
+        "scriptUri": "https://raw.githubusercontent.com/contoso/images/main/setup.sh",
+        "sha256Checksum": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+      }
+    ]
+  }
+}
+""",
+            (),
+            "with a checksum",
+        ),
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "apiVersion": "2019-02-01-preview",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "script": "https://raw.githubusercontent.com/contoso/images/main/setup.sh"}
+    ]
+  }
+}
+""",
+            (),
+            "an api version without the field",
+        ),
+    )
+
+    def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
+        if _before_checksums(template):
+            return
+        for location in locations(template):
+            if not location.checksum or _field(location.owner, "sha256Checksum") is not None:
+                continue
+            node = location.node
+            if not isinstance(node, JsonString) or not node.text.strip():
+                continue  # not a URI at all: the schema rules say so
+            yield Problem(
+                f"{location.field} has no sha256Checksum: the build runs whatever the URL serves that day; add the "
+                "file's lower-case SHA-256 so that a changed file fails the build",
+                node=node,
+            )
+
+
+class GitHubWebPage(Rule):
+    id = "AIB306"
+    name = "github-web-page-uri"
+    severity = Severity.ERROR
+    summary = "A script or file URI is a GitHub web page (github.com/.../blob/...), not the file"
+    description = """\
+`https://github.com/<owner>/<repo>/blob/<branch>/<path>` is the web page that shows a file,
+with GitHub's navigation around it. Image Builder downloads what the URL serves, so the
+build gets HTML: a Shell customizer then fails with syntax errors from `<!DOCTYPE html>`,
+a File customizer silently copies a web page into your image. The file itself is at
+`https://raw.githubusercontent.com/<owner>/<repo>/<branch>/<path>` (the "Raw" button);
+`github.com/.../raw/...` and `.../blob/...?raw=true` redirect there and are fine.
+
+Sources: the troubleshooting guide (`image-builder-troubleshoot.md`): the service downloads
+the URI as it is ("Downloading external file ..."); a mistake seen in public templates.
+
+**Fix:** use the raw URL that the message suggests.
+"""
+    examples = (
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "scriptUri": "https://github.com/contoso/images/blob/main/setup.sh"}
+    ]
+  }
+}
+""",
+            ((5, 72),),
+        ),
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "scriptUri": "https://raw.githubusercontent.com/contoso/images/main/setup.sh"},
+      {"type": "Shell", "scriptUri": "https://github.com/contoso/images/raw/main/setup.sh"},
+      {"type": "Shell", "scriptUri": "https://github.com/contoso/images/blob/main/setup.sh?raw=true"}
+    ]
+  }
+}
+""",
+            (),
+            "raw URLs",
+        ),
+    )
+
+    def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
+        for reading in readings(template):
+            if reading.info.kind != "github-page" or not reading.location.downloaded:
+                continue
+            start = reading.text.find("/blob/")
+            raw = reading.info.github.raw_url() if reading.info.github else _raw_guess(reading.text)
+            yield reading.problem(
+                f"{reading.location.field} is a GitHub web page: the build downloads its HTML, not the file; "
+                f"use the raw file {raw}",
+                (start, start + len("/blob/")) if start >= 0 else None,
+            )
+
+
+# -- helpers -----------------------------------------------------------------------
+
+
+def _field(item: JsonObject, name: str) -> tuple[str, JsonNode] | None:
+    """A field matched without case (the service ignores case before
+    2024-02-01; AIB103 reports the spelling), ``None`` when missing or null."""
+    found = item.get_ci(name)
+    if found is None or (isinstance(found[1], JsonScalar) and found[1].value is None):
+        return None
+    return found
+
+
+def _workload(template: ImageTemplate) -> JsonObject | None:
+    optimize = template.prop("optimize")
+    if not isinstance(optimize, JsonObject):
+        return None
+    found = _field(optimize, "workload")
+    return found[1] if found is not None and isinstance(found[1], JsonObject) else None
+
+
+def _uri_text(resolved: Resolved) -> str | None:
+    """The URI to classify: the known value, or the literal text of a string
+    that holds a placeholder (its start may still be classified)."""
+    value = resolved.text()
+    if value is not None:
+        return value
+    node = resolved.node
+    if not resolved.known and isinstance(node, JsonString) and not is_expression(node.text):
+        return literal_text(node.text)
+    return None
+
+
+def _shift(node: JsonNode, text: str) -> int | None:
+    """Where ``text`` starts in the string ``node``, if that is what is written there."""
+    if not isinstance(node, JsonString):
+        return None
+    if node.text == text:
+        return 0
+    if node.text.startswith("[[") and node.text[1:] == text:
+        return 1
+    return None
+
+
+def _may_use_private_network(template: ImageTemplate) -> bool:
+    """True unless the template certainly builds without a virtual network of its own."""
+    profile = template.prop("vmProfile")
+    if profile is None:
+        return False
+    if not isinstance(profile, JsonObject):
+        return True
+    return _field(profile, "vnetConfig") is not None
+
+
+def _before_checksums(template: ImageTemplate) -> bool:
+    """The declared api version is known and predates ``sha256Checksum`` (2019-05-01-preview)."""
+    node = template.api_version_node
+    version = template.resolve(node).text() if node is not None else None
+    return version is not None and version[:10] < "2019-05-01" and version[:4].isdigit()
+
+
+def _raw_guess(text: str) -> str:
+    tail = text.partition("github.com/")[2]
+    owner_repo, _, rest = tail.partition("/blob/")
+    return f"https://raw.githubusercontent.com/{owner_repo}/{rest.split('#')[0]}"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
