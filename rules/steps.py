@@ -1,0 +1,69 @@
+"""Reading customizers and in-VM validators ("steps") the way the service does.
+
+Image Builder api versions before 2024-02-01 match field names without regard
+to case (aib-facts.md §9), so the rules here look fields up case-insensitively
+and leave the spelling to the case rules (AIB103).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from aiblint.jsontree import JsonNode, JsonObject, JsonScalar
+from aiblint.model import ImageTemplate
+
+
+@dataclass(frozen=True)
+class Step:
+    """A customizer or validator, with its type folded to lower case
+    (``None`` when the type is missing or not known statically)."""
+
+    item: JsonObject
+    kind: str | None
+    role: str  # "customizer" or "validator"
+
+    def field(self, name: str) -> JsonNode | None:
+        """The value of a field, matched without case; ``None`` when it is
+        missing or JSON ``null`` (ARM drops null properties)."""
+        found = self.item.get_ci(name)
+        if found is None:
+            return None
+        node = found[1]
+        if isinstance(node, JsonScalar) and node.value is None:
+            return None
+        return node
+
+    @property
+    def type_node(self) -> JsonNode:
+        node = self.field("type")
+        return node if node is not None else self.item
+
+    def label(self, template: ImageTemplate) -> str:
+        """``Shell customizer "setup"`` for messages."""
+        kind = template.resolve(self.type_node).text() if self.kind else None
+        name_node = self.field("name")
+        name = template.resolve(name_node).text() if name_node is not None else None
+        text = f"{kind} {self.role}" if kind else self.role
+        return f'{text} "{name}"' if name else text
+
+
+def step_kind(template: ImageTemplate, item: JsonObject) -> str | None:
+    found = item.get_ci("type")
+    if found is None:
+        return None
+    value = template.resolve(found[1]).text()
+    return value.casefold() if value else None
+
+
+def customizers(template: ImageTemplate) -> list[Step]:
+    return [Step(item, step_kind(template, item), "customizer") for item in template.customizers]
+
+
+def validators(template: ImageTemplate) -> list[Step]:
+    return [Step(item, step_kind(template, item), "validator") for item in template.validators]
+
+
+def all_steps(template: ImageTemplate) -> Iterator[Step]:
+    yield from customizers(template)
+    yield from validators(template)
