@@ -1,10 +1,19 @@
-"""SARIF 2.1.0, one run, for GitHub code scanning and other SARIF viewers."""
+"""SARIF 2.1.0, one run, for GitHub code scanning and other SARIF viewers.
+
+What GitHub needs to accept and show a log well (docs/integrations.md): one run;
+``automationDetails.id``; rules with help and ``security-severity`` as a string;
+every result with exactly one physical location whose URI is relative to
+``%SRCROOT%``, percent-encoded, with '/'; our own ``partialFingerprints`` that
+do not change when lines move; suppressed findings kept, with ``suppressions``.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from pathlib import Path
-from typing import TextIO
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from aiblint import __version__
@@ -14,6 +23,11 @@ from aiblint.formatters import Formatter, RuleInfo, safe_text
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+FINGERPRINT_KEY = "aiblintFingerprint/v1"
+#: GitHub code scanning accepts 20 tags per rule but stores only the first 10.
+MAX_TAGS = 10
+#: How a finding's ``suppressed.kind`` maps to SARIF's two kinds.
+_EXTERNAL_SUPPRESSIONS = frozenset({"external", "baseline", "config", "configuration"})
 
 
 class SarifFormatter(Formatter):
@@ -36,7 +50,10 @@ class SarifFormatter(Formatter):
             "automationDetails": {"id": f"{PROGRAM}/"},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
             "columnKind": "unicodeCodePoints",
-            "results": [self.result(finding, index[finding.rule]) for finding in report.findings],
+            "results": [
+                self.result(finding, index[finding.rule], fingerprint)
+                for finding, fingerprint in zip(report.findings, _fingerprints(report.findings), strict=True)
+            ],
             "invocations": [self.invocation(report)],
         }
         log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
@@ -46,7 +63,10 @@ class SarifFormatter(Formatter):
         info = self.rule_info(rule_id)
         if info is None:
             return {"id": rule_id, "name": rule_id}
-        properties: dict[str, object] = {"tags": list(info.tags)[:20]}
+        tags = list(dict.fromkeys(info.tags))
+        if info.security_severity is not None:  # GitHub shows security-severity only on rules tagged so
+            tags = ["security", *(tag for tag in tags if tag != "security")]
+        properties: dict[str, object] = {"tags": tags[:MAX_TAGS]}
         if info.security_severity is not None:
             properties["security-severity"] = f"{info.security_severity:.1f}"
         name = info.name if info.id == rule_id else f"{info.name}-{rule_id}"
@@ -57,34 +77,44 @@ class SarifFormatter(Formatter):
             "shortDescription": {"text": info.summary},
             "fullDescription": {"text": full},
             "helpUri": info.help_uri,
-            "help": {"text": full, "markdown": full},
+            "help": {
+                "text": f"{full}\n\nDocumentation and examples: {info.help_uri}",
+                "markdown": f"{full}\n\n[{rule_id} documentation and examples]({info.help_uri})",
+            },
             "defaultConfiguration": {"level": _LEVELS[info.severity]},
             "properties": properties,
         }
 
     @staticmethod
-    def result(finding: Finding, rule_index: int) -> dict[str, object]:
+    def result(finding: Finding, rule_index: int, fingerprint: str | None = None) -> dict[str, object]:
+        start_line, start_column = max(1, finding.line), max(1, finding.column)
+        end_line = max(start_line, finding.end_line)
+        end_column = max(finding.end_column, start_column if end_line == start_line else 1)
         location: dict[str, object] = {
             "physicalLocation": {
-                "artifactLocation": {"uri": quote(finding.path, safe="/"), "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": artifact_location(finding.path),
                 "region": {
-                    "startLine": finding.line,
-                    "startColumn": finding.column,
-                    "endLine": finding.end_line,
-                    "endColumn": max(finding.end_column, finding.column if finding.end_line == finding.line else 1),
+                    "startLine": start_line,
+                    "startColumn": start_column,
+                    "endLine": end_line,
+                    "endColumn": end_column,
                 },
             }
         }
         if finding.logical_path:
             location["logicalLocations"] = [{"fullyQualifiedName": finding.logical_path, "kind": "member"}]
-        return {
+        result: dict[str, object] = {
             "ruleId": finding.rule,
             "ruleIndex": rule_index,
             "level": _LEVELS[finding.severity],
             "message": {"text": finding.message},
             "locations": [location],
-            "partialFingerprints": {"aiblintFingerprint/v1": finding.fingerprint},
+            "partialFingerprints": {FINGERPRINT_KEY: fingerprint or _own_fingerprint(finding)},
         }
+        suppression = suppression_of(finding)
+        if suppression is not None:
+            result["suppressions"] = [suppression]
+        return result
 
     @staticmethod
     def invocation(report: Report) -> dict[str, object]:
@@ -99,3 +129,60 @@ class SarifFormatter(Formatter):
 
 def rule_infos_from(rules: list[RuleInfo]) -> dict[str, RuleInfo]:
     return {rule.id: rule for rule in rules}
+
+
+def artifact_location(path: str) -> dict[str, str]:
+    """A display path as SARIF wants it: relative to ``%SRCROOT%``, percent-encoded,
+    with '/'. A file outside the working folder gets an absolute ``file:`` URI
+    (a relative ``../`` URI would point outside the repository for GitHub)."""
+    posix = PurePosixPath(path)
+    if posix.is_absolute() or PureWindowsPath(path).drive or (posix.parts[:1] == ("..",)):
+        return {"uri": (Path.cwd() / path).resolve().as_uri()}
+    return {"uri": quote(path, safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
+def _own_fingerprint(finding: Finding) -> str:
+    """The engine's fingerprint (rule, file, logical path, offending text); for a
+    finding made elsewhere without one, the same idea from what it carries."""
+    if finding.fingerprint:
+        return finding.fingerprint
+    parts = (finding.rule, finding.path, finding.logical_path, finding.message)
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _fingerprints(findings: list[Finding]) -> list[str]:
+    """One fingerprint per finding, unique within a file: the second finding with
+    the same fingerprint in a file gets ``:2`` and so on (in file order, so the
+    numbers stay put when lines move), or GitHub would merge them into one alert."""
+    seen: dict[tuple[str, str], int] = {}
+    unique: list[str] = []
+    for finding in findings:
+        own = _own_fingerprint(finding)
+        count = seen[(finding.path, own)] = seen.get((finding.path, own), 0) + 1
+        unique.append(own if count == 1 else f"{own}:{count}")
+    return unique
+
+
+def suppression_of(finding: Finding) -> dict[str, object] | None:
+    """SARIF ``suppressions[0]`` for a finding that carries ``suppressed``.
+
+    ``Finding.suppressed`` (the suppressions work) is ``None`` or a mapping or
+    object with ``kind`` -- ``inSource`` (template metadata, a comment, a script
+    directive) or ``external`` (baseline, configuration) -- and ``reason``.
+    """
+    suppressed: Any = getattr(finding, "suppressed", None)
+    if not suppressed:
+        return None
+    kind = str(_field(suppressed, "kind") or "inSource")
+    suppression: dict[str, object] = {
+        "kind": "external" if kind.lower() in _EXTERNAL_SUPPRESSIONS else "inSource",
+        "status": "accepted",
+    }
+    reason = _field(suppressed, "reason") or _field(suppressed, "justification")
+    if reason:
+        suppression["justification"] = str(reason)
+    return suppression
+
+
+def _field(value: Any, name: str) -> Any:
+    return value.get(name) if isinstance(value, Mapping) else getattr(value, name, None)
