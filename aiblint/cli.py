@@ -17,7 +17,7 @@ from aiblint import __version__
 from aiblint.constants import PROGRAM
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-BUILTIN_FORMATS = ("text", "json", "sarif")
+BUILTIN_FORMATS = ("text", "json", "sarif", "github", "azure-devops")
 
 
 class UsageError(Exception):
@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROGRAM,
         description="Lint Azure Image Builder templates and the scripts they run.",
-        epilog="Also: 'aiblint rules' lists every rule. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
+        epilog="Also: 'aiblint rules' lists every rule; 'aiblint lsp' runs the language server. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint ('-' reads standard input; default: .)")
     parser.add_argument("--format", "-f", help="output format: text (default), json, sarif, or a plugin's")
@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ignore", type=_codes, action="append", metavar="CODES", help="skip these rule ids or prefixes (comma-separated)")
     parser.add_argument("--fail-on", choices=("error", "warning", "note"), help="lowest severity that makes the exit code 1 (default: note)")
     parser.add_argument("--stdin-filename", metavar="PATH", help="the name to report for '-' (standard input)")
+    parser.add_argument(
+        "--skip-non-templates", action="store_true",
+        help="treat named files like files found in a folder: skip quietly those that hold no image template "
+        "or match 'exclude' (the pre-commit hook passes every changed JSON file)",
+    )
     parser.add_argument("--config", metavar="FILE", help="configuration file (default: the nearest .aiblint.toml or pyproject.toml)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
@@ -54,9 +59,12 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     try:
         if arguments[:1] == ["rules"]:
             return _list_rules(arguments[1:], out)
+        if arguments[:1] == ["lsp"]:
+            return _language_server(arguments[1:])
         return _lint(build_parser().parse_args(arguments), out)
     except UsageError as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        _write_failed_sarif(arguments, str(error))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -89,6 +97,7 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
         cwd=cwd,
         stdin_filename=options.stdin_filename,
         rules=rules,
+        skip_non_templates=options.skip_non_templates,
     )
     stream = _open_output(options.output, out)
     color = _use_color(options.color, stream, config.format)
@@ -194,3 +203,35 @@ def _list_rules(arguments: list[str], out: TextIO) -> int:
     for rule in rules:
         out.write(f"{rule.id:<8} {rule.severity.label:<8} {rule.name:<36} {rule.summary}\n")
     return EXIT_OK
+
+
+def _language_server(arguments: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog=f"{PROGRAM} lsp", description="Run the language server on standard input and output.")
+    parser.add_argument("--stdio", action="store_true", help="accepted for editors that pass it; stdio is the only transport")
+    parser.parse_args(arguments)
+    from aiblint.lsp import serve
+
+    serve()
+    return EXIT_OK
+
+
+def _write_failed_sarif(arguments: list[str], message: str) -> None:
+    """``--format sarif -o FILE`` promises FILE: a CI upload step that finds no
+    file hides the real error, so a run that failed before linting writes a log
+    with no results and the error as a tool notification."""
+    if arguments[:1] in (["rules"], ["lsp"]):
+        return
+    try:  # parsed once already: the error came later
+        options, _ = build_parser().parse_known_args(arguments)
+    except SystemExit:
+        return
+    if options.format != "sarif" or not options.output:
+        return
+    from aiblint.findings import InternalError, Report
+    from aiblint.formatters.sarif import SarifFormatter
+
+    try:
+        with open(options.output, "w", encoding="utf-8", newline="\n") as stream:
+            SarifFormatter({}).write(Report(errors=[InternalError(PROGRAM, message)]), stream)
+    except OSError:
+        pass  # the error itself is already on stderr

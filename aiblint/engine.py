@@ -11,6 +11,7 @@ import hashlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from aiblint.loader import load_bytes
 from aiblint.model import ImageTemplate, find_templates
 from aiblint.registry import RuleSet
 from aiblint.rule import FileContext, Problem, Rule, RunNote
+from aiblint.script_paths import is_script, templates_running
 from aiblint.scripts.settings import ScriptSettings, active
 from aiblint.selection import Selection
 
@@ -150,23 +152,41 @@ def lint_paths(
     stdin: bytes | None = None,
     stdin_filename: str | None = None,
     rules: RuleSet | None = None,
+    skip_non_templates: bool = False,
 ) -> Report:
     """Lint files and directories (``-`` reads standard input).
 
     ``config`` defaults to the configuration file found from ``cwd``.
+    ``skip_non_templates`` treats named files like files found in a folder
+    (what the pre-commit hook passes): ``exclude`` applies and a file that holds
+    no image template is skipped quietly. A named shell or PowerShell script is
+    never read as JSON (see :mod:`aiblint.script_paths`).
     """
     folder = Path(cwd) if cwd is not None else Path.cwd()
     config = config if config is not None else load_config(folder)
     linter = Linter(rules if rules is not None else RuleSet.load(Selection.of(config.select, config.ignore)), config, folder, batch=True)
     report = Report()
+    scripts: list[Candidate] = []
+    seen: set[Path] = set()
     for path in paths:
         if path == STDIN:
             data = stdin if stdin is not None else sys.stdin.buffer.read()
             display = display_path(folder / stdin_filename, folder) if stdin_filename else "<stdin>"
+            if stdin_filename and is_script(folder / stdin_filename):
+                scripts.append(Candidate(folder / stdin_filename, display, explicit=True))
+                continue
             _lint_one(linter, report, data, display, explicit=True)
             continue
         for candidate in discover([path], folder, config.exclude):
-            _lint_candidate(linter, report, candidate)
+            seen.add(candidate.path)
+            if candidate.explicit and is_script(candidate.path):
+                scripts.append(candidate)
+            elif not (skip_non_templates and candidate.explicit):
+                _lint_candidate(linter, report, candidate)
+            elif not any(fnmatch(candidate.display, pattern) for pattern in config.exclude):
+                _lint_candidate(linter, report, Candidate(candidate.path, candidate.display, explicit=False))
+    for template in templates_running(scripts, seen, report.notes):
+        _lint_candidate(linter, report, template)
     _finish(linter, report)
     return report
 

@@ -1,0 +1,164 @@
+"""``aiblint lsp``: diagnostics for image templates while they are edited.
+
+The open buffer, not the file on disk, is linted in memory
+(:meth:`aiblint.engine.Linter.lint_bytes`) when a document is opened, changed
+and saved; closing it clears its diagnostics. The configuration is the one the
+CLI would find from the document's folder, read again on every lint so a saved
+``.aiblint.toml`` applies at once.
+
+Not yet:
+
+* TODO(scripts, issue 6): diagnostics in the shell/PowerShell scripts a
+  template references. Findings a rule reports into another file (a ``Problem``
+  with ``document=``) are dropped here today; when script units land, publish
+  them to that file's URI, and re-lint the templates that run a script when the
+  script's buffer changes.
+* Code actions: no rule has a mechanical fix yet and the in-file suppression
+  format (issue 9) does not exist in code, so the server offers none. Add a
+  ``textDocument/codeAction`` handler here when either lands.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatch
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from aiblint import __version__
+from aiblint.config import Config, ConfigError, load_config
+from aiblint.constants import PROGRAM, TEMPLATE_SUFFIXES
+from aiblint.discover import display_path, looks_like_template
+from aiblint.engine import Linter
+from aiblint.findings import Finding, Severity
+from aiblint.lsp.positions import UTF16, PositionMap
+from aiblint.registry import PluginError, RuleSet
+from aiblint.selection import Selection
+
+JSON_LANGUAGES = frozenset({"json", "jsonc"})
+_SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.NOTE: types.DiagnosticSeverity.Information,  # LSP has no "note"; Information is closest
+}
+
+
+class AiblintLanguageServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(PROGRAM, __version__)
+        self._rule_sets: dict[tuple[tuple[str, ...] | None, tuple[str, ...]], RuleSet] = {}
+
+    def linter(self, folder: Path) -> Linter:
+        """A linter with the configuration found from ``folder``; rule sets are
+        loaded once per selection (loading imports the rule plugins)."""
+        config = load_config(folder)
+        key = (tuple(config.select) if config.select is not None else None, tuple(config.ignore))
+        if key not in self._rule_sets:
+            self._rule_sets[key] = RuleSet.load(Selection.of(config.select, config.ignore))
+        return Linter(self._rule_sets[key], config)
+
+    def root_for(self, path: Path) -> Path:
+        """The workspace folder holding ``path`` (the innermost), else its own folder."""
+        folders = [Path(p) for p in (to_fs_path(f.uri) for f in self.workspace.folders.values()) if p]
+        if self.workspace.root_path:
+            folders.append(Path(self.workspace.root_path))
+        holding = [folder for folder in folders if path.is_relative_to(folder)]
+        return max(holding, key=lambda folder: len(folder.parts)) if holding else path.parent
+
+    def lint(self, uri: str) -> None:
+        document = self.workspace.get_text_document(uri)
+        try:
+            diagnostics = self.diagnostics(uri, document.source, document.language_id)
+        except (ConfigError, PluginError) as error:
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"{PROGRAM}: {error}"))
+            diagnostics = []
+        except Exception as error:  # a bug in aiblint or a plugin: say so, keep serving
+            self.window_log_message(
+                types.LogMessageParams(types.MessageType.Error, f"{PROGRAM}: internal error on {uri}: {error!r}")
+            )
+            diagnostics = []
+        self.publish(uri, diagnostics, document.version)
+
+    def publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None = None) -> None:
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )
+
+    def diagnostics(self, uri: str, text: str, language_id: str | None) -> list[types.Diagnostic]:
+        fs_path = to_fs_path(uri) if uri.startswith("file:") else None
+        path = Path(fs_path) if fs_path else None
+        if not _is_json(path, language_id):
+            return []
+        data = text.encode("utf-8", "replace")  # "replace" keeps one character per lone surrogate
+        if not looks_like_template(data):
+            return []  # like a folder walk: other JSON files are not ours to judge
+        root = self.root_for(path) if path else Path.cwd()
+        display = display_path(path, root) if path else uri
+        linter = self.linter(path.parent if path else root)
+        if _excluded(display, linter.config):
+            return []
+        findings, _ = linter.lint_bytes(data, display, explicit=False)
+        positions = PositionMap(text, str(self.workspace.position_encoding or UTF16))
+        help_uris = {rule.id: rule.help_uri() for rule in linter.rules.rules}
+        # Findings in other files (scripts) are dropped until issue 6: see the module docstring.
+        return [_diagnostic(f, positions, _help_uri(f.rule, help_uris)) for f in findings if f.path == display]
+
+
+def _is_json(path: Path | None, language_id: str | None) -> bool:
+    if language_id in JSON_LANGUAGES:
+        return True
+    return path is not None and path.name.lower().endswith(TEMPLATE_SUFFIXES)
+
+
+def _excluded(display: str, config: Config) -> bool:
+    return any(fnmatch(display, pattern) for pattern in config.exclude)
+
+
+def _help_uri(rule_id: str, help_uris: dict[str, str]) -> str | None:
+    """The rule's page, or its family's (``SC`` for ``SC2086``)."""
+    if rule_id in help_uris:
+        return help_uris[rule_id]
+    families = [family for family in help_uris if rule_id.startswith(family)]
+    return help_uris[max(families, key=len)] if families else None
+
+
+def _diagnostic(finding: Finding, positions: PositionMap, help_uri: str | None) -> types.Diagnostic:
+    start = positions.position(finding.line, finding.column)
+    end = positions.position(finding.end_line, finding.end_column)
+    return types.Diagnostic(
+        range=types.Range(types.Position(*start), types.Position(*end)),
+        message=finding.message,
+        severity=_SEVERITIES[finding.severity],
+        code=finding.rule,
+        code_description=types.CodeDescription(href=help_uri) if help_uri else None,
+        source=PROGRAM,
+    )
+
+
+def build_server() -> AiblintLanguageServer:
+    server = AiblintLanguageServer()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: AiblintLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.lint(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: AiblintLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.lint(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: AiblintLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.lint(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: AiblintLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.publish(params.text_document.uri, [])
+
+    return server
+
+
+def serve() -> None:
+    """Serve one client on standard input and output until it says exit."""
+    build_server().start_io()

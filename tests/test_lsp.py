@@ -1,0 +1,163 @@
+"""``aiblint lsp`` driven over stdio by pygls' own language client, as an editor would."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+
+from aiblint.lsp.positions import UTF8, UTF16, UTF32, PositionMap
+
+# The emoji is one code point (our columns) but two UTF-16 code units (the editor's).
+BAD = """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "location": "😀<region>",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "name": "😀", "inline": ["true"]}, {"type": "Shell", "name": "😀", "inline": ["true"]}
+    ]
+  }
+}
+"""
+GOOD = BAD.replace("😀<region>", "westus2").replace('"name": "😀", "inline"', '"name": "first", "inline"', 1)
+CONFIG = '[tool.aiblint]\nselect = ["AIB001", "AIB003", "AIB201"]\n'  # rules added later do not change this test
+WAIT = 60  # seconds: a safety net against a hung server, not a measurement
+
+
+def _summary(diagnostics: list[types.Diagnostic]) -> list[tuple[Any, ...]]:
+    return [
+        (d.code, d.severity, d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character, d.source)
+        for d in diagnostics
+    ]
+
+
+async def _session(folder: Path) -> list[tuple[str, int | None, list[types.Diagnostic]]]:
+    from pygls.lsp.client import LanguageClient
+
+    client = LanguageClient("aiblint-test", "1")
+    published: asyncio.Queue[types.PublishDiagnosticsParams] = asyncio.Queue()
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def _diagnostics(params: types.PublishDiagnosticsParams) -> None:
+        published.put_nowait(params)
+
+    async def next_published() -> tuple[str, int | None, list[types.Diagnostic]]:
+        params = await asyncio.wait_for(published.get(), WAIT)
+        return params.uri, params.version, list(params.diagnostics)
+
+    await client.start_io(sys.executable, "-m", "aiblint", "lsp", cwd=str(folder))
+    received = []
+    try:
+        result = await asyncio.wait_for(
+            client.initialize_async(
+                types.InitializeParams(
+                    capabilities=types.ClientCapabilities(),
+                    root_uri=folder.as_uri(),
+                    workspace_folders=[types.WorkspaceFolder(folder.as_uri(), "work")],
+                )
+            ),
+            WAIT,
+        )
+        assert result.server_info is not None and result.server_info.name == "aiblint"
+        assert result.capabilities.code_action_provider is None  # no mechanical fixes yet: none offered
+        client.initialized(types.InitializedParams())
+        uri = (folder / "image.json").as_uri()
+
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="json", version=1, text=BAD))
+        )
+        received.append(await next_published())
+
+        # Fix the placeholder with an incremental edit, addressed in UTF-16 units as an editor does.
+        edit = types.TextDocumentContentChangePartial(
+            range=types.Range(types.Position(2, 15), types.Position(2, 25)), text="westus2"
+        )
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(types.VersionedTextDocumentIdentifier(uri=uri, version=2), [edit])
+        )
+        received.append(await next_published())
+
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+                [types.TextDocumentContentChangeWholeDocument(text=GOOD)],
+            )
+        )
+        received.append(await next_published())
+
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri=uri, version=4),
+                [types.TextDocumentContentChangeWholeDocument(text=BAD)],
+            )
+        )
+        received.append(await next_published())
+        client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
+        received.append(await next_published())
+        client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
+        received.append(await next_published())
+
+        other = (folder / "package.json").as_uri()
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(uri=other, language_id="json", version=1, text='{"name": "x",}')
+            )
+        )
+        received.append(await next_published())
+
+        await asyncio.wait_for(client.shutdown_async(None), WAIT)
+        client.exit(None)
+    finally:
+        await asyncio.wait_for(client.stop(), WAIT)
+    return received
+
+
+def test_diagnostics_follow_the_buffer(tmp_path: Path) -> None:
+    (tmp_path / ".aiblint.toml").write_text(CONFIG)
+    opened, placeholder_fixed, fixed, broken_again, saved, closed, other = asyncio.run(_session(tmp_path))
+    uri = (tmp_path / "image.json").as_uri()
+    error, warning = types.DiagnosticSeverity.Error, types.DiagnosticSeverity.Warning
+    # Line 3, "😀<region>": "<" is code point 16 (0-based), UTF-16 character 17.
+    # Line 6: the second "😀" (with its quotes) starts at code point 84, UTF-16 character 85,
+    # and is 3 code points but 4 UTF-16 units long.
+    placeholder = ("AIB003", warning, 2, 17, 2, 25, "aiblint")
+    duplicate = ("AIB201", error, 5, 85, 5, 89, "aiblint")
+    assert (opened[0], opened[1], _summary(opened[2])) == (uri, 1, [placeholder, duplicate])
+    assert opened[2][1].message.startswith('customizer name "😀" is already used by properties.customize[0] (line 6)')
+    assert opened[2][1].code_description is not None
+    assert opened[2][1].code_description.href == "https://github.com/aiblint/aiblint/blob/main/docs/rules/AIB201.md"
+    assert (placeholder_fixed[1], _summary(placeholder_fixed[2])) == (2, [duplicate])
+    assert (fixed[0], fixed[1], fixed[2]) == (uri, 3, [])
+    assert (broken_again[1], _summary(broken_again[2])) == (4, [placeholder, duplicate])
+    assert (saved[1], _summary(saved[2])) == (4, [placeholder, duplicate])
+    assert (closed[0], closed[2]) == (uri, [])
+    assert (other[0], other[2]) == ((tmp_path / "package.json").as_uri(), [])  # not a template: not ours
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [(UTF16, (0, 10)), (UTF32, (0, 9)), (UTF8, (0, 13))],
+)
+def test_columns_are_converted_to_the_agreed_encoding(encoding: str, expected: tuple[int, int]) -> None:
+    text = '{"a": "😀é", "b": 1}'
+    # aiblint column 10 (1-based code points) is the closing quote after "😀é".
+    assert text[9] == '"'
+    assert PositionMap(text, encoding).position(1, 10) == expected
+
+
+def test_line_breaks_and_byte_order_mark() -> None:
+    text = '\ufeff{\r\n  "a": 1,\r  "b": "😀x"\n}'
+    positions = PositionMap(text, UTF16)
+    # aiblint splits lines at \n only and counts columns after the byte order mark;
+    # LSP also breaks at a lone \r and counts the mark.
+    assert positions.position(1, 1) == (0, 1)  # "{" after the mark
+    assert positions.position(1, 2) == (0, 2)  # the \r of \r\n: the end of LSP line 0
+    assert positions.position(1, 3) == (0, 2)  # the \n of \r\n: still the end of LSP line 0
+    assert positions.position(2, 3) == (1, 2)  # the quote before "a": aiblint line 2, LSP line 1
+    assert positions.position(2, 13) == (2, 2)  # the quote before "b": after the lone \r, LSP line 2
+    assert positions.position(2, 20) == (2, 10)  # "x" after the emoji: 9 code points, 10 UTF-16 units
+    assert positions.position(99, 1) == (3, 0)  # clamped to the last line

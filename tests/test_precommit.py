@@ -1,0 +1,139 @@
+"""The pre-commit hook for real: pre-commit builds the hook's environment from
+this checkout (installing it and its dependencies from the package index, as
+for any user) and runs it in a throw-away git repository.
+
+pre-commit installs a hook from a git commit. ``pre-commit try-repo`` sees
+modified tracked files but not new untracked ones, so the test commits a
+snapshot of the working tree (tracked and untracked files, as ``git ls-files``
+lists them) to a temporary repository and points ``.pre-commit-config.yaml``
+at that commit. Building the environment takes a minute or so.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+BAD = """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "location": "westus2",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "name": "setup", "scriptUri": "https://example.com/install.sh"},
+      {"type": "Shell", "name": "setup", "inline": ["echo done"]}
+    ]
+  }
+}
+"""
+GOOD = BAD.replace('"name": "setup", "inline"', '"name": "finish", "inline"')
+NOT_A_TEMPLATE = '{"name": "web", "private": true}\n'
+SCRIPT = "#!/bin/bash\nset -euo pipefail\napt-get update\n"
+CONFIG = '[tool.aiblint]\nselect = ["AIB001", "AIB003", "AIB004", "AIB201"]\n'  # rules added later do not change this
+SAFETY_TIMEOUT = 1200  # seconds: against a hung process, not a measurement
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.com",
+}
+
+
+def _run(*command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=SAFETY_TIMEOUT)
+
+
+def _git(*args: str, cwd: Path, env: dict[str, str]) -> str:
+    done = _run("git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args, cwd=cwd, env=env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def _snapshot(target: Path, env: dict[str, str]) -> str:
+    """Commit the working tree of this checkout to ``target``; its commit id."""
+    listed = _git("ls-files", "--cached", "--others", "--exclude-standard", "-z", cwd=ROOT, env=env)
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    _git("init", "-q", cwd=target, env=env)
+    _git("add", ".", cwd=target, env=env)
+    _git("commit", "-q", "-m", "snapshot", cwd=target, env=env)
+    return _git("rev-parse", "HEAD", cwd=target, env=env)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A git repository whose .pre-commit-config.yaml uses the aiblint hook of this checkout."""
+    base = tmp_path_factory.mktemp("precommit")
+    env = {**os.environ, **IDENTITY, "PRE_COMMIT_HOME": str(base / "cache"), "PRE_COMMIT_COLOR": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    (base / "aiblint").mkdir()
+    commit = _snapshot(base / "aiblint", env)
+    work = base / "work"
+    work.mkdir()
+    _git("init", "-q", cwd=work, env=env)
+    (work / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {(base / 'aiblint').as_posix()}\n    rev: {commit}\n    hooks:\n      - id: aiblint\n"
+    )
+    (work / ".aiblint.toml").write_text(CONFIG)
+    (work / "package.json").write_text(NOT_A_TEMPLATE)
+    (work / "scripts").mkdir()
+    (work / "scripts" / "install.sh").write_text(SCRIPT)
+    _git("add", ".", cwd=work, env=env)
+    done = _run(sys.executable, "-m", "pre_commit", "install-hooks", cwd=work, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return work, env
+
+
+def _pre_commit(project: tuple[Path, dict[str, str]], *files: str) -> subprocess.CompletedProcess[str]:
+    work, env = project
+    return _run(sys.executable, "-m", "pre_commit", "run", "--verbose", "--files", *files, cwd=work, env=env)
+
+
+def test_hook_fails_on_a_bad_template(project: tuple[Path, dict[str, str]]) -> None:
+    work, _ = project
+    (work / "templates").mkdir(exist_ok=True)
+    (work / "templates" / "image.json").write_text(BAD)
+    done = _pre_commit(project, "templates/image.json", "package.json", "scripts/install.sh")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "- hook id: aiblint\n" in done.stdout and "- exit code: 1\n" in done.stdout
+    assert (
+        'templates/image.json:7:33: error AIB201 customizer name "setup" is already used by '
+        "properties.customize[0] (line 6); each customizer needs its own name"
+    ) in done.stdout
+    assert "package.json" not in done.stdout.replace("templates/image.json", "")  # not a template: skipped
+    assert "1 script named (scripts/install.sh)" in done.stdout  # said, not read as JSON
+    assert "AIB001" not in done.stdout
+
+
+def test_hook_passes_on_a_good_template(project: tuple[Path, dict[str, str]]) -> None:
+    work, _ = project
+    (work / "templates").mkdir(exist_ok=True)
+    (work / "templates" / "image.json").write_text(GOOD)
+    done = _pre_commit(project, "templates/image.json", "package.json", "scripts/install.sh")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Passed" in done.stdout
+    assert "AIB" not in done.stdout
+
+
+def test_git_commit_is_stopped_by_a_bad_template(project: tuple[Path, dict[str, str]]) -> None:
+    work, env = project
+    _git("commit", "-q", "-m", "tooling", cwd=work, env=env)  # the config, package.json and the script
+    done = _run(sys.executable, "-m", "pre_commit", "install", cwd=work, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (work / "templates").mkdir(exist_ok=True)
+    (work / "templates" / "image.json").write_text(BAD)
+    _git("add", "templates/image.json", cwd=work, env=env)
+    refused = _run("git", "commit", "-m", "bad template", cwd=work, env=env)
+    assert refused.returncode == 1
+    assert "AIB201" in refused.stdout + refused.stderr
+    (work / "templates" / "image.json").write_text(GOOD)
+    _git("add", "templates/image.json", cwd=work, env=env)
+    accepted = _run("git", "commit", "-m", "good template", cwd=work, env=env)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
