@@ -3,8 +3,12 @@ beyond the rules' own examples."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from aiblint_rules import customizers, deprovisioning
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aiblint.config import Config
 from aiblint.engine import Linter
@@ -285,3 +289,41 @@ def test_override_message_and_escaped_position() -> None:
 def test_validators_are_not_deprovisioning_overrides() -> None:
     text = template('"validate": {"inVMValidations": [{"type": "Shell", "inline": ["echo x > /tmp/deprovisioningscript.sh"]}]}')
     assert lint(text, "AIB216") == []
+
+
+# -- odd shapes never crash -----------------------------------------------------------
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 2000),
+    st.sampled_from(["", "latest", "[parameters('x')]", "<value>", "/tmp/DeprovisioningScript", "5 min", "ISO",
+                     "https://github.com/o/r/tree/main/", "c:\\DeprovisioningScript.ps", "Shell", "PowerShell"]),
+)
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
+    ["type", "inline", "scriptUri", "script", "destination", "sourceUri", "runAsSystem", "runElevated",
+     "restartTimeout", "version", "imageVersionId", "sha256Checksum"]), inner, max_size=4), max_leaves=12)
+_STEP = st.fixed_dictionaries(
+    {"type": st.sampled_from(["Shell", "PowerShell", "File", "WindowsRestart", "WindowsUpdate", "shell", "x"])},
+    optional={name: _VALUES for name in ("inline", "scriptUri", "script", "destination", "sourceUri", "runAsSystem",
+                                          "runElevated", "restartTimeout", "name")},
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    customize=st.one_of(_VALUES, st.lists(st.one_of(_STEP, _SCALARS), max_size=4)),
+    source=_VALUES,
+    timeout=_VALUES,
+    api_version=st.sampled_from(["2019-02-01-preview", "2022-07-01", "[parameters('v')]", "nonsense", ""]),
+)
+def test_odd_shapes_never_crash(customize: object, source: object, timeout: object, api_version: str) -> None:
+    from aiblint_rules import sources, timeouts
+
+    body = {"source": source, "customize": customize, "buildTimeoutInMinutes": timeout,
+            "validate": {"inVMValidations": customize}}
+    text = json.dumps({"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": api_version,
+                       "properties": body})
+    rules = [rule() for rule in RULES] + [sources.IsoSource(), sources.LatestNotAllowed(),
+                                          sources.PlatformImageVersionFormat(), timeouts.BuildTimeoutTooShort()]
+    Linter(RuleSet(rules), Config()).lint_bytes(text.encode(), "t.json")
