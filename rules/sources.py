@@ -229,6 +229,18 @@ name an exact version.
         Example(
             """{
   "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "apiVersion": "2019-05-01-preview",
+  "properties": {
+    "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "UbuntuServer", "sku": "18.04-LTS", "version": "latest"}
+  }
+}
+""",
+            (),
+            "platform latest from 2019-05-01-preview",
+        ),
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
   "apiVersion": "[parameters('apiVersion')]",
   "properties": {
     "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "UbuntuServer", "sku": "18.04-LTS", "version": "latest"}
