@@ -161,3 +161,41 @@ def test_line_breaks_and_byte_order_mark() -> None:
     assert positions.position(2, 13) == (2, 2)  # the quote before "b": after the lone \r, LSP line 2
     assert positions.position(2, 20) == (2, 10)  # "x" after the emoji: 9 code points, 10 UTF-16 units
     assert positions.position(99, 1) == (3, 0)  # clamped to the last line
+
+
+def test_vscode_problem_matcher_in_the_docs_reads_the_text_output(write) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import re
+
+    from tests.conftest import ROOT, main_in_process
+
+    docs = (ROOT / "docs" / "integrations.md").read_text()
+    tasks = json.loads(re.search(r"```json\n(\{\n  \"version\": \"2\.0\.0\".*?)```", docs, re.S).group(1))  # type: ignore[union-attr]
+    (task,) = tasks["tasks"]
+    pattern = task["problemMatcher"]["pattern"]
+    write("image.json", BAD)
+    write(".aiblint.toml", CONFIG)
+    code, out = main_in_process(*task["args"][:-1], "image.json")
+    assert code == 1
+    matched = [re.match(pattern["regexp"], line) for line in out.splitlines()]
+    read = [
+        tuple(match.group(pattern[key]) for key in ("file", "line", "column", "severity", "code"))
+        for match in matched if match
+    ]
+    assert read == [("image.json", "3", "17", "warning", "AIB003"), ("image.json", "6", "85", "error", "AIB201")]
+    assert matched[-1] is None  # the summary line is not a problem
+
+
+def test_the_documented_stdin_command_line(write) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from tests.conftest import run_cli
+
+    folder = write(".aiblint.toml", CONFIG).parent
+    done = run_cli("--format", "json", "--stdin-filename", "templates/image.json", "-", cwd=folder, stdin=BAD.encode())
+    assert done.returncode == 1, done.stderr
+    findings = json.loads(done.stdout)["findings"]
+    assert [(f["path"], f["rule"], f["line"], f["column"]) for f in findings] == [
+        ("templates/image.json", "AIB003", 3, 17),
+        ("templates/image.json", "AIB201", 6, 85),
+    ]
