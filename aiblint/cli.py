@@ -46,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="treat named files like files found in a folder: skip quietly those that hold no image template "
         "or match 'exclude' (the pre-commit hook passes every changed JSON file)",
     )
+    parser.add_argument(
+        "--parameters", "-p", action="append", metavar="FILE",
+        help="ARM parameters file for the deployment templates (repeatable; a later file wins, as in the Azure CLI). "
+        "Default: x.parameters.json beside x.json, or azuredeploy.parameters.json",
+    )
     parser.add_argument("--config", metavar="FILE", help="configuration file (default: the nearest .aiblint.toml or pyproject.toml)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
@@ -125,6 +130,8 @@ def _cli_settings(options: argparse.Namespace) -> dict[str, object]:
         settings["fail-on"] = options.fail_on
     if options.format:
         settings["format"] = options.format
+    if options.parameters:
+        settings["parameters"] = options.parameters
     return settings
 
 

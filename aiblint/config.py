@@ -82,6 +82,7 @@ KEYS: dict[str, Callable[[str, object], object]] = {
     "script-roots": _script_roots,
     "inline-shebang": _string,
     "fetch": _boolean,
+    "parameters": _string_list,
 }
 
 
@@ -98,6 +99,7 @@ class Config:
     script_roots: dict[str, tuple[str, bool]] = field(default_factory=dict)  # URL prefix -> (folder, partial)
     inline_shebang: str = "/bin/sh -e"  # what runs Shell inline commands (Packer's inline_shebang)
     fetch: bool = False  # download referenced scripts that cannot be mapped to a local file
+    parameters: list[str] = field(default_factory=list)  # ARM parameters files for every template; later files win
     source: Path | None = None  # the file the settings came from
     origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from aiblint.config import Config, load_config
 from aiblint.discover import Candidate, discover, display_path, looks_like_template
 from aiblint.document import Document
-from aiblint.findings import Finding, InternalError, Report, Severity
-from aiblint.jsontree import member_key
+from aiblint.findings import Finding, InternalError, RelatedLocation, Report, Severity
+from aiblint.jsontree import JsonNode, member_key
 from aiblint.loader import load_bytes
 from aiblint.model import ImageTemplate, find_templates
 from aiblint.registry import RuleSet
@@ -49,18 +49,25 @@ class Linter:
         self.batch = batch
         self.pending: list[ScriptUnit] = []
         self.notes: list[str] = []  # run-level remarks from the batch rules
+        self.cwd = cwd if cwd is not None else Path.cwd()
+        from aiblint.arm.provenance import load_explicit
+
+        #: ``--parameters`` files for every deployment template, and those that could not be read
+        self.parameter_files, self.parameter_errors = load_explicit(config.parameters, self.cwd)
 
     def lint_bytes(self, data: bytes, display: str, explicit: bool = True) -> tuple[list[Finding], int]:
         """Findings for one file's bytes, and how many templates it held."""
         document = load_bytes(data, display)
         templates = find_templates(document) if document.root is not None else []
+        self._bind_parameters(document, templates, display)
         context = FileContext(document, templates, explicit)
         findings: list[Finding] = []
         with active(self.scripts):
             for rule in self.rules.rules:
                 findings.extend(self._run(rule, document, rule.check_file(context)))
                 for template in templates:
-                    findings.extend(self._run(rule, document, rule.check_template(template)))
+                    template.flows.clear()  # provenance is per rule
+                    findings.extend(self._run(rule, document, rule.check_template(template), template))
             if self.script_rules or self.batch_rules:
                 findings.extend(self._scripts(document, templates))
         return sorted(set(findings)), len(templates)
@@ -100,16 +107,32 @@ class Linter:
                         findings.append(finding)
         return findings
 
-    def _run(self, rule: Rule, document: Document, problems: Iterable[Problem]) -> Iterable[Finding]:
+    def _bind_parameters(self, document: Document, templates: list[ImageTemplate], display: str) -> None:
+        """Parameters files for expression evaluation: ``--parameters``, or the paired file."""
+        from aiblint.arm.provenance import bind
+
+        source = self.cwd / display if not display.startswith("<") else None
+        bind(document, templates, self.parameter_files, source, display)
+
+    def _run(
+        self, rule: Rule, document: Document, problems: Iterable[Problem], template: ImageTemplate | None = None
+    ) -> Iterable[Finding]:
         for problem in problems:
-            finding = self.finding(rule, problem.document or document, problem)
+            finding = self.finding(rule, problem.document or document, problem, template)
             if finding is not None:
                 yield finding
 
-    def finding(self, rule: Rule, document: Document, problem: Problem) -> Finding | None:
+    def finding(
+        self, rule: Rule, document: Document, problem: Problem, template: ImageTemplate | None = None
+    ) -> Finding | None:
         rule_id = problem.rule or rule.id
         if not self.selection.enabled(rule_id):
             return None
+        message = problem.message
+        related = [self._related(item.document or document, item.node, item.message) for item in problem.related]
+        if template is not None and problem.node is not None:
+            document, message, flows = _provenance(problem, document, template, message)
+            related += [self._related(template.document, node, "the template field this value flows into") for node in flows]
         severity = self._severity(rule_id) or problem.severity or rule.severity
         logical_path = problem.node.logical_path() if problem.node is not None else ""
         if problem.start is not None:
@@ -129,14 +152,37 @@ class Linter:
             end_column=span.end.column,
             rule=rule_id,
             severity=severity,
-            message=problem.message,
+            message=message,
             logical_path=logical_path,
             fingerprint=_fingerprint(rule_id, document.path, logical_path, document.text[start:end]),
+            related=tuple(related),
         )
+
+    @staticmethod
+    def _related(document: Document, node: JsonNode, message: str) -> RelatedLocation:
+        span = document.node_span(node)
+        return RelatedLocation(document.path, span.start.line, span.start.column, span.end.line, span.end.column, message)
 
     def _severity(self, rule_id: str) -> Severity | None:
         matches = [prefix for prefix in self.config.severity if rule_id.startswith(prefix)]
         return self.config.severity[max(matches, key=len)] if matches else None
+
+
+def _provenance(
+    problem: Problem, document: Document, template: ImageTemplate, message: str
+) -> tuple[Document, str, list[JsonNode]]:
+    """A problem at a value's origin (a parameter default, a parameters file):
+    the file it is in, the message naming the template fields it flows into,
+    and those fields."""
+    from aiblint.arm.provenance import describe_flow, flows_into, owner_document
+
+    assert problem.node is not None
+    if problem.document is None:
+        document = owner_document(problem.node, template) or document
+    flows = flows_into(problem.node, template)
+    if flows:
+        message += describe_flow(flows, template.document, document)
+    return document, message, flows
 
 
 def _fingerprint(rule_id: str, path: str, logical_path: str, text: str) -> str:
@@ -166,6 +212,7 @@ def lint_paths(
     config = config if config is not None else load_config(folder)
     linter = Linter(rules if rules is not None else RuleSet.load(Selection.of(config.select, config.ignore)), config, folder, batch=True)
     report = Report()
+    report.errors += [InternalError(path, reason) for path, reason in linter.parameter_errors]
     scripts: list[Candidate] = []
     seen: set[Path] = set()
     for path in paths:

@@ -25,6 +25,18 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (use error, warning or note)") from None
 
 
+@dataclass(frozen=True)
+class RelatedLocation:
+    """Another place a finding refers to (SARIF ``relatedLocations``)."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One problem at one place. Field order is the sort order of reports."""
@@ -39,6 +51,7 @@ class Finding:
     message: str = field(compare=False)
     logical_path: str = field(default="", compare=False)
     fingerprint: str = field(default="", compare=False)  # stable across moved lines
+    related: tuple[RelatedLocation, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, object]:
         return {

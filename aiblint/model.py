@@ -16,11 +16,15 @@ Forms seen in the corpus and the official samples:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
-from aiblint.values import Resolved, resolve_literal
+from aiblint.values import UNKNOWN, PartialString, Resolved, resolve_literal
+
+if TYPE_CHECKING:
+    from aiblint.arm.scope import ArmContext
 
 IMAGE_TEMPLATE_TYPE = "Microsoft.VirtualMachineImages/imageTemplates"
 _TEMPLATE_TYPES = {IMAGE_TEMPLATE_TYPE.casefold(), "microsoft.virtualmachineimages"}
@@ -42,14 +46,41 @@ class ImageTemplate:
     form: str
     arm_template: JsonObject | None = None  # innermost enclosing deployment template
     api_version_override: JsonNode | None = None  # rest-example: parameters['api-version']
+    arm: ArmContext | None = None  # expression scopes and bound parameters files (set by the engine)
+    #: id(origin node) -> template fields whose value came from it unchanged, as
+    #: resolved since the engine last cleared this (it does before each rule).
+    flows: dict[int, list[JsonNode]] = field(default_factory=dict, repr=False)
 
     # -- values --------------------------------------------------------------------
 
     def resolve(self, node: JsonNode) -> Resolved:
         """The value of ``node`` as far as it can be known, and where it is
         written. Rules read values through this, never through ``node.value``,
-        so that ARM expressions and placeholders are never judged."""
-        return resolve_literal(node, self.document)
+        so that ARM expressions and placeholders are never judged.
+
+        In a deployment template, expressions are evaluated over parameter
+        defaults, bound parameters files, variables and pure functions. A value
+        that comes unchanged from a parameter default, a parameters file or a
+        variable is reported as written there (``Resolved.node``/``.document``),
+        and the field it flows into is remembered for the finding."""
+        if self.arm_template is None:
+            return resolve_literal(node, self.document)
+        if self.arm is None:
+            from aiblint.arm.scope import ArmContext
+
+            self.arm = ArmContext(self.document)
+        from aiblint.arm.builtins import is_known
+
+        result = self.arm.scope_for(self.arm_template).value_of(node)
+        value = result.value
+        partial = value if isinstance(value, PartialString) else None
+        if not is_known(value):
+            value = UNKNOWN
+        origin = result.origin
+        if origin is None or origin.node is node:
+            return Resolved(value, node, self.document, partial)
+        self.flows.setdefault(id(origin.node), []).append(node)
+        return Resolved(value, origin.node, origin.document, partial)
 
     # -- top level -----------------------------------------------------------------
 

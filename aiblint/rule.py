@@ -42,6 +42,18 @@ class Problem:
     rule: str | None = None
     severity: Severity | None = None
     document: Document | None = None  # another file than the template's (a script)
+    related: tuple[Related, ...] = ()  # other places that explain this one (SARIF relatedLocations)
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place a finding refers to: the template field a parameter's
+    value flows into, the first of two duplicates... ``document`` defaults to
+    the finding's own file."""
+
+    node: JsonNode
+    message: str
+    document: Document | None = None
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ what can be computed from the repository and keeps ``UNKNOWN`` for the rest.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Union
 
 from aiblint.jsontree import JsonNode, JsonString
 
@@ -40,6 +41,63 @@ class Unknown:
 
 
 UNKNOWN: Final = Unknown()
+
+Part = Union[str, Unknown]  # noqa: UP007 - a runtime alias must work on Python 3.10
+
+
+class PartialString:
+    """A string only partly known: literal text and :data:`UNKNOWN` pieces in order.
+
+    ``[concat('/subscriptions/', subscription().subscriptionId, '/resourceGroups/rg')]``
+    is ``("/subscriptions/", UNKNOWN, "/resourceGroups/rg")``: a resource-id checker can
+    still check its shape (``aiblint.resource_ids.could_be(partial.parts, ...)``). An
+    unknown piece may stand for any text, slashes included.
+    """
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: Iterable[Part]) -> None:
+        merged: list[Part] = []
+        for part in parts:
+            if isinstance(part, str):
+                if not part:
+                    continue
+                if merged and isinstance(merged[-1], str):
+                    merged[-1] += part
+                    continue
+            elif merged and merged[-1] is UNKNOWN:
+                continue
+            merged.append(part)
+        self.parts: tuple[Part, ...] = tuple(merged)
+
+    @staticmethod
+    def join(parts: Iterable[Part]) -> str | PartialString | Unknown:
+        """A plain string when every part is known, :data:`UNKNOWN` when nothing is."""
+        partial = PartialString(parts)
+        if all(isinstance(part, str) for part in partial.parts):
+            return "".join(partial.parts)  # type: ignore[arg-type]
+        if not any(isinstance(part, str) for part in partial.parts):
+            return UNKNOWN
+        return partial
+
+    @property
+    def prefix(self) -> str:
+        """The known text before the first unknown piece."""
+        first = self.parts[0] if self.parts else ""
+        return first if isinstance(first, str) else ""
+
+    def render(self, unknown: str = "{?}") -> str:
+        """The text with each unknown piece written as ``unknown`` (for messages)."""
+        return "".join(part if isinstance(part, str) else unknown for part in self.parts)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PartialString) and other.parts == self.parts
+
+    def __hash__(self) -> int:
+        return hash(self.parts)
+
+    def __repr__(self) -> str:
+        return f"PartialString({list(self.parts)!r})"
 
 
 def is_expression(text: str) -> bool:
@@ -72,14 +130,18 @@ class Resolved:
     """A value and where it is written.
 
     ``node``/``document`` are the place a rule should point at when it rejects
-    the value: the template field itself for a literal, or (once expressions
-    are evaluated) the parameter default or parameters-file entry the value
-    came from. ``value`` is a plain JSON value or :data:`UNKNOWN`.
+    the value: the template field itself for a literal or a computed value, or
+    the parameter default, parameters-file entry or variable the value came
+    from unchanged (that node may be in another document: a parameters file).
+    ``value`` is a plain JSON value (containers hold no unknown parts) or
+    :data:`UNKNOWN`; ``partial`` is set when an unknown string is still partly
+    known (see :class:`PartialString`).
     """
 
     value: object
     node: JsonNode
     document: Document
+    partial: PartialString | None = None
 
     @property
     def known(self) -> bool:
@@ -95,10 +157,24 @@ def resolve_literal(node: JsonNode, document: Document) -> Resolved:
     :func:`known_string`, other JSON values as they are written."""
     if isinstance(node, JsonString):
         value = known_string(node)
+        if value is UNKNOWN and not is_expression(node.text):
+            return Resolved(UNKNOWN, node, document, placeholder_parts(node.text))
         return Resolved(value if value is not None else UNKNOWN, node, document)
     if _contains_expression(node):
         return Resolved(UNKNOWN, node, document)
     return Resolved(node.value, node, document)
+
+
+def placeholder_parts(text: str) -> PartialString | None:
+    """``/subscriptions/<subscriptionID>/x`` as a partial string (``None`` if nothing is known)."""
+    pieces: list[Part] = []
+    position = 0
+    for match in PLACEHOLDER.finditer(text):
+        pieces += [text[position : match.start()], UNKNOWN]
+        position = match.end()
+    pieces.append(text[position:])
+    value = PartialString.join(pieces)
+    return value if isinstance(value, PartialString) else None
 
 
 def _contains_expression(node: JsonNode) -> bool:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from aiblint import __version__
 from aiblint.constants import HOMEPAGE, PROGRAM
-from aiblint.findings import Finding, Report, Severity
+from aiblint.findings import Finding, RelatedLocation, Report, Severity
 from aiblint.formatters import Formatter, RuleInfo, safe_text
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -114,6 +114,8 @@ class SarifFormatter(Formatter):
         suppression = suppression_of(finding)
         if suppression is not None:
             result["suppressions"] = [suppression]
+        if finding.related:
+            result["relatedLocations"] = [_related(item, index) for index, item in enumerate(finding.related, 1)]
         return result
 
     @staticmethod
@@ -125,6 +127,16 @@ class SarifFormatter(Formatter):
         if notifications:
             invocation["toolExecutionNotifications"] = notifications
         return invocation
+
+
+def _related(item: RelatedLocation, index: int) -> dict[str, object]:
+    """Another place the result refers to (where a parameter's value is used)."""
+    region = {"startLine": item.line, "startColumn": item.column, "endLine": item.end_line, "endColumn": item.end_column}
+    return {
+        "id": index,
+        "physicalLocation": {"artifactLocation": artifact_location(item.path), "region": region},
+        "message": {"text": item.message},
+    }
 
 
 def rule_infos_from(rules: list[RuleInfo]) -> dict[str, RuleInfo]:

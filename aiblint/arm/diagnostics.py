@@ -1,0 +1,137 @@
+"""Expressions ARM would reject before deploying anything (AIB005).
+
+Every string ARM evaluates in a deployment template (parameter defaults,
+variables, resources, outputs; nested inline templates in their own scope) is
+parsed; a parse error, an unknown function, a wrong number of arguments, or a
+``parameters('x')``/``variables('x')`` naming nothing declared is a problem at
+the exact place inside the string. Names are compared without regard to case,
+as ARM does. Only literal names are checked: ``parameters(variables('n'))`` is
+not judged.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from aiblint.arm.functions import signature, suggestion
+from aiblint.arm.scope import ArmContext, Scope, declared_functions, deployment_of
+from aiblint.arm.syntax import Call, ExpressionError, StringLiteral, is_expression_text, walk
+from aiblint.document import Document
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
+from aiblint.jsontree import walk as walk_json
+
+#: Output members ARM evaluates (``metadata`` and ``type`` are not).
+_OUTPUT_MEMBERS = ("value", "copy", "condition")
+
+
+@dataclass(frozen=True)
+class ExpressionProblem:
+    """``start``/``end``: indexes into the decoded string (the ``[`` is 0)."""
+
+    node: JsonString
+    message: str
+    start: int
+    end: int
+
+
+def deployment_templates(document: Document) -> list[JsonObject]:
+    """The root deployment template and every inline nested template."""
+    root = document.root
+    if not isinstance(root, JsonObject):
+        return []
+    return [root] + [
+        node for node in walk_json(root)
+        if isinstance(node, JsonObject) and node.key == "template" and deployment_of(node) is not None
+    ]
+
+
+def expression_problems(context: ArmContext) -> Iterator[ExpressionProblem]:
+    for template in deployment_templates(context.document):
+        scope = context.scope_for(template)
+        own = declared_functions(template)
+        for string in evaluated_strings(template):
+            text = string.text
+            if not is_expression_text(text) or text == "[]":
+                continue
+            parsed = context.parse(text)
+            if isinstance(parsed, ExpressionError):
+                yield ExpressionProblem(string, parsed.message, parsed.start, min(parsed.end, len(text)))
+                continue
+            for node in walk(parsed):
+                if isinstance(node, Call):
+                    for message, start, end in _call_problems(node, scope, own):
+                        yield ExpressionProblem(string, message, start, end)
+
+
+def evaluated_strings(template: JsonObject) -> Iterator[JsonString]:
+    """Strings of ``template`` that ARM evaluates, nested templates excluded."""
+    roots: list[JsonNode] = []
+    parameters = template.get("parameters")
+    if isinstance(parameters, JsonObject):
+        roots += [decl.get("defaultValue") for _, decl in parameters.items() if isinstance(decl, JsonObject) and "defaultValue" in decl]  # type: ignore[misc]
+    for section in ("variables", "resources"):
+        node = template.get(section)
+        if node is not None:
+            roots.append(node)
+    outputs = template.get("outputs")
+    if isinstance(outputs, JsonObject):
+        for _, output in outputs.items():
+            if isinstance(output, JsonObject):
+                roots += [node for name, node in output.items() if name in _OUTPUT_MEMBERS]
+    yield from _strings(roots)
+
+
+def _strings(roots: Iterable[JsonNode]) -> Iterator[JsonString]:
+    stack = list(reversed(list(roots)))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, JsonString):
+            yield node
+        elif isinstance(node, JsonObject):
+            if node.key == "template" and deployment_of(node) is not None:
+                continue  # checked in its own scope
+            stack.extend(child for name, child in reversed(list(node.items())) if name != "comments")
+        elif isinstance(node, JsonArray):
+            stack.extend(reversed(node.items))
+
+
+def _call_problems(call: Call, scope: Scope, own: dict[tuple[str, str], int]) -> Iterator[tuple[str, int, int]]:
+    count = len(call.args)
+    if call.namespace is not None:
+        key = (call.namespace.casefold(), call.name.casefold())
+        declared = own.get(key, scope.functions.get(key))
+        full = f"{call.namespace}.{call.name}"
+        if declared is None:
+            yield f"unknown function {full}(): no user-defined function of that name in this template's 'functions'", call.start, call.name_end
+        elif declared != count:
+            yield f"{full}() takes {_count(declared)}, {count} given", call.start, call.name_end
+        return
+    found = signature(call.name)
+    if found is None:
+        close = suggestion(call.name)
+        hint = f"; did you mean {close}()?" if close else ""
+        yield f"unknown function {call.name}(){hint}", call.start, call.name_end
+        return
+    if not found.accepts(count):
+        yield f"{found.name}() takes {found.describe()}, {count} given", call.start, call.name_end
+        return
+    kind = call.name.casefold()
+    if kind in ("parameters", "variables") and isinstance(call.args[0], StringLiteral):
+        argument = call.args[0]
+        declared_names = list(scope.parameters) if kind == "parameters" else list(scope.variables)
+        if argument.value.casefold() not in declared_names:
+            yield _undeclared(kind, argument.value, scope), argument.start, argument.end
+
+
+def _count(number: int) -> str:
+    return f"{number} argument" if number == 1 else f"{number} arguments"
+
+
+def _undeclared(kind: str, name: str, scope: Scope) -> str:
+    names = scope.declared_names(kind)
+    what = "parameter" if kind == "parameters" else "variable"
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"{what} '{name}' is not declared in this template's {kind}{hint}"

@@ -1,0 +1,64 @@
+"""The ARM built-in function table: which names exist, how many arguments each takes.
+
+Data, not code: ``aiblint/data/arm-functions.tsv`` (with its source), read on
+first use.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+_LIST_PREFIX = "list"
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str  # as documented (camelCase)
+    least: int
+    most: int | None  # None: no limit
+
+    def accepts(self, count: int) -> bool:
+        return count >= self.least and (self.most is None or count <= self.most)
+
+    def describe(self) -> str:
+        if self.most == self.least:
+            return f"exactly {_arguments(self.least)}"
+        if self.most is None:
+            return f"at least {_arguments(self.least)}"
+        return f"{self.least} to {self.most} arguments"
+
+
+def _arguments(count: int) -> str:
+    return f"{count} argument" if count == 1 else f"{count} arguments"
+
+
+@cache
+def _table() -> dict[str, Signature]:
+    text = resources.files("aiblint").joinpath("data/arm-functions.tsv").read_text(encoding="utf-8")
+    table: dict[str, Signature] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#") or line.startswith("name\t"):
+            continue
+        name, least, most = line.split("\t")
+        table[name.casefold()] = Signature(name, int(least), None if most == "*" else int(most))
+    return table
+
+
+def signature(name: str) -> Signature | None:
+    """The built-in function ``name`` (case-insensitive), or ``None``."""
+    table = _table()
+    found = table.get(name.casefold())
+    if found is None and name.casefold().startswith(_LIST_PREFIX):
+        generic = table[_LIST_PREFIX + "*"]
+        return Signature(name, generic.least, generic.most)
+    return found
+
+
+def suggestion(name: str) -> str | None:
+    """The documented name closest to a misspelt one."""
+    names = {sig.name.casefold(): sig.name for key, sig in _table().items() if not key.endswith("*")}
+    close = difflib.get_close_matches(name.casefold(), list(names), n=1, cutoff=0.75)
+    return names[close[0]] if close else None

@@ -1,0 +1,96 @@
+"""Where a rejected value was written, and which template fields it flows into.
+
+:meth:`aiblint.model.ImageTemplate.resolve` answers with the place a value is
+written (a parameter default, a parameters-file entry, a variable) and records
+the template field that asked. The engine uses these two functions to report a
+finding in the right file and to name the field it concerns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from aiblint.arm.parameters import ParameterFile, merge, paired_file, read_parameter_file
+from aiblint.arm.scope import ArmContext
+from aiblint.document import Document
+from aiblint.jsontree import JsonNode
+from aiblint.model import ImageTemplate
+
+
+def owner_document(node: JsonNode, template: ImageTemplate) -> Document | None:
+    """The document ``node`` belongs to: the template's own or a bound parameters file."""
+    root = node
+    while root.parent is not None:
+        root = root.parent
+    if template.document.root is root:
+        return template.document
+    values = template.arm.parameter_values if template.arm is not None else None
+    for document in values.documents if values is not None else []:
+        if document.root is root:
+            return document
+    return None
+
+
+def flows_into(node: JsonNode, template: ImageTemplate) -> list[JsonNode]:
+    """Template fields whose value came unchanged from ``node`` (first seen first, no repeats)."""
+    fields: list[JsonNode] = []
+    for field in template.flows.get(id(node), []):
+        if field not in fields:
+            fields.append(field)
+    return fields
+
+
+def describe_flow(fields: Sequence[JsonNode], template_document: Document, finding_document: Document) -> str:
+    """``(value used by resources[0].location at line 12)``: what a finding at a
+    parameter default or parameters-file entry is about."""
+    places = []
+    for field in fields[:3]:
+        where = template_document.position(field.start)
+        at = f"line {where.line}" if template_document is finding_document else f"{template_document.path}:{where.line}"
+        places.append(f"{field.logical_path()} at {at}")
+    more = f" and {len(fields) - 3} more" if len(fields) > 3 else ""
+    return f" (value used by {'; '.join(places)}{more})"
+
+
+def load_explicit(paths: Sequence[str], cwd: Path) -> tuple[list[ParameterFile], list[tuple[str, str]]]:
+    """``--parameters`` files in order, and (path, reason) for each that cannot be read."""
+    files: list[ParameterFile] = []
+    errors: list[tuple[str, str]] = []
+    for raw in paths:
+        path = Path(raw) if Path(raw).is_absolute() else cwd / raw
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            errors.append((raw, f"cannot read parameters file: {error.strerror or error}"))
+            files.append(ParameterFile(Document(raw, ""), {}, "cannot be read"))
+            continue
+        file = read_parameter_file(data, raw)
+        if file.problem is not None:
+            errors.append((raw, f"parameters file is {file.problem}"))
+        files.append(file)
+    return files, errors
+
+
+def bind(document: Document, templates: Sequence[ImageTemplate], explicit: Sequence[ParameterFile], source: Path | None, display: str) -> None:
+    """Give each deployment-template image template its evaluation context:
+    the ``--parameters`` files, or else the file paired with ``source``."""
+    if not any(template.arm_template is not None for template in templates):
+        return
+    files = list(explicit)
+    if not files and source is not None:
+        paired = paired_file(source)
+        if paired is not None:
+            files = [_read_paired(paired, display)]
+    context = ArmContext(document, merge(files))
+    for template in templates:
+        if template.arm_template is not None:
+            template.arm = context
+
+
+def _read_paired(path: Path, template_display: str) -> ParameterFile:
+    display = str(Path(template_display).with_name(path.name).as_posix())
+    try:
+        return read_parameter_file(path.read_bytes(), display)
+    except OSError:
+        return ParameterFile(Document(display, ""), {}, "cannot be read")
