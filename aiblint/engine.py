@@ -24,7 +24,7 @@ from aiblint.loader import load_bytes
 from aiblint.model import ImageTemplate, find_templates
 from aiblint.registry import RuleSet
 from aiblint.rule import FileContext, Problem, Rule, RunNote
-from aiblint.script_paths import is_script, templates_running
+from aiblint.script_paths import is_script, lint_named_scripts, stdin_script_note
 from aiblint.scripts.settings import ScriptSettings, active
 from aiblint.selection import Selection
 
@@ -220,7 +220,7 @@ def lint_paths(
             data = stdin if stdin is not None else sys.stdin.buffer.read()
             display = display_path(folder / stdin_filename, folder) if stdin_filename else "<stdin>"
             if stdin_filename and is_script(folder / stdin_filename):
-                scripts.append(Candidate(folder / stdin_filename, display, explicit=True))
+                report.notes.append(stdin_script_note(display))
                 continue
             _lint_one(linter, report, data, display, explicit=True)
             continue
@@ -232,9 +232,8 @@ def lint_paths(
                 _lint_candidate(linter, report, candidate)
             elif not any(fnmatch(candidate.display, pattern) for pattern in config.exclude):
                 _lint_candidate(linter, report, Candidate(candidate.path, candidate.display, explicit=False))
-    for template in templates_running(scripts, seen, report.notes):
-        _lint_candidate(linter, report, template)
     _finish(linter, report)
+    lint_named_scripts(scripts, seen, linter, report)
     return report
 
 

@@ -3,24 +3,26 @@ changed scripts as well as changed templates).
 
 A script is not a template: reading it as JSON would report AIB001 on every
 line of shell. It is checked in the context of the templates that run it
-(their dialect, their ``inline`` neighbours, their ``scriptUri``), so a named
-script stands for "lint the templates in this repository that reference me".
-
-TODO(scripts, issue 6): :func:`templates_running` needs the scripts work's
-``scriptUri`` resolution (``aiblint.scripts.resolve``): walk the templates under
-the repository root, resolve each Shell/PowerShell customizer's and validator's
-``scriptUri`` and keep the templates whose script is one of the named files.
-Until then it finds none and says so in one note; nothing is linted for a
-named script and the run does not fail because of it.
+(their dialect, their ``inline`` neighbours, their ``scriptUri``): aiblint
+finds the templates in the repository whose ``scriptUri`` resolves to the
+named file (``aiblint.scripts.resolve``), lints them, and reports only what
+it finds in the named scripts: the templates were not named, so their own
+problems are not this run's business. A script that no template runs (or
+none that aiblint can resolve) gets one note and nothing else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiblint.constants import TEMPLATE_SUFFIXES
-from aiblint.discover import Candidate
+from aiblint.discover import Candidate, discover, looks_like_template
+from aiblint.findings import Report
+
+if TYPE_CHECKING:
+    from aiblint.engine import Linter
 
 #: File names pre-commit's ``shell`` and ``powershell`` types cover (identify's extensions).
 SCRIPT_SUFFIXES = (".sh", ".bash", ".ksh", ".zsh", ".ps1", ".psm1", ".psd1")
@@ -40,15 +42,78 @@ def is_script(path: Path) -> bool:
         return False  # unreadable: the normal path reports it
 
 
-def templates_running(scripts: Sequence[Candidate], already: set[Path], notes: list[str]) -> list[Candidate]:
-    """The templates to lint for scripts named on the command line (not those
-    in ``already``); adds a note to ``notes`` when it cannot tell."""
+def stdin_script_note(display: str) -> str:
+    return (
+        f"standard input is named as a script ({display}): a script is checked through the templates "
+        "that run it; lint the script file or those templates instead"
+    )
+
+
+def lint_named_scripts(scripts: Sequence[Candidate], seen: set[Path], linter: Linter, report: Report) -> None:
+    """Add to ``report`` what the templates running ``scripts`` find in them.
+
+    ``seen``: files already linted in this run (named templates); their
+    findings, in their scripts too, are in the report already.
+    """
     if not scripts:
-        return []
+        return
+    from aiblint.engine import Linter as Context
+    from aiblint.engine import _finish, _lint_candidate
+    from aiblint.scripts.gitrepo import find_repository
+
+    cwd = linter.scripts.cwd
+    named = {script.path.resolve() for script in scripts}
+    context = Context(linter.rules, linter.config, cwd, batch=True)
+    scratch = Report()
+    running: set[Path] = set()
+    root = find_repository(cwd, cwd).root
+    for candidate in discover([str(root)], cwd, linter.config.exclude):
+        if candidate.path in seen:
+            continue
+        run_here = _scripts_run_by(candidate, context) & named
+        if run_here:
+            running |= run_here
+            _lint_candidate(context, scratch, candidate)
+    _finish(context, scratch)
+    report.findings.extend(f for f in scratch.findings if (cwd / f.path).resolve() in running)
+    report.errors.extend(e for e in scratch.errors if (cwd / e.path).resolve() in running)
+    report.notes.extend(note for note in scratch.notes if note not in report.notes)
+    report.files_checked += len(running)
+    report.findings[:] = sorted(set(report.findings))
+    alone = [script for script in scripts if script.path.resolve() not in running]
+    if alone:
+        report.notes.append(_alone_note(alone))
+
+
+def _scripts_run_by(candidate: Candidate, context: Linter) -> set[Path]:
+    """The local files the templates in ``candidate`` run through ``scriptUri``."""
+    from aiblint.loader import load_bytes
+    from aiblint.model import find_templates
+    from aiblint.scripts.settings import active
+    from aiblint.scripts.units import script_references
+
+    try:
+        data = candidate.path.read_bytes()
+    except OSError:
+        return set()
+    if not looks_like_template(data):
+        return set()
+    document = load_bytes(data, candidate.display)
+    if document.root is None:
+        return set()
+    found: set[Path] = set()
+    with active(context.scripts):
+        for template in find_templates(document):
+            for reference in script_references(template):
+                if reference.resolution.readable and reference.resolution.path is not None:
+                    found.add(reference.resolution.path.resolve())
+    return found
+
+
+def _alone_note(scripts: Sequence[Candidate]) -> str:
     names = ", ".join(script.display for script in scripts[:3]) + (", ..." if len(scripts) > 3 else "")
     count = f"{len(scripts)} script{'s' if len(scripts) != 1 else ''}"
-    notes.append(
-        f"{count} named ({names}): a script is checked through the templates that run it, and finding "
-        "those templates needs scriptUri resolution, which this version does not have yet; nothing checked"
+    return (
+        f"{count} named ({names}) but run by no template in this repository that aiblint can resolve: "
+        "a script is checked through the templates that run it, so nothing was checked"
     )
-    return []

@@ -26,7 +26,7 @@ BAD = """{
   "location": "westus2",
   "properties": {
     "customize": [
-      {"type": "Shell", "name": "setup", "scriptUri": "https://example.com/install.sh"},
+      {"type": "Shell", "name": "setup", "scriptUri": "../scripts/install.sh"},
       {"type": "Shell", "name": "setup", "inline": ["echo done"]}
     ]
   }
@@ -35,7 +35,8 @@ BAD = """{
 GOOD = BAD.replace('"name": "setup", "inline"', '"name": "finish", "inline"')
 NOT_A_TEMPLATE = '{"name": "web", "private": true}\n'
 SCRIPT = "#!/bin/bash\nset -euo pipefail\napt-get update\n"
-CONFIG = '[tool.aiblint]\nselect = ["AIB001", "AIB003", "AIB004", "AIB201"]\n'  # rules added later do not change this
+UNQUOTED = "#!/bin/bash\nset -euo pipefail\nrm -rf $1/cache\n"  # ShellCheck SC2086 at 3:8
+CONFIG = '[tool.aiblint]\nselect = ["AIB001", "AIB003", "AIB004", "AIB201", "SC2086"]\n'  # rules added later do not change this
 SAFETY_TIMEOUT = 1200  # seconds: against a hung process, not a measurement
 IDENTITY = {
     "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.com",
@@ -108,8 +109,8 @@ def test_hook_fails_on_a_bad_template(project: tuple[Path, dict[str, str]]) -> N
         "properties.customize[0] (line 6); each customizer needs its own name"
     ) in done.stdout
     assert "package.json" not in done.stdout.replace("templates/image.json", "")  # not a template: skipped
-    assert "1 script named (scripts/install.sh)" in done.stdout  # said, not read as JSON
-    assert "AIB001" not in done.stdout
+    assert "AIB001" not in done.stdout  # the script was not read as JSON
+    assert "SC2086" not in done.stdout
 
 
 def test_hook_passes_on_a_good_template(project: tuple[Path, dict[str, str]]) -> None:
@@ -120,6 +121,20 @@ def test_hook_passes_on_a_good_template(project: tuple[Path, dict[str, str]]) ->
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Passed" in done.stdout
     assert "AIB" not in done.stdout
+
+
+def test_a_changed_script_is_checked_through_the_template_that_runs_it(project: tuple[Path, dict[str, str]]) -> None:
+    work, _ = project
+    (work / "templates").mkdir(exist_ok=True)
+    (work / "templates" / "image.json").write_text(BAD)
+    (work / "scripts" / "install.sh").write_text(UNQUOTED)
+    try:
+        done = _pre_commit(project, "scripts/install.sh")
+    finally:
+        (work / "scripts" / "install.sh").write_text(SCRIPT)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "scripts/install.sh:3:8: note SC2086 Double quote to prevent globbing and word splitting." in done.stdout
+    assert "AIB201" not in done.stdout  # the template was not changed: its own problems are not reported
 
 
 def test_git_commit_is_stopped_by_a_bad_template(project: tuple[Path, dict[str, str]]) -> None:
@@ -137,3 +152,52 @@ def test_git_commit_is_stopped_by_a_bad_template(project: tuple[Path, dict[str, 
     _git("add", "templates/image.json", cwd=work, env=env)
     accepted = _run("git", "commit", "-m", "good template", cwd=work, env=env)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+# What the hook relies on, checked in-process (fast): named scripts and --skip-non-templates.
+
+
+def test_a_named_script_reports_only_its_own_findings(write, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import main_in_process
+
+    write(".aiblint.toml", CONFIG)
+    write("templates/image.json", BAD)
+    write("scripts/install.sh", UNQUOTED)
+    write("scripts/unused.sh", SCRIPT)
+    code, out = main_in_process("scripts/install.sh", "scripts/unused.sh")
+    assert code == 1
+    assert out.splitlines() == [
+        "scripts/install.sh:3:8: note SC2086 Double quote to prevent globbing and word splitting.",
+        "1 problem (1 note) in 1 file checked",
+    ]
+    assert capsys.readouterr().err == (
+        "aiblint: note: 1 script named (scripts/unused.sh) but run by no template in this repository that aiblint "
+        "can resolve: a script is checked through the templates that run it, so nothing was checked\n"
+    )
+
+
+def test_a_script_on_standard_input_is_not_read_as_json(write, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    from aiblint.engine import lint_paths
+
+    report = lint_paths(["-"], stdin=UNQUOTED.encode(), stdin_filename="scripts/install.sh")
+    assert (report.findings, report.errors, report.files_checked) == ([], [], 0)
+    assert report.notes == [
+        "standard input is named as a script (scripts/install.sh): a script is checked through the templates "
+        "that run it; lint the script file or those templates instead"
+    ]
+
+
+def test_skip_non_templates(write) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import main_in_process
+
+    write(".aiblint.toml", CONFIG.replace("select", 'exclude = ["legacy/*"]\nselect'))
+    write("package.json", NOT_A_TEMPLATE)
+    write("broken.json", "{not json")
+    write("legacy/old.json", BAD)
+    write("templates/image.json", BAD)
+    named = ("package.json", "broken.json", "legacy/old.json", "templates/image.json")
+    code, out = main_in_process("--skip-non-templates", *named)
+    assert code == 1
+    assert [line.split(": ")[0] for line in out.splitlines()[:-1]] == ["templates/image.json:7:33"]
+    code, out = main_in_process(*named)  # without it: every named file is read and judged
+    assert [line.split()[2] for line in out.splitlines()[:-1]] == ["AIB001", "AIB201", "AIB004", "AIB201"]
