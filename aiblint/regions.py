@@ -1,0 +1,53 @@
+"""Region names: where Image Builder runs, and every Azure region (``aiblint/data/regions.json``).
+
+ARM accepts a region's display name for its programmatic name (``East US`` is
+``eastus``), so names are compared without case and spaces.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import cache
+
+from aiblint.datafiles import load_json
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str  # programmatic name: "eastus"
+    display: str  # "East US"
+    image_builder: bool  # Image Builder runs here (a template's location may be this)
+    note: str = ""  # e.g. a preview feature to register first
+
+
+def normalize(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+@cache
+def _regions() -> dict[str, Region]:
+    data = load_json("regions.json")
+    builder = {entry["name"]: entry for entry in data["image_builder"]["regions"]}
+    return {
+        entry["name"]: Region(
+            entry["name"], entry["display"], entry["name"] in builder, builder.get(entry["name"], {}).get("note", "")
+        )
+        for entry in data["azure"]["regions"]
+    }
+
+
+def find_region(text: str) -> Region | None:
+    """The Azure region ``text`` names (``eastus``, ``East US``), if any."""
+    return _regions().get(normalize(text))
+
+
+def image_builder_regions() -> list[Region]:
+    return [region for region in _regions().values() if region.image_builder]
+
+
+def closest_region(text: str, image_builder_only: bool = False) -> Region | None:
+    """The region name most like a misspelt ``text`` (``eastus3`` -> ``eastus2``)."""
+    candidates = [r.name for r in _regions().values() if r.image_builder or not image_builder_only]
+    close = difflib.get_close_matches(normalize(text), candidates, n=1, cutoff=0.75)
+    return _regions()[close[0]] if close else None
