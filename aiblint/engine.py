@@ -53,7 +53,7 @@ class Linter:
         from aiblint.arm.provenance import load_explicit
 
         #: ``--parameters`` files for every deployment template, and those that could not be read
-        self.parameter_files, self.parameter_errors = load_explicit(config.parameters, self.cwd)
+        self.parameter_files, self.parameter_errors = load_explicit(config, self.cwd)
 
     def lint_bytes(self, data: bytes, display: str, explicit: bool = True) -> tuple[list[Finding], int]:
         """Findings for one file's bytes, and how many templates it held."""

