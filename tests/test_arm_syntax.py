@@ -180,3 +180,15 @@ def test_nested_templates_use_their_own_scope_when_inner(write) -> None:  # type
     write("t.json", json.dumps({"parameters": {"outer": {"type": "string"}}, "resources": [nested("outer")]}, indent=2))
     [finding] = json_findings("--select", "AIB005", "t.json")
     assert finding["message"] == "invalid ARM expression: parameter 'inner' is not declared in this template's parameters"
+
+
+def test_a_literal_that_looks_like_an_expression_gets_the_escape_hint(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", _deployment("[ -d /opt ]"))
+    [finding] = json_findings("--select", "AIB005", "t.json")
+    assert (finding["column"], finding["message"]) == (
+        16,
+        "invalid ARM expression: unexpected '-' in expression; "
+        "if this text is meant literally (a shell test, a JSON array), start it with '[['",
+    )
+    write("t.json", _deployment("[[ -d /opt ]"))
+    assert json_findings("--select", "AIB005", "t.json") == []

@@ -12,6 +12,7 @@ not judged.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -22,6 +23,9 @@ from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.jsontree import walk as walk_json
 
+#: What an expression meant as one starts with: a call or a quoted string.
+_LOOKS_LIKE_EXPRESSION = re.compile(r"\[\s*(?:[A-Za-z_$][\w$.]*\s*\(|')")
+_LITERAL_HINT = "; if this text is meant literally (a shell test, a JSON array), start it with '[['"
 #: Output members ARM evaluates (``metadata`` and ``type`` are not).
 _OUTPUT_MEMBERS = ("value", "copy", "condition")
 
@@ -57,7 +61,8 @@ def expression_problems(context: ArmContext) -> Iterator[ExpressionProblem]:
                 continue
             parsed = context.parse(text)
             if isinstance(parsed, ExpressionError):
-                yield ExpressionProblem(string, parsed.message, parsed.start, min(parsed.end, len(text)))
+                message = parsed.message + ("" if _LOOKS_LIKE_EXPRESSION.match(text) else _LITERAL_HINT)
+                yield ExpressionProblem(string, message, parsed.start, min(parsed.end, len(text)))
                 continue
             for node in walk(parsed):
                 if isinstance(node, Call):
