@@ -1,0 +1,571 @@
+"""Check an image template against the schema of its api version (AIB100-AIB105).
+
+Two passes over one template:
+
+1. A walk of the positioned JSON tree, guided by the version's schema
+   (:mod:`aiblint.schema_data`). It judges every property name (unknown,
+   wrong case, only in a later version, read-only), picks the variant of each
+   discriminated union from its ``type`` and builds the plain instance that
+   jsonschema sees: names and discriminator values as the schema spells them,
+   problems already reported left out, values aiblint cannot know replaced by
+   a marker, and every instance path mapped back to where its value is written.
+2. jsonschema over that instance, for required properties, types, enums,
+   patterns and ranges; one finding per error, at the node, and none for a
+   value aiblint cannot know.
+
+When the api version cannot be known, only the first pass runs, against the
+newest version, and names that some version knows are left alone. The result
+is computed once per template and shared by the six rules.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from aiblint import schema_data
+from aiblint.document import Document
+from aiblint.findings import Severity
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
+from aiblint.model import ImageTemplate
+from aiblint.rule import Problem
+from aiblint.schema_data import PROPERTIES_STEPS, Shape, Step
+from aiblint.values import Resolved
+
+Path = tuple["str | int", ...]
+Steps = tuple[Step, ...]
+
+#: Keys of a resource in an ARM deployment template that ARM itself consumes;
+#: they never reach the image template service.
+ARM_TEMPLATE_KEYS = frozenset({"condition", "copy", "comments", "dependsOn", "metadata", "scope", "resources", "existing"})
+_DEPLOYMENT_FORMS = frozenset({"deployment", "nested-deployment"})
+#: Required by the ARM schema for a deployment template; in a REST body or an
+#: `az resource create` file the client supplies them.
+_ENVELOPE = ("name", "apiVersion", "type")
+_VALUE_KEYWORDS = ("type", "enum", "const", "pattern", "minimum", "maximum", "minItems", "maxItems", "minLength", "maxLength")
+_TYPE_WORDS = {"integer": "an integer", "string": "a string", "array": "an array", "object": "an object",
+               "boolean": "true or false", "number": "a number", "null": "null"}
+
+
+class _Unknowable:
+    """Stands in the instance for a value aiblint cannot know; no JSON type
+    accepts it, and every error about it is dropped."""
+
+    def __repr__(self) -> str:
+        return "<unknowable>"
+
+
+_UNKNOWABLE = _Unknowable()
+
+
+@dataclass(frozen=True)
+class _Place:
+    node: JsonNode
+    document: Document
+    known: bool
+
+
+@dataclass(frozen=True)
+class _Object:
+    node: JsonObject
+    shape: Shape
+    steps: Steps
+
+
+_cache: WeakKeyDictionary[ImageTemplate, list[Problem]] = WeakKeyDictionary()
+
+
+def schema_problems(template: ImageTemplate) -> list[Problem]:
+    """Every AIB100-AIB105 problem of ``template`` (each problem names its rule)."""
+    found = _cache.get(template)
+    if found is None:
+        found = list(_check(template))
+        _cache[template] = found
+    return found
+
+
+def _check(template: ImageTemplate) -> Iterator[Problem]:
+    version, problems = _api_version(template)
+    yield from problems
+    properties_only = template.form == "properties-only"
+    walk = _Walk(template, version or schema_data.newest(), names_only=version is None, arm_root=not properties_only)
+    start = schema_data.schema(walk.version).at(PROPERTIES_STEPS if properties_only else ())
+    instance = walk.value(template.resource, template.document, start, (), PROPERTIES_STEPS if properties_only else ())
+    yield from walk.problems
+    if version is not None:
+        entry = "ImageTemplateProperties" if properties_only else schema_data.RESOURCE_DEF
+        yield from _Errors(walk, template).problems(_validator(version, entry).iter_errors(instance))
+
+
+# -- AIB100 --------------------------------------------------------------------------
+
+
+def _api_version(template: ImageTemplate) -> tuple[str | None, list[Problem]]:
+    """The api version to validate against (``None``: not known) and AIB100's problems."""
+    newest = schema_data.newest()
+    fallback = f"property names were checked against api {newest} (the newest) and values were not checked"
+    node = template.api_version_node
+    if node is None:
+        if template.form in _DEPLOYMENT_FORMS:
+            return None, [_problem("AIB100", Severity.ERROR, f"apiVersion is missing: an ARM deployment needs one "
+                                   f'(the newest is "{newest}"); {fallback}', template.resource, at_key=True)]
+        return None, []  # a REST body or an `az resource create` file: the client names the version
+    resolved = template.resolve(node)
+    if not resolved.known:
+        return None, [_problem("AIB100", Severity.NOTE, f"apiVersion cannot be known statically; {fallback}",
+                               resolved.node, document=resolved.document)]
+    text = resolved.text()
+    version = schema_data.canonical_version(text) if text is not None else None
+    if version is None:
+        shown = json.dumps(resolved.value)
+        close = difflib.get_close_matches(text or "", schema_data.api_versions(), n=1, cutoff=0.8)
+        hint = f'did you mean "{close[0]}"? ' if close else ""
+        message = (f"unknown apiVersion {shown}: {hint}Microsoft.VirtualMachineImages/imageTemplates has "
+                   f"{', '.join(schema_data.api_versions())}; {fallback}")
+        return None, [_problem("AIB100", Severity.ERROR, message, resolved.node, document=resolved.document)]
+    return version, list(_lifecycle_problems(version, resolved.node, resolved.document))
+
+
+def _lifecycle_problems(version: str, node: JsonNode, document: Document) -> Iterator[Problem]:
+    newest = schema_data.newest()
+    retired = schema_data.retired_because(version)
+    if retired is not None:
+        yield _problem("AIB100", Severity.WARNING, f"api {version} is retired: {retired}; move to {newest}", node,
+                       document=document)
+        return
+    deprecated = schema_data.deprecated_because(version)
+    if deprecated is not None:
+        yield _problem("AIB100", Severity.WARNING, f"api {version} is {deprecated}; move to {newest}", node,
+                       document=document)
+
+
+# -- pass 1: names, unions, the instance -----------------------------------------------
+
+
+class _Walk:
+    def __init__(self, template: ImageTemplate, version: str, names_only: bool, arm_root: bool) -> None:
+        self.template = template
+        self.version = version
+        self.names_only = names_only
+        self.arm_root = arm_root
+        self.problems: list[Problem] = []
+        self.places: dict[Path, _Place] = {}
+        self.objects: dict[Path, _Object] = {}
+        self.excused: set[tuple[Path, str]] = set()  # required names a misspelt sibling stands for
+        self.judged: set[Path] = set()  # values this pass reported; jsonschema's errors on them are dropped
+
+    # severities and wording ------------------------------------------------------
+
+    @property
+    def lenient_severity(self) -> Severity:
+        """AIB102-AIB104: an error where the service rejects it, else a warning
+        (older api versions accept unknown fields and the wrong case)."""
+        return Severity.ERROR if not self.names_only and schema_data.is_strict(self.version) else Severity.WARNING
+
+    def case_message(self, what: str, written: str, right: str, spelt_by: str, older: list[str]) -> str:
+        """``what "written" should be "right": why``; ``older``: versions that spelt it ``written``."""
+        strict = schema_data.strict_from()
+        head = f'{what}"{written}" should be "{right}"'
+        if not self.names_only:
+            if schema_data.is_strict(self.version):
+                return f"{head}: api {self.version} rejects the wrong case"
+            return f"{head}: api {self.version} still accepts the wrong case, {strict} and later reject it"
+        earlier = f' (only api {", ".join(older)} spelt it "{written}")' if older else ""
+        return f"{head} as api {spelt_by} spells it{earlier}; {strict} and later reject the wrong case"
+
+    def report(self, rule: str, severity: Severity, message: str, node: JsonNode, *, at_key: bool = False,
+               document: Document | None = None) -> None:
+        self.problems.append(_problem(rule, severity, message, node, at_key=at_key, document=document,
+                                      home=self.template.document))
+
+    # values ---------------------------------------------------------------------------
+
+    def value(self, node: JsonNode, document: Document, shape: Shape | None, path: Path, steps: Steps) -> Any:
+        if isinstance(node, JsonString):
+            return self._string(node, document, shape, path, steps)
+        self.places[path] = _Place(node, document, True)
+        if isinstance(node, JsonObject):
+            return self._object(node, document, shape, path, steps)
+        if isinstance(node, JsonArray):
+            item = shape.child(("i", None)) if shape is not None else None
+            return [self.value(child, document, item, (*path, index), (*steps, ("i", None)))
+                    for index, child in enumerate(node.items)]
+        return node.value
+
+    def _string(self, node: JsonString, document: Document, shape: Shape | None, path: Path, steps: Steps) -> Any:
+        resolved = self.template.resolve(node)
+        if not resolved.known:
+            self.places[path] = _Place(resolved.node, resolved.document, False)
+            return _UNKNOWABLE
+        if resolved.node is not node and isinstance(resolved.node, (JsonObject, JsonArray)):
+            return self.value(resolved.node, resolved.document, shape, path, steps)
+        self.places[path] = _Place(resolved.node, resolved.document, True)
+        return resolved.value
+
+    def _object(self, node: JsonObject, document: Document, shape: Shape | None, path: Path, steps: Steps) -> Any:
+        if shape is None or not (shape.is_record or shape.is_map):
+            return {}  # no schema for its members (a type error, if any, is about the object itself)
+        if shape.is_map:
+            values = shape.child(("m", None))
+            return {name: self.value(child, document, values, (*path, name), (*steps, ("m", None)))
+                    for name, child in node.items()}
+        if shape.discriminator is not None:
+            shape = self._dispatch(node, shape, path, steps)
+            steps = (*steps, ("v", shape.chosen))
+        self.objects[path] = _Object(node, shape, steps)
+        known = shape.properties()
+        present = set(node.keys())
+        out: dict[str, Any] = {}
+        target: str | None
+        sub: Shape | None
+        for name, child in node.items():
+            spec = known.get(name)
+            if spec is not None and spec.get("readOnly"):
+                self._read_only(name, child, [shape.version])
+                continue
+            if spec is not None:
+                target, sub = name, shape.owner.shape(spec)
+            elif self.arm_root and not path and name in ARM_TEMPLATE_KEYS:
+                continue
+            else:
+                target, sub = self._unknown(name, child, shape, present, path, steps)
+                if target is None:
+                    continue
+            out[target] = self.value(child, document, sub, (*path, target), (*steps, ("p", target)))
+        if shape.chosen is not None and shape.discriminator in out:
+            out[shape.discriminator] = shape.chosen  # spelt as the schema spells it (any case problem is reported)
+        return out
+
+    # discriminated unions -------------------------------------------------------------
+
+    def _dispatch(self, node: JsonObject, shape: Shape, path: Path, steps: Steps) -> Shape:
+        """The union ``shape`` with the variant that ``node``'s discriminator names."""
+        name = shape.discriminator
+        assert name is not None
+        member = (name, node.get(name)) if name in node else node.get_ci(name)
+        value_node = member[1] if member is not None else None
+        value = self.template.resolve(value_node).text() if isinstance(value_node, JsonString) else None
+        if value is None or value_node is None:
+            return shape.choose(None)  # missing, or not known: names are checked against every variant
+        if value in shape.variants:
+            return shape.choose(value)
+        resolved = self.template.resolve(value_node)
+        others = self._other_versions(steps)
+        match = _casefold_match(value, shape.variants)
+        if match is not None:
+            spelt = [other.version for other in others if value in other.variants]
+            self._judged_value(path, name, "AIB103", self.case_message(
+                f"{shape.kind} {name} ", value, match, shape.version, sorted(spelt, key=schema_data.order)), resolved)
+            return shape.choose(match)
+        later = [other for other in others if value in other.variants]
+        if self.names_only:
+            for other in [*later, *others]:  # newest first: a variant only older versions have (ISO)
+                match = value if value in other.variants else _casefold_match(value, other.variants)
+                if match is not None:
+                    return other.choose(match)
+        elif later and schema_data.order(later[-1].version) > schema_data.order(self.version):
+            self._too_new_value(path, name, f"{shape.kind} {name} ", value, later[-1].version, resolved)
+        return shape.choose(None)  # not a valid type: the enum error says so
+
+    def _other_versions(self, steps: Steps) -> list[Shape]:
+        """The union at ``steps`` in every other api version, newest first."""
+        found = (schema_data.schema(version).at(steps) for version in reversed(schema_data.api_versions())
+                 if version != self.version)
+        return [shape for shape in found if shape is not None and shape.discriminator is not None]
+
+    def _judged_value(self, path: Path, name: str, rule: str, message: str, resolved: Resolved) -> None:
+        self.judged.add((*path, name))
+        self.report(rule, self.lenient_severity, message, resolved.node, document=resolved.document)
+
+    def _too_new_value(self, path: Path, name: str, what: str, value: str, since: str, resolved: Resolved) -> None:
+        self._judged_value(path, name, "AIB104", f'{what}"{value}" exists only from api {since} on; this template '
+                           f"declares api {self.version}: raise apiVersion or use another value", resolved)
+
+    # names ----------------------------------------------------------------------------
+
+    def _read_only(self, name: str, child: JsonNode, versions: list[str]) -> None:
+        since = versions[0] if len(versions) == 1 else f"{versions[0]} and later"
+        self.report("AIB105", Severity.WARNING,
+                    f'"{name}" is read-only (api {since}): the service sets it and a request must not; remove it',
+                    child, at_key=True)
+
+    def _unknown(self, name: str, child: JsonNode, shape: Shape, present: set[str], path: Path,
+                 steps: Steps) -> tuple[str | None, Shape | None]:
+        """Report a name ``shape`` does not know; return the name to validate
+        its value under (``None``: leave it out) and that value's schema."""
+        writable = {key: spec for key, spec in shape.properties().items() if not spec.get("readOnly")}
+        history = schema_data.properties_by_version(steps)
+        match = _casefold_match(name, writable)
+        if match is not None:
+            spelt = [version for version, names in history.items() if name in names]
+            self.report("AIB103", self.lenient_severity,
+                        self.case_message("", name, match, shape.version, spelt), child, at_key=True)
+            return (None, None) if match in present else (match, shape.owner.shape(writable[match]))
+        read_only = [version for version, names in history.items() if names.get(name, {}).get("readOnly")]
+        if read_only:
+            self._read_only(name, child, read_only)
+            return None, None
+        having = [version for version, names in history.items() if name in names]
+        if having and (self.names_only or (shape.discriminator is not None and shape.chosen is None)):
+            # the version or the variant is not known, and some version knows this name
+            later = schema_data.schema(having[-1]).at((*steps, ("p", name)))
+            return (name, later) if self.names_only else (None, None)
+        if having and schema_data.order(having[0]) > schema_data.order(self.version):
+            self.report("AIB104", self.lenient_severity,
+                        f'"{name}" exists only from api {having[0]} on; this template declares api {self.version}: '
+                        f"raise apiVersion or remove it", child, at_key=True)
+            return None, None
+        self._unknown_name(name, child, shape, writable, present, path, having)
+        return None, None
+
+    def _unknown_name(self, name: str, child: JsonNode, shape: Shape, writable: dict[str, Any], present: set[str],
+                      path: Path, having: list[str]) -> None:
+        suggestion = _did_you_mean(name, [key for key in writable if key not in present])
+        if suggestion is not None and suggestion in shape.required():
+            self.excused.add((path, suggestion))
+        removed = f" (api {having[-1]} was the last to have it)" if having else ""
+        hint = f': did you mean "{suggestion}"?' if suggestion else ""
+        allowed = ", ".join(sorted(writable)) or "no properties"
+        self.report("AIB102", self.lenient_severity,
+                    f'unknown property "{name}" in {self.where(shape, path)}{removed}{hint} '
+                    f"(api {self.version} allows {allowed})", child, at_key=True)
+
+    def where(self, shape: Shape, path: Path) -> str:
+        if shape.discriminator is not None:
+            return f"a {shape.chosen} {shape.kind}" if shape.chosen else f"a {shape.kind}"
+        if not path:
+            return "the image template" if self.arm_root else "properties"
+        return _relative(path, self.arm_root)
+
+
+# -- pass 2: jsonschema errors -> findings ----------------------------------------------
+
+
+@cache
+def _validator(version: str, entry: str) -> Any:
+    """One validator per api version (and entry point), built once per process."""
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    data = schema_data.schema(version)
+    registry: Registry[Any] = Registry().with_resource(data.uri, DRAFT202012.create_resource(data.document))
+    return Draft202012Validator({"$ref": f"{data.uri}#/$defs/{entry}"}, registry=registry)
+
+
+class _Errors:
+    """Turns jsonschema errors over the walk's instance into AIB101/AIB103 problems."""
+
+    def __init__(self, walk: _Walk, template: ImageTemplate) -> None:
+        self.walk = walk
+        self.template = template
+        self.version = walk.version
+        self.typed: set[Path] = set()
+
+    def problems(self, errors: Iterator[Any]) -> Iterator[Problem]:
+        ordered = sorted(errors, key=lambda error: error.validator != "type")  # type errors first
+        missing: dict[Path, list[str]] = {}
+        for error in ordered:
+            path: Path = tuple(error.absolute_path)
+            if error.validator == "required":
+                if isinstance(error.instance, dict):
+                    names = missing.setdefault(path, [])
+                    names += [name for name in error.validator_value if name not in error.instance and name not in names]
+            elif error.validator in _VALUE_KEYWORDS:
+                problem = self.value(error, path)
+                if problem is not None:
+                    yield problem
+            else:  # the generated schemas use no other keyword; say what jsonschema says
+                place = self.place(path)
+                if place is not None and place.known:
+                    yield self.problem("AIB101", Severity.ERROR, f"{error.message} (api {self.version})", place)
+        for path, names in missing.items():
+            problem = self.missing(path, names)
+            if problem is not None:
+                yield problem
+
+    def place(self, path: Path) -> _Place | None:
+        for cut in range(len(path), -1, -1):
+            place = self.walk.places.get(path[:cut])
+            if place is not None:
+                return place
+        return None
+
+    def problem(self, rule: str, severity: Severity, message: str, place: _Place, at_key: bool = False) -> Problem:
+        return _problem(rule, severity, message, place.node, at_key=at_key, document=place.document,
+                        home=self.template.document)
+
+    def missing(self, path: Path, names: list[str]) -> Problem | None:
+        """One problem for every required property ``path``'s object lacks."""
+        found = self.walk.objects.get(path)
+        place = self.place(path)
+        if found is None or place is None:
+            return None
+        names = [name for name in names if (path, name) not in self.walk.excused
+                 and not _missing_reported_elsewhere(self.template, found, path, name)]
+        if not names:
+            return None
+        quoted = [f'"{name}"' for name in names]
+        listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+        verb, pronoun = ("is", "it") if len(names) == 1 else ("are", "them")
+        where = self.walk.where(found.shape, path)
+        return self.problem("AIB101", Severity.ERROR,
+                            f"{listed} {verb} missing: api {self.version} requires {pronoun} in {where}", place, at_key=True)
+
+    def value(self, error: Any, path: Path) -> Problem | None:
+        place = self.place(path)
+        if place is None or not place.known or error.instance is _UNKNOWABLE or path in self.typed:
+            return None
+        if path in self.walk.judged:
+            return None
+        if path[:1] == ("apiVersion",) or (path[:1] == ("type",) and self.walk.arm_root):
+            return None  # AIB100 and AIB218 judge these
+        what = self.what(path)
+        keyword = error.validator
+        if keyword == "type":
+            self.typed.add(path)
+            expected = error.validator_value
+            names = [str(item) for item in (expected if isinstance(expected, list) else [expected])]
+            wanted = " or ".join(_TYPE_WORDS.get(name, name) for name in names)
+            return self.problem("AIB101", Severity.ERROR,
+                                f"{what} is {_describe(error.instance)}; api {self.version} expects {wanted}", place)
+        if keyword == "enum":
+            return self.enum(error, path, what, place)
+        if keyword == "pattern":
+            return self.problem("AIB101", Severity.ERROR,
+                                f"{what} {json.dumps(error.instance)} does not match {error.validator_value}, "
+                                f"the pattern api {self.version} requires", place)
+        if keyword in ("minimum", "maximum"):
+            return self.problem("AIB101", Severity.ERROR,
+                                f"{what} is {json.dumps(error.instance)}; api {self.version} allows {_range(error.schema)}",
+                                place)
+        return self.problem("AIB101", Severity.ERROR, f"{what}: {error.message} (api {self.version})", place)
+
+    def enum(self, error: Any, path: Path, what: str, place: _Place) -> Problem | None:
+        value = error.instance
+        allowed = [str(item) for item in error.validator_value]
+        match = _casefold_match(value, allowed) if isinstance(value, str) else None
+        if match is not None:
+            return self.problem("AIB103", self.walk.lenient_severity,
+                                self.walk.case_message(f"{what} ", value, match, self.version, []), place)
+        if _identity_type(path, self.walk.arm_root):
+            return None  # AIB203 reports an identity that is not UserAssigned
+        later = self.introduced(path, value)
+        if later is not None:
+            return self.problem("AIB104", self.walk.lenient_severity,
+                                f"{what} {json.dumps(value)} exists only from api {later} on; this template declares "
+                                f"api {self.version}: raise apiVersion or use one of {', '.join(allowed)}", place)
+        message = f"{what} {json.dumps(value)} is not allowed in api {self.version}: use one of {', '.join(allowed)}"
+        close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
+        if close:
+            message += f'; did you mean "{close[0]}"?'
+        return self.problem("AIB101", Severity.ERROR, message, place)
+
+    def introduced(self, path: Path, value: Any) -> str | None:
+        steps = self.steps(path)
+        if steps is None:
+            return None
+        history = schema_data.enum_by_version(steps)
+        later = [version for version, values in history.items()
+                 if value in values and schema_data.order(version) > schema_data.order(self.version)]
+        return later[0] if later else None
+
+    def steps(self, path: Path) -> Steps | None:
+        """Schema steps of an instance path under a recorded object."""
+        for cut in range(len(path) - 1, -1, -1):
+            found = self.walk.objects.get(path[:cut])
+            if found is not None:
+                rest = path[cut:]
+                if all(isinstance(part, str) for part in rest):
+                    return (*found.steps, *(("p", str(part)) for part in rest))
+                return None
+        return None
+
+    def what(self, path: Path) -> str:
+        parent = self.walk.objects.get(path[:-1])
+        last = path[-1] if path else ""
+        if parent is not None and last == parent.shape.discriminator:
+            return f"{parent.shape.kind} {last}"
+        if isinstance(last, int):
+            names = [part for part in path if isinstance(part, str)]
+            return f"{names[-1] if names else ''}[{last}]"
+        return str(last)
+
+
+def _missing_reported_elsewhere(template: ImageTemplate, found: _Object, path: Path, name: str) -> bool:
+    """Missing properties that a more specific rule reports: the envelope a
+    client supplies outside a deployment template, AIB100's apiVersion,
+    AIB203's identity, AIB214's replicationRegions, AIB207's ISO checksum."""
+    if not path and found.shape.name == schema_data.RESOURCE_DEF:
+        if name == "identity" or name == "apiVersion":
+            return True
+        return name in _ENVELOPE and template.form not in _DEPLOYMENT_FORMS
+    variant = (found.shape.chosen or "").casefold()
+    return (variant, name) in {("sharedimage", "replicationRegions"), ("iso", "sha256Checksum")}
+
+
+def _identity_type(path: Path, arm_root: bool) -> bool:
+    return arm_root and path == ("identity", "type")
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _problem(rule: str, severity: Severity, message: str, node: JsonNode, *, at_key: bool = False,
+             document: Document | None = None, home: Document | None = None) -> Problem:
+    other = document if document is not None and document is not home else None
+    return Problem(message, node=node, at_key=at_key, rule=rule, severity=severity, document=other)
+
+
+def _casefold_match(name: str, known: Any) -> str | None:
+    folded = name.casefold()
+    return next((key for key in known if key.casefold() == folded and key != name), None)
+
+
+def _did_you_mean(name: str, candidates: list[str]) -> str | None:
+    """``valid_exit_codes`` -> ``validExitCodes``, ``scriptUrl`` -> ``scriptUri``."""
+    squashed = _squash(name)
+    for candidate in candidates:
+        if _squash(candidate) == squashed:
+            return candidate
+    folded = {candidate.casefold(): candidate for candidate in candidates}
+    close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.75)
+    return folded[close[0]] if close else None
+
+
+def _squash(name: str) -> str:
+    return "".join(char for char in name.casefold() if char.isalnum())
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{json.dumps(value)} (a boolean)"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"a string ({json.dumps(shown)})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    return "null" if value is None else repr(value)
+
+
+def _range(schema: dict[str, Any]) -> str:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None and high is not None:
+        return f"{low} to {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
+
+
+def _relative(path: Path, arm_root: bool) -> str:
+    from aiblint.jsontree import format_path
+
+    parts = path if arm_root else ("properties", *path)
+    return format_path(parts)

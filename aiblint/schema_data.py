@@ -1,0 +1,228 @@
+"""The per-apiVersion schemas and the facts about api versions, as data.
+
+``aiblint/data/schemas/`` is generated from the official specs by
+``scripts/generate_schemas.py`` (one compact JSON Schema per api version);
+``aiblint/data/api-versions.json`` is hand-written with its sources. Both are
+read on first use. This module only reads and navigates the data: it never
+imports jsonschema (:mod:`aiblint.schema` does, when it validates).
+
+A place in a schema is named by *steps* from the image template resource:
+``("p", name)`` a property, ``("i", None)`` an array item, ``("m", None)`` a
+map value, ``("v", value)`` the variant of a discriminated union (``None``:
+any variant). Steps are the same in every api version, so the same place can
+be looked up across versions even where a definition was renamed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).resolve().parent / "data"
+SCHEMAS = DATA / "schemas"
+
+Schema = dict[str, Any]
+Step = tuple[str, "str | None"]
+
+RESOURCE_DEF = "imageTemplates"
+PROPERTIES_STEPS: tuple[Step, ...] = (("p", "properties"),)
+_DEF_PREFIX = "#/$defs/"
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
+def api_versions() -> tuple[str, ...]:
+    """Every api version with a schema, oldest first."""
+    return tuple(_read(SCHEMAS / "index.json")["versions"])
+
+
+def newest() -> str:
+    return api_versions()[-1]
+
+
+def canonical_version(text: str) -> str | None:
+    """The api version ``text`` names (ARM compares api versions without case)."""
+    folded = text.strip().casefold()
+    return next((version for version in api_versions() if version.casefold() == folded), None)
+
+
+def order(version: str) -> int:
+    return api_versions().index(version)
+
+
+@cache
+def _lifecycle() -> dict[str, Any]:
+    return _read(DATA / "api-versions.json")  # type: ignore[no-any-return]
+
+
+def strict_from() -> str:
+    """The first api version that rejects unknown fields and wrong case."""
+    return str(_lifecycle()["strictFrom"]["version"])
+
+
+def is_strict(version: str) -> bool:
+    return order(version) >= order(strict_from())
+
+
+def retired_because(version: str) -> str | None:
+    entry = _lifecycle()["retired"].get(version)
+    return None if entry is None else str(entry["why"])
+
+
+def deprecated_because(version: str) -> str | None:
+    entry = _lifecycle()["deprecated"].get(version)
+    return None if entry is None else str(entry["why"])
+
+
+@cache
+def schema(version: str) -> VersionSchema:
+    return VersionSchema(version, _read(SCHEMAS / f"{version}.json"))
+
+
+class VersionSchema:
+    """One api version's generated schema document."""
+
+    def __init__(self, version: str, document: Schema) -> None:
+        self.version = version
+        self.document = document
+        self.uri: str = document["$id"]
+
+    def shape(self, node: Schema) -> Shape:
+        """The schema ``node`` after following its ``$ref`` chain."""
+        name = None
+        while "$ref" in node:
+            name = str(node["$ref"]).removeprefix(_DEF_PREFIX)
+            node = self.document["$defs"][name]
+        return Shape(self, node, name)
+
+    def resource(self) -> Shape:
+        return self.shape({"$ref": _DEF_PREFIX + RESOURCE_DEF})
+
+    def at(self, steps: tuple[Step, ...]) -> Shape | None:
+        """The shape at ``steps`` from the resource, or ``None`` if this version has no such place."""
+        shape: Shape | None = self.resource()
+        for step in steps:
+            if shape is None:
+                return None
+            shape = shape.child(step)
+        return shape
+
+
+_ANY = "\0any"  # Shape.variant when a union's variant is not chosen
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A schema node at a place, with the union variant chosen there (if any)."""
+
+    owner: VersionSchema
+    schema: Schema
+    name: str | None  # definition name when reached through $ref
+    variant: str = _ANY
+
+    @property
+    def version(self) -> str:
+        return self.owner.version
+
+    @property
+    def discriminator(self) -> str | None:
+        spec = self.schema.get("discriminator")
+        return None if spec is None else str(spec["propertyName"])
+
+    @property
+    def variants(self) -> dict[str, str]:
+        """Discriminator value -> variant definition reference."""
+        spec = self.schema.get("discriminator")
+        return {} if spec is None else dict(spec["mapping"])
+
+    @property
+    def is_map(self) -> bool:
+        return isinstance(self.schema.get("additionalProperties"), dict) and not self.schema.get("properties")
+
+    @property
+    def is_record(self) -> bool:
+        return not self.is_map and ("properties" in self.schema or self.discriminator is not None)
+
+    @property
+    def enum(self) -> list[Any] | None:
+        return self.schema.get("enum")
+
+    def choose(self, variant: str | None) -> Shape:
+        return replace(self, variant=_ANY if variant is None else variant)
+
+    @property
+    def chosen(self) -> str | None:
+        return None if self.variant == _ANY else self.variant
+
+    def _variant_shapes(self) -> list[Shape]:
+        mapping = self.variants
+        refs = [mapping[self.variant]] if self.variant in mapping else list(mapping.values())
+        return [self.owner.shape({"$ref": ref}) for ref in refs]
+
+    def properties(self) -> dict[str, Schema]:
+        """Property name -> schema; for a union the base's and the chosen
+        variant's (every variant's when none is chosen)."""
+        merged: dict[str, Schema] = {}
+        if self.discriminator is not None:
+            for shape in self._variant_shapes():
+                merged.update(shape.schema.get("properties", {}))
+        merged.update(self.schema.get("properties", {}))
+        return merged
+
+    def required(self) -> list[str]:
+        names = list(self.schema.get("required", []))
+        if self.discriminator is not None and self.variant in self.variants:
+            names += [name for shape in self._variant_shapes() for name in shape.schema.get("required", [])]
+        return names
+
+    def child(self, step: Step) -> Shape | None:
+        kind, value = step
+        if kind == "v":
+            if self.discriminator is None or (value is not None and value not in self.variants):
+                return None  # not a union, or this version has no such variant
+            return self.choose(value)
+        if kind == "p" and value is not None:
+            sub = self.properties().get(value)
+        elif kind == "i":
+            sub = self.schema.get("items")
+        elif kind == "m":
+            extra = self.schema.get("additionalProperties")
+            sub = extra if isinstance(extra, dict) else None
+        else:
+            sub = None
+        return None if sub is None else self.owner.shape(sub)
+
+    @property
+    def kind(self) -> str:
+        """What a union's objects are called: ``ImageTemplateDistributor`` -> ``distributor``."""
+        name = self.name or ""
+        index = max((i for i, char in enumerate(name) if char.isupper()), default=0)
+        return name[index:].lower() or "object"
+
+
+@cache
+def properties_by_version(steps: tuple[Step, ...]) -> dict[str, dict[str, Schema]]:
+    """Per api version that has the place ``steps``, its properties there."""
+    found: dict[str, dict[str, Schema]] = {}
+    for version in api_versions():
+        shape = schema(version).at(steps)
+        if shape is not None and shape.is_record:
+            found[version] = shape.properties()
+    return found
+
+
+@cache
+def enum_by_version(steps: tuple[Step, ...]) -> dict[str, tuple[Any, ...]]:
+    """Per api version that has the place ``steps``, the values its enum allows there."""
+    found: dict[str, tuple[Any, ...]] = {}
+    for version in api_versions():
+        shape = schema(version).at(steps)
+        if shape is not None and shape.enum is not None:
+            found[version] = tuple(shape.enum)
+    return found

@@ -1,0 +1,123 @@
+"""The generated schemas: up to date with the specs, valid, offline, and loaded lazily."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from aiblint import schema_data
+from tests.conftest import ROOT, SHARED, need_shared
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("generate_schemas", ROOT / "scripts" / "generate_schemas.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_committed_schemas_are_what_the_generator_writes_now() -> None:
+    need_shared()
+    stale = list(_generator().stale(SHARED))
+    assert stale == [], f"run: python scripts/generate_schemas.py (stale: {stale})"
+
+
+def test_every_api_version_of_the_specs_has_a_schema() -> None:
+    shared = need_shared()
+    specs = sorted(path.name for path in (shared / "reference" / "arm-schemas").iterdir() if path.is_dir())
+    assert sorted(schema_data.api_versions()) == specs
+    assert len(specs) == 10 and schema_data.newest() == "2025-10-01"
+
+
+@pytest.mark.parametrize("version", schema_data.api_versions())
+def test_each_schema_is_a_valid_draft_2020_12_schema_without_remote_references(version: str) -> None:
+    from jsonschema import Draft202012Validator
+
+    document = schema_data.schema(version).document
+    Draft202012Validator.check_schema(document)
+    text = json.dumps(document)
+    assert "schema.management.azure.com" not in text.replace(document["x-aiblint"]["sources"][0], "")
+    refs = [part.split('"')[0] for part in text.split('"$ref": "')[1:]]
+    assert refs and all(ref.startswith("#/$defs/") for ref in refs)
+
+
+def test_the_generator_resolves_remote_references_offline_only() -> None:
+    """A remote $ref that the registry does not hold fails; it is never fetched."""
+    from referencing.exceptions import Unresolvable
+
+    generator = _generator()
+    arm: dict[str, Any] = {
+        "id": "https://schema.management.azure.com/schemas/2099-01-01/Microsoft.VirtualMachineImages.json#",
+        "resourceDefinitions": {"imageTemplates": {"properties": {
+            "location": {"oneOf": [{"type": "string"}, {"$ref": generator.COMMON_URI + "#/definitions/expression"}]},
+            "tags": {"$ref": "https://schema.management.azure.com/schemas/common/other.json#/definitions/tags"},
+        }}},
+        "definitions": {},
+    }
+    with pytest.raises(Unresolvable):
+        generator.Compactor(arm, {}).run()
+    del arm["resourceDefinitions"]["imageTemplates"]["properties"]["tags"]
+    assert generator.Compactor(arm, {}).run() == {"imageTemplates": {"properties": {"location": {"type": "string"}}}}
+
+
+def test_unions_become_if_then_branches_and_read_only_flags_come_from_bicep() -> None:
+    defs = schema_data.schema("2024-02-01").document["$defs"]
+    source = defs["ImageTemplateSource"]
+    assert source["discriminator"] == {"propertyName": "type", "mapping": {
+        "ManagedImage": "#/$defs/ImageTemplateManagedImageSource",
+        "PlatformImage": "#/$defs/ImageTemplatePlatformImageSource",
+        "SharedImageVersion": "#/$defs/ImageTemplateSharedImageVersionSource"}}
+    assert source["allOf"][0] == {
+        "if": {"type": "object", "properties": {"type": {"const": "ManagedImage"}}, "required": ["type"]},
+        "then": {"$ref": "#/$defs/ImageTemplateManagedImageSource"}}
+    assert "additionalProperties" not in source
+    assert defs["ImageTemplatePlatformImageSource"]["properties"]["exactVersion"] == {"readOnly": True}
+    assert defs["imageTemplates"]["properties"]["systemData"] == {"readOnly": True}
+    assert "readOnly" not in defs["imageTemplates"]["properties"]["apiVersion"]  # authored in ARM templates
+    assert "resources" not in defs["imageTemplates"]["properties"]
+
+
+def test_api_version_facts() -> None:
+    assert schema_data.strict_from() == "2024-02-01"
+    assert [v for v in schema_data.api_versions() if schema_data.is_strict(v)] == ["2024-02-01", "2025-10-01"]
+    assert schema_data.retired_because("2019-02-01-preview") is not None
+    assert schema_data.retired_because("2019-05-01-preview") is None
+    assert schema_data.deprecated_because("2019-05-01-preview") == "a preview api version, deprecated but still supported"
+    assert schema_data.canonical_version("2019-05-01-PREVIEW") == "2019-05-01-preview"
+    assert schema_data.canonical_version("2019-05-01") is None
+
+
+def test_a_place_is_found_across_versions_by_its_steps() -> None:
+    steps = (("p", "properties"), ("p", "distribute"), ("i", None), ("v", "SharedImage"))
+    by_version = schema_data.properties_by_version(steps)
+    having = [version for version, names in by_version.items() if "targetRegions" in names]
+    assert having[0] == "2022-07-01"
+    assert "2018-02-01-preview" not in by_version  # spelt sharedImage there
+    identity = (("p", "identity"), ("p", "userAssignedIdentities"), ("m", None))
+    read_only = [v for v, names in schema_data.properties_by_version(identity).items() if "principalId" in names]
+    assert read_only[0] == "2019-05-01-preview"  # through a definition renamed in 2022-02-14
+
+
+def _imported_after(code: str, cwd: Path) -> list[str]:
+    probe = f"import sys\n{code}\nprint(sorted(m for m in sys.modules if m.split('.')[0] in ('jsonschema', 'referencing')))\n"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1].replace("'", '"'))  # type: ignore[no-any-return]
+
+
+def test_jsonschema_is_imported_only_to_validate_a_template_of_known_version(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "x"}', encoding="utf-8")
+    (tmp_path / "t.json").write_text(json.dumps({
+        "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2024-02-01", "location": "westus2",
+        "properties": {"source": {"type": "PlatformImage"}, "distribute": []}}), encoding="utf-8")
+    lint = "from aiblint.engine import lint_paths\nlint_paths([{!r}])"
+    assert _imported_after(lint.format("package.json"), tmp_path) == []
+    assert "jsonschema" in _imported_after(lint.format("t.json"), tmp_path)
