@@ -9,10 +9,13 @@ CLI would find from the document's folder, read again on every lint so a saved
 Not yet:
 
 * TODO(scripts, issue 6): diagnostics in the shell/PowerShell scripts a
-  template references. Findings a rule reports into another file (a ``Problem``
-  with ``document=``) are dropped here today; when script units land, publish
-  them to that file's URI, and re-lint the templates that run a script when the
-  script's buffer changes.
+  template references. The linter already finds them (script units resolve
+  ``scriptUri`` to files on disk), but findings in another file than the
+  buffer are dropped here today. To do: publish them to that file's URI (and
+  clear them when a later lint of the same template has none, keeping track
+  of which template published what), use the script's open buffer instead of
+  the file on disk, and re-lint the templates that run a script when its
+  buffer changes (:func:`aiblint.script_paths.lint_named_scripts` finds them).
 * Code actions: no rule has a mechanical fix yet and the in-file suppression
   format (issue 9) does not exist in code, so the server offers none. Add a
   ``textDocument/codeAction`` handler here when either lands.
