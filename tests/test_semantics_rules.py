@@ -264,3 +264,46 @@ def test_aib217_table_entries(publisher: str, offer: str, sku: str, product: str
 def test_aib217_supported_or_unknown(publisher: str, offer: str, sku: str) -> None:
     source = {"type": "PlatformImage", "publisher": publisher, "offer": offer, "sku": sku, "version": "latest"}
     assert lint("AIB217", bare(properties={"source": source})) == []
+
+
+# -- through the expression layer ----------------------------------------------------------
+
+DEPLOYMENT = """{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "location": {"type": "string", "defaultValue": "westindia"},
+    "rg": {"type": "string"}
+  },
+  "resources": [
+    {
+      "type": "Microsoft.VirtualMachineImages/imageTemplates",
+      "apiVersion": "2022-07-01",
+      "name": "t",
+      "location": "[parameters('location')]",
+      "properties": {
+        "source": {"type": "ManagedImage",
+                   "imageId": "[concat('/subscriptions/', subscription().subscriptionId, '/resourceGroups/', parameters('rg'), '/providers/Microsoft.Compute/image/base')]"},
+        "distribute": [{"type": "ManagedImage", "runOutputName": "a", "location": "[parameters('location')]",
+                        "imageId": "[resourceId('Microsoft.Compute/images', 'web')]"}],
+        "stagingResourceGroup": "[resourceGroup().id]"
+      }
+    }
+  ]
+}
+"""
+
+
+def test_aib200_reports_the_parameter_default_the_location_comes_from() -> None:
+    [(line, column, severity, message)] = lint("AIB200", DEPLOYMENT)
+    assert (line, column, severity) == (5, 52, "error")
+    assert message.startswith('Azure Image Builder does not run in West India (location "westindia")')
+
+
+def test_aib209_checks_the_known_parts_of_an_expression() -> None:
+    [(line, column, _, message)] = lint("AIB209", DEPLOYMENT)
+    assert (line, column) == (16, 31)
+    assert message.startswith(
+        'source imageId "/subscriptions/{?}/resourceGroups/{?}/providers/Microsoft.Compute/image/base" cannot be '
+        'a managed image id, whatever its unknown parts are: "image" where "images" belongs'
+    )
