@@ -17,8 +17,10 @@ from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
 from aiblint.textmap import source_offset
 from aiblint.uris import UriInfo, classify_uri, find_credentials, is_loopback_host
-from aiblint.values import Resolved, is_expression, literal_text
+from aiblint.values import PLACEHOLDER, Resolved, has_placeholder, is_expression, literal_text
 
+#: How an unknown piece of an expression's value is written for classify_uri.
+_UNKNOWN_PIECE = "<unknown>"
 _IDENTITY = '"identity": {"type": "UserAssigned", "userAssignedIdentities": {"/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib": {}}},'
 
 
@@ -572,6 +574,9 @@ a File customizer silently copies a web page into your image. The file itself is
 `https://raw.githubusercontent.com/<owner>/<repo>/<branch>/<path>` (the "Raw" button);
 `github.com/.../raw/...` and `.../blob/...?raw=true` redirect there and are fine.
 
+A URL partly built from parameters or placeholders is reported when its known start shows
+the page and its end is known too (an unknown end could still add `?raw=true`).
+
 Sources: the troubleshooting guide (`image-builder-troubleshoot.md`): the service downloads
 the URI as it is ("Downloading external file ..."); a mistake seen in public templates.
 
@@ -609,7 +614,7 @@ the URI as it is ("Downloading external file ..."); a mistake seen in public tem
 
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
         for reading in readings(template):
-            if reading.info.kind != "github-page" or not reading.location.downloaded:
+            if reading.info.kind != "github-page" or not reading.location.downloaded or not _known_tail(reading.text):
                 continue
             start = reading.text.find("/blob/")
             raw = reading.info.github.raw_url() if reading.info.github else _raw_guess(reading.text)
@@ -641,15 +646,24 @@ def _workload(template: ImageTemplate) -> JsonObject | None:
 
 
 def _uri_text(resolved: Resolved) -> str | None:
-    """The URI to classify: the known value, or the literal text of a string
-    that holds a placeholder (its start may still be classified)."""
+    """The URI to classify: the known value; the text of a string that holds
+    a placeholder (as written, so that positions inside it stay exact); or an
+    expression's partly known value with each unknown piece written as a
+    placeholder. classify_uri reads the known start of the last two."""
     value = resolved.text()
     if value is not None:
         return value
     node = resolved.node
-    if not resolved.known and isinstance(node, JsonString) and not is_expression(node.text):
+    if isinstance(node, JsonString) and not is_expression(node.text) and has_placeholder(node.text):
         return literal_text(node.text)
+    if resolved.partial is not None:
+        return resolved.partial.render(_UNKNOWN_PIECE)
     return None
+
+
+def _known_tail(text: str) -> bool:
+    """The URI ends in known text: an unknown piece before it cannot append a query (``?raw=true``)."""
+    return not any(match.end() == len(text) for match in PLACEHOLDER.finditer(text))
 
 
 def _shift(node: JsonNode, text: str) -> int | None:

@@ -238,3 +238,59 @@ def test_corpus_findings_are_the_reviewed_ones() -> None:
         ("corpus/JimMoyle__CloudImageBuilder/Templates/SampleTemplates/CustomTemplateWVD.json", 50),
         ("corpus/JimMoyle__CloudImageBuilder/Templates/SampleTemplates/CustomTemplateWVD.json", 92),
     ]
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        '{"customize": {"type": "Shell"}}',
+        '{"customize": [{"type": "Shell", "scriptUri": 42}, {"type": "File", "sourceUri": ["a"]}, {"scriptUri": null}, 7]}',
+        '{"customize": [{"type": "Shell", "scriptUri": "https://acct.blob.core.windows.net/s/x.sh"}], "vmProfile": "x"}',
+        '{"optimize": "x", "validate": [], "distribute": [{"type": 3, "uri": "x"}, {"type": "VHD", "uri": {}}]}',
+        '{"optimize": {"workload": ["x"]}, "validate": {"inVMValidations": {"a": 1}}}',
+        '{"customize": [{"type": "Shell", "scriptUri": "http://[::1"}, {"type": "Shell", "scriptUri": "https://a:@b/?sig"}]}',
+    ],
+)
+def test_odd_shapes_never_crash(properties: str) -> None:
+    for identity in ('"identity": [],', '"identity": 3,', '"identity": {"type": 1, "userAssignedIdentities": []},'):
+        lint(template(properties, identity=identity))
+
+
+ARM = """{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "scriptUri": {"type": "string", "defaultValue": "http://downloads.contoso.com/setup.sh"},
+    "branch": {"type": "string"}
+  },
+  "resources": [{
+    "type": "Microsoft.VirtualMachineImages/imageTemplates",
+    "apiVersion": "2024-02-01",
+    "name": "t",
+    "location": "westus2",
+    "properties": {
+      "customize": [
+        {"type": "Shell", "scriptUri": "[parameters('scriptUri')]"},
+        {"type": "Shell", "scriptUri": "[concat('https://github.com/o/r/blob/', parameters('branch'), '/x.sh')]"},
+        {"type": "Shell", "scriptUri": "[concat('https://github.com/o/r/blob/main/', parameters('branch'))]"},
+        {"type": "Shell", "scriptUri": "[concat('https://acct.blob.core.windows.net/s/', 'y.sh')]"},
+        {"type": "Shell", "scriptUri": "[concat('https://acct.blob.core.windows.net/', parameters('branch'), '/z.sh')]"}
+      ]
+    }
+  }]
+}
+"""
+
+
+def test_expressions_are_evaluated_and_partly_known_values_classified() -> None:
+    """A parameter default is reported where it is written; a concat() with an
+    unknown piece is judged on its known start; the GitHub page only when the
+    end is known too (an unknown tail could add ?raw=true)."""
+    findings = [f for f in lint(ARM) if f.rule != "AIB304"]
+    assert where(findings, ARM) == [
+        ("AIB301", 5, 54, "http"),
+        ("AIB306", 16, 40, "\"[concat('https://github.com/o/r/blob/', parameters('branch'), '/x.sh')]\""),
+        ("AIB300", 18, 40, "\"[concat('https://acct.blob.core.windows.net/s/', 'y.sh')]\""),
+    ]
+    assert findings[1].message.endswith("use the raw file https://raw.githubusercontent.com/o/r/<unknown>/x.sh")
+    assert findings[0].logical_path == "parameters.scriptUri.defaultValue"
