@@ -125,18 +125,58 @@ class ImageTemplate:
 
     @property
     def customizers(self) -> list[JsonObject]:
-        return _objects(self.prop("customize"))
+        return self._items(self.properties, "customize")
 
     @property
     def distributors(self) -> list[JsonObject]:
-        return _objects(self.prop("distribute"))
+        return self._items(self.properties, "distribute")
 
     @property
     def validators(self) -> list[JsonObject]:
         validate = self.prop("validate")
         if not isinstance(validate, JsonObject):
             return []
-        return _objects(validate.get("inVMValidations"))
+        return self._items(validate, "inVMValidations")
+
+    def _items(self, holder: JsonObject | None, name: str) -> list[JsonObject]:
+        """The objects of an array property, however a deployment template
+        writes it: in place, as ``[variables('steps')]`` (or a parameter
+        default) naming an array written elsewhere in this file, or made by a
+        property copy loop named ``name`` (its ``input`` stands for every item)."""
+        if holder is None:
+            return []
+        node = holder.get(name)
+        if isinstance(node, JsonString) and self.arm_template is not None:
+            resolved = self.resolve(node)
+            node = resolved.node if resolved.document is self.document else None
+        if node is None and self.arm_template is not None:
+            loop = _copy_loop(holder, name)
+            return [loop] if loop is not None else []
+        return _objects(node)
+
+
+def copy_loop_names(holder: JsonObject) -> list[str]:
+    """Properties of ``holder`` that an ARM property copy loop creates
+    (``"copy": [{"name": "distribute", "count": 2, "input": {...}}]``): present
+    at deployment though not written as members, while ``copy`` itself is not."""
+    loops = holder.get("copy")
+    if not isinstance(loops, JsonArray):
+        return []
+    return [name for name in (_loop_name(loop) for loop in loops.items) if name is not None]
+
+
+def _loop_name(loop: JsonNode) -> str | None:
+    name = loop.get("name") if isinstance(loop, JsonObject) and "input" in loop else None
+    return name.text if isinstance(name, JsonString) else None
+
+
+def _copy_loop(holder: JsonObject, name: str) -> JsonObject | None:
+    loops = holder.get("copy")
+    for loop in loops.items if isinstance(loops, JsonArray) else []:
+        if _loop_name(loop) == name and isinstance(loop, JsonObject):
+            item = loop.get("input")
+            return item if isinstance(item, JsonObject) else None
+    return None
 
 
 def _objects(node: JsonNode | None) -> list[JsonObject]:

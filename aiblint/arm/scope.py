@@ -31,6 +31,7 @@ from aiblint.arm.syntax import (
     parse,
 )
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
+from aiblint.model import copy_loop_names
 from aiblint.values import UNKNOWN, PartialString, has_placeholder, placeholder_parts
 
 if TYPE_CHECKING:
@@ -207,11 +208,10 @@ class Scope:
         if self._variables is None:
             found: dict[str, JsonNode | None] = {}
             section = self.template.get("variables")
-            for name, node in section.items() if isinstance(section, JsonObject) else []:
-                if name.casefold() == "copy" and isinstance(node, JsonArray):
-                    found.update({loop.casefold(): None for loop in _loop_names(node)})
-                else:
-                    found[name.casefold()] = node
+            if isinstance(section, JsonObject):
+                loops = copy_loop_names(section)
+                found = {name.casefold(): node for name, node in section.items() if not (loops and name == "copy")}
+                found.update({loop.casefold(): None for loop in loops})
             self._variables = found
         return self._variables
 
@@ -225,9 +225,10 @@ class Scope:
     def declared_names(self, kind: str) -> list[str]:
         """Parameter or variable names as written (``kind``: "parameters" or "variables")."""
         section = self.template.get(kind)
-        names = [name for name, _ in section.items() if name.casefold() != "copy"] if isinstance(section, JsonObject) else []
-        loops = section.get("copy") if kind == "variables" and isinstance(section, JsonObject) else None
-        return names + (_loop_names(loops) if isinstance(loops, JsonArray) else [])
+        if not isinstance(section, JsonObject):
+            return []
+        loops = copy_loop_names(section) if kind == "variables" else []
+        return [name for name, _ in section.items() if not (loops and name == "copy")] + loops
 
     # -- values --------------------------------------------------------------------------
 
@@ -258,8 +259,7 @@ class Scope:
                 return Val(UNKNOWN)
             return self.evaluate(parsed)
         if isinstance(node, JsonObject):
-            loops = node.get("copy")
-            generated = _loop_names(loops) if isinstance(loops, JsonArray) else []
+            generated = copy_loop_names(node)
             value: dict[str, object] = {
                 name: self.value_of(child).value for name, child in node.items() if not (generated and name == "copy")
             }
@@ -373,13 +373,3 @@ def _child(node: JsonNode, key: object) -> JsonNode | None:
     if isinstance(node, JsonArray) and isinstance(key, int) and not isinstance(key, bool):
         return node.items[key] if 0 <= key < len(node.items) else None
     return None
-
-
-def _loop_names(loops: JsonArray) -> list[str]:
-    """Names a property (or variable) copy loop creates: ``[{"name": "disks", "count": 2, "input": ...}]``."""
-    names: list[str] = []
-    for loop in loops.items:
-        name = loop.get("name") if isinstance(loop, JsonObject) else None
-        if isinstance(name, JsonString) and isinstance(loop, JsonObject) and "input" in loop:
-            names.append(name.text)
-    return names
