@@ -53,14 +53,16 @@ class AiblintLanguageServer(LanguageServer):
         super().__init__(PROGRAM, __version__)
         self._rule_sets: dict[tuple[tuple[str, ...] | None, tuple[str, ...]], RuleSet] = {}
 
-    def linter(self, folder: Path) -> Linter:
-        """A linter with the configuration found from ``folder``; rule sets are
-        loaded once per selection (loading imports the rule plugins)."""
+    def linter(self, folder: Path, root: Path) -> Linter:
+        """A linter with the configuration found from ``folder``, working in
+        ``root`` (display paths and relative ``scriptUri``s are resolved from
+        there, as the CLI run there would); rule sets are loaded once per
+        selection (loading imports the rule plugins)."""
         config = load_config(folder)
         key = (tuple(config.select) if config.select is not None else None, tuple(config.ignore))
         if key not in self._rule_sets:
             self._rule_sets[key] = RuleSet.load(Selection.of(config.select, config.ignore))
-        return Linter(self._rule_sets[key], config)
+        return Linter(self._rule_sets[key], config, root)
 
     def root_for(self, path: Path) -> Path:
         """The workspace folder holding ``path`` (the innermost), else its own folder."""
@@ -99,7 +101,7 @@ class AiblintLanguageServer(LanguageServer):
             return []  # like a folder walk: other JSON files are not ours to judge
         root = self.root_for(path) if path else Path.cwd()
         display = display_path(path, root) if path else uri
-        linter = self.linter(path.parent if path else root)
+        linter = self.linter(path.parent if path else root, root)
         if _excluded(display, linter.config):
             return []
         findings, _ = linter.lint_bytes(data, display, explicit=False)
