@@ -19,6 +19,8 @@ from aiblint.textmap import source_offset
 from aiblint.uris import UriInfo, classify_uri, find_credentials, is_loopback_host
 from aiblint.values import PLACEHOLDER, Resolved, has_placeholder, is_expression, literal_text
 
+from .api_versions import is_before, known_api_version
+
 #: How an unknown piece of an expression's value is written for classify_uri.
 _UNKNOWN_PIECE = "<unknown>"
 _IDENTITY = '"identity": {"type": "UserAssigned", "userAssignedIdentities": {"/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib": {}}},'
@@ -688,10 +690,9 @@ def _may_use_private_network(template: ImageTemplate) -> bool:
 
 
 def _before_checksums(template: ImageTemplate) -> bool:
-    """The declared api version is known and predates ``sha256Checksum`` (2019-05-01-preview)."""
-    node = template.api_version_node
-    version = template.resolve(node).text() if node is not None else None
-    return version is not None and version[:10] < "2019-05-01" and version[:4].isdigit()
+    """The declared api version is known and predates ``sha256Checksum``."""
+    version = known_api_version(template)
+    return version is not None and is_before(version, "2019-05-01-preview")
 
 
 def _raw_guess(text: str) -> str:
