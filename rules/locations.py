@@ -61,6 +61,11 @@ class Reading:
 
 def locations(template: ImageTemplate) -> Iterator[Location]:
     """Every script and file location of a template, in document order."""
+    source = template.source
+    if source is not None and _type_of(template, source) == "iso":
+        found = _field(source, "sourceUri")  # sourceURI in the 2018/2019-02 previews
+        if found is not None:
+            yield Location(source, found[0], found[1], None, checksum=False, downloaded=True)
     steps = [*template.customizers, *template.validators]
     for step in steps:
         for field in ("scriptUri", "sourceUri"):
@@ -76,10 +81,15 @@ def locations(template: ImageTemplate) -> Iterator[Location]:
         if found is not None:
             yield Location(workload, found[0], found[1], "read", checksum=True, downloaded=True)
     for distributor in template.distributors:
-        kind = _field(distributor, "type")
         found = _field(distributor, "uri")
-        if kind is not None and found is not None and (template.resolve(kind[1]).text() or "").casefold() == "vhd":
+        if found is not None and _type_of(template, distributor) == "vhd":
             yield Location(distributor, found[0], found[1], "write", checksum=False, downloaded=False)
+
+
+def _type_of(template: ImageTemplate, item: JsonObject) -> str | None:
+    found = _field(item, "type")
+    value = template.resolve(found[1]).text() if found is not None else None
+    return value.casefold() if value is not None else None
 
 
 def readings(template: ImageTemplate) -> Iterator[Reading]:
@@ -256,6 +266,10 @@ transfer required"), so on Azure Storage it usually fails outright. Other scheme
 URIs written as expressions or placeholders are not judged; `file://`, relative and local
 paths are AIB302's.
 
+The rule reads the `scriptUri`/`sourceUri` of customizers and in-VM validators (and the
+`script` field of the early previews), `optimize.workload.scriptUri`, a VHD distributor's
+`uri` and an ISO source's `sourceUri`.
+
 Sources: the image template reference (`image-builder-json.md`) and the API spec's
 `scriptUri` descriptions name GitHub links and Azure Storage URIs, both https; Azure
 Storage's "secure transfer required" setting (on by default).
@@ -321,6 +335,10 @@ place it does not have. A private IP address (`10.x`, `172.16-31.x`, `192.168.x`
 link-local) or an intranet host name (`fileserver`, `*.internal`, `*.local`) is out of
 reach too, unless the build runs in your own virtual network: with a
 `vmProfile.vnetConfig` the rule says nothing about private addresses.
+
+The rule reads the `scriptUri`/`sourceUri` of customizers and in-VM validators (and the
+`script` field of the early previews), `optimize.workload.scriptUri`, a VHD distributor's
+`uri` and an ISO source's `sourceUri`.
 
 Sources: the troubleshooting guide (`image-builder-troubleshoot.md`) shows the service
 "Downloading external file ... to local file" before a customizer runs; the API spec's
@@ -423,6 +441,10 @@ use it until it expires. A SAS token also expires, and the build breaks that day
 
 The message shows a masked form (`sig=Ab…(44 chars)`), never the secret. Values that stand
 for a secret (`<sasToken>`, `xxxx`, `$SAS`) are not reported.
+
+The rule reads the `scriptUri`/`sourceUri` of customizers and in-VM validators (and the
+`script` field of the early previews), `optimize.workload.scriptUri`, a VHD distributor's
+`uri` and an ISO source's `sourceUri`. A secret anywhere else in the template is AIB400's.
 
 Sources: the image template reference (`image-builder-json.md`) warns against secrets in
 `inline` commands because the template stores them; the same holds for URIs.

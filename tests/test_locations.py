@@ -294,3 +294,11 @@ def test_expressions_are_evaluated_and_partly_known_values_classified() -> None:
     ]
     assert findings[1].message.endswith("use the raw file https://raw.githubusercontent.com/o/r/<unknown>/x.sh")
     assert findings[0].logical_path == "parameters.scriptUri.defaultValue"
+
+
+def test_iso_source_uri_is_checked_for_scheme_reach_and_credentials() -> None:
+    body = '{"source": {"type": "ISO", "sourceURI": "http://10.0.0.9/rhel.iso?token=0123456789abcdefABCDEF", "sha256Checksum": "00"}}'
+    text = template(body, api="2019-02-01-preview")
+    assert where(lint(text), text) == [
+        ("AIB301", 5, 56, "http"), ("AIB302", 5, 63, "10.0.0.9"), ("AIB303", 5, 81, "token=0123456789abcdefABCDEF"),
+    ]
