@@ -19,13 +19,15 @@ DUPLICATE_NAMES = """{
       {"type": "Shell", "name": "a", "inline": ["true"]},
       {"type": "Shell", "name": "a", "inline": ["true"]}
     ]
-  }
+  },
+  "identity": {"type": "UserAssigned", "userAssignedIdentities": {"/subscriptions/0b4ea3c1-5f6d-4b3a-9c1e-2f1e0d9a8b7c/resourceGroups/ops/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib": {}}}
 }
 """
 CLEAN = """{
   "type": "Microsoft.VirtualMachineImages/imageTemplates",
   "location": "westus2",
-  "properties": {"customize": [{"type": "Shell", "name": "a", "inline": ["true"]}]}
+  "properties": {"customize": [{"type": "Shell", "name": "a", "inline": ["true"]}]},
+  "identity": {"type": "UserAssigned", "userAssignedIdentities": {"/subscriptions/0b4ea3c1-5f6d-4b3a-9c1e-2f1e0d9a8b7c/resourceGroups/ops/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib": {}}}
 }
 """
 
