@@ -64,10 +64,11 @@ class Linter:
         findings: list[Finding] = []
         with active(self.scripts):
             for rule in self.rules.rules:
-                findings.extend(self._run(rule, document, rule.check_file(context)))
                 for template in templates:
                     template.flows.clear()  # provenance is per rule
-                    findings.extend(self._run(rule, document, rule.check_template(template), template))
+                findings.extend(self._run(rule, document, rule.check_file(context), templates))
+                for template in templates:
+                    findings.extend(self._run(rule, document, rule.check_template(template), [template]))
             if self.script_rules or self.batch_rules:
                 findings.extend(self._scripts(document, templates))
         return sorted(set(findings)), len(templates)
@@ -115,24 +116,26 @@ class Linter:
         bind(document, templates, self.parameter_files, source, display)
 
     def _run(
-        self, rule: Rule, document: Document, problems: Iterable[Problem], template: ImageTemplate | None = None
+        self, rule: Rule, document: Document, problems: Iterable[Problem], templates: Sequence[ImageTemplate] = ()
     ) -> Iterable[Finding]:
         for problem in problems:
-            finding = self.finding(rule, problem.document or document, problem, template)
+            finding = self.finding(rule, problem.document or document, problem, templates)
             if finding is not None:
                 yield finding
 
     def finding(
-        self, rule: Rule, document: Document, problem: Problem, template: ImageTemplate | None = None
+        self, rule: Rule, document: Document, problem: Problem, templates: Sequence[ImageTemplate] = ()
     ) -> Finding | None:
+        """``templates``: the image templates the rule looked at, whose resolved
+        values tell where a value came from (see :func:`_provenance`)."""
         rule_id = problem.rule or rule.id
         if not self.selection.enabled(rule_id):
             return None
         message = problem.message
         related = [self._related(item.document or document, item.node, item.message) for item in problem.related]
-        if template is not None and problem.node is not None:
-            document, message, flows = _provenance(problem, document, template, message)
-            related += [self._related(template.document, node, "the template field this value flows into") for node in flows]
+        if templates and problem.node is not None:
+            document, message, flows = _provenance(problem, document, templates, message)
+            related += [self._related(templates[0].document, node, "the template field this value flows into") for node in flows]
         severity = self._severity(rule_id) or problem.severity or rule.severity
         logical_path = problem.node.logical_path() if problem.node is not None else ""
         if problem.start is not None:
@@ -169,7 +172,7 @@ class Linter:
 
 
 def _provenance(
-    problem: Problem, document: Document, template: ImageTemplate, message: str
+    problem: Problem, document: Document, templates: Sequence[ImageTemplate], message: str
 ) -> tuple[Document, str, list[JsonNode]]:
     """A problem at a value's origin (a parameter default, a parameters file):
     the file it is in, the message naming the template fields it flows into,
@@ -177,9 +180,15 @@ def _provenance(
     from aiblint.arm.provenance import describe_flow, flows_into, owner_document
 
     assert problem.node is not None
+    flows: list[JsonNode] = []
+    template = templates[0]
+    for candidate in templates:
+        flows = flows_into(problem.node, candidate)
+        if flows:
+            template = candidate
+            break
     if problem.document is None:
         document = owner_document(problem.node, template) or document
-    flows = flows_into(problem.node, template)
     if flows:
         message += describe_flow(flows, template.document, document)
     return document, message, flows

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from aiblint.config import Config
+from aiblint.engine import Linter
+from aiblint.findings import Severity
+from aiblint.registry import RuleSet
+from aiblint.rule import FileContext, Problem, Rule
 from tests.conftest import json_findings, main_in_process
 
 TEMPLATE = """{
@@ -190,3 +196,30 @@ def test_rules_without_expressions_are_unchanged(write) -> None:  # type: ignore
     write("t.json", TEMPLATE.replace("DEFAULT", "").replace("\"[parameters('location')]\"", f'"{UNSUPPORTED}"'))
     findings = json_findings("--select", "AIB200", "t.json")
     assert _where(findings) == [("AIB200", "t.json", 11, 17, MESSAGE)]
+
+
+class _FileLevelRule(Rule):
+    """A rule that resolves in check_file and forgets Problem(document=...)."""
+
+    id = "TEST001"
+    name = "file-level"
+    severity = Severity.ERROR
+    summary = "test"
+
+    def check_file(self, context: FileContext) -> Iterator[Problem]:
+        for template in context.templates:
+            if template.location is not None:
+                resolved = template.resolve(template.location)
+                if resolved.text() == UNSUPPORTED:
+                    yield Problem("bad", node=resolved.node)
+
+
+def test_file_level_rules_report_into_the_parameters_file_too(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", _template("westus2"))
+    write("b.json", _parameters(UNSUPPORTED))
+    linter = Linter(RuleSet([_FileLevelRule()]), Config(parameters=["b.json"]))
+    findings, _ = linter.lint_bytes(_template("westus2").encode(), "t.json")
+    assert [(f.path, f.line, f.column, f.message) for f in findings] == [
+        ("b.json", 6, 16, "bad (value used by resources[0].location at t.json:11)")
+    ]
+    assert [(r.path, r.line, r.column) for r in findings[0].related] == [("t.json", 11, 17)]
