@@ -5,6 +5,8 @@ On a terminal each finding also gets a code frame and colour.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TextIO
 
 from aiblint.findings import Finding, Report, Severity
@@ -16,8 +18,10 @@ _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 class TextFormatter(Formatter):
     name = "text"
+    _secrets: Mapping[str, list[Finding]] = MappingProxyType({})  # set by write()
 
     def write(self, report: Report, stream: TextIO) -> None:
+        self._secrets = _secret_spans(report, self)
         for finding in report.findings:
             stream.write(safe_text(self.line(finding)) + "\n")
             frame = self.frame(finding)
@@ -41,7 +45,8 @@ class TextFormatter(Formatter):
         lines = text.split("\n")
         if not 1 <= finding.line <= len(lines):
             return ""
-        source = lines[finding.line - 1].rstrip("\r").expandtabs(1)
+        source = _masked(lines[finding.line - 1].rstrip("\r"), finding.line, self._secrets.get(finding.path, []))
+        source = source.expandtabs(1)
         width = (finding.end_column - finding.column) if finding.end_line == finding.line else len(source) - finding.column + 1
         gutter = f"{finding.line:>5} | "
         caret = " " * (len(gutter) + finding.column - 1) + "^" * max(1, width)
@@ -57,3 +62,28 @@ class TextFormatter(Formatter):
         total = len(report.findings)
         files = report.files_checked
         return f"{total} problem{'s' if total != 1 else ''} ({parts}) in {files} file{'s' if files != 1 else ''} checked"
+
+
+#: Rules with this tag report secrets: a code frame never shows what they point at.
+SECRET_TAG = "secret"
+_HIDDEN = "*"
+
+
+def _secret_spans(report: Report, formatter: Formatter) -> dict[str, list[Finding]]:
+    spans: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        info = formatter.rule_info(finding.rule)
+        if info is not None and SECRET_TAG in info.tags:
+            spans.setdefault(finding.path, []).append(finding)
+    return spans
+
+
+def _masked(source: str, line: int, secrets: list[Finding]) -> str:
+    """``source`` (line ``line``) with every character a secret finding covers starred."""
+    for secret in secrets:
+        if not secret.line <= line <= secret.end_line:
+            continue
+        begin = secret.column - 1 if secret.line == line else 0
+        stop = secret.end_column - 1 if secret.end_line == line else len(source)
+        source = source[:begin] + _HIDDEN * max(0, min(stop, len(source)) - begin) + source[stop:]
+    return source

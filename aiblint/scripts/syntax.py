@@ -72,6 +72,7 @@ class Command:
     pipeline: int = 0  # commands of one pipeline share this number
     stage: int = 0  # position in the pipeline
     parent: int | None = None  # the command this one is nested in
+    prefix: tuple[Word, ...] = ()  # the wrapper words removed in front of ``words`` (``sudo -S``)
 
     @property
     def name(self) -> str:
@@ -440,8 +441,9 @@ class _ShellReader(_Reader):
             return
         effective, wrappers, elevated = unwrap(tuple(words))
         start, end = self.span(node)
+        prefix = tuple(words[: len(words) - len(effective)])
         index = self.add(Command(len(self.commands), "command", effective, start, end, wrappers, elevated,
-                                 tuple(own_redirects), number, stage, parent))
+                                 tuple(own_redirects), number, stage, parent, prefix))
         for child in nested:
             self.visit(child, index)
 

@@ -16,11 +16,11 @@ from aiblint.values import has_placeholder, is_expression
 
 _QUOTES: Final = "'\""
 
+#: Shell and PowerShell references: ``$VAR ${VAR} $(cmd) $env:VAR `cmd```.
+_SHELL_REFERENCE: Final = re.compile(r"\$[{(A-Za-z_]|`[^`]*`")
 #: References and template syntax of the tools that fill secrets in at run time.
 _REFERENCE: Final = re.compile(
-    r"\$[{(A-Za-z_]"  # $VAR ${VAR} $(cmd) $env:VAR
-    r"|`[^`]*`"  # `cmd`
-    r"|%[A-Za-z_][A-Za-z0-9_]*%"  # %VAR% (cmd.exe)
+    r"%[A-Za-z_][A-Za-z0-9_]*%"  # %VAR% (cmd.exe)
     r"|\{\{.*\}\}|#\{.*\}#|__[A-Za-z0-9_]+__|@@\w+@@"  # Jinja/Helm, Azure DevOps token replacement
     r"|\b(?:parameters|variables|reference|listKeys|listAccountSas|listSecrets)\s*\(",  # ARM functions
     re.IGNORECASE,
@@ -42,14 +42,18 @@ _ONE_CHARACTER_REPEATED: Final = re.compile(r"\A(.)\1*\Z", re.DOTALL)
 _SEQUENCES: Final = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop")
 
 
-def stands_for_a_secret(value: str) -> bool:
-    """True when ``value`` is a reference, placeholder or example, not a secret."""
+def stands_for_a_secret(value: str, *, literal: bool = False) -> bool:
+    """True when ``value`` is a reference, placeholder or example, not a secret.
+
+    ``literal``: the value is known to be taken as written (a single-quoted
+    shell word), so a ``$`` in it is a character, not a variable.
+    """
     text = value.strip().strip(_QUOTES).strip()
     if len(text) < 3:
         return True
     if is_expression(text) or has_placeholder(text) or text.startswith(("<", "[")):
         return True
-    if _REFERENCE.search(text):
+    if _REFERENCE.search(text) or (not literal and _SHELL_REFERENCE.search(text)):
         return True
     return is_example(text)
 
