@@ -71,7 +71,10 @@ class ImageTemplate:
             self.arm = ArmContext(self.document)
         from aiblint.arm.builtins import is_known
 
-        result = self.arm.scope_for(self.arm_template).value_of(node)
+        try:
+            result = self.arm.scope_for(self.arm_template).value_of(node)
+        except RecursionError:  # pathological nesting: not knowable, never a crash
+            return Resolved(UNKNOWN, node, self.document)
         value = result.value
         partial = value if isinstance(value, PartialString) else None
         if not is_known(value):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from aiblint.arm import builtins
 from aiblint.jsontree import JsonString
 from aiblint.loader import load_text
 from aiblint.model import ImageTemplate, find_templates
@@ -250,3 +253,29 @@ def test_bare_templates_are_not_evaluated() -> None:
     text = '{"type": "Microsoft.VirtualMachineImages/imageTemplates", "location": "[toLower(\'WESTUS\')]"}'
     [template] = find_templates(load_text(text, "t.json"))
     assert template.location is not None and template.resolve(template.location).value is UNKNOWN
+
+
+_LEAVES = st.sampled_from([
+    "'a'", "''", "1", "-2", "0", "parameters('name')", "parameters('sub')", "parameters('regions')",
+    "parameters('settings')", "variables('obj')", "createArray()", "createObject()", "null()", "true()",
+    "resourceGroup()", "subscription().id", "json('[1]')",
+])
+_NAMES = st.sampled_from([
+    "concat", "format", "toLower", "replace", "substring", "split", "join", "uri", "string", "base64", "if",
+    "equals", "not", "and", "or", "empty", "contains", "length", "createArray", "createObject", "union",
+    "first", "last", "json", "resourceId", "subscriptionResourceId", "tenantResourceId", "coalesce", "tryGet",
+    "div", "mod", "range", "skip", "take", "padLeft", "int", "bool", "min", "uniqueString",
+])
+
+
+def _calls(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    call = st.tuples(_NAMES, st.lists(children, max_size=4)).map(lambda c: f"{c[0]}({', '.join(c[1])})")
+    access = st.tuples(children, st.sampled_from([".location", "[0]", "['id']", ".x"])).map("".join)
+    return call | access
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(_LEAVES, _calls, max_leaves=12))
+def test_evaluation_never_raises(expression: str) -> None:
+    resolved = resolve(f"[{expression}]")
+    assert resolved.value is UNKNOWN or builtins.is_known(resolved.value)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from aiblint.arm.syntax import (
     Call,
@@ -16,7 +18,10 @@ from aiblint.arm.syntax import (
     is_expression_text,
     parse,
 )
-from tests.conftest import json_findings
+from aiblint.loader import load_text
+from aiblint.model import find_templates
+from aiblint.values import UNKNOWN
+from tests.conftest import json_findings, main_in_process
 
 
 def test_function_calls_nest() -> None:
@@ -192,3 +197,29 @@ def test_a_literal_that_looks_like_an_expression_gets_the_escape_hint(write) -> 
     )
     write("t.json", _deployment("[[ -d /opt ]"))
     assert json_findings("--select", "AIB005", "t.json") == []
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="()[],.' abc0-1_$\"\n", max_size=40))
+def test_any_text_parses_or_fails_cleanly(body: str) -> None:
+    text = f"[{body}]"
+    if not is_expression_text(text):
+        return
+    try:
+        parse(text)
+    except ExpressionError as error:
+        assert 0 <= error.start < error.end <= len(text)
+
+
+def test_deep_nesting_is_an_error_not_a_crash(write) -> None:  # type: ignore[no-untyped-def]
+    deep = "[" + "concat(" * 500 + "'x'" + ")" * 500 + "]"
+    with pytest.raises(ExpressionError, match="nests too deeply"):
+        parse(deep)
+    chain = {f"v{i}": f"[variables('v{i + 1}')]" for i in range(2000)}
+    chain["v2000"] = "end"
+    template = {"variables": chain, "resources": [{"type": "Microsoft.VirtualMachineImages/imageTemplates", "location": "[variables('v0')]"}]}
+    [image] = find_templates(load_text(json.dumps(template), "t.json"))
+    assert image.location is not None and image.resolve(image.location).value is UNKNOWN
+    write("t.json", json.dumps(template))
+    code, out = main_in_process("--format", "json", "t.json")
+    assert code in (0, 1) and json.loads(out)["errors"] == []

@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from aiblint.document import Document
 
 _DEPLOYMENTS = "microsoft.resources/deployments"
+#: Values nest (objects in variables in parameter defaults...) at most this deep
+#: before they are unknown: keeps evaluation far from Python's recursion limit.
+_MAX_DEPTH = 48
 
 
 @dataclass(frozen=True)
@@ -238,8 +241,8 @@ class Scope:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        if key in self._active:
-            return Val(UNKNOWN)  # a cycle: ARM rejects it; the value is unknown
+        if key in self._active or len(self._active) > _MAX_DEPTH:
+            return Val(UNKNOWN)  # a cycle (ARM rejects it), or nesting no template needs
         self._active.add(key)
         try:
             result = self._compute(node)

@@ -187,8 +187,9 @@ def _describe(token: Token) -> str:
 
 
 class _Parser:
-    """Recursive descent over the token list. Depth is bounded: a JSON string
-    holds at most a few thousand nested calls, and Python's stack copes."""
+    """Recursive descent over the token list, nesting at most 64 levels (real
+    templates use a dozen) so that parsing and evaluating stay far from
+    Python's recursion limit."""
 
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
@@ -206,9 +207,9 @@ class _Parser:
 
     def expression(self) -> Expression:
         self.depth += 1
-        if self.depth > 200:
+        if self.depth > 64:
             token = self.peek()
-            raise ExpressionError("expression nests too deeply (over 200 levels)", token.start, token.end)
+            raise ExpressionError("expression nests too deeply (over 64 levels)", token.start, token.end)
         node = self.primary()
         while True:
             token = self.peek()
