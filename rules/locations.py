@@ -17,7 +17,7 @@ from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
 from aiblint.textmap import source_offset
 from aiblint.uris import UriInfo, classify_uri, find_credentials, is_loopback_host
-from aiblint.values import PLACEHOLDER, Resolved, has_placeholder, is_expression, literal_text
+from aiblint.values import PLACEHOLDER, UNKNOWN, Resolved, has_placeholder, is_expression, literal_text
 
 from .api_versions import is_before, known_api_version
 
@@ -110,7 +110,8 @@ def has_identity(template: ImageTemplate) -> bool | None:
     if identity is None or (isinstance(identity, JsonScalar) and identity.value is None):
         return False
     if not isinstance(identity, JsonObject):
-        return None if not template.resolve(identity).known else False
+        value = template.resolve(identity).value  # an expression may compute the whole object
+        return _identity_in_value(value) if value is not UNKNOWN else None
     kind = _field(identity, "type")
     kind_text = template.resolve(kind[1]) if kind is not None else None
     if kind_text is not None and not kind_text.known:
@@ -123,6 +124,15 @@ def has_identity(template: ImageTemplate) -> bool | None:
     if isinstance(assigned[1], JsonObject):
         return bool(assigned[1].members)
     return None if not template.resolve(assigned[1]).known else False
+
+
+def _identity_in_value(value: object) -> bool:
+    """The same question for an identity known as a plain value."""
+    if not isinstance(value, dict):
+        return False
+    fields = {str(key).casefold(): item for key, item in value.items()}
+    assigned = fields.get("userassignedidentities")
+    return "userassigned" in str(fields.get("type", "")).casefold() and isinstance(assigned, dict) and bool(assigned)
 
 
 # -- the rules ---------------------------------------------------------------------

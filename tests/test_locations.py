@@ -302,3 +302,17 @@ def test_iso_source_uri_is_checked_for_scheme_reach_and_credentials() -> None:
     assert where(lint(text), text) == [
         ("AIB301", 5, 56, "http"), ("AIB302", 5, 63, "10.0.0.9"), ("AIB303", 5, 81, "token=0123456789abcdefABCDEF"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("identity", "reported"),
+    [
+        ("createObject('type', 'UserAssigned', 'userAssignedIdentities', createObject('/subscriptions/0/x/aib', createObject()))", False),
+        ("createObject('type', 'None')", True),
+        ("createObject('type', 'UserAssigned', 'userAssignedIdentities', createObject())", True),
+    ],
+)
+def test_aib300_identity_computed_by_an_expression(identity: str, reported: bool) -> None:
+    text = ARM.replace('"location": "westus2",', f'"location": "westus2",\n    "identity": "[{identity}]",', 1)
+    text = text.replace('"[parameters(\'scriptUri\')]"', '"https://acct.blob.core.windows.net/s/x.sh"')
+    assert [f.line for f in lint(text, "AIB300")] == ([16, 19] if reported else [])
