@@ -193,6 +193,8 @@ class _Walk:
             return self._object(node, document, shape, path, steps)
         if isinstance(node, JsonArray):
             item = shape.child(("i", None)) if shape is not None else None
+            if item is None:
+                return []  # no schema for its items (a type error, if any, is about the array itself)
             return [self.value(child, document, item, (*path, index), (*steps, ("i", None)))
                     for index, child in enumerate(node.items)]
         return node.value
@@ -232,6 +234,9 @@ class _Walk:
                 target, sub = name, shape.owner.shape(spec)
             elif self.arm_root and not path and name in ARM_TEMPLATE_KEYS:
                 continue
+            elif name == "copy" and self.template.arm_template is not None:
+                self._property_loop(child, path)  # ARM makes the properties it names
+                continue
             else:
                 target, sub = self._unknown(name, child, shape, present, path, steps)
                 if target is None:
@@ -240,6 +245,15 @@ class _Walk:
         if shape.chosen is not None and shape.discriminator in out:
             out[shape.discriminator] = shape.chosen  # spelt as the schema spells it (any case problem is reported)
         return out
+
+    def _property_loop(self, copy: JsonNode, path: Path) -> None:
+        """``"copy": [{"name": "distribute", "count": 2, "input": {...}}]`` in a
+        deployment template: ARM builds ``distribute``; it is not missing."""
+        if isinstance(copy, JsonArray):
+            for loop in copy.items:
+                name = loop.get("name") if isinstance(loop, JsonObject) else None
+                if isinstance(name, JsonString):
+                    self.excused.add((path, name.text))
 
     # discriminated unions -------------------------------------------------------------
 
@@ -333,7 +347,7 @@ class _Walk:
         allowed = ", ".join(sorted(writable)) or "no properties"
         self.report("AIB102", self.lenient_severity,
                     f'unknown property "{name}" in {self.where(shape, path)}{removed}{hint} '
-                    f"(api {self.version} allows {allowed})", child, at_key=True)
+                    f"(api {shape.version} allows {allowed})", child, at_key=True)
 
     def where(self, shape: Shape, path: Path) -> str:
         if shape.discriminator is not None:

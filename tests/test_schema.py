@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aiblint import schema_data
 from aiblint.config import Config
@@ -437,3 +439,36 @@ def test_unknown_values_from_a_resolver_are_never_judged(monkeypatch: pytest.Mon
         "autoRun, buildTimeoutInMinutes, customize, distribute, errorHandling, managedResourceTags, optimize, source, "
         "stagingResourceGroup, validate, vmProfile)"
     ]
+
+
+# -- robustness ----------------------------------------------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.sampled_from(
+        ["", "Shell", "shell", "SharedImage", "ISO", "[parameters('x')]", "<region>", "2024-02-01", "a b"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(
+        st.sampled_from(["type", "Type", "source", "customize", "distribute", "inline", "name", "runOutputName",
+                         "properties", "vmProfile", "validate", "inVMValidations", "versioning", "scheme", "x"]),
+        children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(api=st.sampled_from([*schema_data.api_versions(), "[parameters('v')]", "1999-01-01"]), identity=JSON,
+       properties=JSON | st.dictionaries(st.sampled_from(["source", "customize", "distribute", "validate", "optimize",
+                                                          "vmProfile", "errorHandling", "provisioningState"]), JSON))
+def test_any_shape_is_judged_without_a_crash(api: str, properties: Any, identity: Any) -> None:
+    resource = {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": api, "location": "westus2",
+                "identity": identity, "properties": properties}
+    for finding in lint(json.dumps(resource)):
+        assert finding.message and finding.line >= 1
+
+
+def test_a_property_copy_loop_makes_the_property_it_names() -> None:
+    resource = clean_template("2024-02-01")
+    resource["properties"]["copy"] = [{"name": "distribute", "count": 2, "input": {
+        "type": "VHD", "runOutputName": "[concat('vhd', copyIndex('distribute'))]"}}]
+    del resource["properties"]["distribute"]
+    assert places(json.dumps({"resources": [resource]})) == []
+    assert [rule for rule, *_ in places(json.dumps(resource))] == ["AIB101", "AIB102"]  # not a deployment: no loop
