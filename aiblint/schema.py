@@ -32,7 +32,7 @@ from aiblint import schema_data
 from aiblint.document import Document
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
-from aiblint.model import ImageTemplate
+from aiblint.model import ImageTemplate, copy_loop_names
 from aiblint.rule import Problem
 from aiblint.schema_data import PROPERTIES_STEPS, Shape, Step
 from aiblint.values import Resolved
@@ -77,16 +77,23 @@ class _Object:
     steps: Steps
 
 
-_cache: WeakKeyDictionary[ImageTemplate, list[Problem]] = WeakKeyDictionary()
+_cache: WeakKeyDictionary[ImageTemplate, tuple[list[Problem], dict[int, list[JsonNode]]]] = WeakKeyDictionary()
 
 
 def schema_problems(template: ImageTemplate) -> list[Problem]:
-    """Every AIB100-AIB105 problem of ``template`` (each problem names its rule)."""
+    """Every AIB100-AIB105 problem of ``template`` (each problem names its rule).
+
+    Computed once; each later call restores the value flows recorded while
+    computing (the engine clears them per rule, and reports a value found in a
+    parameter default with the template field it flows into)."""
     found = _cache.get(template)
     if found is None:
-        found = list(_check(template))
-        _cache[template] = found
-    return found
+        problems = list(_check(template))
+        _cache[template] = (problems, dict(template.flows))
+        return problems
+    problems, flows = found
+    template.flows.update(flows)
+    return problems
 
 
 def _check(template: ImageTemplate) -> Iterator[Problem]:
@@ -235,7 +242,7 @@ class _Walk:
             elif self.arm_root and not path and name in ARM_TEMPLATE_KEYS:
                 continue
             elif name == "copy" and self.template.arm_template is not None:
-                self._property_loop(child, path)  # ARM makes the properties it names
+                self.excused.update((path, made) for made in copy_loop_names(node))  # ARM makes them
                 continue
             else:
                 target, sub = self._unknown(name, child, shape, present, path, steps)
@@ -245,15 +252,6 @@ class _Walk:
         if shape.chosen is not None and shape.discriminator in out:
             out[shape.discriminator] = shape.chosen  # spelt as the schema spells it (any case problem is reported)
         return out
-
-    def _property_loop(self, copy: JsonNode, path: Path) -> None:
-        """``"copy": [{"name": "distribute", "count": 2, "input": {...}}]`` in a
-        deployment template: ARM builds ``distribute``; it is not missing."""
-        if isinstance(copy, JsonArray):
-            for loop in copy.items:
-                name = loop.get("name") if isinstance(loop, JsonObject) else None
-                if isinstance(name, JsonString):
-                    self.excused.add((path, name.text))
 
     # discriminated unions -------------------------------------------------------------
 

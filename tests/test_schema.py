@@ -472,3 +472,24 @@ def test_a_property_copy_loop_makes_the_property_it_names() -> None:
     del resource["properties"]["distribute"]
     assert places(json.dumps({"resources": [resource]})) == []
     assert [rule for rule, *_ in places(json.dumps(resource))] == ["AIB101", "AIB102"]  # not a deployment: no loop
+
+
+def test_values_from_parameter_defaults_are_checked_where_they_are_written() -> None:
+    document = {
+        "parameters": {
+            "api": {"type": "string", "defaultValue": "2022-02-14"},
+            "timeout": {"type": "int", "defaultValue": 2000},
+            "vhd": {"type": "object", "defaultValue": {"type": "VHD", "runOutputName": "a b", "aritfactTags": {}}},
+            "unset": {"type": "string"},
+        },
+        "resources": [{
+            "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "[parameters('api')]",
+            "name": "[parameters('unset')]", "location": "[parameters('unset')]", "identity": IDENTITY,
+            "properties": {"buildTimeoutInMinutes": "[parameters('timeout')]", "source": {"type": "PlatformImage"},
+                           "distribute": ["[parameters('vhd')]"]},
+        }],
+    }
+    findings = lint(json.dumps(document, indent=1))
+    assert [(f.rule, f.line, f.column) for f in findings] == [("AIB101", 9, 20), ("AIB101", 15, 22), ("AIB102", 16, 5)]
+    assert findings[0].message.startswith("buildTimeoutInMinutes is 2000; api 2022-02-14 allows 0 to 960")
+    assert "resources[0].properties.buildTimeoutInMinutes" in findings[0].message  # the engine names the field
