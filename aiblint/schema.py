@@ -261,12 +261,12 @@ class _Walk:
         assert name is not None
         member = (name, node.get(name)) if name in node else node.get_ci(name)
         value_node = member[1] if member is not None else None
-        value = self.template.resolve(value_node).text() if isinstance(value_node, JsonString) else None
-        if value is None or value_node is None:
+        resolved = self.template.resolve(value_node) if isinstance(value_node, JsonString) else None
+        value = resolved.text() if resolved is not None else None
+        if value is None or resolved is None:
             return shape.choose(None)  # missing, or not known: names are checked against every variant
         if value in shape.variants:
             return shape.choose(value)
-        resolved = self.template.resolve(value_node)
         others = self._other_versions(steps)
         match = _casefold_match(value, shape.variants)
         if match is not None:
@@ -325,8 +325,8 @@ class _Walk:
         having = [version for version, names in history.items() if name in names]
         if having and (self.names_only or (shape.discriminator is not None and shape.chosen is None)):
             # the version or the variant is not known, and some version knows this name
-            later = schema_data.schema(having[-1]).at((*steps, ("p", name)))
-            return (name, later) if self.names_only else (None, None)
+            elsewhere = schema_data.schema(having[-1]).at((*steps, ("p", name)))
+            return (name, elsewhere) if self.names_only else (None, None)
         if having and schema_data.order(having[0]) > schema_data.order(self.version):
             self.report("AIB104", self.lenient_severity,
                         f'"{name}" exists only from api {having[0]} on; this template declares api {self.version}: '
