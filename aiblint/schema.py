@@ -30,8 +30,8 @@ from weakref import WeakKeyDictionary
 
 from aiblint import schema_data
 from aiblint.document import Document
-from aiblint.findings import Severity
-from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
+from aiblint.findings import Edit, Fix, Severity
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString, member_key
 from aiblint.model import ImageTemplate, copy_loop_names
 from aiblint.rule import Problem
 from aiblint.schema_data import PROPERTIES_STEPS, Shape, Step
@@ -186,9 +186,9 @@ class _Walk:
         return f"{head} as api {spelt_by} spells it{earlier}; {strict} and later reject the wrong case"
 
     def report(self, rule: str, severity: Severity, message: str, node: JsonNode, *, at_key: bool = False,
-               document: Document | None = None) -> None:
+               document: Document | None = None, fix: Fix | None = None) -> None:
         self.problems.append(_problem(rule, severity, message, node, at_key=at_key, document=document,
-                                      home=self.template.document))
+                                      home=self.template.document, fix=fix))
 
     # values ---------------------------------------------------------------------------
 
@@ -272,7 +272,8 @@ class _Walk:
         if match is not None:
             spelt = [other.version for other in others if value in other.variants]
             self._judged_value(path, name, "AIB103", self.case_message(
-                f"{shape.kind} {name} ", value, match, shape.version, sorted(spelt, key=schema_data.order)), resolved)
+                f"{shape.kind} {name} ", value, match, shape.version, sorted(spelt, key=schema_data.order)), resolved,
+                None if self.names_only else case_fix(self.template, resolved.node, match))
             return shape.choose(match)
         later = [other for other in others if value in other.variants]
         if self.names_only:
@@ -290,9 +291,10 @@ class _Walk:
                  if version != self.version)
         return [shape for shape in found if shape is not None and shape.discriminator is not None]
 
-    def _judged_value(self, path: Path, name: str, rule: str, message: str, resolved: Resolved) -> None:
+    def _judged_value(self, path: Path, name: str, rule: str, message: str, resolved: Resolved,
+                      fix: Fix | None = None) -> None:
         self.judged.add((*path, name))
-        self.report(rule, self.lenient_severity, message, resolved.node, document=resolved.document)
+        self.report(rule, self.lenient_severity, message, resolved.node, document=resolved.document, fix=fix)
 
     def _too_new_value(self, path: Path, name: str, what: str, value: str, since: str, resolved: Resolved) -> None:
         self._judged_value(path, name, "AIB104", f'{what}"{value}" exists only from api {since} on; this template '
@@ -315,8 +317,9 @@ class _Walk:
         match = _casefold_match(name, writable)
         if match is not None:
             spelt = [version for version, names in history.items() if name in names]
+            fix = None if self.names_only or match in present else case_fix(self.template, member_key(child), match)
             self.report("AIB103", self.lenient_severity,
-                        self.case_message("", name, match, shape.version, spelt), child, at_key=True)
+                        self.case_message("", name, match, shape.version, spelt), child, at_key=True, fix=fix)
             return (None, None) if match in present else (match, shape.owner.shape(writable[match]))
         read_only = [version for version, names in history.items() if names.get(name, {}).get("readOnly")]
         if read_only:
@@ -408,9 +411,10 @@ class _Errors:
                 return place
         return None
 
-    def problem(self, rule: str, severity: Severity, message: str, place: _Place, at_key: bool = False) -> Problem:
+    def problem(self, rule: str, severity: Severity, message: str, place: _Place, at_key: bool = False,
+                fix: Fix | None = None) -> Problem:
         return _problem(rule, severity, message, place.node, at_key=at_key, document=place.document,
-                        home=self.template.document)
+                        home=self.template.document, fix=fix)
 
     def missing(self, path: Path, names: list[str]) -> Problem | None:
         """One problem for every required property ``path``'s object lacks."""
@@ -464,7 +468,8 @@ class _Errors:
         match = _casefold_match(value, allowed) if isinstance(value, str) else None
         if match is not None:
             return self.problem("AIB103", self.walk.lenient_severity,
-                                self.walk.case_message(f"{what} ", value, match, self.version, []), place)
+                                self.walk.case_message(f"{what} ", value, match, self.version, []), place,
+                                fix=case_fix(self.template, place.node, match))
         if _identity_type(path, self.walk.arm_root):
             return None  # AIB203 reports an identity that is not UserAssigned
         later = self.introduced(path, value)
@@ -529,9 +534,27 @@ def _identity_type(path: Path, arm_root: bool) -> bool:
 
 
 def _problem(rule: str, severity: Severity, message: str, node: JsonNode, *, at_key: bool = False,
-             document: Document | None = None, home: Document | None = None) -> Problem:
+             document: Document | None = None, home: Document | None = None, fix: Fix | None = None) -> Problem:
     other = document if document is not None and document is not home else None
-    return Problem(message, node=node, at_key=at_key, rule=rule, severity=severity, document=other)
+    return Problem(message, node=node, at_key=at_key, rule=rule, severity=severity, document=other, fix=fix)
+
+
+def case_fix(template: ImageTemplate, token: JsonNode | None, right: str) -> Fix | None:
+    """AIB103's fix: respell a name or value written in the template resource
+    itself (not a parameter default that other places may use), only when the
+    token holds the text plainly (no escapes) and differs from ``right`` in case only."""
+    if not isinstance(token, JsonString) or token.text.casefold() != right.casefold():
+        return None
+    if template.document.text[token.start + 1 : token.end - 1] != token.text or not _inside(token, template.resource):
+        return None
+    return Fix(f'write "{right}"', (Edit(token.start + 1, token.end - 1, right),))
+
+
+def _inside(node: JsonNode, root: JsonNode) -> bool:
+    current: JsonNode | None = node
+    while current is not None and current is not root:
+        current = current.parent
+    return current is root
 
 
 def _casefold_match(name: str, known: Any) -> str | None:
@@ -540,14 +563,18 @@ def _casefold_match(name: str, known: Any) -> str | None:
 
 
 def _did_you_mean(name: str, candidates: list[str]) -> str | None:
-    """``valid_exit_codes`` -> ``validExitCodes``, ``scriptUrl`` -> ``scriptUri``."""
+    """``valid_exit_codes`` -> ``validExitCodes``, ``scriptUrl`` -> ``scriptUri``, ``tags`` -> ``artifactTags``."""
     squashed = _squash(name)
     for candidate in candidates:
         if _squash(candidate) == squashed:
             return candidate
     folded = {candidate.casefold(): candidate for candidate in candidates}
     close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.75)
-    return folded[close[0]] if close else None
+    if close:
+        return folded[close[0]]
+    # the last word of the name meant: "tags" for artifactTags, "uri" for scriptUri
+    endings = [candidate for candidate in candidates if len(squashed) >= 3 and _squash(candidate).endswith(squashed)]
+    return endings[0] if len(endings) == 1 else None
 
 
 def _squash(name: str) -> str:

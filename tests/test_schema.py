@@ -296,7 +296,7 @@ def test_unknown_properties_suggest_the_name_meant() -> None:
         'AIB102 unknown property "scriptUrl" in a PowerShell customizer: did you mean "scriptUri"?',
         'AIB102 unknown property "valid_exit_codes" in a PowerShell customizer: did you mean "validExitCodes"?',
         'AIB102 unknown property "aritfactTags" in a ManagedImage distributor: did you mean "artifactTags"?',
-        'AIB102 unknown property "tags" in a ManagedImage distributor',
+        'AIB102 unknown property "tags" in a ManagedImage distributor: did you mean "artifactTags"?',
     ]
     assert {severity for _, _, _, severity in places(text)} == {"warning"}
     assert {severity for _, _, _, severity in places(text.replace("2022-07-01", "2024-02-01"))} == {"error"}

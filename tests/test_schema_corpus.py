@@ -67,9 +67,9 @@ def test_the_known_defect_messages() -> None:
         'it "shell"); 2024-02-01 and later reject the wrong case',
         'distributor type "sharedImage" should be "SharedImage" as api 2025-10-01 spells it (only api '
         '2018-02-01-preview spelt it "sharedImage"); 2024-02-01 and later reject the wrong case',
-        'unknown property "tags" in a SharedImage distributor (api 2025-10-01 allows artifactTags, excludeFromLatest, '
-        "galleryImageId, replicationMode, replicationRegions, runOutputName, storageAccountType, targetRegions, type, "
-        "versioning)",
+        'unknown property "tags" in a SharedImage distributor: did you mean "artifactTags"? (api 2025-10-01 allows '
+        "artifactTags, excludeFromLatest, galleryImageId, replicationMode, replicationRegions, runOutputName, "
+        "storageAccountType, targetRegions, type, versioning)",
         "apiVersion cannot be known statically; property names were checked against api 2025-10-01 (the newest) "
         "and values were not checked",
         'unknown property "aritfactTags" in a ManagedImage distributor: did you mean "artifactTags"? (api 2025-10-01 '
