@@ -9,12 +9,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from aiblint import __version__
 from aiblint.constants import PROGRAM
+
+if TYPE_CHECKING:
+    from aiblint.config import Config
+    from aiblint.findings import Report
+    from aiblint.registry import RuleSet
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 BUILTIN_FORMATS = ("text", "json", "sarif", "github", "azure-devops")
@@ -32,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROGRAM,
         description="Lint Azure Image Builder templates and the scripts they run.",
-        epilog="Also: 'aiblint rules' lists every rule; 'aiblint lsp' runs the language server. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
+        epilog="Also: 'aiblint rules' lists every rule; 'aiblint config' shows the effective configuration; 'aiblint lsp' runs the language server. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint ('-' reads standard input; default: .)")
     parser.add_argument("--format", "-f", help="output format: text (default), json, sarif, or a plugin's")
@@ -52,6 +57,25 @@ def build_parser() -> argparse.ArgumentParser:
         "Default: x.parameters.json beside x.json, or azuredeploy.parameters.json",
     )
     parser.add_argument("--config", metavar="FILE", help="configuration file (default: the nearest .aiblint.toml or pyproject.toml)")
+    parser.add_argument(
+        "--fetch", action="store_true",
+        help="download referenced scripts that no local file or script-roots mapping stands for (cached; off by default)",
+    )
+    baseline = parser.add_mutually_exclusive_group()
+    baseline.add_argument(
+        "--baseline", metavar="FILE",
+        help="findings recorded in FILE (by --write-baseline) are shown as suppressed and do not fail the run",
+    )
+    baseline.add_argument(
+        "--write-baseline", metavar="FILE",
+        help="record every finding that is not suppressed in the files into FILE, accepting them; the run then passes",
+    )
+    parser.add_argument("--show-suppressed", action="store_true", help="text output: list suppressed findings too")
+    parser.add_argument("--fix", action="store_true", help="apply the safe, mechanical fixes in place, then report what is left")
+    parser.add_argument(
+        "--diff", action="store_true",
+        help="print what --fix would change as a unified diff and change nothing (exit 1 when there is something to fix)",
+    )
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
@@ -66,6 +90,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             return _list_rules(arguments[1:], out)
         if arguments[:1] == ["lsp"]:
             return _language_server(arguments[1:])
+        if arguments[:1] == ["config"]:
+            return _show_config(arguments[1:], out)
         return _lint(build_parser().parse_args(arguments), out)
     except UsageError as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)
@@ -76,17 +102,17 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
 
 
 def _lint(options: argparse.Namespace, out: TextIO) -> int:
-    from aiblint.config import ConfigError, check_settings, load_config
+    from aiblint.config import ConfigError
     from aiblint.registry import PluginError
 
     if options.debug:
         os.environ["AIBLINT_DEBUG"] = "1"
     cwd = Path.cwd()
-    try:
-        config = load_config(cwd, Path(options.config) if options.config else None)
-        config.apply(check_settings(_cli_settings(options), "command line"), "command line")
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
+    config = _config(options, cwd)
+    if options.write_baseline:
+        config.baseline = None  # the baseline being written replaces any other
+    if (options.fix or options.diff) and "-" in options.paths:
+        raise UsageError("--fix and --diff change files; they cannot read standard input")
     from aiblint.engine import lint_paths
     from aiblint.registry import RuleSet
     from aiblint.selection import Selection
@@ -96,18 +122,32 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     except PluginError as error:
         raise UsageError(str(error)) from None
     formatter_class = _formatter_class(config.format)
-    report = lint_paths(
-        options.paths or ["."],
-        config=config,
-        cwd=cwd,
-        stdin_filename=options.stdin_filename,
-        rules=rules,
-        skip_non_templates=options.skip_non_templates,
-    )
+
+    def run() -> Report:
+        try:
+            return lint_paths(
+                options.paths or ["."],
+                config=config,
+                cwd=cwd,
+                stdin_filename=options.stdin_filename,
+                rules=rules,
+                skip_non_templates=options.skip_non_templates,
+            )
+        except ConfigError as error:  # an unreadable baseline
+            raise UsageError(str(error)) from None
+
+    report = run()
+    if options.diff:
+        return _preview_fixes(report, rules, config, cwd, out)
+    if options.fix:
+        report = _fix(report, rules, config, cwd, run)
+    if options.write_baseline:
+        report = _write_baseline(report, options.write_baseline, cwd)
     stream = _open_output(options.output, out)
     color = _use_color(options.color, stream, config.format)
     sources = _sources(report) if color else None
     formatter = formatter_class(_rule_infos(rules), color=color, sources=sources)
+    formatter.show_suppressed = options.show_suppressed
     try:
         formatter.write(report, stream)
     finally:
@@ -120,6 +160,76 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     return report.exit_code(config.fail_on)
 
 
+def _config(options: argparse.Namespace, cwd: Path) -> Config:
+    """The configuration file's settings, then the command line's."""
+    from aiblint.config import ConfigError, check_settings, load_config
+
+    try:
+        config = load_config(cwd, Path(options.config) if options.config else None)
+        config.apply(check_settings(_cli_settings(options), "command line"), "command line")
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    return config
+
+
+def _preview_fixes(report: Report, rules: RuleSet, config: Config, cwd: Path, out: TextIO) -> int:
+    from aiblint.fixes import plan_fixes, relinter, unified_diff
+
+    changes, problems = plan_fixes(report, cwd, relinter(report, rules, config, cwd))
+    out.write(unified_diff(changes))
+    for problem in problems:
+        print(f"{PROGRAM}: {problem}", file=sys.stderr)
+    fixes = sum(change.fixed for change in changes)
+    print(f"{PROGRAM}: {_count(fixes, 'fix', 'fixes')} would change {_count(len(changes), 'file')}", file=sys.stderr)
+    return EXIT_FINDINGS if changes else EXIT_OK
+
+
+def _fix(report: Report, rules: RuleSet, config: Config, cwd: Path, run: Callable[[], Report]) -> Report:
+    """Apply the fixes, then lint again: the report is what is left."""
+    from aiblint.fixes import plan_fixes, relinter, write_changes
+
+    changes, problems = plan_fixes(report, cwd, relinter(report, rules, config, cwd))
+    problems += write_changes(changes)
+    for problem in problems:
+        print(f"{PROGRAM}: {problem}", file=sys.stderr)
+    if not changes:
+        return report
+    fixed = sum(change.fixed for change in changes)
+    print(f"{PROGRAM}: fixed {_count(fixed, 'problem')} in {_count(len(changes), 'file')}", file=sys.stderr)
+    return run()
+
+
+def _write_baseline(report: Report, name: str, cwd: Path) -> Report:
+    """Record the findings that are not suppressed; they are accepted from now on."""
+    from aiblint.baseline import Baseline
+    from aiblint.config import ConfigError
+
+    baseline = Baseline.of(report.findings, name)
+    try:
+        baseline.write(cwd / name)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    print(f"{PROGRAM}: wrote {_count(len(report.active), 'finding')} to the baseline {name}", file=sys.stderr)
+    report.findings[:] = baseline.apply(report.findings, set())
+    return report
+
+
+def _count(number: int, word: str, plural: str = "") -> str:
+    return f"{number} {word if number == 1 else plural or word + 's'}"
+
+
+def _show_config(arguments: list[str], out: TextIO) -> int:
+    """``aiblint config``: the effective configuration, and where each value came from."""
+    parser = build_parser()
+    parser.prog = f"{PROGRAM} config"
+    parser.description = "Print the effective configuration (valid TOML), and where each value came from."
+    options = parser.parse_args(arguments)
+    from aiblint.config_view import render
+
+    out.write(render(_config(options, Path.cwd())))
+    return EXIT_OK
+
+
 def _cli_settings(options: argparse.Namespace) -> dict[str, object]:
     settings: dict[str, object] = {}
     if options.select:
@@ -130,8 +240,12 @@ def _cli_settings(options: argparse.Namespace) -> dict[str, object]:
         settings["fail-on"] = options.fail_on
     if options.format:
         settings["format"] = options.format
+    if options.fetch:
+        settings["fetch"] = True
     if options.parameters:
         settings["parameters"] = options.parameters
+    if options.baseline:
+        settings["baseline"] = options.baseline
     return settings
 
 
@@ -226,7 +340,7 @@ def _write_failed_sarif(arguments: list[str], message: str) -> None:
     """``--format sarif -o FILE`` promises FILE: a CI upload step that finds no
     file hides the real error, so a run that failed before linting writes a log
     with no results and the error as a tool notification."""
-    if arguments[:1] in (["rules"], ["lsp"]):
+    if arguments[:1] in (["rules"], ["lsp"], ["config"]):
         return
     try:  # parsed once already: the error came later
         options, _ = build_parser().parse_known_args(arguments)

@@ -71,6 +71,13 @@ def _script_roots(key: str, value: object) -> dict[str, tuple[str, bool]]:
     return roots
 
 
+def _per_file_ignores(key: str, value: object) -> dict[str, list[str]]:
+    """Glob (as ``exclude``) -> rule ids or prefixes turned off in matching files."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"'{key}' must be a table of glob = [rule ids or prefixes]")
+    return {str(glob): _string_list(f"{key}.{glob}", codes) for glob, codes in value.items()}
+
+
 #: Every key the configuration accepts, with the function that checks it.
 KEYS: dict[str, Callable[[str, object], object]] = {
     "select": _string_list,
@@ -83,6 +90,8 @@ KEYS: dict[str, Callable[[str, object], object]] = {
     "inline-shebang": _string,
     "fetch": _boolean,
     "parameters": _string_list,
+    "per-file-ignores": _per_file_ignores,
+    "baseline": _string,
 }
 
 
@@ -100,6 +109,8 @@ class Config:
     inline_shebang: str = "/bin/sh -e"  # what runs Shell inline commands (Packer's inline_shebang)
     fetch: bool = False  # download referenced scripts that cannot be mapped to a local file
     parameters: list[str] = field(default_factory=list)  # ARM parameters files for every template; later files win
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule ids or prefixes off there
+    baseline: str | None = None  # accepted findings (aiblint.baseline); relative to the file that sets it
     source: Path | None = None  # the file the settings came from
     origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from aiblint.config import Config, load_config
 from aiblint.discover import Candidate, discover, display_path, looks_like_template
 from aiblint.document import Document
+from aiblint.filtering import FindingFilter
 from aiblint.findings import Finding, InternalError, RelatedLocation, Report, Severity
 from aiblint.jsontree import JsonNode, member_key
 from aiblint.loader import load_bytes
@@ -56,6 +57,8 @@ class Linter:
         self.parameter_files, self.parameter_errors = load_explicit(config, self.cwd)
 
     def lint_bytes(self, data: bytes, display: str, explicit: bool = True) -> tuple[list[Finding], int]:
+        #: per-file ignores, in-file suppressions (AIB006), the baseline
+        self.filter = FindingFilter(self)
         """Findings for one file's bytes, and how many templates it held."""
         document = load_bytes(data, display)
         templates = find_templates(document) if document.root is not None else []
@@ -71,7 +74,9 @@ class Linter:
                     findings.extend(self._run(rule, document, rule.check_template(template), [template]))
             if self.script_rules or self.batch_rules:
                 findings.extend(self._scripts(document, templates))
-        return sorted(set(findings)), len(templates)
+            self.filter.read(document, templates)
+        findings = sorted(set(findings))
+        return (findings if self.batch else self.filter.apply(findings)), len(templates)
 
     def _scripts(self, document: Document, templates: list[ImageTemplate]) -> list[Finding]:
         from aiblint.scripts.units import script_units
@@ -111,6 +116,7 @@ class Linter:
     def _bind_parameters(self, document: Document, templates: list[ImageTemplate], display: str) -> None:
         """Parameters files for expression evaluation: ``--parameters``, or the paired file."""
         from aiblint.arm.provenance import bind
+                    self.filter.silent.add(rule.id)
 
         source = self.cwd / display if not display.startswith("<") else None
         bind(document, templates, self.parameter_files, source, display)
@@ -172,6 +178,7 @@ class Linter:
 
 
 def _provenance(
+            fix=problem.fix,
     problem: Problem, document: Document, templates: Sequence[ImageTemplate], message: str
 ) -> tuple[Document, str, list[JsonNode]]:
     """A problem at a value's origin (a parameter default, a parameters file):
@@ -255,8 +262,8 @@ def _finish(linter: Linter, report: Report) -> None:
         report.errors.append(InternalError("<scripts>", f"internal error: {type(error).__name__}: {error}"))
         if os.environ.get("AIBLINT_DEBUG"):
             raise
-    report.notes.extend(note for note in linter.notes if note not in report.notes)
-    report.findings[:] = sorted(set(report.findings))
+    report.findings[:] = linter.filter.apply(sorted(set(report.findings)))
+    report.notes.extend(note for note in linter.notes + linter.filter.notes if note not in report.notes)
 
 
 def _overrides(rule: Rule, method: str) -> bool:

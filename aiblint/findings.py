@@ -37,6 +37,41 @@ class RelatedLocation:
     message: str
 
 
+@dataclass(frozen=True)
+class Suppression:
+    """Why a finding is not counted: an in-file directive or the baseline.
+
+    ``kind`` is SARIF's: ``inSource`` (template metadata, a JSONC comment, a
+    script comment) or ``external`` (the baseline). ``source`` says which, and
+    ``where`` is the ``path:line`` of the directive (or the baseline file).
+    """
+
+    kind: str
+    source: str  # "metadata" | "comment" | "script" | "baseline"
+    reason: str
+    where: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "source": self.source, "reason": self.reason, "where": self.where}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the characters ``start:end`` of a document's text with ``text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A mechanical, safe correction: text edits in the finding's own file."""
+
+    description: str
+    edits: tuple[Edit, ...]
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One problem at one place. Field order is the sort order of reports."""
@@ -52,8 +87,11 @@ class Finding:
     logical_path: str = field(default="", compare=False)
     fingerprint: str = field(default="", compare=False)  # stable across moved lines
     related: tuple[RelatedLocation, ...] = field(default=(), compare=False)
+    suppressed: Suppression | None = field(default=None, compare=False)  # still reported, not counted
+    fix: Fix | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, object]:
+        extra: dict[str, object] = {"suppressed": self.suppressed.to_dict()} if self.suppressed else {}
         return {
             "rule": self.rule,
             "severity": self.severity.label,
@@ -64,6 +102,7 @@ class Finding:
             "end_column": self.end_column,
             "logical_path": self.logical_path,
             "message": self.message,
+            **extra,
         }
 
 
@@ -83,10 +122,19 @@ class Report:
     files_checked: int = 0
     templates_checked: int = 0
 
+    @property
+    def active(self) -> list[Finding]:
+        """The findings that count: not suppressed in the file or by the baseline."""
+        return [finding for finding in self.findings if finding.suppressed is None]
+
+    @property
+    def suppressed(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.suppressed is not None]
+
     def count(self, severity: Severity) -> int:
-        return sum(1 for finding in self.findings if finding.severity == severity)
+        return sum(1 for finding in self.active if finding.severity == severity)
 
     def exit_code(self, fail_on: Severity) -> int:
         if self.errors:
             return 2
-        return 1 if any(finding.severity >= fail_on for finding in self.findings) else 0
+        return 1 if any(finding.severity >= fail_on for finding in self.active) else 0

@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from aiblint.constants import RULE_DOCS_URL
-from aiblint.findings import Severity
+from aiblint.findings import Edit, Fix, Severity
 
 if TYPE_CHECKING:
     from aiblint.document import Document
     from aiblint.jsontree import JsonNode
     from aiblint.model import ImageTemplate
     from aiblint.scripts.units import ScriptUnit
+
+__all__ = ["Edit", "Example", "FileContext", "Fix", "Problem", "Related", "Rule", "RunNote"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Problem:
     severity: Severity | None = None
     document: Document | None = None  # another file than the template's (a script)
     related: tuple[Related, ...] = ()  # other places that explain this one (SARIF relatedLocations)
+    fix: Fix | None = None  # edits in the problem's own document (``aiblint --fix``): only when certain
 
 
 @dataclass(frozen=True)

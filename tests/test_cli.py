@@ -84,7 +84,7 @@ def test_json_contract(write) -> None:  # type: ignore[no-untyped-def]
         "message": 'customizer name "a" is already used by properties.customize[0] (line 6); '
         "each customizer needs its own name",
     }
-    assert document["summary"] == {"files": 1, "templates": 1, "findings": 2, "error": 1, "warning": 1, "note": 0}
+    assert document["summary"] == {"files": 1, "templates": 1, "findings": 2, "suppressed": 0, "error": 1, "warning": 1, "note": 0}
 
 
 def test_stdin_with_filename() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from aiblint.constants import RULE_DOCS_URL
-from aiblint.findings import Finding, InternalError, Report, Severity
+from aiblint.findings import Finding, InternalError, Report, Severity, Suppression
 from aiblint.formatters import RuleInfo
 from aiblint.formatters.sarif import FINGERPRINT_KEY, SarifFormatter
 from tests.conftest import main_in_process
@@ -157,27 +157,16 @@ def test_identical_fingerprints_in_one_file_are_numbered() -> None:
     assert prints == ["f" * 32, "f" * 32 + ":2", "f" * 32]
 
 
-@dataclasses.dataclass(frozen=True, order=True)
-class _SuppressedFinding(Finding):
-    """Until Finding has ``suppressed`` (the suppressions work), a finding that carries one."""
-
-    suppressed: Any = dataclasses.field(default=None, compare=False)
-
-
 @pytest.mark.parametrize(
     ("suppressed", "expected"),
     [
-        ({"kind": "inSource", "reason": "vendor image, checked by hand"},
+        (Suppression("inSource", "metadata", "vendor image, checked by hand", "t.json:4"),
          {"kind": "inSource", "status": "accepted", "justification": "vendor image, checked by hand"}),
-        ({"kind": "baseline"}, {"kind": "external", "status": "accepted"}),
+        (Suppression("external", "baseline", "", "b.json"), {"kind": "external", "status": "accepted"}),
     ],
 )
-def test_suppressed_findings_are_kept_with_suppressions(suppressed: dict[str, str], expected: dict[str, str]) -> None:
-    base = _finding()
-    findings: list[Finding] = [
-        _SuppressedFinding(**{f.name: getattr(base, f.name) for f in dataclasses.fields(base)}, suppressed=suppressed),
-        _finding(line=5),
-    ]
+def test_suppressed_findings_are_kept_with_suppressions(suppressed: Suppression, expected: dict[str, str]) -> None:
+    findings: list[Finding] = [dataclasses.replace(_finding(), suppressed=suppressed), _finding(line=5)]
     log = _format(Report(findings=findings))
     first, second = log["runs"][0]["results"]
     assert first["suppressions"] == [expected]

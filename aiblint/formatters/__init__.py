@@ -26,6 +26,9 @@ class RuleInfo:
 
 class Formatter:
     name: ClassVar[str]
+    #: List suppressed findings too (``--show-suppressed``); formats that mark
+    #: them (SARIF, JSON) always include them.
+    show_suppressed: bool = False
 
     def __init__(self, rules: Mapping[str, RuleInfo], *, color: bool = False, sources: Mapping[str, str] | None = None) -> None:
         self.rules = rules

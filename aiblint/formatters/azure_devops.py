@@ -32,7 +32,7 @@ class AzureDevopsFormatter(Formatter):
     name = "azure-devops"
 
     def write(self, report: Report, stream: TextIO) -> None:
-        for finding in report.findings:
+        for finding in report.active:  # suppressed findings are not annotated
             stream.write(safe_text(self.issue(finding)) + "\n")
         for error in report.errors:
             stream.write(safe_text(log_issue("error", error.message, sourcepath=error.path)) + "\n")

@@ -36,7 +36,7 @@ class GithubFormatter(Formatter):
     name = "github"
 
     def write(self, report: Report, stream: TextIO) -> None:
-        for finding in report.findings:
+        for finding in report.active:  # suppressed findings are not annotated
             stream.write(safe_text(self.annotation(finding)) + "\n")
         for error in report.errors:
             stream.write(safe_text(command("error", error.message, file=error.path, title=PROGRAM)) + "\n")

@@ -24,7 +24,8 @@ class JsonFormatter(Formatter):
             "summary": {
                 "files": report.files_checked,
                 "templates": report.templates_checked,
-                "findings": len(report.findings),
+                "findings": len(report.active),
+                "suppressed": len(report.findings) - len(report.active),
                 **{level.label: report.count(level) for level in Severity},
             },
         }

@@ -22,7 +22,7 @@ class TextFormatter(Formatter):
 
     def write(self, report: Report, stream: TextIO) -> None:
         self._secrets = _secret_spans(report, self)
-        for finding in report.findings:
+        for finding in report.findings if self.show_suppressed else report.active:
             stream.write(safe_text(self.line(finding)) + "\n")
             frame = self.frame(finding)
             if frame:
@@ -36,7 +36,9 @@ class TextFormatter(Formatter):
         if self.color:
             where = _BOLD + where + _RESET
             level = _COLOURS[finding.severity] + level + _RESET
-        return f"{where} {level} {finding.rule} {finding.message}"
+        suppressed = finding.suppressed
+        mark = "" if suppressed is None else f" [suppressed: {suppressed.reason}]" if suppressed.reason else " [suppressed]"
+        return f"{where} {level} {finding.rule} {finding.message}{mark}"
 
     def frame(self, finding: Finding) -> str:
         text = self.sources.get(finding.path)
@@ -59,9 +61,11 @@ class TextFormatter(Formatter):
     def summary(report: Report) -> str:
         counts = [(report.count(level), level.label) for level in (Severity.ERROR, Severity.WARNING, Severity.NOTE)]
         parts = ", ".join(f"{count} {label}{'s' if count != 1 else ''}" for count, label in counts if count)
-        total = len(report.findings)
+        total = len(report.active)
         files = report.files_checked
-        return f"{total} problem{'s' if total != 1 else ''} ({parts}) in {files} file{'s' if files != 1 else ''} checked"
+        line = f"{total} problem{'s' if total != 1 else ''}{f' ({parts})' if parts else ''} in {files} file{'s' if files != 1 else ''} checked"
+        suppressed = len(report.findings) - total
+        return line + (f"; {suppressed} suppressed" if suppressed else "")
 
 
 #: Rules with this tag report secrets: a code frame never shows what they point at.

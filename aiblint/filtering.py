@@ -1,0 +1,158 @@
+"""The filter step, between the rules and the report.
+
+1. ``per-file-ignores`` (configuration): findings of those rules in files matching
+   those globs are dropped, as ``ignore`` drops them everywhere.
+2. In-file suppressions (:mod:`aiblint.suppressions`): a covered finding is kept
+   and marked ``suppressed``; it is shown in SARIF and JSON, not counted.
+3. AIB006: a suppression that matched nothing, gives no reason, has expired
+   (an expired one no longer suppresses) or cannot be read.
+4. The baseline (:mod:`aiblint.baseline`): findings it holds are marked too.
+
+The engine calls :meth:`FindingFilter.read` for every file it lints and
+:meth:`FindingFilter.apply` once the findings are complete: per file for a
+single document, at the end of the run when external analyzers run in batches.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import replace
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiblint.baseline import Baseline
+from aiblint.document import Document
+from aiblint.findings import Finding, Suppression
+from aiblint.model import ImageTemplate
+from aiblint.rule import Problem, Rule
+from aiblint.suppressions import Directive, read_directives
+
+if TYPE_CHECKING:
+    from aiblint.config import Config
+    from aiblint.engine import Linter
+
+#: The rule that reports useless suppressions (its findings are made here).
+USELESS_SUPPRESSION = "AIB006"
+
+
+class FindingFilter:
+    def __init__(self, linter: Linter) -> None:
+        self.linter = linter
+        self.today = datetime.date.today()  # tests set another day
+        self.reporter: Rule | None = next((r for r in linter.rules.rules if r.id == USELESS_SUPPRESSION), None)
+        self.scripts = bool(linter.script_rules or linter.batch_rules)
+        self.ignores = _per_file_ignores(linter.config)
+        self.baseline = load_baseline(linter.config, linter.cwd)
+        self.silent: set[str] = set()  # rule families that could not run fully: their suppressions are not judged
+        self.notes: list[str] = []  # run-level remarks (unused baseline entries)
+        self._directives: dict[tuple[str, int], Directive] = {}
+        self._linted: set[str] = set()
+        self._rule_ids: list[str] | None = None  # every registered rule id, read when needed
+
+    def read(self, document: Document, templates: list[ImageTemplate]) -> None:
+        """Note the suppressions written in ``document`` and the scripts it runs."""
+        self._linted.add(document.path)
+        for directive in read_directives(document, templates, self.today, self.scripts):
+            self._directives.setdefault(directive.key, directive)
+        if self.scripts:
+            from aiblint.scripts.units import script_units
+
+            self._linted.update(unit.document.path for template in templates for unit in script_units(template))
+
+    def apply(self, findings: list[Finding]) -> list[Finding]:
+        """The findings of everything read since the last call, filtered and
+        marked, with the AIB006 findings added; sorted."""
+        directives = list(self._directives.values())
+        linted, self._directives, self._linted = self._linted, {}, set()
+        marked = [self._suppress(finding, directives) for finding in findings if not self.ignored(finding.path, finding.rule)]
+        marked += [finding for finding in self._complaints(directives) if not self.ignored(finding.path, finding.rule)]
+        if self.baseline is not None:
+            marked = self.baseline.apply(marked, linted)
+            unused = len(self.baseline.unused)
+            self.notes = [
+                f"baseline {self.baseline.name}: {unused} entr{'y' if unused == 1 else 'ies'} matched no finding "
+                f"(fixed, or the text changed); --write-baseline {self.baseline.name} drops them"
+            ] if unused else []
+        return sorted(marked)
+
+    def ignored(self, path: str, rule_id: str) -> bool:
+        """``per-file-ignores`` turns ``rule_id`` off for ``path``."""
+        rule_id = rule_id.upper()
+        return any(fnmatch(path, glob) and rule_id.startswith(codes) for glob, codes in self.ignores)
+
+    def _suppress(self, finding: Finding, directives: list[Directive]) -> Finding:
+        if finding.rule == USELESS_SUPPRESSION:
+            return finding  # only the baseline and the configuration silence AIB006
+        chosen: Directive | None = None
+        for directive in directives:
+            if directive.expired or not directive.covers(finding.path, finding.line, finding.column, finding.logical_path):
+                continue
+            for selector in directive.selectors:
+                if selector.matches(finding.rule):
+                    selector.used = True
+                    chosen = chosen or directive
+        if chosen is None:
+            return finding
+        return replace(finding, suppressed=Suppression("inSource", chosen.source, chosen.reason, chosen.where))
+
+    def _complaints(self, directives: list[Directive]) -> list[Finding]:
+        if self.reporter is None:
+            return []
+        found = []
+        for directive in directives:
+            problems = [(problem, document) for _, problem, document in directive.complaints]
+            for selector in directive.selectors if not directive.expired else []:
+                verdict = None if selector.used else self._unused(selector.code, directive)
+                if verdict is not None:
+                    place = selector.problem
+                    problem = Problem(verdict, place.node, place.start, place.end, document=place.document)
+                    problems.append((problem, selector.document))
+            for problem, document in problems:
+                finding = self.linter.finding(self.reporter, problem.document or document, problem)
+                if finding is not None:
+                    found.append(finding)
+        return found
+
+    def _unused(self, code: str, directive: Directive) -> str | None:
+        """Why a suppression of ``code`` that matched nothing is useless, or ``None``
+        when that cannot be told: the rule is off for the file, did not run here
+        (not loaded), or could not run fully (ShellCheck missing...)."""
+        if not self.linter.selection.enabled(code) or self.ignored(directive.path, code):
+            return None
+        if any(code.startswith(family) or family.startswith(code) for family in self.silent):
+            return None
+        if code == USELESS_SUPPRESSION:
+            return f"{code} cannot be suppressed in the file it reports on: use the baseline, ignore or per-file-ignores"
+        if any(_related(code, rule.id) for rule in self.linter.rules.rules):
+            return f"suppression of {code} matched nothing {directive.scope}: remove it"
+        if any(_related(code, rule_id) for rule_id in self._registered()):
+            return None
+        return f"suppression of {code} matched nothing: no rule has this id or prefix"
+
+    def _registered(self) -> list[str]:
+        if self._rule_ids is None:
+            from aiblint.registry import available_rule_ids
+
+            self._rule_ids = available_rule_ids()
+        return self._rule_ids
+
+
+def _related(code: str, rule_id: str) -> bool:
+    """A suppression of ``code`` could match findings of ``rule_id`` (``SC`` reports ``SC2086``)."""
+    rule_id = rule_id.upper()
+    return code.startswith(rule_id) or rule_id.startswith(code)
+
+
+def _per_file_ignores(config: Config) -> list[tuple[str, tuple[str, ...]]]:
+    return [(glob, tuple(code.upper() for code in codes)) for glob, codes in config.per_file_ignores.items()]
+
+
+def load_baseline(config: Config, cwd: Path) -> Baseline | None:
+    """The configured baseline (``baseline`` key, ``--baseline``), or ``None``.
+    A path in a configuration file is relative to that file's folder."""
+    if not config.baseline:
+        return None
+    origin = config.origins.get("baseline", "command line")
+    base = config.source.parent if origin != "command line" and config.source is not None else cwd
+    return Baseline.load(base / config.baseline, config.baseline)

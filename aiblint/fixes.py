@@ -1,0 +1,159 @@
+"""``aiblint --fix`` and ``--diff``: apply the fixes that rules attach to findings.
+
+A fix (:class:`aiblint.findings.Fix`) is a list of text edits in the finding's
+own file. Edits replace characters and nothing else, so comments, key order,
+indentation, line endings and a byte order mark stay exactly as they were.
+A fix is applied whole or not at all: one that overlaps a fix already applied
+waits for the next round, in which the file is linted again in memory (at most
+:data:`MAX_ROUNDS` rounds). A JSON file that parsed before and would not parse
+after is left alone. Suppressed findings are not fixed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiblint.findings import Edit, Finding, Fix, Report
+from aiblint.loader import load_text
+
+if TYPE_CHECKING:
+    from aiblint.config import Config
+    from aiblint.registry import RuleSet
+
+BOM = b"\xef\xbb\xbf"
+#: Rounds of fix-and-lint-again per file; each round must change something.
+MAX_ROUNDS = 8
+
+#: Lints a file's new text in memory: (text, display path) -> its findings.
+Relint = Callable[[str, str], list[Finding]]
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file's text before and after its fixes."""
+
+    path: Path
+    display: str
+    before: str
+    after: str
+    bom: bool
+    fixed: int  # findings whose fix was applied
+
+    def data(self) -> bytes:
+        return (BOM if self.bom else b"") + self.after.encode("utf-8")
+
+
+def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
+    """``text`` with every fix that does not overlap an earlier one (or stray
+    outside the text) applied; how many were applied. The same edit asked
+    by two findings is made once."""
+    taken: list[Edit] = []
+    applied = 0
+    for fix in fixes:
+        edits = sorted(set(fix.edits), key=lambda edit: (edit.start, edit.end))
+        fresh = [edit for edit in edits if edit not in taken]
+        if not _valid(edits, len(text)) or any(_overlap(edit, other) for edit in fresh for other in taken):
+            continue
+        taken += fresh
+        applied += 1
+    for edit in sorted(taken, key=lambda edit: (edit.start, edit.end), reverse=True):
+        text = text[: edit.start] + edit.text + text[edit.end :]
+    return text, applied
+
+
+def _valid(edits: Sequence[Edit], length: int) -> bool:
+    if not all(0 <= edit.start <= edit.end <= length for edit in edits):
+        return False
+    return not any(_overlap(first, second) for first, second in pairwise(edits))
+
+
+def _overlap(first: Edit, second: Edit) -> bool:
+    """Two edits touch the same characters (or insert at the same place)."""
+    if first.start == first.end or second.start == second.end:
+        return first.start == second.start or first.start < second.start < first.end or second.start < first.start < second.end
+    return first.start < second.end and second.start < first.end
+
+
+def plan_fixes(report: Report, cwd: Path, relint: Relint) -> tuple[list[FileChange], list[str]]:
+    """The changes the report's fixes make, file by file, and why some file
+    could not be fixed. Nothing is written."""
+    by_path: dict[str, list[Fix]] = {}
+    for finding in report.active:
+        if finding.fix is not None:
+            by_path.setdefault(finding.path, []).append(finding.fix)
+    changes: list[FileChange] = []
+    problems: list[str] = []
+    for display, fixes in sorted(by_path.items()):
+        path = cwd / display
+        try:
+            data = path.read_bytes()
+            bom = data.startswith(BOM)
+            before = data[len(BOM) if bom else 0 :].decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(f"{display}: not fixed: cannot read it again: {error}")
+            continue
+        after, fixed = _rounds(before, display, fixes, relint)
+        if after is None:
+            problems.append(f"{display}: not fixed: the fixed text would not parse as JSON (a bug in a rule's fix)")
+        elif after != before:
+            changes.append(FileChange(path, display, before, after, bom, fixed))
+    return changes, problems
+
+
+def _rounds(text: str, display: str, fixes: list[Fix], relint: Relint) -> tuple[str | None, int]:
+    parsed = load_text(text, display).problem is None
+    fixed = 0
+    for _ in range(MAX_ROUNDS):
+        after, applied = apply_fixes(text, fixes)
+        if parsed and load_text(after, display).problem is not None:
+            return (None, 0) if fixed == 0 else (text, fixed)
+        if after == text:
+            break
+        text, fixed = after, fixed + applied
+        fixes = [f.fix for f in relint(text, display) if f.path == display and f.suppressed is None and f.fix is not None]
+        if not fixes:
+            break
+    return text, fixed
+
+
+def relinter(report: Report, rules: RuleSet, config: Config, cwd: Path) -> Relint:
+    """Lints a fixed text again with the rules whose fixes are in ``report``
+    (only they can offer another fix)."""
+    from aiblint.engine import Linter
+    from aiblint.registry import RuleSet
+
+    fixing = {finding.rule.upper() for finding in report.active if finding.fix is not None}
+    chosen = [rule for rule in rules.rules if any(rule_id.startswith(rule.id.upper()) for rule_id in fixing)]
+    linter = Linter(RuleSet(chosen), config, cwd)
+    return lambda text, display: linter.lint_bytes(text.encode("utf-8"), display)[0]
+
+
+def write_changes(changes: Iterable[FileChange]) -> list[str]:
+    """Write each file; the messages of those that could not be written."""
+    problems = []
+    for change in changes:
+        try:
+            change.path.write_bytes(change.data())
+        except OSError as error:
+            problems.append(f"{change.display}: not fixed: cannot write it: {error.strerror or error}")
+    return problems
+
+
+def unified_diff(changes: Iterable[FileChange]) -> str:
+    """What ``--fix`` would change, as a unified diff (``git apply`` reads it)."""
+    out: list[str] = []
+    for change in changes:
+        lines = difflib.unified_diff(
+            change.before.splitlines(keepends=True),
+            change.after.splitlines(keepends=True),
+            fromfile=f"a/{change.display}",
+            tofile=f"b/{change.display}",
+        )
+        for line in lines:
+            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
