@@ -55,10 +55,10 @@ class Linter:
 
         #: ``--parameters`` files for every deployment template, and those that could not be read
         self.parameter_files, self.parameter_errors = load_explicit(config, self.cwd)
-
-    def lint_bytes(self, data: bytes, display: str, explicit: bool = True) -> tuple[list[Finding], int]:
         #: per-file ignores, in-file suppressions (AIB006), the baseline
         self.filter = FindingFilter(self)
+
+    def lint_bytes(self, data: bytes, display: str, explicit: bool = True) -> tuple[list[Finding], int]:
         """Findings for one file's bytes, and how many templates it held."""
         document = load_bytes(data, display)
         templates = find_templates(document) if document.root is not None else []
@@ -105,6 +105,7 @@ class Linter:
         for rule in self.batch_rules:
             for item in rule.check_scripts(units):
                 if isinstance(item, RunNote):
+                    self.filter.silent.add(rule.id)
                     if item.message not in self.notes:
                         self.notes.append(item.message)
                 elif item.document is not None:
@@ -116,7 +117,6 @@ class Linter:
     def _bind_parameters(self, document: Document, templates: list[ImageTemplate], display: str) -> None:
         """Parameters files for expression evaluation: ``--parameters``, or the paired file."""
         from aiblint.arm.provenance import bind
-                    self.filter.silent.add(rule.id)
 
         source = self.cwd / display if not display.startswith("<") else None
         bind(document, templates, self.parameter_files, source, display)
@@ -165,6 +165,7 @@ class Linter:
             logical_path=logical_path,
             fingerprint=_fingerprint(rule_id, document.path, logical_path, document.text[start:end]),
             related=tuple(related),
+            fix=problem.fix,
         )
 
     @staticmethod
@@ -178,7 +179,6 @@ class Linter:
 
 
 def _provenance(
-            fix=problem.fix,
     problem: Problem, document: Document, templates: Sequence[ImageTemplate], message: str
 ) -> tuple[Document, str, list[JsonNode]]:
     """A problem at a value's origin (a parameter default, a parameters file):
