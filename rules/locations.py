@@ -8,13 +8,14 @@ before the build VM sees it (aib-runtime.md §1, §4: "Downloading external file
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonNode, JsonObject, JsonScalar, JsonString
 from aiblint.model import ImageTemplate
-from aiblint.rule import Example, Problem, Rule
+from aiblint.rule import Edit, Example, Fix, Problem, Rule
 from aiblint.textmap import source_offset
 from aiblint.uris import UriInfo, classify_uri, find_credentials, is_loopback_host
 from aiblint.values import PLACEHOLDER, UNKNOWN, Resolved, has_placeholder, is_expression, literal_text
@@ -614,7 +615,9 @@ the page and its end is known too (an unknown end could still add `?raw=true`).
 Sources: the troubleshooting guide (`image-builder-troubleshoot.md`): the service downloads
 the URI as it is ("Downloading external file ..."); a mistake seen in public templates.
 
-**Fix:** use the raw URL that the message suggests.
+**Fix:** use the raw URL that the message suggests. `aiblint --fix` writes it when the
+URL is a plain string in the field itself (not an expression, a parameter default, a
+placeholder or an escape) without a query or fragment.
 """
     examples = (
         Example(
@@ -652,11 +655,30 @@ the URI as it is ("Downloading external file ..."); a mistake seen in public tem
                 continue
             start = reading.text.find("/blob/")
             raw = reading.info.github.raw_url() if reading.info.github else _raw_guess(reading.text)
-            yield reading.problem(
+            problem = reading.problem(
                 f"{reading.location.field} is a GitHub web page: the build downloads its HTML, not the file; "
                 f"use the raw file {raw}",
                 (start, start + len("/blob/")) if start >= 0 else None,
             )
+            yield replace(problem, fix=_raw_url_fix(reading))
+
+
+#: A github.com file page as a fix may rewrite it: no query, no fragment.
+_GITHUB_BLOB = re.compile(r"https://(?:www\.)?github\.com/(?P<repo>[^/?#]+/[^/?#]+)/blob/(?P<rest>[^?#]+)\Z")
+
+
+def _raw_url_fix(reading: Reading) -> Fix | None:
+    """``https://github.com/o/r/blob/ref/path`` -> ``https://raw.githubusercontent.com/o/r/ref/path``,
+    only for a known URL written in the field itself (a parameter default may
+    be used elsewhere too), exactly as it is (no escapes)."""
+    node, document = reading.resolved.node, reading.resolved.document
+    match = _GITHUB_BLOB.match(reading.text)
+    if match is None or not reading.resolved.known or node is not reading.location.node or not isinstance(node, JsonString):
+        return None
+    if document.text[node.start + 1 : node.end - 1] != reading.text:
+        return None
+    raw = f"https://raw.githubusercontent.com/{match.group('repo')}/{match.group('rest')}"
+    return Fix(f"use the raw file {raw}", (Edit(node.start + 1, node.end - 1, raw),))
 
 
 # -- helpers -----------------------------------------------------------------------

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from aiblint.document import Document
 from aiblint.findings import Severity
-from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString, walk
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString, walk
 from aiblint.model import ImageTemplate
-from aiblint.rule import Example, FileContext, Problem, Rule
+from aiblint.rule import Edit, Example, FileContext, Fix, Problem, Rule
 from aiblint.textmap import source_offset
 from aiblint.values import PLACEHOLDER
 
@@ -51,7 +52,9 @@ JSON parsers, including the ones Azure uses, silently keep the last of two membe
 the same name: the first value is thrown away without a word. That is almost always a
 copy-and-paste mistake (two `customize` arrays, two `location`s).
 
-**Fix:** merge the two members or delete the one you do not mean.
+**Fix:** merge the two members or delete the one you do not mean. When every value
+written for the key is the same, `aiblint --fix` deletes the repeats (a member with a
+comment in or right after it is left to you).
 """
     examples = (
         Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "location": "westus2",\n  "location": "eastus"\n}\n', ((4, 3),)),
@@ -65,9 +68,80 @@ copy-and-paste mistake (two `customize` arrays, two `location`s).
             yield Problem(
                 f'duplicate key "{again.text}": it is already set at line {where.line}, column {where.column}, '
                 "and JSON parsers keep only the last value",
+                node=_member_value(again),
                 start=again.start,
                 end=again.end,
+                fix=_remove_repeat(document, again),
             )
+
+
+def _member_value(key: JsonString) -> JsonNode | None:
+    parent = key.parent
+    if isinstance(parent, JsonObject):
+        for member_key, value in parent.members:
+            if member_key is key:
+                return value
+    return None
+
+
+def _remove_repeat(document: Document, key: JsonString) -> Fix | None:
+    """Delete a repeated member when every value of its key is the same (it
+    is always preceded by another member). The rest keeps its layout; a
+    member with a comment in or beside it is left to the user."""
+    parent = key.parent
+    if not isinstance(parent, JsonObject):
+        return None
+    members = parent.members
+    index = next(i for i, (member_key, _) in enumerate(members) if member_key is key)
+    if index == 0 or len({_canonical(value) for member_key, value in members if member_key.text == key.text}) != 1:
+        return None
+    edits = _whole_lines(document, members, index) or _in_line(document, members[index - 1][1].end, members[index][1].end)
+    return Fix(f'delete the repeated "{key.text}" (same value)', edits) if edits else None
+
+
+def _whole_lines(document: Document, members: list[tuple[JsonString, JsonNode]], index: int) -> tuple[Edit, ...]:
+    """The member's own lines, when it has them to itself; if it is the last
+    member, the comma before it goes too."""
+    text = document.text
+    key, value = members[index]
+    begin = text.rfind("\n", 0, key.start) + 1
+    newline = text.find("\n", value.end)
+    if newline < 0 or text[begin : key.start].strip() or text[value.end : newline].strip() not in ("", ","):
+        return ()
+    if _has_comment(document, begin, newline):
+        return ()
+    edits = [Edit(begin, newline + 1, "")]
+    if index == len(members) - 1:
+        gap = members[index - 1][1].end
+        comma = text.find(",", gap, begin)
+        if comma < 0 or text[gap:comma].strip() or _has_comment(document, gap, comma):
+            return ()
+        edits.insert(0, Edit(comma, comma + 1, ""))
+    return tuple(edits)
+
+
+def _in_line(document: Document, start: int, end: int) -> tuple[Edit, ...]:
+    """From the end of the member before to the end of the value: its comma goes, the layout stays."""
+    line_end = document.text.find("\n", end)
+    trailing = document.text[end : line_end if line_end >= 0 else len(document.text)].lstrip(" \t\r,")
+    if trailing.startswith(("//", "/*")) or _has_comment(document, start, end):
+        return ()
+    return (Edit(start, end, ""),)
+
+
+def _has_comment(document: Document, start: int, end: int) -> bool:
+    return any(begin < end and finish > start for begin, finish in document.comments)
+
+
+def _canonical(node: JsonNode) -> object:
+    """A JSON value as a comparable structure: key order and types count,
+    so 1 and 1.0, or true and 1, differ."""
+    if isinstance(node, JsonObject):
+        return ("object", tuple((key.text, _canonical(value)) for key, value in node.members))
+    if isinstance(node, JsonArray):
+        return ("array", tuple(_canonical(item) for item in node.items))
+    value = node.value if isinstance(node, JsonScalar) else None
+    return (type(value).__name__, value)
 
 
 class UnreplacedPlaceholder(Rule):

@@ -162,7 +162,10 @@ so there the capitalised forms are the ones reported.)
 
 {_SOURCES}
 
-**Fix:** write the name or value exactly as the message says.
+**Fix:** write the name or value exactly as the message says. `aiblint --fix` does it when
+the api version is known, the name or value is written in the resource itself (not in a
+parameter default that other places may use) and, for a name, the right spelling is not
+there too.
 """
     examples = (
         Example(_template('    "source": {"type": "SharedImageVersion", "imageVersionID": "[parameters(\'id\')]"},\n' + _VHD),
