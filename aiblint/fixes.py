@@ -12,6 +12,7 @@ after is left alone. Suppressed findings are not fixed.
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -19,10 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiblint.findings import Edit, Finding, Fix, Report
+from aiblint.jsontree import JsonNode, JsonString
 from aiblint.loader import load_text
 
 if TYPE_CHECKING:
     from aiblint.config import Config
+    from aiblint.document import Document
     from aiblint.registry import RuleSet
 
 BOM = b"\xef\xbb\xbf"
@@ -46,6 +49,16 @@ class FileChange:
 
     def data(self) -> bytes:
         return (BOM if self.bom else b"") + self.after.encode("utf-8")
+
+
+def replace_string(document: Document, node: JsonNode | None, text: str, description: str) -> Fix | None:
+    """For rules: a fix that rewrites the JSON string ``node`` of ``document``
+    as ``text``, only when both are plain (no escapes), so nothing else changes."""
+    if not isinstance(node, JsonString) or document.text[node.start + 1 : node.end - 1] != node.text:
+        return None
+    if json.dumps(text, ensure_ascii=False)[1:-1] != text:
+        return None
+    return Fix(description, (Edit(node.start + 1, node.end - 1, text),))
 
 
 def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:

@@ -30,7 +30,8 @@ from weakref import WeakKeyDictionary
 
 from aiblint import schema_data
 from aiblint.document import Document
-from aiblint.findings import Edit, Fix, Severity
+from aiblint.findings import Fix, Severity
+from aiblint.fixes import replace_string
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString, member_key
 from aiblint.model import ImageTemplate, copy_loop_names
 from aiblint.rule import Problem
@@ -543,11 +544,9 @@ def case_fix(template: ImageTemplate, token: JsonNode | None, right: str) -> Fix
     """AIB103's fix: respell a name or value written in the template resource
     itself (not a parameter default that other places may use), only when the
     token holds the text plainly (no escapes) and differs from ``right`` in case only."""
-    if not isinstance(token, JsonString) or token.text.casefold() != right.casefold():
+    if not isinstance(token, JsonString) or token.text.casefold() != right.casefold() or not _inside(token, template.resource):
         return None
-    if template.document.text[token.start + 1 : token.end - 1] != token.text or not _inside(token, template.resource):
-        return None
-    return Fix(f'write "{right}"', (Edit(token.start + 1, token.end - 1, right),))
+    return replace_string(template.document, token, right, f'write "{right}"')
 
 
 def _inside(node: JsonNode, root: JsonNode) -> bool:

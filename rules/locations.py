@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from aiblint.findings import Severity
+from aiblint.fixes import replace_string
 from aiblint.jsontree import JsonNode, JsonObject, JsonScalar, JsonString
 from aiblint.model import ImageTemplate
-from aiblint.rule import Edit, Example, Fix, Problem, Rule
+from aiblint.rule import Example, Fix, Problem, Rule
 from aiblint.textmap import source_offset
 from aiblint.uris import UriInfo, classify_uri, find_credentials, is_loopback_host
 from aiblint.values import PLACEHOLDER, UNKNOWN, Resolved, has_placeholder, is_expression, literal_text
@@ -671,14 +672,12 @@ def _raw_url_fix(reading: Reading) -> Fix | None:
     """``https://github.com/o/r/blob/ref/path`` -> ``https://raw.githubusercontent.com/o/r/ref/path``,
     only for a known URL written in the field itself (a parameter default may
     be used elsewhere too), exactly as it is (no escapes)."""
-    node, document = reading.resolved.node, reading.resolved.document
     match = _GITHUB_BLOB.match(reading.text)
-    if match is None or not reading.resolved.known or node is not reading.location.node or not isinstance(node, JsonString):
-        return None
-    if document.text[node.start + 1 : node.end - 1] != reading.text:
+    node = reading.resolved.node
+    if match is None or not reading.resolved.known or node is not reading.location.node or node.value != reading.text:
         return None
     raw = f"https://raw.githubusercontent.com/{match.group('repo')}/{match.group('rest')}"
-    return Fix(f"use the raw file {raw}", (Edit(node.start + 1, node.end - 1, raw),))
+    return replace_string(reading.resolved.document, node, raw, f"use the raw file {raw}")
 
 
 # -- helpers -----------------------------------------------------------------------
