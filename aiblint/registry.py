@@ -1,17 +1,20 @@
-"""Load rule plugins from the ``aiblint.rules`` entry points with stevedore.
+"""Rule and formatter plugins, from the ``aiblint.rules`` and
+``aiblint.formatters`` entry points.
 
 Entry point names are rule ids (``AIB201``) or id families (``SC``). The
 built-in rules are registered the same way as a third-party package's, so the
-plugin path runs every day. Only enabled rules are imported.
+plugin path runs every day. Only enabled rules are imported. Listing the
+entry points is :mod:`aiblint.entrypoints` (cached, and correct right after
+an install).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from aiblint.constants import RULE_ENTRY_POINTS
+from aiblint.constants import FORMATTER_ENTRY_POINTS, RULE_ENTRY_POINTS
+from aiblint.entrypoints import EntryPoint, EntryPointError, entry_points
 from aiblint.rule import Rule
 from aiblint.selection import Selection
 
@@ -22,24 +25,20 @@ class PluginError(Exception):
 
 def available_rule_ids() -> list[str]:
     """Every registered rule id, without importing any rule module."""
-    from stevedore import ExtensionManager
-
-    entry_points = ExtensionManager.list_entry_points(_namespace_manager())
-    return sorted({entry_point.name for entry_point in entry_points})
+    return sorted({entry_point.name for entry_point in entry_points(RULE_ENTRY_POINTS)})
 
 
-def _namespace_manager() -> Any:
-    # list_entry_points only reads ``namespace``; avoid loading anything.
-    from stevedore import ExtensionManager
-
-    manager = ExtensionManager.__new__(ExtensionManager)
-    manager.namespace = RULE_ENTRY_POINTS
-    return manager
+def enabled_rule_entry_points(selection: Selection) -> list[EntryPoint]:
+    """The entry points of the rules ``selection`` enables, by id."""
+    chosen = {ep.name: ep for ep in entry_points(RULE_ENTRY_POINTS) if selection.plugin_enabled(ep.name)}
+    return [chosen[name] for name in sorted(chosen)]
 
 
 @dataclass
 class RuleSet:
     rules: list[Rule] = field(default_factory=list)
+    #: The entry points the rules came from (what a result cache keys on); empty when built by hand.
+    sources: tuple[EntryPoint, ...] = ()
 
     @classmethod
     def load(
@@ -47,33 +46,36 @@ class RuleSet:
         selection: Selection,
         options: Mapping[str, Mapping[str, object]] | None = None,
     ) -> RuleSet:
-        """Import and instantiate every enabled rule; ``options`` maps a rule id
-        to the options it is given."""
-        from stevedore import NamedExtensionManager
-
-        wanted = [name for name in available_rule_ids() if selection.plugin_enabled(name)]
-        if not wanted:
-            return cls([])
-
-        def failed(_manager: object, entry_point: Any, error: BaseException) -> None:
-            raise PluginError(f"rule plugin {entry_point.name} ({entry_point.value}) failed to load: {error}")
-
-        manager: Any = NamedExtensionManager(
-            RULE_ENTRY_POINTS,
-            names=wanted,
-            name_order=True,
-            on_load_failure_callback=failed,
-            on_missing_entrypoints_callback=None,
-        )
+        """Import and instantiate every enabled rule, ordered by id; ``options``
+        maps a rule id to the options it is given."""
+        wanted = enabled_rule_entry_points(selection)
         rules = []
-        for extension in manager:
-            rule_class = _check_plugin(extension.name, extension.plugin)
+        for entry_point in wanted:
+            try:
+                plugin = entry_point.load()
+            except EntryPointError as error:
+                raise PluginError(f"rule plugin {entry_point.name} ({entry_point.value}) failed to load: {error}") from None
+            rule_class = _check_plugin(entry_point.name, plugin)
             rules.append(rule_class((options or {}).get(rule_class.id, {})))
-        return cls(rules)
+        return cls(rules, tuple(wanted))
 
     @classmethod
     def load_all(cls) -> RuleSet:
         return cls.load(Selection())
+
+
+def formatter_class(name: str) -> type | None:
+    """The formatter registered as ``name``, or ``None`` if there is none."""
+    found = next((ep for ep in entry_points(FORMATTER_ENTRY_POINTS) if ep.name == name), None)
+    if found is None:
+        return None
+    try:
+        plugin = found.load()
+    except EntryPointError as error:
+        raise PluginError(f"formatter plugin {name} ({found.value}) failed to load: {error}") from None
+    if not isinstance(plugin, type):
+        raise PluginError(f"formatter plugin {name} ({found.value}) is not a class")
+    return plugin
 
 
 def _check_plugin(name: str, plugin: object) -> type[Rule]:

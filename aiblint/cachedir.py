@@ -1,0 +1,44 @@
+"""The folder aiblint keeps its caches in, and safe writes into it.
+
+``AIBLINT_CACHE_DIR`` if set (CI systems persist a folder of their choice
+between runs), else the user cache folder of the platform (platformdirs:
+``~/.cache/aiblint`` on Linux). Every write is a new file renamed into place,
+so a reader never sees half a file and concurrent runs never mix theirs; a
+failed write is ignored (a cache that cannot be written only costs time).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+ENVIRONMENT_VARIABLE = "AIBLINT_CACHE_DIR"
+
+
+def cache_root() -> Path | None:
+    """The cache folder (it may not exist yet), or ``None`` when none can be named."""
+    configured = os.environ.get(ENVIRONMENT_VARIABLE)
+    if configured:
+        return Path(configured)
+    try:
+        import platformdirs
+
+        return Path(platformdirs.user_cache_dir("aiblint", appauthor=False))
+    except Exception:  # no home folder, an odd platform: run without a cache
+        return None
+
+
+def write_atomically(file: Path, data: bytes) -> bool:
+    """Write ``data`` to ``file`` through a temporary file in the same folder; ``False`` if it failed."""
+    temporary = file.with_name(f".{file.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "xb") as stream:
+            stream.write(data)
+        os.replace(temporary, file)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        return False
+    return True
