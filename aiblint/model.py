@@ -11,6 +11,9 @@ Forms seen in the corpus and the official samples:
   request body is a member of ``parameters`` that has ``properties``
 * ``properties-only``: the bare ``properties`` object of a template (a REST
   body fragment): ``source`` and ``distribute`` or ``customize`` at the top
+* ``resource-body``: the resource without ``type`` (the body given to
+  ``az resource create --is-full-object``): a ``properties`` object that holds
+  ``source`` and ``distribute`` or ``customize``
 """
 
 from __future__ import annotations
@@ -211,7 +214,13 @@ def find_templates(document: Document) -> list[ImageTemplate]:
         return [example]
     if "source" in root and any(key in root for key in _BODY_KEYS[1:]):
         return [ImageTemplate(document, root, "properties-only")]
+    if "type" not in root and _is_body(root.get("properties")):
+        return [ImageTemplate(document, root, "resource-body")]
     return []
+
+
+def _is_body(node: JsonNode | None) -> bool:
+    return isinstance(node, JsonObject) and "source" in node and any(key in node for key in _BODY_KEYS[1:])
 
 
 def _in_deployment(document: Document, template: JsonObject, form: str) -> Iterator[ImageTemplate]:

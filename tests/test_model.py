@@ -27,6 +27,7 @@ SYMBOLIC = '{"languageVersion": "2.0", "resources": {"img": {"type": "Microsoft.
 REST = '{"parameters": {"api-version": "2024-02-01", "imageTemplateName": "x", "parameters": {"location": "westus", "properties": {"source": {}, "distribute": []}}}}'
 PROPERTIES_ONLY = '{"source": {"type": "PlatformImage"}, "distribute": [{"type": "VHD", "runOutputName": "v"}]}'
 TRIGGER = '{"resources": [{"type": "Microsoft.VirtualMachineImages/imageTemplates/triggers", "apiVersion": "2022-07-01", "properties": {}}]}'
+RESOURCE_BODY = '{"apiVersion": "2022-07-01", "location": "westus", "properties": {"source": {"type": "PlatformImage"}, "distribute": []}}'
 PROVIDER_ONLY = '{"type": "Microsoft.VirtualMachineImages", "apiVersion": "2019-05-01-preview", "properties": {}}'
 
 
@@ -40,6 +41,7 @@ PROVIDER_ONLY = '{"type": "Microsoft.VirtualMachineImages", "apiVersion": "2019-
         (REST, "rest-example", "2024-02-01", "parameters.parameters"),
         (PROPERTIES_ONLY, "properties-only", None, ""),
         (PROVIDER_ONLY, "bare", "2019-05-01-preview", ""),
+        (RESOURCE_BODY, "resource-body", "2022-07-01", ""),
     ],
 )
 def test_forms(text: str, form: str, api_version: str | None, path: str) -> None:

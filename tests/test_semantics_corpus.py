@@ -14,6 +14,8 @@ Notes from the review:
 - AIB200 (warning): the REST spec examples replicate to ``"1_location"``, not a region.
 - AIB217 (warning): UbuntuServer 18.04-LTS, Ubuntu 20.04 (focal), retired Windows 10 and
   Windows 11 releases and ``windows11preview``, each checked against the sku in the file.
+- The quickstart 9 trigger sample is a resource body without ``type`` (the form given to
+  ``az resource create --is-full-object``); its UbuntuServer 18.04-LTS sku is AIB217.
 - AIB204 and AIB214 report nothing here: no template mixes the OS families, and every
   SharedImage distributor has the regions its api version needs.
 """
@@ -38,6 +40,8 @@ EXPECTED: dict[str, list[tuple[str, int]]] = {
     "corpus/Azure__azvmimagebuilder/deprecated/quickquickstarts/1a_Creating_a_Custom_Linux_Image_on_Existing_VNET/existingVNETLinux.json": [('AIB217', 36)],
     "corpus/Azure__azvmimagebuilder/deprecated/quickquickstarts/4_Creating_a_Custom_Linux_Image_to_VHD/helloImageTemplateVHD.json": [('AIB203', 2), ('AIB217', 11)],
     "corpus/Azure__azvmimagebuilder/deprecated/quickquickstarts/7_Creating_Custom_Image_using_MSI_to_Access_Storage/helloImageTemplateMsi.json": [('AIB217', 21)],
+    "corpus/Azure__azvmimagebuilder/quickquickstarts/9_Setting_up_a_Trigger_with_a_Custom_Linux_Image/helloImageTemplate.json": [('AIB217', 15)],
+    "reference/wild-examples/Azure+azvmimagebuilder/quickquickstarts/9_Setting_up_a_Trigger_with_a_Custom_Linux_Image/helloImageTemplate.json": [('AIB217', 15)],
     "corpus/Azure__azvmimagebuilder/deprecated/quickquickstarts/9_Updating_Image_Builder_Templates/helloImageTemplateVersion.json": [('AIB203', 2), ('AIB217', 14)],
     "corpus/Azure__azvmimagebuilder/quickquickstarts/0_Creating_a_Custom_Linux_Managed_Image/helloImageTemplateLinux.json": [('AIB217', 31)],
     "corpus/Azure__azvmimagebuilder/quickquickstarts/1_Creating_a_Custom_Linux_Shared_Image_Gallery_Image/helloImageTemplateforSIG.json": [('AIB217', 31)],
