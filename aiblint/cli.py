@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from aiblint import __version__
 from aiblint.constants import PROGRAM
@@ -250,15 +250,15 @@ def _cli_settings(options: argparse.Namespace) -> dict[str, object]:
 
 
 def _formatter_class(name: str) -> type:
-    from stevedore import DriverManager
-    from stevedore.exception import NoMatches
+    from aiblint.registry import PluginError, formatter_class
 
     try:
-        manager: Any = DriverManager("aiblint.formatters", name, invoke_on_load=False)
-        driver: type = manager.driver
-        return driver
-    except (NoMatches, RuntimeError):
-        raise UsageError(f"unknown format {name!r} (built in: {', '.join(BUILTIN_FORMATS)})") from None
+        found = formatter_class(name)
+    except PluginError as error:
+        raise UsageError(str(error)) from None
+    if found is None:
+        raise UsageError(f"unknown format {name!r} (built in: {', '.join(BUILTIN_FORMATS)})")
+    return found
 
 
 def _open_output(path: str | None, default: TextIO) -> TextIO:
