@@ -662,3 +662,96 @@ def _argument_nodes(arguments: Node) -> list[Node]:
     if listed is None:
         return []
     return [child for child in listed.named_children if child.type == "argument_expression"]
+
+
+# -- PowerShell statements that are not commands ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """``$scope:Name[...] = value``: what is assigned and where."""
+
+    target: str  # the left side as written: ``$global:ErrorActionPreference``, ``$PSDefaultParameterValues['*:ErrorAction']``
+    variable: str  # the variable without ``$`` and scope, as written: ``ErrorActionPreference``
+    text: str  # the right side as written
+    value: str | None  # the right side's value when it is one literal (``'Stop'`` -> ``Stop``)
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class FlowStatement:
+    """``exit``, ``throw``, ``return``, ``break`` or ``continue``, and what follows it."""
+
+    keyword: str  # lower case
+    argument: str  # as written; "" when there is none
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class PowerShellStatements:
+    """What :func:`parse` leaves out of a PowerShell script: assignments,
+    ``exit``/``throw`` statements and variable reads (comments excluded)."""
+
+    assignments: tuple[Assignment, ...]
+    flow: tuple[FlowStatement, ...]
+    variables: tuple[tuple[str, int, int], ...]  # name as written without ``$`` (``?``, ``LASTEXITCODE``), span
+
+
+def powershell_statements(text: str) -> PowerShellStatements:
+    """Assignments, flow statements and variable references of a PowerShell script (cached)."""
+    return _powershell_statements(text)
+
+
+@lru_cache(maxsize=64)
+def _powershell_statements(text: str) -> PowerShellStatements:
+    from tree_sitter import Parser
+
+    data = text.encode("utf-8", "surrogatepass")
+    reader = _PowerShellReader(text, data)  # for its offset and literal-value helpers
+    assignments: list[Assignment] = []
+    flow: list[FlowStatement] = []
+    variables: list[tuple[str, int, int]] = []
+    stack = [Parser(_language(POWERSHELL)).parse(data).root_node]
+    while stack:  # iterative: scripts nest without limit
+        node = stack.pop()
+        kind = node.type
+        if kind == "comment":
+            continue
+        if kind == "variable":
+            start, end = reader.span(node)
+            variables.append((_variable_name(text[start:end]), start, end))
+        elif kind == "assignment_expression":
+            found = _assignment(reader, node)
+            if found is not None:
+                assignments.append(found)
+        elif kind == "flow_control_statement" and node.children:
+            keyword = reader.source(node.children[0]).casefold()
+            argument = next((child for child in node.named_children if child.type != "comment"), None)
+            start, end = reader.span(node)
+            flow.append(FlowStatement(keyword, reader.source(argument).strip() if argument is not None else "", start, end))
+        stack.extend(reversed(node.children))
+    variables.sort(key=lambda item: item[1])
+    return PowerShellStatements(tuple(assignments), tuple(flow), tuple(variables))
+
+
+def _assignment(reader: _PowerShellReader, node: Node) -> Assignment | None:
+    named = node.named_children
+    left = next((child for child in named if child.type == "left_assignment_expression"), None)
+    right = named[-1] if named and named[-1] is not left else None
+    if left is None or right is None or right.type == "assignement_operator":
+        return None
+    target = reader.source(left).strip()
+    leaf = _leaf(right)
+    value = reader.value(leaf)[0] if leaf is not None else None
+    start, end = reader.span(node)
+    return Assignment(target, _variable_name(target), reader.source(right).strip(), value, start, end)
+
+
+def _variable_name(written: str) -> str:
+    """``$global:ErrorActionPreference`` -> ``ErrorActionPreference``; ``${x}`` -> ``x``;
+    ``$PSDefaultParameterValues['a']`` -> ``PSDefaultParameterValues``."""
+    name = written.lstrip("$@").strip("{}")
+    name = re.split(r"[\[.]", name, maxsplit=1)[0]
+    return name.rsplit(":", 1)[-1] if ":" in name and not name.startswith("?") else name
