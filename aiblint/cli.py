@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
 
 
 def _lint(options: argparse.Namespace, out: TextIO) -> int:
-    from aiblint.config import ConfigError
+    from aiblint.config import ConfigError, rule_options
     from aiblint.registry import PluginError
 
     if options.debug:
@@ -118,7 +118,7 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     from aiblint.selection import Selection
 
     try:
-        rules = RuleSet.load(Selection.of(config.select, config.ignore))
+        rules = RuleSet.load(Selection.of(config.select, config.ignore), rule_options(config))
     except PluginError as error:
         raise UsageError(str(error)) from None
     formatter_class = _formatter_class(config.format)

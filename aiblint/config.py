@@ -92,6 +92,7 @@ KEYS: dict[str, Callable[[str, object], object]] = {
     "parameters": _string_list,
     "per-file-ignores": _per_file_ignores,
     "baseline": _string,
+    "regions": _string_list,
 }
 
 
@@ -111,6 +112,7 @@ class Config:
     parameters: list[str] = field(default_factory=list)  # ARM parameters files for every template; later files win
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule ids or prefixes off there
     baseline: str | None = None  # accepted findings (aiblint.baseline); relative to the file that sets it
+    regions: list[str] = field(default_factory=list)  # where Image Builder runs too, beyond aiblint's data (AIB200)
     source: Path | None = None  # the file the settings came from
     origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
 
@@ -119,6 +121,11 @@ class Config:
         for key, value in values.items():
             setattr(self, key.replace("-", "_"), value)
             self.origins[key] = origin
+
+
+def rule_options(config: Config) -> dict[str, dict[str, object]]:
+    """What rules are given from the configuration (rules never read it themselves)."""
+    return {"AIB200": {"regions": list(config.regions)}} if config.regions else {}
 
 
 def find_config_file(start: Path) -> Path | None:

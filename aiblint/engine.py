@@ -15,7 +15,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aiblint.config import Config, load_config
+from aiblint.config import Config, load_config, rule_options
 from aiblint.discover import Candidate, discover, display_path, looks_like_template
 from aiblint.document import Document
 from aiblint.filtering import FindingFilter
@@ -226,7 +226,9 @@ def lint_paths(
     """
     folder = Path(cwd) if cwd is not None else Path.cwd()
     config = config if config is not None else load_config(folder)
-    linter = Linter(rules if rules is not None else RuleSet.load(Selection.of(config.select, config.ignore)), config, folder, batch=True)
+    if rules is None:
+        rules = RuleSet.load(Selection.of(config.select, config.ignore), rule_options(config))
+    linter = Linter(rules, config, folder, batch=True)
     report = Report()
     report.errors += [InternalError(path, reason) for path, reason in linter.parameter_errors]
     scripts: list[Candidate] = []

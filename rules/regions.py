@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject
 from aiblint.model import ImageTemplate
-from aiblint.regions import closest_region, find_region
+from aiblint.regions import closest_region, find_region, normalize
 from aiblint.rule import Example, Problem, Rule
 
 _BUILD_REGIONS = """\
@@ -49,6 +49,9 @@ time: five US regions in the 2019 preview, North Europe and West Europe in March
 Zealand North and Taiwan Northwest after February 2024. The table with the date each region
 was first listed, and the list of all Azure region names with their sources, is
 `aiblint/data/regions.json`.
+
+A region added after this version of aiblint can be listed in the configuration
+(`regions = ["newregion"]`); aiblint then accepts it as a build and distribution region.
 
 **Fix.** Build in one of the regions above, usually the one closest to where the image is
 used, and list the regions you need the image in as distribution targets.
@@ -125,10 +128,16 @@ used, and list the regions you need the image in as distribution targets.
             for node in _target_regions(template, distributor):
                 yield from self._target(template, node)
 
+    def _configured(self, value: str) -> bool:
+        """A region named in the configuration's ``regions``: Image Builder runs
+        there too (a region added after aiblint's data was written)."""
+        names = self.options.get("regions", ())
+        return isinstance(names, list) and normalize(value) in {normalize(str(name)) for name in names}
+
     def _build_location(self, template: ImageTemplate, node: JsonNode) -> Iterator[Problem]:
         resolved = template.resolve(node)
         value = resolved.text()
-        if value is None:
+        if value is None or self._configured(value):
             return
         region = find_region(value)
         if region is None:
@@ -147,7 +156,7 @@ used, and list the regions you need the image in as distribution targets.
     def _target(self, template: ImageTemplate, node: JsonNode) -> Iterator[Problem]:
         resolved = template.resolve(node)
         value = resolved.text()
-        if value is None or find_region(value) is not None:
+        if value is None or find_region(value) is not None or self._configured(value):
             return
         close = closest_region(value)
         hint = f'; did you mean "{close.name}"?' if close else ""

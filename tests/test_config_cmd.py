@@ -35,6 +35,7 @@ def test_defaults_are_shown_with_their_origin() -> None:
         "parameters = []  # default\n"
         "per-file-ignores = {}  # default\n"
         "# baseline is not set: no baseline  (default)\n"
+        "regions = []  # default\n"
     )
 
 
@@ -73,6 +74,7 @@ def test_file_and_command_line_values_name_their_origin(write, tmp_path: Path) -
         "fetch = false  # default",
         'parameters = ["p.json"]  # command line',
         f'baseline = "ci/aiblint-baseline.json"  # {source}',
+        "regions = []  # default",
         "",
         f"[tool.aiblint.severity]  # {source}",
         'AIB201 = "warning"',
@@ -110,3 +112,19 @@ def test_a_bad_configuration_is_a_usage_error(write, capsys: pytest.CaptureFixtu
 def test_per_file_ignores_values_are_checked() -> None:
     with pytest.raises(ConfigError, match=r"'per-file-ignores\.x' must be a list of strings"):
         check_settings({"per-file-ignores": {"x": [1]}}, "test")
+
+
+REGION = """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "location": "atlantisnorth",
+  "properties": {"distribute": [{"type": "ManagedImage", "runOutputName": "mi", "imageId": "x", "location": "Atlantis North"}]}
+}
+"""
+
+
+def test_regions_adds_a_region_where_image_builder_runs(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", REGION)
+    code, out = main_in_process("--select", "AIB200", "t.json")
+    assert code == 1 and len(out.splitlines()) == 3
+    write(".aiblint.toml", 'regions = ["Atlantis North"]\n')
+    assert main_in_process("--select", "AIB200", "t.json") == (0, "")
