@@ -86,15 +86,17 @@ def _member_value(key: JsonString) -> JsonNode | None:
 
 def _remove_repeat(document: Document, key: JsonString) -> Fix | None:
     """Delete a repeated member when every value of its key is the same (it
-    is always preceded by another member). The rest keeps its layout; a
-    member with a comment in or beside it is left to the user."""
+    is always preceded by another member), and holds no ``<placeholder>``. The
+    rest keeps its layout; a member with a comment in or beside it is left to
+    the user."""
     parent = key.parent
     if not isinstance(parent, JsonObject):
         return None
     members = parent.members
     index = next(i for i, (member_key, _) in enumerate(members) if member_key is key)
-    if index == 0 or len({_canonical(value) for member_key, value in members if member_key.text == key.text}) != 1:
-        return None
+    values = {_canonical(value) for member_key, value in members if member_key.text == key.text}
+    if index == 0 or len(values) != 1 or PLACEHOLDER.search(key.text) or PLACEHOLDER.search(repr(values)):
+        return None  # different values, or <placeholders> that may be replaced by different ones
     edits = _whole_lines(document, members, index) or _in_line(document, members[index - 1][1].end, members[index][1].end)
     return Fix(f'delete the repeated "{key.text}" (same value)', edits) if edits else None
 

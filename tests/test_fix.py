@@ -152,6 +152,9 @@ def test_diff_marks_a_missing_final_newline(write) -> None:  # type: ignore[no-u
         '{"type": "Microsoft.VirtualMachineImages/imageTemplates", "a": true, "a": 1}',
         '{"type": "Microsoft.VirtualMachineImages/imageTemplates", "a": {"x": 1, "y": 2}, "a": {"y": 2, "x": 1}}',
         '{"type": "Microsoft.VirtualMachineImages/imageTemplates", "a": 1, "a": 2, "a": 1}',
+        # placeholders: a sample's slots, to be filled with different values
+        '{"type": "Microsoft.VirtualMachineImages/imageTemplates", "tags": {"<name>": "<value>", "<name>": "<value>"}}',
+        '{"type": "Microsoft.VirtualMachineImages/imageTemplates", "a": ["<x>"], "a": ["<x>"]}',
         # a comment would go with it
         '{"type": "Microsoft.VirtualMachineImages/imageTemplates",\n "a": 1,\n "a": /* why */ 1\n}',
         '{"type": "Microsoft.VirtualMachineImages/imageTemplates",\n "a": 1,\n "a": 1, // why\n "b": 2}',
