@@ -145,7 +145,7 @@ def _ufw(command: Command, context: Context) -> Cut | None:
     words = values(operands(command))
     if words[:1] == ["insert"]:
         words = words[2:]
-    if words and words[0] in ("deny", "reject") and _names_ssh_port(words[1:]):
+    if words and words[0] in ("deny", "reject") and _names_ssh_port(words[1:]) and not _ufw_narrowed(words):
         return Cut("blocks port 22 (SSH) in the firewall", _any_later(_ufw_allows_ssh))
     if words[:1] == ["enable"] and not _ssh_allowed_before(context, command):
         return Cut(
@@ -153,6 +153,12 @@ def _ufw(command: Command, context: Context) -> Cut | None:
             _any_later(_ufw_allows_ssh),
         )
     return None
+
+
+def _ufw_narrowed(words: list[str]) -> bool:
+    """The rule applies to some sources or one interface only (``from 203.0.113.9``, ``in on eth1``)."""
+    after_from = [following for value, following in pairwise(words) if value == "from"]
+    return "on" in words or any(source != "any" for source in after_from)
 
 
 def _names_ssh_port(words: list[str]) -> bool:
@@ -184,12 +190,25 @@ def _iptables(command: Command, context: Context) -> Cut | None:
     args = values(command.args)
     chain = _option(args, ("-A", "--append", "-I", "--insert"))
     jump = _option(args, ("-j", "--jump"))
-    if chain == "INPUT" and jump in ("DROP", "REJECT") and _port_in(_option(args, ("--dport", "--destination-port", "--dports")), 22, ":"):
+    ports = _option(args, ("--dport", "--destination-port", "--dports"))
+    if chain == "INPUT" and jump in ("DROP", "REJECT") and _port_in(ports, 22, ":") and not _iptables_narrowed(args):
         return Cut("drops incoming connections to port 22 (SSH)")
     policy = _option(args, ("-P", "--policy"))
     if policy == "INPUT" and args[args.index(policy) + 1 :][:1] in (["DROP"], ["REJECT"]) and not _iptables_accepts_ssh(context.script):
         return Cut("drops every incoming connection, port 22 (SSH) included, with no rule accepting it")
     return None
+
+
+#: Matches that limit a rule to some connections (rate limits, sources, times): such a DROP
+#: is a brute-force guard or an allow-list, not a block of every SSH connection.
+_NARROWING_OPTIONS: Final = frozenset({"-s", "--source", "--src", "--src-range", "-i", "--in-interface", "!"})
+_NARROWING_MATCHES: Final = frozenset({"recent", "limit", "hashlimit", "connlimit", "time", "string", "iprange", "geoip", "set"})
+
+
+def _iptables_narrowed(args: list[str]) -> bool:
+    protocol = _option(args, ("-p", "--protocol"))
+    matches = {following for value, following in pairwise(args) if value in ("-m", "--match")}
+    return bool(_NARROWING_OPTIONS & set(args) or _NARROWING_MATCHES & matches) or protocol not in (None, "tcp", "6", "all")
 
 
 def _iptables_accepts_ssh(script: Script) -> bool:
@@ -202,7 +221,11 @@ def _iptables_accepts_ssh(script: Script) -> bool:
 
 
 def _firewall_cmd(command: Command, context: Context) -> Cut | None:
-    for value in values(command.args):
+    arguments = values(command.args)
+    zone = next((value.split("=", 1)[1] for value in arguments if value.startswith("--zone=")), "public")
+    if zone != "public":
+        return None  # another zone than the default one of Azure's images
+    for value in arguments:
         option, _, argument = value.partition("=")
         if option == "--remove-service" and argument == "ssh":
             return Cut("removes the ssh service from the firewall zone")
@@ -314,10 +337,16 @@ def _remove_listener(command: Command, context: Context) -> Cut | None:
 
 
 def _new_firewall_rule(command: Command, context: Context) -> Cut | None:
-    call = PsCommand(command, ("action", "localport", "direction", "displayname", "name", "protocol", "profile", "group"), ("enabled",))
+    call = PsCommand(
+        command, ("action", "localport", "direction", "displayname", "name", "protocol", "profile", "group", "remoteaddress"),
+        ("enabled",),
+    )
     action, port, direction = call.value("action"), call.value("localport"), call.value("direction")
     if action is None or port is None or (action.value or "").casefold() != "block":
         return None
+    remote = call.value("remoteaddress")
+    if remote is not None and (remote.value or "").casefold() != "any":
+        return None  # blocks some sources only
     if direction is not None and (direction.value or "").casefold() == "outbound":
         return None
     if _port_in(port.value if port.value is not None else port.text, 5986, "-"):
@@ -334,6 +363,8 @@ def _netsh(command: Command, context: Context) -> Cut | None:
     if words[:4] != ["advfirewall", "firewall", "add", "rule"]:
         return None
     settings = dict(word.partition("=")[::2] for word in words[4:] if "=" in word)
+    if settings.get("remoteip", "any") != "any":
+        return None  # blocks some sources only
     if settings.get("action") == "block" and settings.get("dir", "in") == "in" and _port_in(settings.get("localport"), 5986, "-"):
         return Cut("blocks incoming connections to port 5986 (WinRM over HTTPS)")
     return None
@@ -434,8 +465,10 @@ Reported, on parsed scripts (inline and referenced, customizers and validators):
 
 A stop that the same script undoes later (`systemctl stop ssh` ... `systemctl start ssh`, as
 when host keys are regenerated; `Start-Service WinRM`) is not reported, nor is a `ufw deny`
-followed by `ufw allow ssh`. Commands in comments and strings are not commands. Changes made
-by editing `sshd_config` (a new `Port`, `AllowUsers`) are not detected.
+followed by `ufw allow ssh`. Firewall rules limited to some sources, one interface, a rate
+(a brute-force guard such as `-m recent ... -j DROP`), UDP, or a zone other than `public` are
+not blocks and are not reported. Commands in comments and strings are not commands. Changes
+made by editing `sshd_config` (a new `Port`, `AllowUsers`) are not detected.
 
 **Fix:** leave SSH and WinRM running during the build. Harden the image on first boot
 (cloud-init, a custom script extension, policy), or make the last customizer's change one
@@ -474,9 +507,11 @@ that takes effect only after the build.
 
     def check_script(self, unit: ScriptUnit) -> Iterator[Problem]:
         for command, cut, script in cuts(unit):
+            stages = [stage for stage in script.pipeline(command) if stage.stage <= command.stage]
+            written = " | ".join(shown(stage) for stage in stages) if len(stages) > 1 else shown(command)
             yield command_problem(
                 unit, script, command,
-                f"`{shown(command)}` {cut.effect}: Image Builder reaches the build VM over "
+                f"`{written}` {cut.effect}: Image Builder reaches the build VM over "
                 f"{'WinRM (port 5986)' if unit.language == POWERSHELL else 'SSH (port 22)'} for every later step and the "
                 "final deprovisioning, so the build fails; leave remote access on during the build and harden the image "
                 "at first boot instead",

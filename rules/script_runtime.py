@@ -76,7 +76,9 @@ def _stops_from(text: str) -> int | None:
         sets_preference = variable == "erroractionpreference" or (
             variable == "psdefaultparametervalues" and ":erroraction" in target
         )
-        if sets_preference and _STOP_VALUE.match(assignment.value or assignment.text):
+        # A value that is not a literal (``$ErrorActionPreference = $mode``) is not known: assume it stops.
+        unknown = assignment.value is None and "::" not in assignment.text
+        if sets_preference and (unknown or _STOP_VALUE.match(assignment.value or assignment.text)):
             return assignment.start
     return None
 

@@ -562,3 +562,40 @@ def test_odd_scripts_never_crash(lines: list[str], windows: bool) -> None:
     text = template(step, {"type": "WindowsUpdate", "filters": lines}, head='\n"vmProfile": {"vmSize": "Standard_B1s"},')
     for rule in RULES:
         lint(text, rule.id)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "sudo iptables -A INPUT -p tcp --dport 22 -m state --state NEW -m recent --update --seconds 60 --hitcount 4 -j DROP",
+        "sudo iptables -A INPUT -s 203.0.113.9 -p tcp --dport 22 -j DROP",
+        "sudo iptables -A INPUT -p udp --dport 22 -j DROP",
+        "sudo ufw deny from 203.0.113.9 to any port 22",
+        "sudo ufw deny in on eth1 to any port 22",
+        "sudo firewall-cmd --zone=internal --remove-service=ssh",
+    ],
+)
+def test_narrowed_firewall_rules_are_not_blocks(line: str) -> None:
+    assert lint(template(shell(line)), "AIB510") == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "New-NetFirewallRule -DisplayName x -LocalPort 5986 -RemoteAddress 203.0.113.9 -Action Block",
+        "netsh advfirewall firewall add rule name=x dir=in action=block localport=5986 remoteip=203.0.113.9",
+    ],
+)
+def test_windows_rules_for_some_sources_only(line: str) -> None:
+    assert lint(template(powershell(line)), "AIB510") == []
+
+
+def test_a_preference_from_a_variable_is_not_judged() -> None:
+    assert lint(template(powershell("$ErrorActionPreference = $mode", "Copy-Item a b")), "AIB508") == []
+    text = template(powershell("$ErrorActionPreference = 'Continue'", "Copy-Item a b"))
+    assert places(text, "AIB508") == [(5, column_of(text, 5, "Copy-Item"))]
+
+
+def test_a_pipeline_is_shown_whole() -> None:
+    text = template(powershell("Get-Service -Name WinRM | Stop-Service -Force"))
+    assert [message.split(" stops ")[0] for _, _, message in lint(text, "AIB510")] == ["`Get-Service -Name WinRM | Stop-Service -Force`"]
