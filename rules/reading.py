@@ -68,20 +68,16 @@ comment in or right after it is left to you).
             yield Problem(
                 f'duplicate key "{again.text}": it is already set at line {where.line}, column {where.column}, '
                 "and JSON parsers keep only the last value",
-                node=_member_value(again),
+                node=_value_of(again),
                 start=again.start,
                 end=again.end,
                 fix=_remove_repeat(document, again),
             )
 
 
-def _member_value(key: JsonString) -> JsonNode | None:
-    parent = key.parent
-    if isinstance(parent, JsonObject):
-        for member_key, value in parent.members:
-            if member_key is key:
-                return value
-    return None
+def _value_of(key: JsonString) -> JsonNode | None:
+    members = key.parent.members if isinstance(key.parent, JsonObject) else []
+    return next((value for member_key, value in members if member_key is key), None)
 
 
 def _remove_repeat(document: Document, key: JsonString) -> Fix | None:

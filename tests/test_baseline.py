@@ -10,18 +10,9 @@ import pytest
 from aiblint.baseline import Baseline, Entry
 from aiblint.config import ConfigError
 from tests.conftest import main_in_process
+from tests.test_cli import DUPLICATE_NAMES
 
-TEMPLATE = """{
-  "type": "Microsoft.VirtualMachineImages/imageTemplates",
-  "location": "<region>",
-  "properties": {
-    "customize": [
-      {"type": "Shell", "name": "a", "inline": ["true"]},
-      {"type": "Shell", "name": "a", "inline": ["true"]}
-    ]
-  }
-}
-"""
+TEMPLATE = DUPLICATE_NAMES
 SELECT = ("--select", "AIB003,AIB201,AIB006")
 
 
