@@ -20,6 +20,7 @@ from aiblint.scripts.syntax import POWERSHELL, Command, Script, parse
 from aiblint.scripts.units import ScriptUnit
 
 from .script_reading import PsCommand, command_problem, earlier_units, exe_name, name, operands, shown, values
+from .steps import customizers
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class Cut:
 
     effect: str
     undo: Callable[[list[Command]], bool] | None = None
+    #: When it bites: "now" (the next step cannot connect), "boot" (VMs made from the
+    #: image; Linux has no restart during a build), "restart" (after a WindowsRestart).
+    when: str = "now"
 
 
 @dataclass(frozen=True)
@@ -59,10 +63,10 @@ def _systemctl(command: Command, context: Context) -> Cut | None:
         return Cut("stops the SSH server", _systemctl_undo(_STARTS))
     if verb == "disable":
         effect = "stops the SSH server and keeps it from starting at boot" if now else "keeps the SSH server from starting at boot"
-        return Cut(effect, _systemctl_undo({"enable", "reenable"}, _STARTS if now else frozenset()))
+        return Cut(effect, _systemctl_undo({"enable", "reenable"}, _STARTS if now else frozenset()), "now" if now else "boot")
     if verb == "mask":
         effect = "stops and masks the SSH server" if now else "masks the SSH server so that it cannot start"
-        return Cut(effect, _systemctl_undo({"unmask"}, _STARTS if now else frozenset()))
+        return Cut(effect, _systemctl_undo({"unmask"}, _STARTS if now else frozenset()), "now" if now else "boot")
     return None
 
 
@@ -113,9 +117,9 @@ def _boot_links(command: Command, context: Context) -> Cut | None:
     words = values(operands(command))
     program = name(command, "shell")
     if program == "update-rc.d" and len(words) >= 2 and words[0] in _SSH_UNITS and words[1] in ("disable", "remove"):
-        return Cut("keeps the SSH server from starting at boot")
+        return Cut("keeps the SSH server from starting at boot", when="boot")
     if program == "chkconfig" and len(words) >= 2 and words[0] in _SSH_UNITS and words[1] == "off":
-        return Cut("keeps the SSH server from starting at boot")
+        return Cut("keeps the SSH server from starting at boot", when="boot")
     return None
 
 
@@ -225,17 +229,27 @@ def _firewall_cmd(command: Command, context: Context) -> Cut | None:
     zone = next((value.split("=", 1)[1] for value in arguments if value.startswith("--zone=")), "public")
     if zone != "public":
         return None  # another zone than the default one of Azure's images
+    # --permanent changes the saved configuration only, until a reload or the next boot.
+    when = "boot" if "--permanent" in arguments and not _reloads_after(context.script, command) else "now"
     for value in arguments:
         option, _, argument = value.partition("=")
         if option == "--remove-service" and argument == "ssh":
-            return Cut("removes the ssh service from the firewall zone")
+            return Cut("removes the ssh service from the firewall zone", when=when)
         if option == "--remove-port" and argument in ("22/tcp", "22"):
-            return Cut("closes port 22 (SSH) in the firewall")
+            return Cut("closes port 22 (SSH) in the firewall", when=when)
         if option == "--panic-on":
             return Cut("drops all network traffic (firewalld panic mode)")
         if option == "--set-default-zone" and argument in ("drop", "block"):
             return Cut(f"makes the {argument} zone, which has no ssh service, the default")
     return None
+
+
+def _reloads_after(script: Script, command: Command) -> bool:
+    return any(
+        name(other, "shell") == "firewall-cmd" and {"--reload", "--complete-reload"} & set(values(other.args))
+        for other in script.commands
+        if other.start > command.start
+    )
 
 
 _SHELL: Final[dict[str, Detector]] = {
@@ -282,7 +296,7 @@ def _set_service(command: Command, context: Context) -> Cut | None:
     if status is not None and (status.value or "").casefold() == "stopped":
         return Cut("stops the WinRM service", _winrm_started(script))
     if startup is not None and (startup.value or "").casefold() == "disabled":
-        return Cut("disables the WinRM service, so it does not start after a restart", _winrm_started(script))
+        return Cut("disables the WinRM service, so it does not start after a restart", _winrm_enabled(script), "restart")
     return None
 
 
@@ -299,6 +313,15 @@ def _winrm_started(script: Script) -> Callable[[list[Command]], bool]:
     return _any_later(started)
 
 
+def _winrm_enabled(script: Script) -> Callable[[list[Command]], bool]:
+    def enabled(command: Command) -> bool:
+        if name(command, POWERSHELL) != "set-service" or not _service_target(command, script):
+            return False
+        return any(value.casefold() in ("automatic", "manual", "automaticdelayedstart") for value in values(command.args))
+
+    return _any_later(enabled)
+
+
 def _sc_exe(command: Command, context: Context) -> Cut | None:
     if exe_name(command) != "sc.exe":
         return None
@@ -309,7 +332,7 @@ def _sc_exe(command: Command, context: Context) -> Cut | None:
         if words[0] == "delete":
             return Cut("deletes the WinRM service")
         if words[0] == "config" and ("start=disabled" in words or any(pair == ("start=", "disabled") for pair in pairwise(words))):
-            return Cut("disables the WinRM service, so it does not start after a restart")
+            return Cut("disables the WinRM service, so it does not start after a restart", when="restart")
     return None
 
 
@@ -445,7 +468,7 @@ remote connection to the build VM: SSH (port 22) on Linux, WinRM over HTTPS (por
 Windows. The troubleshooting guide says "*Don't* disable these settings as part of the
 build", and explains builds "canceled after context cancellation" by scripts that enable or
 configure a firewall or change SSH or WinRM (aib-runtime.md §7, stated by the troubleshooting
-guide: confidence **H**). The build fails at the next step, 30 minutes or more in.
+guide: confidence **H**).
 
 Reported, on parsed scripts (inline and referenced, customizers and validators):
 
@@ -463,6 +486,15 @@ Reported, on parsed scripts (inline and referenced, customizers and validators):
   blocks inbound port 5986 (`New-NetFirewallRule ... -Action Block`, `netsh advfirewall firewall
   add rule ... action=block`), and `blockinboundalways` / `-AllowInboundRules False`.
 
+What breaks depends on when the change bites. Stopping a service, removing it, or a firewall
+rule that applies at once fails the build at the next step. Disabling SSH at boot (`systemctl
+disable ssh`, `update-rc.d`, `chkconfig`, a `firewall-cmd --permanent` change without
+`--reload`) does not stop this build (Image Builder has no Linux restart), but every VM made
+from the image starts without SSH, which the guide also warns against. Disabling WinRM at boot
+(`-StartupType Disabled`, `start= disabled`) is reported only when a `WindowsRestart` or
+`WindowsUpdate` customizer follows, since WinRM then does not come back; without a restart the
+running service serves the build to its end.
+
 A stop that the same script undoes later (`systemctl stop ssh` ... `systemctl start ssh`, as
 when host keys are regenerated; `Start-Service WinRM`) is not reported, nor is a `ufw deny`
 followed by `ufw allow ssh`. Firewall rules limited to some sources, one interface, a rate
@@ -470,9 +502,8 @@ followed by `ufw allow ssh`. Firewall rules limited to some sources, one interfa
 not blocks and are not reported. Commands in comments and strings are not commands. Changes
 made by editing `sshd_config` (a new `Port`, `AllowUsers`) are not detected.
 
-**Fix:** leave SSH and WinRM running during the build. Harden the image on first boot
-(cloud-init, a custom script extension, policy), or make the last customizer's change one
-that takes effect only after the build.
+**Fix:** leave SSH and WinRM running and reachable during the build, and harden the VMs made
+from the image when they first boot (cloud-init, a custom script extension, policy).
 """
     tags = ("correctness",)
     examples = (
@@ -509,11 +540,36 @@ that takes effect only after the build.
         for command, cut, script in cuts(unit):
             stages = [stage for stage in script.pipeline(command) if stage.stage <= command.stage]
             written = " | ".join(shown(stage) for stage in stages) if len(stages) > 1 else shown(command)
-            yield command_problem(
-                unit, script, command,
-                f"`{written}` {cut.effect}: Image Builder reaches the build VM over "
-                f"{'WinRM (port 5986)' if unit.language == POWERSHELL else 'SSH (port 22)'} for every later step and the "
-                "final deprovisioning, so the build fails; leave remote access on during the build and harden the image "
-                "at first boot instead",
-            )
+            consequence = _consequence(unit, cut)
+            if consequence is not None:
+                yield command_problem(unit, script, command, f"`{written}` {cut.effect}: {consequence}")
 
+
+def _consequence(unit: ScriptUnit, cut: Cut) -> str | None:
+    """What follows from the cut, or ``None`` when nothing in this build breaks."""
+    if cut.when == "boot":
+        return (
+            "VMs made from this image cannot be reached over SSH, and the troubleshooting guide says not to disable SSH "
+            "as part of the build; harden the image at first boot instead if that is the intent"
+        )
+    if cut.when == "restart":
+        restart = _later_restart(unit)
+        if restart is None:
+            return None  # nothing restarts the VM: the running service keeps serving this build
+        return (
+            f"the {restart} customizer after it restarts the VM, WinRM (port 5986) does not come back and the build "
+            "fails; leave WinRM enabled during the build and harden the image at first boot instead"
+        )
+    channel = "WinRM (port 5986)" if unit.language == POWERSHELL else "SSH (port 22)"
+    return (
+        f"Image Builder reaches the build VM over {channel} for every later step and the final deprovisioning, so the "
+        "build fails; leave remote access on during the build and harden the image at first boot instead"
+    )
+
+
+def _later_restart(unit: ScriptUnit) -> str | None:
+    """``WindowsRestart`` or ``WindowsUpdate`` (which restarts as updates need) when one runs after the unit's step."""
+    for position, step in enumerate(customizers(unit.template)):
+        if position > unit.position and step.kind in ("windowsrestart", "windowsupdate"):
+            return "WindowsRestart" if step.kind == "windowsrestart" else "WindowsUpdate"
+    return None

@@ -449,12 +449,27 @@ def test_a_referenced_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 def test_linux_cuts(line: str, effect: str) -> None:
     text = template(shell(line))
     command = line.split("sudo ", 1)[-1].removeprefix("-E ")
+    consequence = BOOT if "at boot" in effect or "firewall zone" in effect else NOW
     assert lint(text, "AIB510") == [
-        (5, column_of(text, 5, command.split(" ")[0]),
-         f"`{command if len(command) <= 60 else command[:59] + '…'}` {effect}: Image Builder reaches the build VM over "
-         "SSH (port 22) for every later step and the final deprovisioning, so the build fails; leave remote access on "
-         "during the build and harden the image at first boot instead"),
+        (5, column_of(text, 5, command.split(" ")[0]), f"`{command if len(command) <= 60 else command[:59] + '…'}` {effect}: {consequence}"),
     ]
+
+
+NOW = (
+    "Image Builder reaches the build VM over SSH (port 22) for every later step and the final deprovisioning, so the "
+    "build fails; leave remote access on during the build and harden the image at first boot instead"
+)
+BOOT = (
+    "VMs made from this image cannot be reached over SSH, and the troubleshooting guide says not to disable SSH as "
+    "part of the build; harden the image at first boot instead if that is the intent"
+)
+
+
+def test_a_permanent_firewalld_change_bites_at_the_next_reload() -> None:
+    permanent = template(shell("sudo firewall-cmd --permanent --remove-service=ssh", "sudo firewall-cmd --reload"))
+    assert [message.endswith(NOW) for _, _, message in lint(permanent, "AIB510")] == [True]
+    runtime = template(shell("sudo firewall-cmd --remove-port=22/tcp"))
+    assert [message.endswith(NOW) for _, _, message in lint(runtime, "AIB510")] == [True]
 
 
 @pytest.mark.parametrize(
@@ -498,9 +513,7 @@ def test_ufw_after_a_step_aiblint_cannot_read() -> None:
     [
         ("Stop-Service -Name WinRM -Force", "Stop-Service", "stops the WinRM service"),
         ("Get-Service -Name winrm | Stop-Service", "Stop-Service", "stops the WinRM service"),
-        ("Set-Service WinRM -StartupType Disabled", "Set-Service", "disables the WinRM service, so it does not start after a restart"),
         ("Set-Service -Name 'WinRM' -Status Stopped", "Set-Service", "stops the WinRM service"),
-        ("sc.exe config winrm start= disabled", "sc.exe", "disables the WinRM service, so it does not start after a restart"),
         ("sc.exe stop WinRM", "sc.exe", "stops the WinRM service"),
         ("net stop winrm", "net", "stops the WinRM service"),
         ("winrm delete winrm/config/Listener?Address=*+Transport=HTTPS", "winrm", "deletes the WinRM HTTPS listener"),
@@ -599,3 +612,26 @@ def test_a_preference_from_a_variable_is_not_judged() -> None:
 def test_a_pipeline_is_shown_whole() -> None:
     text = template(powershell("Get-Service -Name WinRM | Stop-Service -Force"))
     assert [message.split(" stops ")[0] for _, _, message in lint(text, "AIB510")] == ["`Get-Service -Name WinRM | Stop-Service -Force`"]
+
+
+@pytest.mark.parametrize("line", ["Set-Service WinRM -StartupType Disabled", "sc.exe config winrm start= disabled"])
+def test_winrm_disabled_before_a_restart(line: str) -> None:
+    text = template(powershell(line), {"type": "WindowsUpdate"})
+    assert lint(text, "AIB510") == [
+        (5, column_of(text, 5, line.split(" ")[0]),
+         f"`{line}` disables the WinRM service, so it does not start after a restart: the WindowsUpdate customizer after "
+         "it restarts the VM, WinRM (port 5986) does not come back and the build fails; leave WinRM enabled during the "
+         "build and harden the image at first boot instead"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        (),  # nothing restarts the VM: the running service serves the rest of the build
+        ({"type": "WindowsRestart"},),  # a restart, but the script enables WinRM again
+    ],
+)
+def test_winrm_disabled_without_a_restart(later: tuple[dict[str, object], ...]) -> None:
+    lines = ["Set-Service WinRM -StartupType Disabled"] + (["Set-Service -Name WinRM -StartupType Automatic"] if later else [])
+    assert lint(template(powershell(*lines), *later), "AIB510") == []
