@@ -21,7 +21,7 @@ from typing import Final
 
 from aiblint.jsontree import JsonObject
 from aiblint.model import ImageTemplate
-from aiblint.scripts.syntax import POWERSHELL, Command, Script, Word, parse
+from aiblint.scripts.syntax import POWERSHELL, Command, Word, parse
 from aiblint.scripts.units import ScriptUnit, script_units, uri_node
 
 from .deprovisioning import LINUX_PATH, WINDOWS_PATH
@@ -37,7 +37,6 @@ class Event:
     start: int = 0  # where, in the unit's text
     end: int = 0
     unit: ScriptUnit | None = None
-    script: Script | None = None
 
 
 _UNKNOWN: Final = Event("unknown")
@@ -91,7 +90,7 @@ def unit_events(unit: ScriptUnit) -> Iterator[Event]:
     reader = _powershell_events if windows else _shell_events
     for command in sorted(script.commands, key=lambda item: item.start):
         for kind, word in reader(command, target):
-            yield Event(kind, target, word.value or word.text, word.start, word.end, unit, script)
+            yield Event(kind, target, word.value or word.text, word.start, word.end, unit)
 
 
 # -- paths -----------------------------------------------------------------------------------

@@ -542,7 +542,7 @@ from the image when they first boot (cloud-init, a custom script extension, poli
             written = " | ".join(shown(stage) for stage in stages) if len(stages) > 1 else shown(command)
             consequence = _consequence(unit, cut)
             if consequence is not None:
-                yield command_problem(unit, script, command, f"`{written}` {cut.effect}: {consequence}")
+                yield command_problem(unit, command, f"`{written}` {cut.effect}: {consequence}")
 
 
 def _consequence(unit: ScriptUnit, cut: Cut) -> str | None:

@@ -8,11 +8,12 @@ in a comment or a string is never one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from aiblint.rule import Problem
-from aiblint.scripts.syntax import Command, Script, Word, normalized
-from aiblint.scripts.units import ScriptUnit
+from aiblint.scripts.offsets import problem_at
+from aiblint.scripts.syntax import Command, Word, normalized
+from aiblint.scripts.units import ScriptUnit, script_steps, script_units, uri_node
 
 
 def name(command: Command, language: str) -> str:
@@ -109,21 +110,9 @@ def _expand(prefix: str, known: tuple[str, ...]) -> str:
     return matches[0] if len(matches) == 1 else prefix
 
 
-def later(script: Script, command: Command) -> Iterator[Command]:
-    """The commands written after ``command`` (in text order)."""
-    return (other for other in script.commands if other.start > command.start)
-
-
-def span_problem(unit: ScriptUnit, script: Script, start: int, end: int, message: str) -> Problem:
-    """A problem at script text offsets ``start``-``end``, placed where they are written."""
-    line, column = script.location(start)
-    end_line, end_column = script.location(max(end, start))
-    return unit.problem(message, line, column, end_line, end_column)
-
-
-def command_problem(unit: ScriptUnit, script: Script, command: Command, message: str) -> Problem:
+def command_problem(unit: ScriptUnit, command: Command, message: str) -> Problem:
     """A problem over a command as written without its wrappers (``sudo``)."""
-    return span_problem(unit, script, command.words[0].start, command.words[-1].end, message)
+    return problem_at(unit, command.words[0].start, command.words[-1].end, message)
 
 
 def shown(command: Command, limit: int = 60) -> str:
@@ -137,8 +126,6 @@ def shown(command: Command, limit: int = 60) -> str:
 def earlier_units(unit: ScriptUnit) -> list[ScriptUnit] | None:
     """The scripts of the steps that run before ``unit``'s, or ``None`` when one of
     them is not fully known (a script that cannot be read, lines from expressions)."""
-    from aiblint.scripts.units import script_steps, script_units, uri_node
-
     template = unit.template
     units = [other for other in script_units(template) if other.position < unit.position]
     for owner, _phase, position, _language in script_steps(template):

@@ -15,11 +15,12 @@ from typing import Final
 from aiblint.findings import Severity
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
-from aiblint.scripts.syntax import POWERSHELL, Command, Script, parse, powershell_statements
+from aiblint.scripts.offsets import problem_at
+from aiblint.scripts.syntax import POWERSHELL, Command, parse, powershell_statements
 from aiblint.scripts.units import ScriptUnit
 
 from .deprovisioning_events import Event, deprovisioning_events, same_path
-from .script_reading import PsCommand, span_problem
+from .script_reading import PsCommand
 
 _HEAD = '{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "properties": {\n    "customize": [\n'
 _TAIL = "    ]\n  }\n}\n"
@@ -171,8 +172,8 @@ PowerShell provisioner, AIB logs of its command line).
                 return
             if may_fail_silently(command):
                 word = command.words[0]
-                yield span_problem(
-                    unit, script, word.start, word.end,
+                yield problem_at(
+                    unit, word.start, word.end,
                     f"`{word.text}` can fail with a non-terminating error and the step still succeeds: only the exit "
                     "code fails a build, and nothing in this script stops on errors; start it with "
                     "`$ErrorActionPreference = 'Stop'` (or check `$?` and `exit 1`)",
@@ -266,8 +267,8 @@ documented).
 
 
 def _event_problem(event: Event) -> Problem:
-    unit, script = event.unit, event.script
-    assert unit is not None and script is not None
+    unit = event.unit
+    assert unit is not None
     path = event.path
     if event.kind == "empty":
         what = f"empties {path}"
@@ -279,8 +280,4 @@ def _event_problem(event: Event) -> Problem:
         f"this command {what}: Image Builder runs that file last to generalize the VM, and without it the build fails or "
         "the image is not generalized; leave it alone, or overwrite it with your own commands (the documented override)"
     )
-    return span_problem(unit, script, event.start, event.end, message)
-
-
-def parsed(unit: ScriptUnit) -> Script:
-    return parse(unit.language, unit.text)
+    return problem_at(unit, event.start, event.end, message)
