@@ -30,6 +30,7 @@ from aiblint.scripts.settings import ScriptSettings, active
 from aiblint.selection import Selection
 
 if TYPE_CHECKING:
+    from aiblint.scripts.tally import ScriptTally
     from aiblint.scripts.units import ScriptUnit
 
 STDIN = "-"
@@ -50,6 +51,7 @@ class Linter:
         self.batch = batch
         self.pending: list[ScriptUnit] = []
         self.notes: list[str] = []  # run-level remarks from the batch rules
+        self.tally: ScriptTally | None = None  # scripts checked and not read, for one run note
         self.cwd = cwd if cwd is not None else Path.cwd()
         from aiblint.arm.provenance import load_explicit
 
@@ -83,6 +85,11 @@ class Linter:
 
         findings: list[Finding] = []
         units = [unit for template in templates for unit in script_units(template)]
+        if self.tally is None:
+            from aiblint.scripts.tally import ScriptTally
+
+            self.tally = ScriptTally()
+        self.tally.add(templates, units)
         for rule in self.script_rules:
             for unit in units:
                 findings.extend(self._run(rule, document, rule.check_script(unit)))
@@ -96,7 +103,11 @@ class Linter:
         """Run the batch rules over the script units kept since the last call."""
         units, self.pending = self.pending, []
         with active(self.scripts):
-            return self._batch(units)
+            findings = self._batch(units)
+        note = self.tally.note() if self.tally is not None else None
+        if note is not None and note not in self.notes:
+            self.notes.append(note)
+        return findings
 
     def _batch(self, units: list[ScriptUnit]) -> list[Finding]:
         findings: list[Finding] = []

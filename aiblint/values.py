@@ -106,8 +106,12 @@ def is_expression(text: str) -> bool:
 
 
 def literal_text(text: str) -> str:
-    """The literal a non-expression string stands for (``[[x]`` -> ``[x]``)."""
-    return text[1:] if text.startswith("[[") else text
+    """The literal a non-expression string stands for (``[[x]`` -> ``[x]``).
+
+    ARM drops the escaping bracket only from a string that also ends with ``]``:
+    ``[[ -f /etc/x ]] && echo yes`` (a shell test) stays as written.
+    """
+    return text[1:] if text.startswith("[[") and text.rstrip().endswith("]") else text
 
 
 def has_placeholder(text: str) -> bool:

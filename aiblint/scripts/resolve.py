@@ -43,7 +43,7 @@ class Resolution:
     uri: str
     status: str
     path: Path | None = None  # the file (local, fetched), or where it should be (missing)
-    how: str = ""  # "script-roots 'https://...'", "the git remote o/r", "relative to the template"
+    how: str = ""  # "through script-roots 'https://...'", "through the git remote o/r", "relative to the template"
     reason: str = ""
 
     @property
@@ -107,9 +107,11 @@ def _resolve(uri: str, template_path: str, settings: ScriptSettings) -> Resoluti
     repository = _repository(folder, settings) if folder is not None else None
     github = info.github
     if github is not None and repository is not None and repository.is_remote(github.owner, github.repo):
-        pinned = repository.is_pinned(github.ref)
-        how = f"the git remote {github.owner}/{github.repo}"
-        return _locate(uri, repository.root, repository.root, github.path, how, UNRESOLVED if pinned else MISSING)
+        how = f"through the git remote {github.owner}/{github.repo}"
+        if repository.is_pinned(github.ref):
+            absent = f"it is not in the working tree, and the URL is pinned to {github.ref}, where it may be"
+            return _locate(uri, repository.root, repository.root, github.path, how, UNRESOLVED, absent)
+        return _locate(uri, repository.root, repository.root, github.path, how, MISSING)
     if info.kind in ("relative", "file", "local-path"):
         return _local(info, folder, repository)
     if settings.fetch and info.scheme in ("http", "https"):
@@ -125,8 +127,11 @@ def _through_root(info: UriInfo, root: ScriptRoot) -> Resolution | None:
         if candidate.startswith(root.prefix):
             rest = urlsplit(candidate[len(root.prefix) :])
             relative = unquote(rest.path) if "://" in root.prefix else rest.path
-            how = f"script-roots '{root.prefix}'"
-            return _locate(info.text, root.folder, root.folder, relative, how, UNRESOLVED if root.partial else MISSING)
+            how = f"through script-roots '{root.prefix}'"
+            if root.partial:
+                absent = f"{how}, it maps to {root.folder / relative}, which is not in that partial copy"
+                return _locate(info.text, root.folder, root.folder, relative, how, UNRESOLVED, absent)
+            return _locate(info.text, root.folder, root.folder, relative, how, MISSING)
     return None
 
 
@@ -140,24 +145,24 @@ def _local(info: UriInfo, folder: Path | None, repository: Repository | None) ->
     return _locate(uri, folder, repository.root, relative, "relative to the template", MISSING)
 
 
-def _locate(uri: str, base: Path, root: Path, relative: str, how: str, when_absent: str) -> Resolution:
-    """``relative`` under ``base``, as long as it stays inside ``root``."""
+def _locate(uri: str, base: Path, root: Path, relative: str, how: str, when_absent: str, absent: str = "") -> Resolution:
+    """``relative`` under ``base``, as long as it stays inside ``root``; ``when_absent``
+    is the status (with the reason ``absent``) when no file is there."""
     relative = relative.split("?", 1)[0].split("#", 1)[0]
     if not relative or relative.endswith("/") or PurePosixPath(relative).is_absolute():
-        return Resolution(uri, UNRESOLVED, how=how, reason=f"through {how} it names no file")
+        return Resolution(uri, UNRESOLVED, how=how, reason=f"{how}, it names no file")
     try:
         target = (base / relative).resolve()
         inside = target.is_relative_to(root.resolve())
     except (OSError, RuntimeError):  # a symlink loop
-        return Resolution(uri, UNRESOLVED, how=how, reason=f"through {how} it cannot be followed (a symlink loop)")
+        return Resolution(uri, UNRESOLVED, how=how, reason=f"{how}, it cannot be followed (a symlink loop)")
     if not inside:
-        return Resolution(uri, UNRESOLVED, how=how, reason=f"through {how} it points outside {root}, which is never read")
+        return Resolution(uri, UNRESOLVED, how=how, reason=f"{how}, it points outside {root}, which is never read")
     if target.is_file():
         return Resolution(uri, LOCAL, target, how)
     if target.exists():
-        return Resolution(uri, UNRESOLVED, target, how, reason=f"through {how} it names a folder, not a file")
-    reason = f"through {how} it maps to {target}, which is not there (a partial copy)" if when_absent == UNRESOLVED else ""
-    return Resolution(uri, when_absent, target, how, reason)
+        return Resolution(uri, UNRESOLVED, target, how, reason=f"{how}, it names a folder, not a file")
+    return Resolution(uri, when_absent, target, how, absent)
 
 
 def _fetched(info: UriInfo, settings: ScriptSettings) -> Resolution:

@@ -29,10 +29,11 @@ from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.model import ImageTemplate
 from aiblint.rule import Problem
 from aiblint.scripts.dialect import POWERSHELL, Dialect, from_shebang, shebang
+from aiblint.scripts.resolve import UNKNOWN as UNKNOWN_STATUS
 from aiblint.scripts.resolve import Resolution, read_script, resolve_uri
 from aiblint.scripts.settings import current_settings
 from aiblint.textmap import source_offset
-from aiblint.values import PLACEHOLDER, UNKNOWN, Resolved, is_expression, literal_text, resolve_literal
+from aiblint.values import PLACEHOLDER, UNKNOWN, PartialString, Resolved, is_expression, literal_text, resolve_literal
 
 #: Customizer/validator ``type`` (case-folded) -> script language.
 SCRIPT_TYPES = {"shell": "shell", "powershell": "powershell"}
@@ -144,6 +145,20 @@ class ScriptUnit:
             end = end_offset if end_offset is not None else (node.end - 1 if node is not None else start)
         return Problem(message, node=node, start=start, end=max(end, start), rule=rule, severity=severity, document=segment.document)
 
+    def location(self, index: int) -> tuple[int, int]:
+        """1-based (line, column) of character ``index`` of :attr:`text`."""
+        index = min(max(index, 0), len(self.text))
+        line = bisect.bisect_right(self._starts, index)
+        return line, index - self._starts[line - 1] + 1
+
+    def problem_at(
+        self, message: str, start: int, end: int | None = None, *, rule: str | None = None, severity: Severity | None = None
+    ) -> Problem:
+        """A problem at ``text[start:end]`` (indexes into :attr:`text`, e.g. of a regex match)."""
+        line, column = self.location(start)
+        end_line, end_column = self.location(end if end is not None else start)
+        return self.problem(message, line, column, end_line, end_column, rule=rule, severity=severity)
+
     def _clamp(self, line: int, column: int) -> tuple[int, int]:
         starts = self._starts
         line = min(max(line, 1), len(starts))
@@ -240,9 +255,8 @@ def _build_references(template: ImageTemplate) -> list[ScriptReference]:
         if node is None:
             continue
         uri = template.resolve(node).text()
-        if uri is None:
-            continue
-        found.append(ScriptReference(owner, phase, position, language, node, resolve_uri(uri, template.document.path)))
+        resolution = resolve_uri(uri, template.document.path) if uri is not None else Resolution("", UNKNOWN_STATUS)
+        found.append(ScriptReference(owner, phase, position, language, node, resolution))
     return found
 
 
@@ -294,6 +308,9 @@ def _element(resolved: Resolved, written: JsonNode, language: str, start: int) -
             shift = len(node.text) - len(value)  # 1 for a "[[" escape
             return value, _Segment(start, len(value), resolved.document, node, "exact", shift)
         return value, _Segment(start, len(value), resolved.document, node, "coarse")
+    if isinstance(value, PartialString):  # computed, partly known: the unknown parts masked
+        text = value.render(_MASK)
+        return text, _Segment(start, len(text), resolved.document, node, "coarse")
     if value is UNKNOWN and isinstance(written, JsonString) and not is_expression(written.text):
         literal = literal_text(written.text)
         masks = tuple(match.span() for match in PLACEHOLDER.finditer(literal))

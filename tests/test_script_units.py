@@ -1,0 +1,179 @@
+"""Script units: which scripts a template runs, in which dialect, and the map from a
+script line and column back to the character of the file where it is written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aiblint.loader import load_text
+from aiblint.model import ImageTemplate, find_templates
+from aiblint.scripts.settings import ScriptSettings, active
+from aiblint.scripts.units import ScriptUnit, script_units
+
+
+def _template(text: str) -> ImageTemplate:
+    [template] = find_templates(load_text(text, "t.json"))
+    return template
+
+
+def _units(text: str) -> list[ScriptUnit]:
+    return script_units(_template(text))
+
+
+def _steps(*steps: dict[str, object], validators: tuple[dict[str, object], ...] = ()) -> str:
+    properties: dict[str, object] = {"customize": list(steps)}
+    if validators:
+        properties["validate"] = {"inVMValidations": list(validators)}
+    return json.dumps({"type": "Microsoft.VirtualMachineImages/imageTemplates", "properties": properties})
+
+
+def _source(unit: ScriptUnit, line: int, column: int) -> str | None:
+    """The file text from the mapped offset on (None inside a masked part)."""
+    offset = unit.offset(line, column)
+    return None if offset is None else unit.document.text[offset:]
+
+
+def test_each_inline_element_is_one_line_and_escapes_map_exactly() -> None:
+    text = r'{"type": "Microsoft.VirtualMachineImages/imageTemplates", "properties": {"customize": [{"type": "Shell", "inline": ["a\\b\tc", "\u00e9\"x\" \ud83d\ude00 y", "last"]}]}}'
+    [unit] = _units(text)
+    assert unit.text == 'a\\b\tc\né"x" \U0001f600 y\nlast'
+    assert unit.lines == ["a\\b\tc", 'é"x" \U0001f600 y', "last"]
+    assert _source(unit, 1, 2).startswith("\\\\b")  # the decoded backslash is written as \\
+    assert _source(unit, 1, 4).startswith("\\tc")
+    assert _source(unit, 2, 1).startswith("\\u00e9")
+    assert _source(unit, 2, 2).startswith('\\"x')
+    assert _source(unit, 2, 6).startswith("\\ud83d\\ude00 y")  # one character, two escapes
+    assert _source(unit, 2, 7).startswith(" y")
+    assert _source(unit, 2, 9).startswith('"')  # the end of the line is the closing quote
+    assert _source(unit, 3, 1).startswith('last"')
+
+
+def test_an_element_holding_a_line_break_is_two_lines() -> None:
+    [unit] = _units(_steps({"type": "Shell", "inline": ["one\ntwo", "three"]}))
+    assert unit.lines == ["one", "two", "three"]
+    assert _source(unit, 2, 1).startswith('two", "three"')
+    assert _source(unit, 3, 1).startswith('three"')
+
+
+def test_an_escaped_bracket_is_mapped_past_the_escape() -> None:
+    [unit] = _units(_steps({"type": "Shell", "inline": ["[[ -f /x ] && echo ok]", "[[ -f /y ]] && echo ok"]}))
+    assert unit.lines == ["[ -f /x ] && echo ok]", "[[ -f /y ]] && echo ok"]  # ARM unescapes only [[...]
+    assert _source(unit, 1, 1).startswith("[ -f /x")
+    assert _source(unit, 2, 1).startswith("[[ -f /y")
+
+
+def test_unknown_parts_are_masked_keeping_columns() -> None:
+    [shell] = _units(_steps({"type": "Shell", "inline": ["cp <file> $1", "[parameters('x')]", "done"]}))
+    assert shell.lines == ["cp ______ $1", ":", "done"]
+    assert shell.has_unknown_lines
+    assert _source(shell, 1, 4) is None
+    assert _source(shell, 1, 11).startswith("$1")
+    assert _source(shell, 2, 1) is None
+    [powershell] = _units(_steps({"type": "PowerShell", "inline": ["[variables('x')]", "Write-Output <name>"]}))
+    assert powershell.lines == ["", "Write-Output ______"]
+
+
+def test_a_problem_in_unknown_text_points_at_the_whole_element() -> None:
+    text = _steps({"type": "Shell", "inline": ["true", "[parameters('x')]"]})
+    [unit] = _units(text)
+    problem = unit.problem("m", 2, 1, 2, 2, rule="SC1000")
+    assert (problem.start, problem.end) == (text.index('"[parameters'), text.index("]\"") + 2)
+    assert problem.node is not None and problem.node.logical_path() == "properties.customize[0].inline[1]"
+
+
+def test_a_span_past_its_element_ends_at_the_closing_quote() -> None:
+    text = _steps({"type": "Shell", "inline": ["if true; then", "fi"]})
+    [unit] = _units(text)
+    problem = unit.problem("m", 1, 4, 2, 3)
+    assert text[problem.start : problem.end] == "true; then"
+    assert problem.document is unit.document
+
+
+def test_problem_at_text_indexes() -> None:
+    text = _steps({"type": "Shell", "inline": ["echo a", "sudo reboot"]})
+    [unit] = _units(text)
+    start = unit.text.index("reboot")
+    assert unit.location(start) == (2, 6)
+    problem = unit.problem_at("m", start, start + len("reboot"))
+    assert text[problem.start : problem.end] == "reboot"
+
+
+PARAMETERS = """{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {
+    "commands": {"type": "array", "defaultValue": ["echo one", "cp $1 /opt"]},
+    "command": {"type": "string", "defaultValue": "cp $2 /opt"}
+  },
+  "resources": [{
+    "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-02-14", "name": "x", "location": "westus",
+    "properties": {"customize": [
+      {"type": "Shell", "name": "a", "inline": "[parameters('commands')]"},
+      {"type": "Shell", "name": "b", "inline": ["[parameters('command')]", "[concat('cp ', '$3')]"]}
+    ]}
+  }]
+}
+"""
+
+
+def test_values_from_parameter_defaults_map_into_the_defaults() -> None:
+    first, second = _units(PARAMETERS)
+    assert first.lines == ["echo one", "cp $1 /opt"]
+    assert _source(first, 2, 4).startswith('$1 /opt"]}')
+    assert second.lines == ["cp $2 /opt", "cp $3"]
+    assert _source(second, 1, 4).startswith('$2 /opt"}')
+    # A computed value maps to the expression as a whole.
+    problem = second.problem("m", 2, 4, 2, 6)
+    assert PARAMETERS[problem.start : problem.end] == "\"[concat('cp ', '$3')]\""
+
+
+def test_steps_in_order_with_phase_position_language_and_dialect() -> None:
+    text = _steps(
+        {"type": "shell", "inline": ["true"]},
+        {"type": "WindowsRestart"},
+        {"type": "PowerShell", "inline": ["Write-Output 1"]},
+        {"type": "Shell", "inline": ["#!/usr/bin/env bash", "true"]},
+        {"type": "Shell", "inline": ["#!/usr/bin/python3", "print(1)"]},
+        {"type": "Shell", "inline": "true"},
+        validators=({"type": "Shell", "inline": ["true"]},),
+    )
+    units = _units(text)
+    assert [(u.phase, u.position, u.language, u.dialect, u.interpreter, u.origin) for u in units] == [
+        ("customize", 0, "shell", "sh", "/bin/sh -e", "inline"),
+        ("customize", 2, "powershell", "powershell", "", "inline"),
+        ("customize", 3, "shell", "bash", "/usr/bin/env bash", "inline"),
+        ("validate", 6, "shell", "sh", "/bin/sh -e", "inline"),
+    ]
+    assert script_units(units[0].template) is script_units(units[0].template)
+
+
+def test_the_inline_shebang_is_configurable(tmp_path: Path) -> None:
+    template = _template(_steps({"type": "Shell", "inline": ["true"]}))
+    with active(ScriptSettings(cwd=tmp_path, inline_shebang="/bin/bash -e")):
+        [unit] = script_units(template)
+    assert (unit.dialect, unit.interpreter) == ("bash", "/bin/bash -e")
+
+
+@pytest.mark.parametrize(
+    ("content", "kind", "dialect"),
+    [
+        (b"#!/bin/bash -e\necho\n", "Shell", "bash"),
+        (b"echo no shebang\n", "Shell", "sh"),
+        (b"#!/usr/bin/env -S ksh -e\n", "Shell", "ksh"),
+        (b"#!/usr/bin/pwsh\nWrite-Output 1\n", "Shell", "powershell"),
+        (b"\xff\xfeW\x00r\x00", "PowerShell", "powershell"),
+        (b"#!/usr/bin/python3\n", "Shell", None),
+    ],
+)
+def test_a_referenced_file_by_its_shebang(tmp_path: Path, content: bytes, kind: str, dialect: str | None) -> None:
+    (tmp_path / "s").write_bytes(content)
+    (tmp_path / "t.json").write_text(_steps({"type": kind, "scriptUri": "s"}))
+    template = find_templates(load_text((tmp_path / "t.json").read_text(), "t.json"))[0]
+    with active(ScriptSettings(cwd=tmp_path)):
+        units = script_units(template)
+    assert [unit.dialect for unit in units] == ([dialect] if dialect else [])
+    if units:
+        assert units[0].origin == "file" and units[0].document.path == "s"
+        assert units[0].resolution is not None and units[0].resolution.status == "local"
