@@ -16,6 +16,7 @@ single document, at the end of the run when external analyzers run in batches.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import replace
 from fnmatch import fnmatch
 from pathlib import Path
@@ -52,13 +53,18 @@ class FindingFilter:
 
     def read(self, document: Document, templates: list[ImageTemplate]) -> None:
         """Note the suppressions written in ``document`` and the scripts it runs."""
-        self._linted.add(document.path)
+        self.note_linted([document.path])
         for directive in read_directives(document, templates, self.today, self.scripts):
             self._directives.setdefault(directive.key, directive)
         if self.scripts:
             from aiblint.scripts.units import script_units
 
-            self._linted.update(unit.document.path for template in templates for unit in script_units(template))
+            self.note_linted(unit.document.path for template in templates for unit in script_units(template))
+
+    def note_linted(self, paths: Iterable[str]) -> None:
+        """Count documents as linted without reading them: a file whose result came
+        from the cache or a worker process, and that holds no suppression."""
+        self._linted.update(paths)
 
     def apply(self, findings: list[Finding]) -> list[Finding]:
         """The findings of everything read since the last call, filtered and
