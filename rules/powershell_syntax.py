@@ -65,10 +65,10 @@ write it twice (`\\"\\"`) or use single quotes.
     def check_script(self, unit: ScriptUnit) -> Iterator[Problem]:
         if unit.language != "powershell" or unit.has_unknown_lines:
             return
+        from aiblint.scripts.offsets import problem_at
         from aiblint.scripts.powershell import syntax_problem
 
         problem = syntax_problem(unit.text)
         if problem is not None:
-            yield unit.problem_at(
-                f"PowerShell cannot parse this script: {problem.message}", problem.offset, problem.offset + problem.length
-            )
+            message = f"PowerShell cannot parse this script: {problem.message}"
+            yield problem_at(unit, problem.offset, problem.offset + problem.length, message)

@@ -92,12 +92,10 @@ def test_a_span_past_its_element_ends_at_the_closing_quote() -> None:
     assert problem.document is unit.document
 
 
-def test_problem_at_text_indexes() -> None:
+def test_a_problem_at_a_script_position_lands_on_its_characters() -> None:
     text = _steps({"type": "Shell", "inline": ["echo a", "sudo reboot"]})
     [unit] = _units(text)
-    start = unit.text.index("reboot")
-    assert unit.location(start) == (2, 6)
-    problem = unit.problem_at("m", start, start + len("reboot"))
+    problem = unit.problem("m", 2, 6, 2, 12)
     assert text[problem.start : problem.end] == "reboot"
 
 

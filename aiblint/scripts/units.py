@@ -145,20 +145,6 @@ class ScriptUnit:
             end = end_offset if end_offset is not None else (node.end - 1 if node is not None else start)
         return Problem(message, node=node, start=start, end=max(end, start), rule=rule, severity=severity, document=segment.document)
 
-    def location(self, index: int) -> tuple[int, int]:
-        """1-based (line, column) of character ``index`` of :attr:`text`."""
-        index = min(max(index, 0), len(self.text))
-        line = bisect.bisect_right(self._starts, index)
-        return line, index - self._starts[line - 1] + 1
-
-    def problem_at(
-        self, message: str, start: int, end: int | None = None, *, rule: str | None = None, severity: Severity | None = None
-    ) -> Problem:
-        """A problem at ``text[start:end]`` (indexes into :attr:`text`, e.g. of a regex match)."""
-        line, column = self.location(start)
-        end_line, end_column = self.location(end if end is not None else start)
-        return self.problem(message, line, column, end_line, end_column, rule=rule, severity=severity)
-
     def _clamp(self, line: int, column: int) -> tuple[int, int]:
         starts = self._starts
         line = min(max(line, 1), len(starts))
