@@ -279,6 +279,8 @@ def parse_comment(body: str) -> _Parsed | None:
     end = len(body.rstrip())
     parsed = _Parsed([], "", None, (lead, end))
     if match.group("verb").lower() != "ignore":
+        if not body.startswith("[", match.end()):
+            return None  # prose that starts with "aiblint:", not a directive
         parsed.error = f"unknown aiblint directive '{match.group('verb')}': write 'aiblint: ignore[RULE] reason'"
         return parsed
     codes = _CODES.match(body, match.end())

@@ -33,8 +33,8 @@ aiblint reports a suppression that:
 - **has expired** (`expires` is today or earlier): the suppression no longer applies, so the
   finding is reported again beside this warning;
 - **cannot be read**: an entry without `rule`, an unknown key, a `path` that is not in the
-  resource, a date not written `YYYY-MM-DD`, an `aiblint:` comment without `ignore[...]`.
-  It suppresses nothing.
+  resource, a date not written `YYYY-MM-DD`, a comment `aiblint: ignore AIB304` without
+  brackets or `aiblint: disable[AIB304]` (the only verb is `ignore`). It suppresses nothing.
 
 Findings of AIB006 itself are not suppressed by in-file suppressions; use the baseline,
 `ignore` or `per-file-ignores`.

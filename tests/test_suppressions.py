@@ -239,6 +239,7 @@ def test_stacked_comments_apply_to_the_same_line() -> None:
         ("// aiblint: ignore[AIB003] expires=2026-02-30 filled in later",
          [(3, 38, "suppression of AIB003 has an 'expires' that is not a date written YYYY-MM-DD")]),
         ("// the region: aiblint: ignore[AIB003] is not at the start", []),
+        ("// aiblint: checked by hand in March", []),
     ],
 )
 def test_unreadable_comments_are_reported(comment: str, expected: list[tuple[int, int, str]]) -> None:
