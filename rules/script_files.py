@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from aiblint.discover import display_path
 from aiblint.findings import Severity
+from aiblint.fixes import replace_string
 from aiblint.jsontree import JsonObject
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
@@ -73,7 +74,8 @@ value.
 
 **Fix:** write the checksum the message gives (`sha256sum file` or
 `Get-FileHash file -Algorithm SHA256`, in lower case), after pushing the file the
-template downloads.
+template downloads. `aiblint --fix` writes a checksum in upper case in lower case when it
+is a plain string.
 """
     examples = (
         Example(
@@ -121,7 +123,10 @@ template downloads.
                     if _SHA256_ANY_CASE.match(value)
                     else f"is not a SHA-256 checksum: it must be 64 lower-case hex digits (it has {len(value)} characters)"
                 )
-                yield Problem(f"sha256Checksum {reason}", node=resolved.node, document=resolved.document)
+                fix = None
+                if _SHA256_ANY_CASE.match(value) and resolved.node.value == value:
+                    fix = replace_string(resolved.document, resolved.node, value.lower(), "write the checksum in lower case")
+                yield Problem(f"sha256Checksum {reason}", node=resolved.node, document=resolved.document, fix=fix)
                 continue
             actual = _local_file(uri, template) if uri else None
             if actual is not None and value not in _digests(actual[1]):

@@ -73,12 +73,29 @@ PAGES_FIXED = PAGES.replace(
 ).replace("https://www.github.com/contoso/images/blob/main/motd", "https://raw.githubusercontent.com/contoso/images/main/motd")
 
 
+# -- AIB212: a checksum in upper case ------------------------------------------------------------
+
+CHECKSUM = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"
+CHECKSUMS = f"""{{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {{"sum": {{"type": "string", "defaultValue": "{CHECKSUM}"}}}},
+  "resources": [{{"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01", "location": "westus2",
+    "properties": {{"customize": [
+      {{"type": "Shell", "name": "a", "scriptUri": "https://example.com/a.sh", "sha256Checksum": "{CHECKSUM}"}},
+      {{"type": "Shell", "name": "b", "scriptUri": "https://example.com/b.sh", "sha256Checksum": "[parameters('sum')]"}}
+    ]}}}}]
+}}
+"""
+CHECKSUMS_FIXED = CHECKSUMS.replace(CHECKSUM, CHECKSUM.lower())
+
+
 @pytest.mark.parametrize(
     ("rules", "text", "fixed", "count"),
     [
         ("AIB002", DUPLICATES, DUPLICATES_FIXED, 3),
         ("AIB103", CASES, CASES_FIXED, 4),
         ("AIB306", PAGES, PAGES_FIXED, 2),
+        ("AIB212", CHECKSUMS, CHECKSUMS_FIXED, 2),
     ],
 )
 def test_fix_is_byte_exact_and_idempotent(write, tmp_path: Path, capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
@@ -235,3 +252,11 @@ def test_apply_fixes_skips_overlaps_and_repeats() -> None:
     ]
     assert apply_fixes(text, fixes) == ("ABcd-ef", 2)
     assert apply_fixes(text, [Fix("5", (Edit(4, 4, "+"),)), Fix("6", (Edit(4, 4, "-"),))]) == ("abcd+ef", 1)
+
+
+def test_a_computed_checksum_is_not_rewritten(write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = CHECKSUMS.replace(f'"defaultValue": "{CHECKSUM}"', f"\"defaultValue\": \"[concat('{CHECKSUM[:8]}', '{CHECKSUM[8:]}')]\"")
+    write("t.json", text)
+    code, out = main_in_process("--select", "AIB212", "--fix", "t.json")
+    assert (code, out.count("AIB212")) == (1, 1)
+    assert (tmp_path / "t.json").read_text() == text.replace(f'"sha256Checksum": "{CHECKSUM}"', f'"sha256Checksum": "{CHECKSUM.lower()}"')
