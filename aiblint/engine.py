@@ -164,6 +164,8 @@ class Linter:
         else:
             start = end = 0
         span = document.span(start, end)
+        # A secret's own text must not be hashed: a short password is found again from its hash.
+        offending = problem.message if "secret" in rule.tags else document.text[start:end]
         return Finding(
             path=document.path,
             line=span.start.line,
@@ -174,7 +176,7 @@ class Linter:
             severity=severity,
             message=message,
             logical_path=logical_path,
-            fingerprint=_fingerprint(rule_id, document.path, logical_path, document.text[start:end]),
+            fingerprint=_fingerprint(rule_id, document.path, logical_path, offending),
             related=tuple(related),
             fix=problem.fix,
         )

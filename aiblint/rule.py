@@ -77,6 +77,8 @@ class Example:
     title: str = ""
     filename: str = "template.json"
     explicit: bool = True  # as if named on the command line
+    files: tuple[tuple[str, str], ...] = ()  # (path, text) of files beside it, e.g. a script it references;
+    # where expect=(...) points into one of them, ``title`` should say so
 
 
 @dataclass

@@ -13,6 +13,7 @@ from aiblint.registry import RuleSet
 from aiblint.rule import Rule
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
+_FENCE = {".sh": "sh", ".bash": "sh", ".ps1": "powershell", ".json": "json"}
 
 
 def page(rule: Rule) -> str:
@@ -38,6 +39,8 @@ def page(rule: Rule) -> str:
             if where:
                 lines += [f"aiblint reports at {where}:", ""]
             lines += ["```json", example.text.rstrip("\n"), "```", ""]
+            for name, text in example.files:
+                lines += [f"`{name}`:", "", f"```{_FENCE.get(Path(name).suffix, '')}", text.rstrip("\n"), "```", ""]
     lines += [
         "## Turning it off",
         "",

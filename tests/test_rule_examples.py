@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from aiblint.config import Config
@@ -19,6 +21,9 @@ CASES = [
 
 @pytest.mark.parametrize(("rule", "example"), CASES)
 def test_example(rule: Rule, example: Example) -> None:
+    for name, text in example.files:  # the test runs in its own empty folder
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        Path(name).write_text(text, encoding="utf-8")
     linter = Linter(RuleSet([rule]), Config())
     findings, _ = linter.lint_bytes(example.text.encode(), example.filename, example.explicit)
     got = [(f.line, f.column) for f in findings if f.rule.startswith(rule.id)]

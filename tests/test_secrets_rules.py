@@ -146,3 +146,9 @@ def test_no_secret_findings_on_the_corpus() -> None:
     for folder in (shared / "corpus", shared / "reference" / "wild-examples"):
         findings = json_findings("--select", "AIB4", str(folder))
         assert findings == [], [(f["path"], f["line"], f["message"]) for f in findings]
+
+
+def test_a_sas_in_a_script_uri_is_left_to_aib303(write) -> None:  # type: ignore[no-untyped-def]
+    write("u.json", TEMPLATE.replace('"scriptUri": "setup.sh"', f'"scriptUri": "https://contoso.blob.core.windows.net/s/a.sh?sv=2022-11-02&sp=r&sig={SAS}"'))
+    findings = json_findings("--select", "AIB400,AIB303", "u.json")
+    assert sorted((f["rule"], f["line"]) for f in findings) == [("AIB303", 15), ("AIB400", 9), ("AIB400", 10)]

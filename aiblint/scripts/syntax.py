@@ -89,7 +89,7 @@ class Command:
 def _program_name(word: Word) -> str:
     if word.value is None:
         return ""
-    return re.split(r"[\\/]", word.value)[-1]
+    return word.value.replace("\\", "/").rpartition("/")[2]
 
 
 @dataclass(frozen=True)
@@ -267,6 +267,8 @@ _ROOT_USERS: Final = {"root", "0", "#0"}
 _ASSIGNMENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _STATIC_SHELL: Final = {"word", "raw_string", "string", "concatenation", "number", "ansi_c_string", "string_content"}
 _REDIRECTS: Final = {"file_redirect", "heredoc_redirect", "herestring_redirect"}
+_ESCAPE: Final = re.compile(r"\\(.)", re.DOTALL)
+_DOUBLE_QUOTED_ESCAPE: Final = re.compile(r'\\([\\"$`\n])')
 
 
 def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...], bool]:
@@ -460,11 +462,12 @@ class _ShellReader(_Reader):
         if kind == "string":
             if any(child.type != "string_content" for child in node.named_children):
                 return None, start, end
-            return re.sub(r'\\([\\"$`\n])', r"\1", text[1:-1]), start + 1, end - 1
+            inner = text[1:-1]
+            return (_DOUBLE_QUOTED_ESCAPE.sub(r"\1", inner) if "\\" in inner else inner), start + 1, end - 1
         if kind == "ansi_c_string":
             return text[2:-1], start + 2, end - 1
         if kind in ("word", "number"):
-            return re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL), start, end
+            return (_ESCAPE.sub(r"\1", text) if "\\" in text else text), start, end
         if kind == "concatenation":
             parts = [self.value(child, *self.span(child), self.source(child))[0] for child in node.named_children]
             if all(part is not None for part in parts) and all(child.type in _STATIC_SHELL for child in node.named_children):

@@ -24,6 +24,9 @@ from aiblint.secrets.filters import stands_for_a_secret
 from aiblint.secrets.match import SecretMatch
 
 _PRIVATE_KEY_END: Final = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+#: The keyword plugin's patterns cost about 0.1 s per megabyte-long line; a line
+#: this long is data (an embedded archive, a minified file), not an assignment.
+_KEYWORD_LINE_LIMIT: Final = 10_000
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,8 @@ def _spans(detector: GenericDetector, plugin: Any, line: str) -> Iterator[tuple[
     plugin only tells values, which are looked up."""
     patterns = getattr(plugin, "denylist", None)
     if patterns is None:
+        if len(line) > _KEYWORD_LINE_LIMIT:
+            return
         for value in sorted({value for value in plugin.analyze_string(line) if value}):
             for found in re.finditer(re.escape(value), line):
                 yield found.span()

@@ -30,8 +30,25 @@ def scan_text(text: str) -> list[SecretMatch]:
 
 
 def _first_of_overlapping(matches: list[SecretMatch]) -> list[SecretMatch]:
+    """One match per place: in each run of overlapping matches, the preferred
+    ones (by :func:`_priority`, then detector order) that do not overlap each other."""
+    ranked = {id(match): rank for rank, match in enumerate(sorted(matches, key=_priority))}
     kept: list[SecretMatch] = []
-    for match in sorted(matches, key=_priority):  # stable: detectors' order breaks ties
-        if all(match.end <= other.start or other.end <= match.start for other in kept):
-            kept.append(match)
+    cluster: list[SecretMatch] = []
+    cluster_end = -1
+    for match in sorted(matches, key=lambda item: (item.start, item.end)):
+        if match.start >= cluster_end and cluster:
+            kept += _resolve(cluster, ranked)
+            cluster = []
+        cluster.append(match)
+        cluster_end = max(cluster_end, match.end)
+    kept += _resolve(cluster, ranked)
     return sorted(kept, key=lambda match: (match.start, match.end))
+
+
+def _resolve(cluster: list[SecretMatch], ranked: dict[int, int]) -> list[SecretMatch]:
+    chosen: list[SecretMatch] = []
+    for match in sorted(cluster, key=lambda item: ranked[id(item)]):
+        if all(match.end <= other.start or other.end <= match.start for other in chosen):
+            chosen.append(match)
+    return chosen
