@@ -8,13 +8,6 @@ from aiblint.findings import Severity
 from aiblint.rule import Example, Problem, Rule, RunNote
 from aiblint.scripts.units import ScriptUnit
 
-_SEVERITIES = {"error": Severity.ERROR, "parseerror": Severity.ERROR, "warning": Severity.WARNING, "information": Severity.NOTE}
-
-
-def rule_id(name: str) -> str:
-    """``PS`` + the rule name; PSScriptAnalyzer's own names already start with it."""
-    return name if name.upper().startswith("PS") else f"PS{name}"
-
 
 class PSScriptAnalyzer(Rule):
     id = "PS"
@@ -58,17 +51,6 @@ PowerShell checks (AIB507 and the AIB4xx/AIB5xx rules) do not need it.
 
     def check_scripts(self, units: Sequence[ScriptUnit]) -> Iterator[Problem | RunNote]:
         from aiblint.scripts import psscriptanalyzer
+        from aiblint.scripts.analyzers import problems
 
-        outcome = psscriptanalyzer.check(units)
-        for note in outcome.notes:
-            yield RunNote(note)
-        for diagnostic in outcome.diagnostics:
-            unit = diagnostic.unit
-            if unit.offset(diagnostic.line, diagnostic.column) is None:
-                continue  # inside masked text
-            if unit.has_unknown_lines and diagnostic.severity.casefold() == "parseerror":
-                continue  # an unknown line may have closed the block
-            yield unit.problem(
-                diagnostic.message, diagnostic.line, diagnostic.column, diagnostic.end_line, diagnostic.end_column,
-                rule=rule_id(diagnostic.rule), severity=_SEVERITIES.get(diagnostic.severity.casefold(), Severity.WARNING),
-            )
+        yield from problems(psscriptanalyzer.check(units))

@@ -8,12 +8,6 @@ from aiblint.findings import Severity
 from aiblint.rule import Example, Problem, Rule, RunNote
 from aiblint.scripts.units import ScriptUnit
 
-_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.NOTE, "style": Severity.NOTE}
-#: Findings that a wholly unknown line (an ARM expression) can cause or hide:
-#: parse errors (the line may have closed a block) and variables that line may
-#: assign or use.
-_UNRELIABLE_WITH_UNKNOWN_LINES = frozenset({2034, 2154})
-
 
 class ShellCheck(Rule):
     id = "SC"
@@ -78,17 +72,6 @@ is missing, fails or takes longer than two minutes, the run says so in a note.
 
     def check_scripts(self, units: Sequence[ScriptUnit]) -> Iterator[Problem | RunNote]:
         from aiblint.scripts import shellcheck
+        from aiblint.scripts.analyzers import problems
 
-        outcome = shellcheck.check(units)
-        for note in outcome.notes:
-            yield RunNote(note)
-        for comment in outcome.comments:
-            unit = comment.unit
-            if unit.has_unknown_lines and (comment.code < 2000 or comment.code in _UNRELIABLE_WITH_UNKNOWN_LINES):
-                continue
-            if unit.offset(comment.line, comment.column) is None:
-                continue  # inside masked text: about what aiblint put there, not the user
-            yield unit.problem(
-                comment.message, comment.line, comment.column, comment.end_line, comment.end_column,
-                rule=f"SC{comment.code}", severity=_LEVELS.get(comment.level, Severity.WARNING),
-            )
+        yield from problems(shellcheck.check(units))

@@ -15,13 +15,12 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from aiblint.scripts.settings import current_settings
+from aiblint.findings import Severity
+from aiblint.scripts.analyzers import Outcome, ToolFinding, first_error_line, nearest, run_tool, same_script
 from aiblint.scripts.tally import not_checked
 from aiblint.scripts.units import ScriptUnit
 
@@ -29,6 +28,7 @@ TIMEOUT_SECONDS = 300.0
 SETTINGS_NAME = "PSScriptAnalyzerSettings.psd1"
 #: DiagnosticSeverity enum values, when ConvertTo-Json writes them as numbers.
 _SEVERITY_NAMES = {0: "Information", 1: "Warning", 2: "Error", 3: "ParseError"}
+_SEVERITIES = {"error": Severity.ERROR, "parseerror": Severity.ERROR, "warning": Severity.WARNING, "information": Severity.NOTE}
 #: Exit code of the driver when the PSScriptAnalyzer module cannot be imported.
 _NO_MODULE = 3
 
@@ -53,28 +53,14 @@ ConvertTo-Json -InputObject @($records) -Depth 3 -Compress
 """
 
 
-@dataclass(frozen=True)
-class Diagnostic:
-    unit: ScriptUnit
-    rule: str  # PSScriptAnalyzer's RuleName (PSAvoidUsingWriteHost)
-    severity: str  # Information | Warning | Error | ParseError
-    message: str
-    line: int
-    column: int
-    end_line: int | None
-    end_column: int | None
-
-
-@dataclass
-class Outcome:
-    diagnostics: list[Diagnostic]
-    notes: list[str]
-    checked: int = 0
+def rule_id(name: str) -> str:
+    """``PS`` + the rule name; PSScriptAnalyzer's own names already start with it."""
+    return name if name.upper().startswith("PS") else f"PS{name}"
 
 
 def check(units: Sequence[ScriptUnit]) -> Outcome:
     powershell = [unit for unit in units if unit.language == "powershell"]
-    outcome = Outcome([], [])
+    outcome = Outcome()
     if not powershell:
         return outcome
     program = shutil.which("pwsh")
@@ -91,17 +77,17 @@ def check(units: Sequence[ScriptUnit]) -> Outcome:
 
 
 def _write(folder: Path, units: list[ScriptUnit]) -> tuple[dict[Path, list[ScriptUnit]], Path]:
-    """One sub-folder per settings file; units with the same file and text share one copy."""
+    """One sub-folder per settings file; units that are one script share one copy."""
     files: dict[Path, list[ScriptUnit]] = {}
     seen: dict[object, Path] = {}
     groups: dict[Path | None, Path] = {}
+    cache: dict[Path, Path | None] = {}
     for unit in units:
-        same = (unit.document.path, unit.text) if unit.origin == "file" else id(unit)
+        same = same_script(unit)
         if same in seen:
             files[seen[same]].append(unit)
             continue
-        settings = _settings_file(unit)
-        group = groups.setdefault(settings, folder / f"group{len(groups)}")
+        group = groups.setdefault(nearest(unit, (SETTINGS_NAME,), cache), folder / f"group{len(groups)}")
         group.mkdir(exist_ok=True)
         path = group / f"{len(files):04d}.ps1"
         path.write_text(unit.text, encoding="utf-8-sig", errors="replace")  # Windows PowerShell needs the BOM
@@ -113,48 +99,27 @@ def _write(folder: Path, units: list[ScriptUnit]) -> tuple[dict[Path, list[Scrip
     return files, job_file
 
 
-def _settings_file(unit: ScriptUnit) -> Path | None:
-    if unit.resolution is not None and unit.resolution.path is not None:
-        start = unit.resolution.path.parent
-    elif unit.template.document.path.startswith("<"):
-        return None
-    else:
-        start = (current_settings().cwd / unit.template.document.path).parent
-    try:
-        start = start.resolve()
-    except OSError:
-        return None
-    return next((folder / SETTINGS_NAME for folder in (start, *start.parents) if (folder / SETTINGS_NAME).is_file()), None)
-
-
 def _run(program: str, folder: Path, jobs: Path, files: dict[Path, list[ScriptUnit]], outcome: Outcome) -> None:
     driver = folder / "aiblint-pssa.ps1"
     driver.write_text(DRIVER, encoding="utf-8-sig")
     command = [program, "-NoLogo", "-NoProfile", "-NonInteractive", "-File", str(driver), "-Jobs", str(jobs)]
-    count = len(files)
-    try:
-        result = subprocess.run(command, cwd=folder, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
-    except subprocess.TimeoutExpired:
-        outcome.notes.append(f"PSScriptAnalyzer did not finish within {TIMEOUT_SECONDS:.0f} s; {not_checked(count, 'PowerShell', 'it')}")
-        return
-    except OSError as error:
-        outcome.notes.append(f"PSScriptAnalyzer could not be started ({program}: {error.strerror or error}); {not_checked(count, 'PowerShell', 'it')}")
+    result = run_tool(command, folder, TIMEOUT_SECONDS, "PSScriptAnalyzer", len(files), "PowerShell", outcome)
+    if result is None:
         return
     records = _parse(result.stdout)
     if result.returncode != 0 or records is None:
-        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = detail[0] if detail else f"exit code {result.returncode}"
+        reason = first_error_line(result, f"exit code {result.returncode}")
         if result.returncode == _NO_MODULE:
             reason = "the PSScriptAnalyzer module is not installed (Install-Module PSScriptAnalyzer)"
-        outcome.notes.append(f"PSScriptAnalyzer was not run: {reason}; {not_checked(count, 'PowerShell', 'it')}")
+        outcome.notes.append(f"PSScriptAnalyzer was not run: {reason}; {not_checked(len(files), 'PowerShell', 'it')}")
         return
     outcome.checked += sum(len(units) for units in files.values())
     by_path = {_key(path): units for path, units in files.items()}
     for record in records:
         for unit in by_path.get(_key(Path(str(record.get("ScriptPath", "")))), []):
-            diagnostic = _diagnostic(unit, record)
-            if diagnostic is not None:
-                outcome.diagnostics.append(diagnostic)
+            finding = _finding(unit, record)
+            if finding is not None:
+                outcome.findings.append(finding)
 
 
 def _key(path: Path) -> str:
@@ -177,10 +142,10 @@ def _parse(stdout: bytes) -> list[dict[str, object]] | None:
     return [record for record in data if isinstance(record, dict)] if isinstance(data, list) else None
 
 
-def _diagnostic(unit: ScriptUnit, record: dict[str, object]) -> Diagnostic | None:
+def _finding(unit: ScriptUnit, record: dict[str, object]) -> ToolFinding | None:
     """One record, in the flattened shape the driver prints or a raw DiagnosticRecord."""
-    extent = record.get("Extent") if isinstance(record.get("Extent"), dict) else {}
-    assert isinstance(extent, dict)
+    extent = record.get("Extent")
+    extent = extent if isinstance(extent, dict) else {}
     line = _int(record.get("Line"), extent.get("StartLineNumber"))
     column = _int(record.get("Column"), extent.get("StartColumnNumber"))
     name = record.get("RuleName")
@@ -188,10 +153,12 @@ def _diagnostic(unit: ScriptUnit, record: dict[str, object]) -> Diagnostic | Non
         return None
     severity = record.get("Severity")
     severity_name = _SEVERITY_NAMES.get(severity, "Warning") if isinstance(severity, int) else str(severity or "Warning")
-    return Diagnostic(
-        unit, name, severity_name, str(record.get("Message", "")), line, column,
+    return ToolFinding(
+        unit, rule_id(name), _SEVERITIES.get(severity_name.casefold(), Severity.WARNING), str(record.get("Message", "")),
+        line, column,
         _int(record.get("EndLine"), extent.get("EndLineNumber")),
         _int(record.get("EndColumn"), extent.get("EndColumnNumber")),
+        structural=severity_name.casefold() == "parseerror",
     )
 
 

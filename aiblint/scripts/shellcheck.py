@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sysconfig
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from aiblint.scripts.settings import current_settings
+from aiblint.findings import Severity
+from aiblint.scripts.analyzers import Outcome, ToolFinding, first_error_line, nearest, run_tool, same_script
 from aiblint.scripts.tally import not_checked
 from aiblint.scripts.units import ScriptUnit
 
@@ -28,27 +27,10 @@ TIMEOUT_SECONDS = 120.0
 #: Files per process: keeps the command line far below every OS limit.
 MAX_FILES_PER_PROCESS = 400
 _RC_NAMES = (".shellcheckrc", "shellcheckrc")
-
-
-@dataclass(frozen=True)
-class Comment:
-    """One ShellCheck finding on one unit, in script coordinates."""
-
-    unit: ScriptUnit
-    code: int
-    level: str  # error | warning | info | style
-    message: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-
-@dataclass
-class Outcome:
-    comments: list[Comment]
-    notes: list[str]
-    checked: int = 0  # units ShellCheck ran over
+_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.NOTE, "style": Severity.NOTE}
+#: Besides parse errors (SC1xxx), what an unknown line may cause: a variable it
+#: assigns looks unassigned (SC2154), one it uses looks unused (SC2034).
+_STRUCTURAL = frozenset({2034, 2154})
 
 
 def executable() -> str | None:
@@ -67,7 +49,7 @@ def check(units: Sequence[ScriptUnit]) -> Outcome:
     """ShellCheck findings for every shell unit. Never raises: a missing or
     failing shellcheck becomes a note."""
     shell = [unit for unit in units if unit.language == "shell"]
-    outcome = Outcome([], [])
+    outcome = Outcome()
     if not shell:
         return outcome
     program = executable()
@@ -81,48 +63,14 @@ def check(units: Sequence[ScriptUnit]) -> Outcome:
 
 
 def _groups(units: list[ScriptUnit]) -> dict[tuple[str, Path | None], list[list[ScriptUnit]]]:
-    """Units that need one ShellCheck run each, grouped by what the process
-    needs; units with the same file and text (a script used by two templates)
-    share one run."""
+    """Units grouped by what one process needs (``-s`` and ``--rcfile`` apply to
+    all its files); units that are one script share one file."""
     groups: dict[tuple[str, Path | None], dict[object, list[ScriptUnit]]] = {}
     rc_cache: dict[Path, Path | None] = {}
     for unit in units:
-        home = _home(unit)
-        rcfile = _rcfile(home, rc_cache) if home is not None else None
-        same = (unit.document.path, unit.text) if unit.origin == "file" else id(unit)
-        groups.setdefault((unit.dialect, rcfile), {}).setdefault(same, []).append(unit)
+        rcfile = nearest(unit, _RC_NAMES, rc_cache)
+        groups.setdefault((unit.dialect, rcfile), {}).setdefault(same_script(unit), []).append(unit)
     return {key: list(shared.values()) for key, shared in groups.items()}
-
-
-def _home(unit: ScriptUnit) -> Path | None:
-    """The folder whose ``.shellcheckrc`` applies: the script's, or the template's."""
-    if unit.resolution is not None and unit.resolution.path is not None:
-        return unit.resolution.path.parent
-    if unit.template.document.path.startswith("<"):
-        return None
-    return (current_settings().cwd / unit.template.document.path).parent
-
-
-def _rcfile(folder: Path, cache: dict[Path, Path | None]) -> Path | None:
-    """The nearest ``.shellcheckrc`` walking up, as ShellCheck itself searches."""
-    try:
-        folder = folder.resolve()
-    except OSError:
-        return None
-    visited: list[Path] = []
-    found: Path | None = None
-    for candidate in (folder, *folder.parents):
-        if candidate in cache:
-            found = cache[candidate]
-            break
-        visited.append(candidate)
-        match = next((candidate / name for name in _RC_NAMES if (candidate / name).is_file()), None)
-        if match is not None:
-            found = match
-            break
-    for candidate in visited:
-        cache[candidate] = found
-    return found
 
 
 def _run(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]], outcome: Outcome) -> None:
@@ -132,31 +80,22 @@ def _run(program: str, dialect: str, rcfile: Path | None, group: list[list[Scrip
             name = f"{index:04d}.sh"
             Path(folder, name).write_text(units[0].text, encoding="utf-8", errors="replace", newline="\n")
             names[name] = units
-        command = [program, "--format=json1", f"--shell={dialect}", *_rc_option(rcfile), "--", *names]
-        try:
-            result = subprocess.run(command, cwd=folder, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
-        except subprocess.TimeoutExpired:
-            outcome.notes.append(f"ShellCheck did not finish within {TIMEOUT_SECONDS:.0f} s; {not_checked(len(names), 'shell', 'it')}")
-            return
-        except OSError as error:
-            outcome.notes.append(f"ShellCheck could not be started ({program}: {error.strerror or error}); {not_checked(len(names), 'shell', 'it')}")
+        rc_option = [f"--rcfile={rcfile}"] if rcfile is not None else []
+        command = [program, "--format=json1", f"--shell={dialect}", *rc_option, "--", *names]
+        result = run_tool(command, folder, TIMEOUT_SECONDS, "ShellCheck", len(names), "shell", outcome)
+        if result is None:
             return
         comments = _parse(result.stdout)
         if comments is None:
-            detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
-            reason = detail[0] if detail else f"exit code {result.returncode}, no report"
+            reason = first_error_line(result, f"exit code {result.returncode}, no report")
             outcome.notes.append(f"ShellCheck failed ({reason}); {not_checked(len(names), 'shell', 'it')}")
             return
         outcome.checked += sum(len(units) for units in names.values())
         for raw in comments:
             for unit in names.get(str(raw.get("file", "")), []):
-                comment = _comment(unit, raw)
-                if comment is not None:
-                    outcome.comments.append(comment)
-
-
-def _rc_option(rcfile: Path | None) -> list[str]:
-    return [f"--rcfile={rcfile}"] if rcfile is not None else []
+                finding = _finding(unit, raw)
+                if finding is not None:
+                    outcome.findings.append(finding)
 
 
 def _parse(stdout: bytes) -> list[dict[str, object]] | None:
@@ -170,9 +109,12 @@ def _parse(stdout: bytes) -> list[dict[str, object]] | None:
     return [comment for comment in comments if isinstance(comment, dict)]
 
 
-def _comment(unit: ScriptUnit, raw: dict[str, object]) -> Comment | None:
+def _finding(unit: ScriptUnit, raw: dict[str, object]) -> ToolFinding | None:
     numbers = [raw.get(key) for key in ("code", "line", "column", "endLine", "endColumn")]
     if not all(isinstance(number, int) for number in numbers):
         return None
     code, line, column, end_line, end_column = (int(number) for number in numbers)  # type: ignore[call-overload]
-    return Comment(unit, code, str(raw.get("level", "warning")), str(raw.get("message", "")), line, column, end_line, end_column)
+    return ToolFinding(
+        unit, f"SC{code}", _LEVELS.get(str(raw.get("level")), Severity.WARNING), str(raw.get("message", "")),
+        line, column, end_line, end_column, structural=code < 2000 or code in _STRUCTURAL,
+    )

@@ -182,20 +182,16 @@ _REFERENCES: WeakKeyDictionary[ImageTemplate, list[ScriptReference]] = WeakKeyDi
 
 def script_units(template: ImageTemplate) -> list[ScriptUnit]:
     """Every script the template runs: inline commands and resolved files (cached)."""
-    units = _UNITS.get(template)
-    if units is None:
-        units = list(_build_units(template))
-        _UNITS[template] = units
-    return units
+    if template not in _UNITS:
+        _UNITS[template] = _build_units(template)
+    return _UNITS[template]
 
 
 def script_references(template: ImageTemplate) -> list[ScriptReference]:
     """Every ``scriptUri`` of a Shell/PowerShell step, resolved (cached)."""
-    references = _REFERENCES.get(template)
-    if references is None:
-        references = list(_build_references(template))
-        _REFERENCES[template] = references
-    return references
+    if template not in _REFERENCES:
+        _REFERENCES[template] = _build_references(template)
+    return _REFERENCES[template]
 
 
 def script_steps(template: ImageTemplate) -> list[tuple[JsonObject, str, int, str]]:

@@ -1,0 +1,109 @@
+"""What the external analyzers (ShellCheck, PSScriptAnalyzer) share: their
+findings in script coordinates, running the process with a timeout, the
+configuration file nearest to a script, and turning findings into problems.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiblint.findings import Severity
+from aiblint.rule import Problem, RunNote
+from aiblint.scripts.settings import current_settings
+from aiblint.scripts.tally import not_checked
+from aiblint.scripts.units import ScriptUnit
+
+
+@dataclass(frozen=True)
+class ToolFinding:
+    """One finding of an analyzer on one unit, in script lines and columns."""
+
+    unit: ScriptUnit
+    rule: str  # SC2086, PSAvoidUsingWriteHost
+    severity: Severity
+    message: str
+    line: int
+    column: int
+    end_line: int | None
+    end_column: int | None
+    #: A finding that a wholly unknown line could cause (a parse error: the line
+    #: may have closed a block; an unassigned variable: it may have set it).
+    structural: bool = False
+
+
+@dataclass
+class Outcome:
+    findings: list[ToolFinding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    checked: int = 0  # units the analyzer ran over
+
+
+def run_tool(
+    command: Sequence[str], folder: str | Path, timeout: float, tool: str, count: int, kind: str, outcome: Outcome
+) -> subprocess.CompletedProcess[bytes] | None:
+    """The finished process, or ``None`` with a note saying why ``count`` scripts were not checked."""
+    try:
+        return subprocess.run(list(command), cwd=folder, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        outcome.notes.append(f"{tool} did not finish within {timeout:.0f} s; {not_checked(count, kind, 'it')}")
+    except OSError as error:
+        outcome.notes.append(f"{tool} could not be started ({command[0]}: {error.strerror or error}); {not_checked(count, kind, 'it')}")
+    return None
+
+
+def first_error_line(result: subprocess.CompletedProcess[bytes], otherwise: str) -> str:
+    lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+    return lines[0] if lines else otherwise
+
+
+def same_script(unit: ScriptUnit) -> object:
+    """Units that are one script (a file used by two templates) are checked once."""
+    return (unit.document.path, unit.text) if unit.origin == "file" else id(unit)
+
+
+def nearest(unit: ScriptUnit, names: Sequence[str], cache: dict[Path, Path | None]) -> Path | None:
+    """The nearest file called one of ``names``, walking up from the script file
+    (or, for inline commands, the template), as the analyzers search themselves."""
+    if unit.resolution is not None and unit.resolution.path is not None:
+        start = unit.resolution.path.parent
+    elif unit.template.document.path.startswith("<"):
+        return None
+    else:
+        start = (current_settings().cwd / unit.template.document.path).parent
+    try:
+        start = start.resolve()
+    except OSError:
+        return None
+    visited: list[Path] = []
+    found: Path | None = None
+    for folder in (start, *start.parents):
+        if folder in cache:
+            found = cache[folder]
+            break
+        visited.append(folder)
+        found = next((folder / name for name in names if (folder / name).is_file()), None)
+        if found is not None:
+            break
+    for folder in visited:
+        cache[folder] = found
+    return found
+
+
+def problems(outcome: Outcome) -> Iterator[Problem | RunNote]:
+    """The notes, then each finding placed where its code is written; findings in
+    masked text, and structural ones in a script with an unknown line, are dropped."""
+    for note in outcome.notes:
+        yield RunNote(note)
+    for finding in outcome.findings:
+        unit = finding.unit
+        if finding.structural and unit.has_unknown_lines:
+            continue
+        if unit.offset(finding.line, finding.column) is None:
+            continue  # about what aiblint put in place of unknown text, not about the user's code
+        yield unit.problem(
+            finding.message, finding.line, finding.column, finding.end_line, finding.end_column,
+            rule=finding.rule, severity=finding.severity,
+        )
