@@ -75,6 +75,22 @@ def test_rhel_unregistered_or_unknown(write, steps: list[dict[str, object]]) -> 
     assert places(write, "AIB500", *steps) == []
 
 
+@pytest.mark.parametrize(
+    ("command", "tool"),
+    [
+        ("sudo rhc connect --organization 1234567 --activation-key \"$KEY\"", "rhc connect"),
+        ("sudo subscription-manager register --org=1234567 --activationkey=\"$KEY\"", "subscription-manager register"),
+        ("subscription-manager register --username \"$U\" --password \"$P\" && subscription-manager attach --auto", "subscription-manager register"),
+    ],
+)
+def test_rhel_registration_forms(write, command: str, tool: str) -> None:  # type: ignore[no-untyped-def]
+    steps = [shell("sudo subscription-manager unregister", name="z"), shell(command, "sudo dnf -y update", name="a")]
+    (finding,) = lint(write, "AIB500", *steps)
+    assert finding[0] == "AIB500" and f"(`{tool}`)" in finding[3]
+    undo = "sudo rhc disconnect" if tool == "rhc connect" else "sudo subscription-manager unregister"
+    assert f"end the last customizer with `{undo}`" in finding[3]
+
+
 def test_rhel_unregistered_before_registering_again(write) -> None:  # type: ignore[no-untyped-def]
     steps = [shell(REGISTER, "sudo subscription-manager unregister", REGISTER, name="a")]
     assert places(write, "AIB500", *steps) == [("AIB500", 11, 17)]

@@ -152,3 +152,10 @@ def test_a_sas_in_a_script_uri_is_left_to_aib303(write) -> None:  # type: ignore
     write("u.json", TEMPLATE.replace('"scriptUri": "setup.sh"', f'"scriptUri": "https://contoso.blob.core.windows.net/s/a.sh?sv=2022-11-02&sp=r&sig={SAS}"'))
     findings = json_findings("--select", "AIB400,AIB303", "u.json")
     assert sorted((f["rule"], f["line"]) for f in findings) == [("AIB303", 15), ("AIB400", 9), ("AIB400", 10)]
+
+
+def test_a_token_on_a_command_line_is_reported_once(write) -> None:  # type: ignore[no-untyped-def]
+    client_secret = "0g28Q~BDal6Q0xdTuTBoJBLIqmHm3vnhTxn.OJiL"
+    write("c.json", TEMPLATE.replace(f"export ARM_CLIENT_SECRET={CLIENT_SECRET}", f"az login --service-principal -u x -p {client_secret} --tenant t"))
+    found = [(f["rule"], f["line"]) for f in json_findings("--select", "AIB4", "c.json") if f["line"] == 9]
+    assert found == [("AIB400", 9)]
