@@ -63,6 +63,18 @@ def test_inline_finding_at_the_exact_column_of_the_json_string(write) -> None:  
     assert from_text == [("t.json", 11, 39, "SC2086")]
 
 
+def test_tabs_and_characters_outside_the_bmp_count_one_column(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", INLINE.replace(r'"echo \"Café \u00e9\" && cp $1 /opt/app"', r'"\techo \ud83d\ude00\t\\ && cp $1 /opt/app"'))
+    _, from_json, _ = _positions(write, "t.json")
+    # The quote at column 11; \t 12-13, "echo " 14-18, the two escapes of one emoji 19-30,
+    # \t 31-32, \\ 33-34, " && cp " 35-41: $1 is columns 42-43.
+    assert from_json == [("t.json", 11, 42, 11, 44, "SC2086", SC2086_MESSAGE)]
+    write("s.sh", "\techo \U0001f600\t\\\\ && cp $1 /opt/app\n")
+    write("u.json", INLINE.replace('"inline": [', '"scriptUri": "s.sh", "_inline": ['))
+    _, from_json, _ = _positions(write, "u.json")
+    assert from_json == [("s.sh", 1, 18, 1, 20, "SC2086", SC2086_MESSAGE)]  # two backslashes here
+
+
 def test_referenced_file_finding_in_its_own_file(write) -> None:  # type: ignore[no-untyped-def]
     write("images/scripts/setup.sh", '#!/bin/bash\nset -e\necho "Café é" && cp $1 /opt/app\n')
     write("images/t.json", INLINE.replace('"inline": [', '"scriptUri": "scripts/setup.sh", "_inline": ['))
