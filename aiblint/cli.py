@@ -61,10 +61,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--fetch", action="store_true",
         help="download referenced scripts that no local file or script-roots mapping stands for (cached; off by default)",
     )
-    parser.add_argument(
-        "--fetch", action="store_true",
-        help="download referenced scripts that no local file or script-roots mapping stands for (cached; off by default)",
-    )
     baseline = parser.add_mutually_exclusive_group()
     baseline.add_argument(
         "--baseline", metavar="FILE",
@@ -244,8 +240,6 @@ def _cli_settings(options: argparse.Namespace) -> dict[str, object]:
         settings["fail-on"] = options.fail_on
     if options.format:
         settings["format"] = options.format
-    if options.fetch:
-        settings["fetch"] = True
     if options.fetch:
         settings["fetch"] = True
     if options.parameters:
