@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aiblint.loader import load_text
 from aiblint.model import ImageTemplate, find_templates
@@ -175,3 +177,20 @@ def test_a_referenced_file_by_its_shebang(tmp_path: Path, content: bytes, kind: 
     if units:
         assert units[0].origin == "file" and units[0].document.path == "s"
         assert units[0].resolution is not None and units[0].resolution.status == "local"
+
+
+@given(
+    st.lists(st.text(alphabet=st.sampled_from(list('ab $"\\\t\n[]<>é\U0001f600\ud800')), max_size=12), min_size=1, max_size=5),
+    st.booleans(),
+    st.integers(-2, 8),
+    st.integers(-2, 20),
+)
+@settings(max_examples=150, deadline=None)
+def test_any_inline_text_maps_inside_its_string(lines: list[str], ascii_only: bool, line: int, column: int) -> None:
+    text = json.dumps({"type": "Microsoft.VirtualMachineImages/imageTemplates", "properties": {"customize": [{"type": "Shell", "inline": lines}]}}, ensure_ascii=ascii_only)
+    units = _units(text)
+    for unit in units:
+        problem = unit.problem("m", line, column, line, column + 3)
+        assert problem.start is not None and problem.end is not None
+        array = text.index('"inline": [') + len('"inline": [')
+        assert array <= problem.start <= problem.end <= text.rindex("]")
