@@ -356,3 +356,10 @@ def test_the_run_note_counts_scripts(write) -> None:  # type: ignore[no-untyped-
         "1 not resolved (AIB305), 1 missing from the repository (AIB307), 1 given by an expression or placeholder; "
         "map URLs to folders with script-roots, or use --fetch"
     ]
+
+
+@pytest.mark.parametrize("checksum", ["", "string", "<sha256 checksum>", "[parameters('sha')]"])
+def test_aib212_does_not_judge_empty_schema_word_or_unknown_checksums(write, checksum: str) -> None:  # type: ignore[no-untyped-def]
+    write("setup.sh", "echo hi\n")
+    write("t.json", _template("setup.sh", checksum))
+    assert _findings("--select", "AIB212", "t.json") == []
