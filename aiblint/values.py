@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from aiblint.document import Document
 
 #: ``<region>``, ``<subscriptionID>``, ``<SIG name>``: a letter after '<' keeps
-#: ``<<EOF``, ``2>&1`` and ``</h1>`` out.
-PLACEHOLDER: Final = re.compile(r"<([A-Za-z][A-Za-z0-9 _.\-]{0,48})>")
+#: ``<<EOF``, ``2>&1`` and ``</h1>`` out, and no '<' before it keeps the
+#: ``<EOF >`` of ``cat <<EOF > file`` out.
+PLACEHOLDER: Final = re.compile(r"(?<!<)<([A-Za-z][A-Za-z0-9 _.\-]{0,48})>")
 
 
 class Unknown:

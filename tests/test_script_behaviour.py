@@ -292,3 +292,10 @@ def test_no_script_behaviour_findings_on_the_corpus() -> None:
     shared = need_shared()
     for folder in (shared / "corpus", shared / "reference" / "wild-examples"):
         assert json_findings("--select", "AIB500,AIB501,AIB502,AIB503,AIB504,AIB505,AIB506", str(folder)) == []
+
+
+def test_heredoc_after_a_redirection_is_not_a_placeholder(write) -> None:  # type: ignore[no-untyped-def]
+    """``cat <<EOF > /tmp/x`` holds ``<EOF >``, which once read as a <placeholder>:
+    the masked line broke the here-document and its body became commands."""
+    steps = [shell("cat <<EOF > /tmp/DeprovisioningScript.sh", "sudo waagent -force -deprovision+user && sync", "EOF", "reboot", name="a")]
+    assert places(write, "AIB502,AIB501", *steps) == [("AIB501", 12, 12)]
