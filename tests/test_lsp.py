@@ -35,42 +35,71 @@ def _summary(diagnostics: list[types.Diagnostic]) -> list[tuple[Any, ...]]:
     ]
 
 
-async def _session(folder: Path) -> list[tuple[str, int | None, list[types.Diagnostic]]]:
-    from pygls.lsp.client import LanguageClient
+class _Editor:
+    """pygls' language client running ``aiblint lsp`` as a subprocess, as an editor would."""
 
-    client = LanguageClient("aiblint-test", "1")
-    published: asyncio.Queue[types.PublishDiagnosticsParams] = asyncio.Queue()
+    def __init__(self, folder: Path) -> None:
+        from pygls.lsp.client import LanguageClient
 
-    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    def _diagnostics(params: types.PublishDiagnosticsParams) -> None:
-        published.put_nowait(params)
+        self.folder = folder
+        self.client = LanguageClient("aiblint-test", "1")
+        self.published: asyncio.Queue[types.PublishDiagnosticsParams] = asyncio.Queue()
 
-    async def next_published() -> tuple[str, int | None, list[types.Diagnostic]]:
-        params = await asyncio.wait_for(published.get(), WAIT)
-        return params.uri, params.version, list(params.diagnostics)
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def _diagnostics(params: types.PublishDiagnosticsParams) -> None:
+            self.published.put_nowait(params)
 
-    await client.start_io(sys.executable, "-m", "aiblint", "lsp", cwd=str(folder))
-    received = []
-    try:
+    async def __aenter__(self) -> tuple[Any, types.InitializeResult]:
+        await self.client.start_io(sys.executable, "-m", "aiblint", "lsp", cwd=str(self.folder))
+        uri = self.folder.as_uri()
         result = await asyncio.wait_for(
-            client.initialize_async(
+            self.client.initialize_async(
                 types.InitializeParams(
                     capabilities=types.ClientCapabilities(),
-                    root_uri=folder.as_uri(),
-                    workspace_folders=[types.WorkspaceFolder(folder.as_uri(), "work")],
+                    root_uri=uri,
+                    workspace_folders=[types.WorkspaceFolder(uri, "work")],
                 )
             ),
             WAIT,
         )
-        assert result.server_info is not None and result.server_info.name == "aiblint"
-        assert result.capabilities.code_action_provider is None  # no mechanical fixes yet: none offered
-        client.initialized(types.InitializedParams())
-        uri = (folder / "image.json").as_uri()
+        self.client.initialized(types.InitializedParams())
+        return self.client, result
 
-        client.text_document_did_open(
-            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="json", version=1, text=BAD))
+    async def __aexit__(self, *_: object) -> None:
+        try:
+            await asyncio.wait_for(self.client.shutdown_async(None), WAIT)
+            self.client.exit(None)
+        finally:
+            await asyncio.wait_for(self.client.stop(), WAIT)
+
+    async def next_published(self) -> tuple[str, int | None, list[types.Diagnostic]]:
+        params = await asyncio.wait_for(self.published.get(), WAIT)
+        return params.uri, params.version, list(params.diagnostics)
+
+
+def _open(client: Any, uri: str, text: str) -> None:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="json", version=1, text=text))
+    )
+
+
+def _replace(client: Any, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            [types.TextDocumentContentChangeWholeDocument(text=text)],
         )
-        received.append(await next_published())
+    )
+
+
+async def _session(folder: Path) -> list[tuple[str, int | None, list[types.Diagnostic]]]:
+    editor = _Editor(folder)
+    received = []
+    async with editor as (client, result):
+        assert result.server_info is not None and result.server_info.name == "aiblint"
+        uri = (folder / "image.json").as_uri()
+        _open(client, uri, BAD)
+        received.append(await editor.next_published())
 
         # Fix the placeholder with an incremental edit, addressed in UTF-16 units as an editor does.
         edit = types.TextDocumentContentChangePartial(
@@ -79,40 +108,18 @@ async def _session(folder: Path) -> list[tuple[str, int | None, list[types.Diagn
         client.text_document_did_change(
             types.DidChangeTextDocumentParams(types.VersionedTextDocumentIdentifier(uri=uri, version=2), [edit])
         )
-        received.append(await next_published())
-
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                types.VersionedTextDocumentIdentifier(uri=uri, version=3),
-                [types.TextDocumentContentChangeWholeDocument(text=GOOD)],
-            )
-        )
-        received.append(await next_published())
-
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                types.VersionedTextDocumentIdentifier(uri=uri, version=4),
-                [types.TextDocumentContentChangeWholeDocument(text=BAD)],
-            )
-        )
-        received.append(await next_published())
+        received.append(await editor.next_published())
+        _replace(client, uri, 3, GOOD)
+        received.append(await editor.next_published())
+        _replace(client, uri, 4, BAD)
+        received.append(await editor.next_published())
         client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
-        received.append(await next_published())
+        received.append(await editor.next_published())
         client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
-        received.append(await next_published())
+        received.append(await editor.next_published())
 
-        other = (folder / "package.json").as_uri()
-        client.text_document_did_open(
-            types.DidOpenTextDocumentParams(
-                types.TextDocumentItem(uri=other, language_id="json", version=1, text='{"name": "x",}')
-            )
-        )
-        received.append(await next_published())
-
-        await asyncio.wait_for(client.shutdown_async(None), WAIT)
-        client.exit(None)
-    finally:
-        await asyncio.wait_for(client.stop(), WAIT)
+        _open(client, (folder / "package.json").as_uri(), '{"name": "x",}')
+        received.append(await editor.next_published())
     return received
 
 
@@ -199,3 +206,83 @@ def test_the_documented_stdin_command_line(write) -> None:  # type: ignore[no-un
         ("templates/image.json", "AIB003", 3, 17),
         ("templates/image.json", "AIB201", 6, 85),
     ]
+
+
+# A repeated key with the same value: AIB002's fix deletes the repeat. The emoji before it
+# makes the edit's UTF-16 range differ from its code point columns.
+REPEATED = """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "location": "westus2",
+  "tags": {"owner": "😀", "owner": "😀"},
+  "properties": {}
+}
+"""
+UNREPEATED = REPEATED.replace(', "owner": "😀"}', "}")
+
+
+def _apply(text: str, edits: list[types.TextEdit]) -> str:
+    """Apply LSP text edits (UTF-16 positions, as an editor counts them) to a text."""
+    lines = text.split("\n")
+
+    def index(position: types.Position) -> int:
+        line = lines[position.line]
+        units = 0
+        for column, char in enumerate(line):
+            if units >= position.character:
+                return sum(len(before) + 1 for before in lines[: position.line]) + column
+            units += 2 if ord(char) > 0xFFFF else 1
+        return sum(len(before) + 1 for before in lines[: position.line]) + len(line)
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[: index(edit.range.start)] + edit.new_text + text[index(edit.range.end) :]
+    return text
+
+
+async def _quick_fix(folder: Path) -> tuple[Any, ...]:
+    editor = _Editor(folder)
+    async with editor as (client, result):
+        assert result.capabilities.code_action_provider is not None
+        uri = (folder / "image.json").as_uri()
+        _open(client, uri, REPEATED)
+        _, _, diagnostics = await editor.next_published()
+        actions = await asyncio.wait_for(
+            client.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=types.TextDocumentIdentifier(uri=uri),
+                    range=diagnostics[0].range,
+                    context=types.CodeActionContext(diagnostics=diagnostics),
+                )
+            ),
+            WAIT,
+        )
+        (action,) = actions
+        fixed = _apply(REPEATED, action.edit.changes[uri])
+        _replace(client, uri, 2, fixed)
+        _, _, after = await editor.next_published()
+        nothing = await asyncio.wait_for(
+            client.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=types.TextDocumentIdentifier(uri=uri),
+                    range=types.Range(types.Position(0, 0), types.Position(9, 0)),
+                    context=types.CodeActionContext(diagnostics=[]),
+                )
+            ),
+            WAIT,
+        )
+    return diagnostics, action, fixed, after, nothing
+
+
+def test_a_mechanical_fix_is_a_quick_fix(tmp_path: Path) -> None:
+    (tmp_path / ".aiblint.toml").write_text('[tool.aiblint]\nselect = ["AIB002"]\n')
+    diagnostics, action, fixed, after, nothing = asyncio.run(_quick_fix(tmp_path))
+    # '  "tags": {"owner": "😀"' is 23 code points, 24 UTF-16 units; ', "owner": "😀"' is 14 code points, 15 units.
+    assert _summary(diagnostics) == [("AIB002", types.DiagnosticSeverity.Error, 3, 26, 3, 33, "aiblint")]
+    assert action.title == 'AIB002: delete the repeated "owner" (same value)'
+    assert action.kind == types.CodeActionKind.QuickFix
+    (edits,) = action.edit.changes.values()
+    assert [(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character, e.new_text) for e in edits] == [
+        (3, 24, 3, 39, ""),
+    ]
+    assert fixed == UNREPEATED
+    assert after == []
+    assert not nothing  # fixed: no action left

@@ -49,7 +49,14 @@ class PositionMap:
 
     def position(self, line: int, column: int) -> tuple[int, int]:
         """The LSP (line, character) of an aiblint position."""
-        offset = self.offset(line, column)
+        return self._at(self.offset(line, column))
+
+    def position_of_offset(self, offset: int) -> tuple[int, int]:
+        """The LSP (line, character) of an offset in aiblint's text of the
+        document (the text after a byte order mark), as a fix's edits give."""
+        return self._at(min(self.bom + max(offset, 0), len(self.text)))
+
+    def _at(self, offset: int) -> tuple[int, int]:
         lsp_line = bisect.bisect_right(self.lsp_starts, offset) - 1
         start = self.lsp_starts[lsp_line]
         before = self.text[start:offset]

@@ -16,9 +16,12 @@ Not yet:
   of which template published what), use the script's open buffer instead of
   the file on disk, and re-lint the templates that run a script when its
   buffer changes (:func:`aiblint.script_paths.lint_named_scripts` finds them).
-* Code actions: no rule has a mechanical fix yet and the in-file suppression
-  format (issue 9) does not exist in code, so the server offers none. Add a
-  ``textDocument/codeAction`` handler here when either lands.
+* Code actions: the server offers a quick fix for every finding whose rule
+  attached a mechanical fix (:class:`aiblint.findings.Fix`, the edits
+  ``aiblint --fix`` makes). TODO: an "ignore this rule here" action that
+  writes an in-file suppression (issue 9's format) is not offered yet.
+
+Suppressed findings are not shown, as in the text output.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from aiblint.config import Config, ConfigError, load_config
 from aiblint.constants import PROGRAM, TEMPLATE_SUFFIXES
 from aiblint.discover import display_path, looks_like_template
 from aiblint.engine import Linter
-from aiblint.findings import Finding, Severity
+from aiblint.findings import Finding, Fix, Severity
 from aiblint.lsp.positions import UTF16, PositionMap
 from aiblint.registry import PluginError, RuleSet
 from aiblint.selection import Selection
@@ -52,6 +55,8 @@ class AiblintLanguageServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(PROGRAM, __version__)
         self._rule_sets: dict[tuple[tuple[str, ...] | None, tuple[str, ...]], RuleSet] = {}
+        #: uri -> the quick fixes of its last lint: (diagnostic, title, edits)
+        self.fixes: dict[str, list[tuple[types.Diagnostic, str, list[types.TextEdit]]]] = {}
 
     def linter(self, folder: Path, root: Path) -> Linter:
         """A linter with the configuration found from ``folder``, working in
@@ -74,6 +79,7 @@ class AiblintLanguageServer(LanguageServer):
 
     def lint(self, uri: str) -> None:
         document = self.workspace.get_text_document(uri)
+        self.fixes[uri] = []
         try:
             diagnostics = self.diagnostics(uri, document.source, document.language_id)
         except (ConfigError, PluginError) as error:
@@ -107,14 +113,56 @@ class AiblintLanguageServer(LanguageServer):
         findings, _ = linter.lint_bytes(data, display, explicit=False)
         positions = PositionMap(text, str(self.workspace.position_encoding or UTF16))
         help_uris = {rule.id: rule.help_uri() for rule in linter.rules.rules}
+        diagnostics = []
         # Findings in other files (scripts) are dropped until issue 6: see the module docstring.
-        return [_diagnostic(f, positions, _help_uri(f.rule, help_uris)) for f in findings if f.path == display]
+        for finding in (f for f in findings if f.path == display and f.suppressed is None):
+            diagnostic = _diagnostic(finding, positions, _help_uri(finding.rule, help_uris))
+            diagnostics.append(diagnostic)
+            if finding.fix is not None:
+                self.fixes[uri].append((diagnostic, finding.fix.description, _text_edits(finding.fix, positions)))
+        return diagnostics
+
+    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        """The quick fixes of the diagnostics in the requested range."""
+        uri = params.text_document.uri
+        wanted = params.range
+        return [
+            types.CodeAction(
+                title=f"{diagnostic.code}: {title}",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                edit=types.WorkspaceEdit(changes={uri: edits}),
+                is_preferred=True,
+            )
+            for diagnostic, title, edits in self.fixes.get(uri, [])
+            if _overlap(diagnostic.range, wanted)
+        ]
 
 
 def _is_json(path: Path | None, language_id: str | None) -> bool:
     if language_id in JSON_LANGUAGES:
         return True
     return path is not None and path.name.lower().endswith(TEMPLATE_SUFFIXES)
+
+
+def _text_edits(fix: Fix, positions: PositionMap) -> list[types.TextEdit]:
+    return [
+        types.TextEdit(
+            range=types.Range(
+                types.Position(*positions.position_of_offset(edit.start)),
+                types.Position(*positions.position_of_offset(edit.end)),
+            ),
+            new_text=edit.text,
+        )
+        for edit in fix.edits
+    ]
+
+
+def _overlap(one: types.Range, other: types.Range) -> bool:
+    def key(position: types.Position) -> tuple[int, int]:
+        return position.line, position.character
+
+    return key(one.start) <= key(other.end) and key(other.start) <= key(one.end)
 
 
 def _excluded(display: str, config: Config) -> bool:
@@ -159,7 +207,14 @@ def build_server() -> AiblintLanguageServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: AiblintLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.fixes.pop(params.text_document.uri, None)
         ls.publish(params.text_document.uri, [])
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
+    )
+    def code_action(ls: AiblintLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return ls.code_actions(params)
 
     return server
 
