@@ -24,10 +24,10 @@ inside the JSON string of the template (escapes such as `\\"` and `\\u00e9` incl
 a `scriptUri` that resolves to a local file, the line and column in that file.
 
 The dialect is passed explicitly. Image Builder runs `inline` commands the way Packer's
-shell provisioner does: all lines in one file under `#!/bin/sh -e` (aib-runtime.md §1),
-so they are checked as POSIX `sh` unless the first line is a shebang (configurable with
-`inline-shebang`). A referenced file is checked in the dialect of its shebang (`sh`
-without one).
+shell provisioner does: all lines in one file under its own `#!/bin/sh -e` (aib-runtime.md
+§1), so they are checked as POSIX `sh` (configurable with `inline-shebang`); a shebang
+among the commands is only a comment (AIB511). A referenced file is checked in the dialect
+of its shebang (a `# shellcheck shell=...` directive, or `sh`, without one).
 
 ShellCheck's levels become aiblint severities: error and warning stay, info and style
 become notes. Your own `# shellcheck disable=SC2086` directives (in the script, or as an

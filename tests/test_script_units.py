@@ -143,7 +143,8 @@ def test_steps_in_order_with_phase_position_language_and_dialect() -> None:
     assert [(u.phase, u.position, u.language, u.dialect, u.interpreter, u.origin) for u in units] == [
         ("customize", 0, "shell", "sh", "/bin/sh -e", "inline"),
         ("customize", 2, "powershell", "powershell", "", "inline"),
-        ("customize", 3, "shell", "bash", "/usr/bin/env bash", "inline"),
+        ("customize", 3, "shell", "sh", "/bin/sh -e", "inline"),  # Packer's shebang, not theirs
+        ("customize", 4, "shell", "sh", "/bin/sh -e", "inline"),
         ("validate", 6, "shell", "sh", "/bin/sh -e", "inline"),
     ]
     assert script_units(units[0].template) is script_units(units[0].template)
@@ -161,6 +162,7 @@ def test_the_inline_shebang_is_configurable(tmp_path: Path) -> None:
     [
         (b"#!/bin/bash -e\necho\n", "Shell", "bash"),
         (b"echo no shebang\n", "Shell", "sh"),
+        (b"# setup\n# shellcheck shell=bash\necho\n", "Shell", "bash"),
         (b"#!/usr/bin/env -S ksh -e\n", "Shell", "ksh"),
         (b"#!/usr/bin/pwsh\nWrite-Output 1\n", "Shell", "powershell"),
         (b"\xff\xfeW\x00r\x00", "PowerShell", "powershell"),

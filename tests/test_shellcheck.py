@@ -138,9 +138,11 @@ def test_twenty_templates_start_one_shellcheck(write, wrapped: Path) -> None:  #
 
 
 def test_one_process_per_dialect(write, wrapped: Path) -> None:  # type: ignore[no-untyped-def]
-    write("a.json", _template([["cp $1 /opt"], ["#!/bin/bash", "cp $1 /opt"]]))
-    lint_paths(["a.json"])
-    assert wrapped.read_text().splitlines() == ["started", "started"]
+    write("setup.sh", "#!/bin/bash\ncp $1 /opt\n")
+    write("a.json", INLINE.replace('"inline": [', '"scriptUri": "setup.sh", "_inline": ['))
+    write("b.json", _template([["cp $1 /opt"], ["#!/bin/bash", "cp $1 /opt"]]))
+    lint_paths(["."])
+    assert wrapped.read_text().splitlines() == ["started", "started"]  # bash for the file, sh for both inline
 
 
 def test_script_used_by_two_templates_is_checked_and_reported_once(write, wrapped: Path) -> None:  # type: ignore[no-untyped-def]
@@ -165,13 +167,14 @@ def test_shellcheckrc_next_to_the_template_is_honoured(write) -> None:  # type: 
     assert [f.rule for f in lint_paths(["images/t.json"]).findings if f.rule.startswith("SC")] == []
 
 
-def test_inline_dialect_is_sh_unless_a_shebang_or_the_configuration_says_otherwise(write) -> None:  # type: ignore[no-untyped-def]
+def test_inline_dialect_is_packers_inline_shebang_whatever_the_commands_say(write) -> None:  # type: ignore[no-untyped-def]
     template = _template([["[[ -f /etc/os-release ]] && echo yes"], ["#!/bin/bash", "[[ -f /etc/os-release ]] && echo yes"]])
     write("t.json", template)
-    found = [(f.rule, f.line, f.column) for f in lint_paths(["t.json"]).findings if f.rule.startswith("SC")]
-    assert found == [("SC3010", _lines_with(template, "[[")[0], 12)]
+    found = [(f.rule, f.line, f.column) for f in lint_paths(["t.json"]).findings if f.rule.startswith(("SC", "AIB511"))]
+    first, second = _lines_with(template, "[[")
+    assert found == [("SC3010", first, 12), ("AIB511", second - 1, 12), ("SC3010", second, 12)]
     write(".aiblint.toml", 'inline-shebang = "/bin/bash -e"\n')
-    assert [f.rule for f in lint_paths(["t.json"]).findings if f.rule.startswith("SC")] == []
+    assert [f.rule for f in lint_paths(["t.json"]).findings if f.rule.startswith(("SC", "AIB511"))] == []
 
 
 def test_select_and_ignore_single_checks(write) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ reads the shebang (aib-runtime.md §1); inline commands get Packer's
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -14,6 +15,7 @@ from pathlib import PurePosixPath
 #: Interpreter name -> ShellCheck dialect (``-s``). Others are not checked.
 _SHELLS = {"sh": "sh", "bash": "bash", "dash": "dash", "ksh": "ksh", "mksh": "ksh", "ksh93": "ksh", "ash": "dash"}
 _POWERSHELL = {"pwsh", "powershell", "pwsh-preview"}
+_SHELL_DIRECTIVE = re.compile(r"#\s*shellcheck\s+(?:\S+=\S+\s+)*shell=([A-Za-z0-9_-]+)")
 
 
 @dataclass(frozen=True)
@@ -32,9 +34,22 @@ def shebang(text: str) -> str | None:
     return text[2:].split("\n", 1)[0].strip()
 
 
-def from_shebang(line: str) -> Dialect | None:
-    """The dialect of an interpreter line (``/usr/bin/env bash -e`` -> bash);
-    ``None`` for an interpreter we do not check (python, zsh, ...)."""
+def directive_shell(text: str) -> str | None:
+    """The shell a ``# shellcheck shell=bash`` directive names in the leading
+    comments of a script without a shebang (what its author says runs it)."""
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return None
+        match = _SHELL_DIRECTIVE.match(stripped)
+        if match:
+            return match.group(1)
+    return None
+
+
+def interpreter(line: str) -> list[str]:
+    """The program and its first arguments from an interpreter line, through ``env``
+    (``/usr/bin/env -S bash -e`` -> ``["bash", "-e"]``)."""
     try:
         words = shlex.split(line)
     except ValueError:
@@ -42,9 +57,16 @@ def from_shebang(line: str) -> Dialect | None:
     words = [word for word in words if word]
     if words and PurePosixPath(words[0]).name == "env":
         words = [word for word in words[1:] if not word.startswith("-") and "=" not in word]
+    return [PurePosixPath(words[0]).name, *words[1:]] if words else []
+
+
+def from_shebang(line: str) -> Dialect | None:
+    """The dialect of an interpreter line (``/usr/bin/env bash -e`` -> bash);
+    ``None`` for an interpreter we do not check (python, zsh, ...)."""
+    words = interpreter(line)
     if not words:
         return None
-    name = PurePosixPath(words[0]).name
+    name = words[0]
     if name == "busybox" and words[1:2] == ["sh"]:
         return Dialect("shell", "dash")
     if name in _SHELLS:

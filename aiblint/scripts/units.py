@@ -5,7 +5,10 @@ A unit is the ``inline`` commands of one Shell or PowerShell customizer or
 in-VM validator, or the file its ``scriptUri`` resolves to. Packer writes
 each ``inline`` element as one line of one script file (aib-runtime.md §1-2),
 so script line N is element N-1 and a script position maps to the exact
-character of the JSON string, through its escapes. An element whose value is
+character of the JSON string, through its escapes. Packer puts its own
+``#!/bin/sh -e`` (``inline_shebang``; the ``inline-shebang`` setting) above
+them, so that, not a shebang among the commands, is the dialect of inline
+Shell; a file runs under its own shebang (``sh`` without one). An element whose value is
 not known (an ARM expression, a ``<placeholder>``) is masked: a placeholder
 is replaced by as many ``_`` (the columns after it stay right), a wholly
 unknown line by a no-op (``:`` in shell, an empty line in PowerShell), so
@@ -28,7 +31,7 @@ from aiblint.findings import Severity
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.model import ImageTemplate
 from aiblint.rule import Problem
-from aiblint.scripts.dialect import POWERSHELL, Dialect, from_shebang, shebang
+from aiblint.scripts.dialect import POWERSHELL, Dialect, directive_shell, from_shebang, shebang
 from aiblint.scripts.resolve import UNKNOWN as UNKNOWN_STATUS
 from aiblint.scripts.resolve import Resolution, read_script, resolve_uri
 from aiblint.scripts.settings import current_settings
@@ -273,7 +276,7 @@ def _inline_unit(
         segments.append(segment)
         start += len(text) + 1
     text = "\n".join(texts)
-    dialect, interpreter = _inline_dialect(language, text)
+    dialect, interpreter = _inline_dialect(language)
     if dialect is None:
         return None
     return ScriptUnit(
@@ -309,12 +312,11 @@ def _masked(text: str, masks: Sequence[tuple[int, int]]) -> str:
     return text
 
 
-def _inline_dialect(language: str, text: str) -> tuple[Dialect | None, str]:
+def _inline_dialect(language: str) -> tuple[Dialect | None, str]:
+    """Packer writes ``#!<inline_shebang>`` above the inline commands whatever they
+    hold, so a shebang among them is only a comment (AIB511 says so)."""
     if language == "powershell":
         return POWERSHELL, ""
-    line = shebang(text)
-    if line is not None:
-        return from_shebang(line), line
     configured = current_settings().inline_shebang
     return from_shebang(configured), configured
 
@@ -333,7 +335,7 @@ def _file_unit(template: ImageTemplate, reference: ScriptReference) -> ScriptUni
     if reference.language == "powershell":
         dialect: Dialect | None = POWERSHELL
     else:
-        dialect = from_shebang(line) if line is not None else Dialect("shell", "sh")
+        dialect = from_shebang(line if line is not None else directive_shell(text) or "sh")
     if dialect is None:
         return None  # run by an interpreter aiblint does not check (python, zsh, ...)
     return ScriptUnit(
