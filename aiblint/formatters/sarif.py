@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, TextIO
+from typing import TextIO
 from urllib.parse import quote
 
 from aiblint import __version__
@@ -26,8 +25,6 @@ _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: 
 FINGERPRINT_KEY = "aiblintFingerprint/v1"
 #: GitHub code scanning accepts 20 tags per rule but stores only the first 10.
 MAX_TAGS = 10
-#: How a finding's ``suppressed.kind`` maps to SARIF's two kinds.
-_EXTERNAL_SUPPRESSIONS = frozenset({"external", "baseline", "config", "configuration"})
 
 
 class SarifFormatter(Formatter):
@@ -176,25 +173,14 @@ def _fingerprints(findings: list[Finding]) -> list[str]:
 
 
 def suppression_of(finding: Finding) -> dict[str, object] | None:
-    """SARIF ``suppressions[0]`` for a finding that carries ``suppressed``.
-
-    ``Finding.suppressed`` (the suppressions work) is ``None`` or a mapping or
-    object with ``kind`` -- ``inSource`` (template metadata, a comment, a script
-    directive) or ``external`` (baseline, configuration) -- and ``reason``.
-    """
-    suppressed: Any = getattr(finding, "suppressed", None)
-    if not suppressed:
+    """SARIF ``suppressions[0]`` for a suppressed finding: ``inSource`` (template
+    metadata, a JSONC comment, a script comment) or ``external`` (the baseline),
+    accepted, with the reason as the justification."""
+    suppressed = finding.suppressed
+    if suppressed is None:
         return None
-    kind = str(_field(suppressed, "kind") or "inSource")
-    suppression: dict[str, object] = {
-        "kind": "external" if kind.lower() in _EXTERNAL_SUPPRESSIONS else "inSource",
-        "status": "accepted",
-    }
-    reason = _field(suppressed, "reason") or _field(suppressed, "justification")
-    if reason:
-        suppression["justification"] = str(reason)
+    kind = "external" if suppressed.kind == "external" else "inSource"
+    suppression: dict[str, object] = {"kind": kind, "status": "accepted"}
+    if suppressed.reason:
+        suppression["justification"] = suppressed.reason
     return suppression
-
-
-def _field(value: Any, name: str) -> Any:
-    return value.get(name) if isinstance(value, Mapping) else getattr(value, name, None)
