@@ -205,3 +205,18 @@ def test_internal_errors_become_notifications() -> None:
         {"level": "error", "message": {"text": "t.json: cannot read: Permission denied"}},
         {"level": "note", "message": {"text": "pwsh is missing"}},
     ]
+
+
+def test_a_suppression_in_the_template_reaches_the_log(write) -> None:  # type: ignore[no-untyped-def]
+    suppressed = TEMPLATE.replace(
+        '  "location": "<region>",\n',
+        '  "location": "westus2",\n'
+        '  "metadata": {"aiblint": {"ignore": [{"rule": "AIB201", "reason": "two steps share a name on purpose"}]}},\n',
+    )
+    write("t.json", suppressed)
+    code, log = _sarif("t.json")
+    assert code == 0  # suppressed findings are not counted ...
+    (result,) = log["runs"][0]["results"]  # ... but stay in the log
+    assert (result["ruleId"], result["suppressions"]) == (
+        "AIB201", [{"kind": "inSource", "status": "accepted", "justification": "two steps share a name on purpose"}],
+    )
