@@ -467,7 +467,7 @@ user-assigned identity (`image-builder-permissions-cli.md`).
 storage account, and revoke the token (rotate the account key it was signed with, or its
 stored access policy) — it has been exposed.
 """
-    tags = ("security",)
+    tags = ("security", "secret")  # "secret": output masks the span in code frames
     security_severity = 8.0
     examples = (
         Example(
