@@ -4,9 +4,7 @@ DiagnosticRecord shape; the real one runs when it is installed."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import stat
 import sys
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pytest
 from aiblint.engine import lint_paths
 from aiblint.scripts import psscriptanalyzer
 from tests.conftest import main_in_process
+from tests.fake_tools import put_on_path
 
 # The third inline element holds a \" escape and a non-ASCII letter before Write-Host.
 INLINE = r"""{
@@ -64,18 +63,15 @@ print(json.dumps(records))
 '''
 
 
-def _install(folder: Path, body: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    pwsh = folder / "pwsh"
-    pwsh.write_text(f"#!{sys.executable}\n{body}")
-    pwsh.chmod(pwsh.stat().st_mode | stat.S_IEXEC)
+def _install(monkeypatch: pytest.MonkeyPatch, folder: Path, body: str) -> None:
+    """A Python ``pwsh`` first on PATH."""
+    put_on_path(monkeypatch, folder, "pwsh", f"#!{sys.executable}\n{body}")
 
 
 @pytest.fixture
 def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     log = tmp_path / "pwsh.log"
-    _install(tmp_path / "bin", STAND_IN)
-    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    _install(monkeypatch, tmp_path / "bin", STAND_IN)
     monkeypatch.setenv("PWSH_LOG", str(log))
     return log
 
@@ -158,8 +154,7 @@ def test_missing_pwsh_is_one_note(write, monkeypatch: pytest.MonkeyPatch) -> Non
     ],
 )
 def test_a_failing_pwsh_is_a_note(write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, note: str) -> None:  # type: ignore[no-untyped-def]
-    _install(tmp_path / "bin", body)
-    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    _install(monkeypatch, tmp_path / "bin", body)
     monkeypatch.setattr(psscriptanalyzer, "TIMEOUT_SECONDS", 1.0)
     write("t.json", INLINE)
     report = lint_paths(["t.json"])
@@ -168,8 +163,7 @@ def test_a_failing_pwsh_is_a_note(write, tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_empty_output_means_no_findings(write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    _install(tmp_path / "bin", "pass")
-    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    _install(monkeypatch, tmp_path / "bin", "pass")
     write("t.json", INLINE)
     report = lint_paths(["t.json"])
     assert (report.notes, [f for f in report.findings if f.rule.startswith("PS")]) == ([], [])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import stat
 import sys
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 from aiblint.engine import lint_paths
 from aiblint.scripts import shellcheck
 from tests.conftest import main_in_process
+from tests.fake_tools import put_on_path
 
 # The third inline element holds a \" escape, a non-ASCII letter and a \u00e9 escape before $1.
 INLINE = r"""{
@@ -101,22 +100,18 @@ def _lines_with(template: str, text: str) -> list[int]:
     return [number for number, line in enumerate(template.splitlines(), 1) if text in line]
 
 
-def _counting_wrapper(folder: Path, log: Path, body: str | None = None) -> None:
-    """A ``shellcheck`` on PATH that logs each start, then runs the real one (or ``body``)."""
-    folder.mkdir(parents=True, exist_ok=True)
+def _counting_wrapper(monkeypatch: pytest.MonkeyPatch, folder: Path, log: Path, body: str | None = None) -> None:
+    """A ``shellcheck`` first on PATH that logs each start, then runs the real one (or ``body``)."""
     real = shellcheck.executable()
     assert real is not None
-    wrapper = folder / "shellcheck"
     run = body if body is not None else f"exec {real} \"$@\""
-    wrapper.write_text(f"#!/bin/sh\necho started >> {log}\n{run}\n")
-    wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
+    put_on_path(monkeypatch, folder, "shellcheck", f"#!/bin/sh\necho started >> {log}\n{run}\n")
 
 
 @pytest.fixture
 def wrapped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     log = tmp_path / "starts.log"
-    _counting_wrapper(tmp_path / "bin", log)
-    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    _counting_wrapper(monkeypatch, tmp_path / "bin", log)
     return log
 
 
@@ -213,8 +208,7 @@ def test_missing_shellcheck_is_one_note(write, monkeypatch: pytest.MonkeyPatch) 
     ],
 )
 def test_a_failing_shellcheck_is_a_note_not_a_traceback(write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, note: str) -> None:  # type: ignore[no-untyped-def]
-    _counting_wrapper(tmp_path / "bin", tmp_path / "log", body)
-    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    _counting_wrapper(monkeypatch, tmp_path / "bin", tmp_path / "log", body)
     monkeypatch.setattr(shellcheck, "TIMEOUT_SECONDS", 1.0)
     write("t.json", _template([["cp $1 /opt"]]))
     code, out = main_in_process("--select", "SC", "t.json")
@@ -223,12 +217,11 @@ def test_a_failing_shellcheck_is_a_note_not_a_traceback(write, tmp_path: Path, m
     assert report.errors == [] and report.notes == [note]
 
 
-def test_cli_prints_the_note_and_no_traceback(write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_prints_the_note_and_no_traceback(write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     import subprocess
 
-    _counting_wrapper(tmp_path / "bin", tmp_path / "log", "kill -9 $$")
+    _counting_wrapper(monkeypatch, tmp_path / "bin", tmp_path / "log", "kill -9 $$")
     write("t.json", _template([["cp $1 /opt"]]))
-    environment = {**os.environ, "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"}
-    result = subprocess.run([sys.executable, "-m", "aiblint", "--select", "SC", "t.json"], capture_output=True, text=True, env=environment, timeout=120)
+    result = subprocess.run([sys.executable, "-m", "aiblint", "--select", "SC", "t.json"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0
     assert result.stderr == "aiblint: note: ShellCheck failed (exit code -9, no report); 1 shell script was not checked by it\n"
