@@ -249,7 +249,9 @@ class _Walk:
                 target, sub = self._unknown(name, child, shape, present, path, steps)
                 if target is None:
                     continue
-            out[target] = self.value(child, document, sub, (*path, target), (*steps, ("p", target)))
+            value = self.value(child, document, sub, (*path, target), (*steps, ("p", target)))
+            if value is not None:  # null (often `if(..., null(), ...)`) is how ARM and Bicep leave a property out
+                out[target] = value
         if shape.chosen is not None and shape.discriminator in out:
             out[shape.discriminator] = shape.chosen  # spelt as the schema spells it (any case problem is reported)
         return out
