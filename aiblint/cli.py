@@ -33,6 +33,16 @@ def _codes(text: str) -> list[str]:
     return [code.strip() for code in text.split(",") if code.strip()]
 
 
+def _jobs(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of processes (0 or more), got {text!r}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROGRAM,
@@ -75,6 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--diff", action="store_true",
         help="print what --fix would change as a unified diff and change nothing (exit 1 when there is something to fix)",
+    )
+    parser.add_argument(
+        "--jobs", "-j", type=_jobs, default=1, metavar="N",
+        help="lint in N worker processes (0: one per processor; default: 1); the report is the same",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true",
+        help="lint every file again instead of reusing the results of unchanged files (cache folder: AIBLINT_CACHE_DIR, "
+        "else the user cache folder)",
     )
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
@@ -132,6 +151,8 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
                 stdin_filename=options.stdin_filename,
                 rules=rules,
                 skip_non_templates=options.skip_non_templates,
+                jobs=options.jobs,
+                cache=not options.no_cache,
             )
         except ConfigError as error:  # an unreadable baseline
             raise UsageError(str(error)) from None

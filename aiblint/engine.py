@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,21 +99,29 @@ class Linter:
             findings.extend(self._batch(units))
         return findings
 
-    def finish(self) -> list[Finding]:
-        """Run the batch rules over the script units kept since the last call."""
-        units, self.pending = self.pending, []
+    def flush(self, units: list[ScriptUnit] | None = None, only: Collection[str] | None = None) -> list[Finding]:
+        """Run the batch rules (those with an id in ``only``) over ``units``, by
+        default the script units kept since the last call."""
+        if units is None:
+            units, self.pending = self.pending, []
         with active(self.scripts):
-            findings = self._batch(units)
+            return self._batch(units, only)
+
+    def finish(self) -> list[Finding]:
+        """:meth:`flush`, then the run's note about its scripts."""
+        findings = self.flush()
         note = self.tally.note() if self.tally is not None else None
         if note is not None and note not in self.notes:
             self.notes.append(note)
         return findings
 
-    def _batch(self, units: list[ScriptUnit]) -> list[Finding]:
+    def _batch(self, units: list[ScriptUnit], only: Collection[str] | None = None) -> list[Finding]:
         findings: list[Finding] = []
         if not units:
             return findings
         for rule in self.batch_rules:
+            if only is not None and rule.id not in only:
+                continue
             for item in rule.check_scripts(units):
                 if isinstance(item, RunNote):
                     self.filter.silent.add(rule.id)
@@ -124,6 +132,21 @@ class Linter:
                     if finding is not None:
                         findings.append(finding)
         return findings
+
+    def revisit(self, data: bytes, display: str, *, suppressions: bool = False, scripts: bool = False) -> list[ScriptUnit]:
+        """Read a file again whose findings came from the result cache or a worker
+        process: for the filter (``suppressions``), or for its script units
+        (``scripts``; returned, for the batch rules)."""
+        from aiblint.scripts.units import script_units
+
+        document = load_bytes(data, display)
+        templates = find_templates(document) if document.root is not None else []
+        self._bind_parameters(document, templates, display)
+        with active(self.scripts):
+            units = [unit for template in templates for unit in script_units(template)] if scripts else []
+            if suppressions:
+                self.filter.read(document, templates)
+        return units
 
     def _bind_parameters(self, document: Document, templates: list[ImageTemplate], display: str) -> None:
         """Parameters files for expression evaluation: ``--parameters``, or the paired file."""
@@ -228,6 +251,8 @@ def lint_paths(
     stdin_filename: str | None = None,
     rules: RuleSet | None = None,
     skip_non_templates: bool = False,
+    jobs: int = 1,
+    cache: bool = False,
 ) -> Report:
     """Lint files and directories (``-`` reads standard input).
 
@@ -235,8 +260,12 @@ def lint_paths(
     ``skip_non_templates`` treats named files like files found in a folder
     (what the pre-commit hook passes): ``exclude`` applies and a file that holds
     no image template is skipped quietly. A named shell or PowerShell script is
-    never read as JSON (see :mod:`aiblint.script_paths`).
+    never read as JSON (see :mod:`aiblint.script_paths`). ``jobs``: worker
+    processes (0: one per processor); ``cache``: use the result cache
+    (:mod:`aiblint.cache`). Neither changes the report.
     """
+    from aiblint.parallel import Work, lint_work
+
     folder = Path(cwd) if cwd is not None else Path.cwd()
     config = config if config is not None else load_config(folder)
     if rules is None:
@@ -246,6 +275,7 @@ def lint_paths(
     report.errors += [InternalError(path, reason) for path, reason in linter.parameter_errors]
     scripts: list[Candidate] = []
     seen: set[Path] = set()
+    work: list[Work] = []
     for path in paths:
         if path == STDIN:
             data = stdin if stdin is not None else sys.stdin.buffer.read()
@@ -253,16 +283,17 @@ def lint_paths(
             if stdin_filename and is_script(folder / stdin_filename):
                 report.notes.append(stdin_script_note(display))
                 continue
-            _lint_one(linter, report, data, display, explicit=True)
+            work.append(Work(display, explicit=True, data=data))
             continue
         for candidate in discover([path], folder, config.exclude):
             seen.add(candidate.path)
             if candidate.explicit and is_script(candidate.path):
                 scripts.append(candidate)
             elif not (skip_non_templates and candidate.explicit):
-                _lint_candidate(linter, report, candidate)
+                work.append(Work(candidate.display, candidate.explicit, candidate.path))
             elif not any(fnmatch(candidate.display, pattern) for pattern in config.exclude):
-                _lint_candidate(linter, report, Candidate(candidate.path, candidate.display, explicit=False))
+                work.append(Work(candidate.display, explicit=False, path=candidate.path))
+    lint_work(linter, report, work, jobs, cache)
     _finish(linter, report)
     lint_named_scripts(scripts, seen, linter, report)
     return report

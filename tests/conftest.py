@@ -63,6 +63,13 @@ def write(tmp_path: Path):  # type: ignore[no-untyped-def]
     return _write
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _session_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """aiblint's caches (plugin listing, lint results) go to a folder of this
+    test session, never the user's: a stale user cache cannot decide a test."""
+    os.environ["AIBLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("aiblint-cache"))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test runs in its own folder so no configuration file leaks in."""

@@ -1,0 +1,302 @@
+"""The result cache: a file that has not changed is not linted again.
+
+An entry is found by a key over everything a file's findings are computed
+from before the run looks at the file: its bytes, its display path and
+whether it was named, and the run (:func:`run_key`: aiblint's version and
+code, the installed distributions, the rules and their options, the
+settings that change findings, the ``--parameters`` files, the external
+tools). An entry then lists what linting the file read besides itself, each
+with what was there; it is used only if all of that is still the same:
+
+* the parameters file paired with the template (``x.parameters.json``), or that there is none;
+* every ``scriptUri``, resolved again (git remotes, ``script-roots`` and
+  missing files included), and the bytes of the file it resolves to;
+* the nearest ``.shellcheckrc`` and PSScriptAnalyzer settings above the
+  template and each script (the tools read them).
+
+Entries live in ``<cache folder>/results`` (:mod:`aiblint.cachedir`), one
+JSON file each, written atomically: concurrent runs share the folder safely,
+and an unreadable or corrupt entry is a miss. Nothing is cached with
+``--fetch`` (a download is not a file whose state can be checked).
+Rules must be functions of what they read through the engine; a rule that
+reads the clock or the network would be served stale results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiblint import __version__
+from aiblint.outcome import FileOutcome, Tally, findings_from_json, findings_to_json
+
+if TYPE_CHECKING:
+    from aiblint.engine import Linter
+    from aiblint.scripts.units import ScriptUnit
+
+FORMAT = 1
+RESULTS = "results"
+#: Files external analyzers read from the folders above a script (ShellCheck, PSScriptAnalyzer).
+TOOL_SETTINGS = (".shellcheckrc", "shellcheckrc", "PSScriptAnalyzerSettings.psd1")
+#: Programs whose version changes findings (a stamp of the file found on PATH).
+TOOLS = ("shellcheck", "pwsh")
+
+Dependencies = dict[str, Sequence[object]]
+
+
+class ResultCache:
+    def __init__(self, linter: Linter, folder: Path) -> None:
+        self.linter = linter
+        self.folder = folder
+        self.run = run_key(linter)
+        self._hashes: dict[Path, str | None] = {}
+        self._nearest: dict[tuple[str, str], str | None] = {}
+        self.hits = self.misses = 0
+
+    @classmethod
+    def open(cls, linter: Linter) -> ResultCache | None:
+        """The cache for this run; ``None`` when there is no cache folder or ``--fetch`` is on."""
+        from aiblint.cachedir import cache_root
+
+        root = cache_root()
+        if root is None or linter.scripts.fetch:
+            return None
+        return cls(linter, root / RESULTS)
+
+    def key(self, data: bytes, display: str, explicit: bool) -> str:
+        digest = hashlib.sha256(self.run.encode())
+        digest.update(f"\0{display}\0{int(explicit)}\0".encode("utf-8", "surrogatepass"))
+        digest.update(data)
+        return digest.hexdigest()
+
+    def lookup(self, key: str, data: bytes, display: str) -> FileOutcome | None:
+        """The outcome stored under ``key`` if what it depended on is unchanged."""
+        try:
+            entry = json.loads(self._file(key).read_bytes())
+            outcome = _outcome(entry, display) if self._still_valid(entry.get("deps"), display) else None
+        except (OSError, ValueError, AttributeError, TypeError):
+            outcome = None  # missing, half-written by a crash, or another format: lint again
+        if outcome is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        if outcome.directives or outcome.rebatch:
+            outcome.data = data
+        return outcome
+
+    def store(self, key: str, outcome: FileOutcome, units: Sequence[ScriptUnit]) -> None:
+        entry = {
+            "format": FORMAT,
+            "deps": self.dependencies(outcome.display, units),
+            "templates": outcome.templates,
+            "linted": outcome.linted,
+            "directives": outcome.directives,
+            "notes": outcome.notes,
+            "silent": list(outcome.silent),
+            "rebatch": list(outcome.rebatch),
+            "tally": {"units": dict(outcome.tally.units), "references": dict(outcome.tally.references)},
+            "findings": findings_to_json(outcome.findings),
+        }
+        from aiblint.cachedir import write_atomically
+
+        write_atomically(self._file(key), json.dumps(entry, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+
+    def _file(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    # -- what a result depended on ---------------------------------------------------------
+
+    def dependencies(self, display: str, units: Sequence[ScriptUnit]) -> Dependencies:
+        """What linting ``display`` read besides the file, with what was there (see the module text)."""
+        from aiblint.scripts.resolve import UNKNOWN, Resolution
+
+        # An expression or placeholder resolves to nothing whatever the files say.
+        resolutions = [
+            [uri, value.status, str(value.path) if value.path else None, self._hash(value.path) if value.readable else None]
+            for key, value in list(self.linter.scripts.memo.items())
+            if isinstance(key, tuple) and key[:1] == ("resolution",) and key[2:] == (display,)
+            and isinstance(value, Resolution) and value.status != UNKNOWN
+            for uri in key[1:2]
+        ]
+        return {
+            "paired": [self._paired(display)],
+            "uris": resolutions,
+            "settings": [self._nearest_file(folder, name) for folder in self._folders(display, units) for name in TOOL_SETTINGS],
+        }
+
+    def _still_valid(self, deps: object, display: str) -> bool:
+        if not isinstance(deps, dict):
+            return False
+        if deps.get("paired") != [self._paired(display)]:
+            return False
+        from aiblint.scripts.resolve import resolve_uri
+        from aiblint.scripts.settings import active
+
+        with active(self.linter.scripts):
+            for uri, status, path, digest in deps.get("uris", []):
+                now = resolve_uri(uri, display, self.linter.scripts)
+                if [now.status, str(now.path) if now.path else None] != [status, path]:
+                    return False
+                if now.readable and self._hash(now.path) != digest:
+                    return False
+        return all(self._nearest_file(Path(folder), name) == [folder, name, *rest] for folder, name, *rest in deps.get("settings", []))
+
+    def _paired(self, display: str) -> list[object] | None:
+        if display.startswith("<"):
+            return None
+        from aiblint.arm.parameters import paired_file
+
+        paired = paired_file(self.linter.cwd / display)
+        return [str(paired), self._hash(paired)] if paired is not None else None
+
+    def _folders(self, display: str, units: Sequence[ScriptUnit]) -> list[Path]:
+        folders = [] if display.startswith("<") else [(self.linter.cwd / display).parent]
+        for unit in units:
+            resolution = unit.resolution
+            if resolution is not None and resolution.path is not None and resolution.path.parent not in folders:
+                folders.append(resolution.path.parent)
+        return folders
+
+    def _nearest_file(self, folder: Path, name: str) -> list[object]:
+        """[folder, name, the nearest such file at or above folder, its hash]."""
+        found = self._nearest_path(str(folder), name)
+        return [str(folder), name, found, self._hash(Path(found)) if found else None]
+
+    def _nearest_path(self, folder: str, name: str) -> str | None:
+        # Folders share their parents: each folder is looked at once per name.
+        key = (folder, name)
+        if key not in self._nearest:
+            candidate = os.path.join(folder, name)
+            parent = os.path.dirname(folder)
+            if os.path.isfile(candidate):
+                self._nearest[key] = candidate
+            else:
+                self._nearest[key] = self._nearest_path(parent, name) if parent != folder else None
+        return self._nearest[key]
+
+    def _hash(self, path: Path | None) -> str | None:
+        if path is None:
+            return None
+        if path not in self._hashes:
+            try:
+                self._hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                self._hashes[path] = None
+        return self._hashes[path]
+
+
+def _outcome(entry: object, display: str) -> FileOutcome | None:
+    if not isinstance(entry, dict) or entry.get("format") != FORMAT:
+        return None
+    tally = entry["tally"]
+    return FileOutcome(
+        display,
+        findings_from_json(entry["findings"]),
+        templates=int(entry["templates"]),
+        linted=_strings(entry["linted"]),
+        directives=bool(entry["directives"]),
+        notes=_strings(entry["notes"]),
+        silent=tuple(_strings(entry["silent"])),
+        rebatch=tuple(_strings(entry["rebatch"])),
+        tally=Tally(_counter(tally["units"]), _counter(tally["references"])),
+        cached=True,
+    )
+
+
+def _strings(value: object) -> list[str]:
+    if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+        raise ValueError("not a list of strings")
+    return value
+
+
+def _counter(value: object) -> Counter[str]:
+    if not isinstance(value, dict):
+        raise ValueError("tally: not an object")
+    return Counter({str(key): int(count) for key, count in value.items()})
+
+
+# -- the run's part of every key ------------------------------------------------------------
+
+
+def run_key(linter: Linter) -> str:
+    """Everything outside a file that its findings are computed from, as one hash."""
+    from aiblint.entrypoints import installation_fingerprint
+
+    config = linter.config
+    settings = linter.scripts
+    rules = [[type(rule).__module__, type(rule).__qualname__, rule.id, _canonical(rule.options)] for rule in linter.rules.rules]
+    parts = {
+        "format": FORMAT,
+        "version": __version__,
+        "installation": installation_fingerprint(os.path.abspath(entry) for entry in sys.path),
+        "code": code_fingerprint(type(rule).__module__ for rule in linter.rules.rules),
+        "rules": rules,
+        "select": config.select,
+        "ignore": config.ignore,
+        "severity": sorted((rule, int(severity)) for rule, severity in config.severity.items()),
+        "cwd": str(linter.cwd),
+        "script-roots": [[root.prefix, str(root.folder), root.partial] for root in settings.roots],
+        "inline-shebang": settings.inline_shebang,
+        "parameters": [[file.document.path, hashlib.sha256(file.document.text.encode("utf-8", "surrogatepass")).hexdigest()]
+                       for file in linter.parameter_files],
+        "tools": [_stamp(shutil.which(tool)) for tool in TOOLS],
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, default=repr)
+
+
+_code: dict[tuple[str, ...], str] = {}
+
+
+def code_fingerprint(modules: Iterable[str]) -> str:
+    """Changes when a file of aiblint or of a package a rule comes from changes
+    (an editable install keeps its version while its code changes)."""
+    packages = tuple(sorted({"aiblint", *(module.split(".", 1)[0] for module in modules)}))
+    if packages not in _code:
+        digest = hashlib.sha256()
+        for package in packages:
+            folder = _package_folder(package)
+            if folder is not None:
+                digest.update(_tree_stamp(folder))
+        _code[packages] = digest.hexdigest()
+    return _code[packages]
+
+
+def _package_folder(package: str) -> Path | None:
+    module = sys.modules.get(package)
+    file = getattr(module, "__file__", None)
+    return Path(file).parent if file else None
+
+
+def _tree_stamp(folder: Path) -> bytes:
+    stamps = []
+    for parent, folders, files in os.walk(folder):
+        folders[:] = sorted(name for name in folders if name != "__pycache__")
+        for name in sorted(files):
+            path = os.path.join(parent, name)
+            try:
+                status = os.stat(path)
+            except OSError:
+                continue
+            stamps.append(f"{path}\0{status.st_mtime_ns}\0{status.st_size}")
+    return "\n".join(stamps).encode("utf-8", "surrogatepass")
+
+
+def _stamp(path: str | None) -> list[object] | None:
+    if path is None:
+        return None
+    try:
+        status = os.stat(path)
+    except OSError:
+        return [path]
+    return [path, status.st_mtime_ns, status.st_size]

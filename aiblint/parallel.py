@@ -1,0 +1,390 @@
+"""Lint the files of a run in chunks: in this process, or in worker processes
+(``-j N``), with the result cache (:mod:`aiblint.cache`).
+
+The files are cut into chunks of consecutive files. One linter lints a chunk
+and then runs the batch rules (ShellCheck, PSScriptAnalyzer) once over the
+chunk's scripts, so external tools still start once per chunk, not per file,
+and memory holds one chunk's documents at a time. Each file gives a
+:class:`~aiblint.outcome.FileOutcome`; the run absorbs them in the order of
+the files whichever process made them, and the filter step runs once over
+everything at the end, so ``-j 2`` reports exactly what ``-j 1`` does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiblint.discover import looks_like_template
+from aiblint.findings import Finding, InternalError, Report
+from aiblint.outcome import FileOutcome, Tally
+
+if TYPE_CHECKING:
+    from aiblint.cache import ResultCache
+    from aiblint.config import Config
+    from aiblint.engine import Linter
+    from aiblint.registry import RuleSet
+    from aiblint.scripts.units import ScriptUnit
+
+#: Files per chunk: ShellCheck starts once per chunk; a chunk's trees are in memory together.
+CHUNK_FILES = 128
+#: With several workers, chunks this small at least (a chunk has a fixed cost: a ShellCheck start).
+MIN_CHUNK_FILES = 8
+#: Chunks per worker, so that workers finishing early take more.
+CHUNKS_PER_WORKER = 4
+#: How a batch rule's note counts the scripts it could not check (:func:`aiblint.scripts.tally.not_checked`).
+_NOT_CHECKED = re.compile(r"(?P<count>\d+) (?P<kind>[\w-]+(?: [\w-]+)?) scripts? (?:was|were) not checked by (?P<tool>it|\S+)")
+
+
+@dataclass(frozen=True)
+class Work:
+    """One file to lint: read from ``path``, or the given ``data`` (standard input)."""
+
+    display: str
+    explicit: bool
+    path: Path | None = None
+    data: bytes | None = None
+
+
+@dataclass
+class ChunkResult:
+    outcomes: list[FileOutcome | None]  # None: not a template, skipped after the sniff
+    batch: list[Finding] = field(default_factory=list)  # the batch rules' findings
+    notes: list[str] = field(default_factory=list)  # what the batch rules said about the run
+    silent: set[str] = field(default_factory=set)  # rule families that could not run fully
+    said: dict[str, list[str]] = field(default_factory=dict)  # batch rule -> its notes on the chunk's new scripts
+    errors: list[InternalError] = field(default_factory=list)
+
+
+def job_count(requested: int) -> int:
+    """``-j 0``: one worker per processor."""
+    return requested if requested > 0 else max(1, os.cpu_count() or 1)
+
+
+def lint_work(linter: Linter, report: Report, work: Sequence[Work], jobs: int = 1, use_cache: bool = False) -> None:
+    """Lint ``work`` into ``report`` and ``linter`` (its filter, script tally and notes)."""
+    from aiblint.cache import ResultCache
+
+    jobs = job_count(jobs)
+    chunks = split(work, jobs)
+    if jobs > 1 and len(chunks) > 1:
+        for result, local in _in_pool(linter, chunks, jobs, use_cache):
+            absorb(linter, report, result, local)
+        return
+    cache = ResultCache.open(linter) if use_cache else None
+    for chunk in chunks:
+        absorb(linter, report, run_chunk(linter, chunk, cache), local=True)
+
+
+def split(work: Sequence[Work], jobs: int) -> list[Sequence[Work]]:
+    size = CHUNK_FILES
+    if jobs > 1:
+        size = max(MIN_CHUNK_FILES, min(CHUNK_FILES, -(-len(work) // (jobs * CHUNKS_PER_WORKER))))
+    return [work[start : start + size] for start in range(0, len(work), size)]
+
+
+# -- one chunk -------------------------------------------------------------------------------
+
+
+def run_chunk(linter: Linter, chunk: Sequence[Work], cache: ResultCache | None) -> ChunkResult:
+    result = ChunkResult([])
+    fresh: list[tuple[FileOutcome, list[ScriptUnit], str | None]] = []
+    again: dict[tuple[str, ...], list[ScriptUnit]] = {}  # cached files' scripts, by the batch rules they need
+    for item in chunk:
+        data = _read(item)
+        if isinstance(data, InternalError):
+            result.outcomes.append(FileOutcome(item.display, error=data))
+            continue
+        if not item.explicit and not looks_like_template(data):
+            result.outcomes.append(None)
+            continue
+        key = cache.key(data, item.display, item.explicit) if cache is not None else None
+        hit = cache.lookup(key, data, item.display) if cache is not None and key is not None else None
+        if hit is not None and _revisit(linter, hit, data, again):
+            result.outcomes.append(hit)
+            continue
+        outcome, units = _lint(linter, data, item)
+        result.outcomes.append(outcome)
+        if outcome.error is None:
+            fresh.append((outcome, units, key))
+    _flush(linter, result, again)
+    if cache is not None:
+        revisited = [unit for units in again.values() for unit in units]
+        _store(cache, fresh, result, [rule.id for rule in linter.batch_rules], _documents(revisited))
+    return result
+
+
+def _revisit(linter: Linter, hit: FileOutcome, data: bytes, again: dict[tuple[str, ...], list[ScriptUnit]]) -> bool:
+    """Keep a cached file's scripts for the batch rules its entry names;
+    ``False`` if they cannot be read (the file is then linted as if it were not cached)."""
+    if hit.rebatch:
+        try:
+            units = linter.revisit(data, hit.display, scripts=True)
+        except Exception:
+            if os.environ.get("AIBLINT_DEBUG"):
+                raise
+            return False
+        again.setdefault(hit.rebatch, []).extend(units)
+    if not hit.directives:
+        hit.data = None  # the filter has no use for it
+    return True
+
+
+def _read(item: Work) -> bytes | InternalError:
+    if item.data is not None:
+        return item.data
+    assert item.path is not None
+    try:
+        return item.path.read_bytes()
+    except OSError as error:
+        return InternalError(item.display, f"cannot read: {error.strerror or error}")
+
+
+def _lint(linter: Linter, data: bytes, item: Work) -> tuple[FileOutcome, list[ScriptUnit]]:
+    start = len(linter.pending)
+    before = _tally(linter)
+    try:
+        findings, templates = linter.lint_bytes(data, item.display, item.explicit)
+    except Exception as error:  # a bug in aiblint or a plugin: report it, go on
+        if os.environ.get("AIBLINT_DEBUG"):
+            raise
+        return FileOutcome(item.display, error=InternalError(item.display, f"internal error: {type(error).__name__}: {error}")), []
+    units = linter.pending[start:]
+    after = _tally(linter)
+    linted = list(dict.fromkeys([item.display, *(unit.document.path for unit in units)]))
+    directives = _may_hold_directives(data, units)
+    tally = Tally(after.units - before.units, after.references - before.references)
+    return FileOutcome(item.display, findings, templates, linted, directives, tally, data if directives else None), units
+
+
+def _may_hold_directives(data: bytes, units: Sequence[ScriptUnit]) -> bool:
+    """Whether the file or a script it runs could hold a suppression: the word
+    ``aiblint`` in any case, or a JSON ``\\u`` escape that could spell it."""
+    return b"aiblint" in data.lower() or b"\\u" in data or any("aiblint" in unit.text.lower() for unit in units)
+
+
+def _tally(linter: Linter) -> Tally:
+    tally = linter.tally
+    return Tally(Counter(tally.units), Counter(tally.references)) if tally is not None else Tally()
+
+
+def _flush(linter: Linter, result: ChunkResult, again: dict[tuple[str, ...], list[ScriptUnit]]) -> None:
+    """Run the batch rules over the chunk's new scripts, and the
+    cached files' scripts through the rules their entries name; one rule at a
+    time, so that each note is known to be that rule's (``result.said``)."""
+    units, linter.pending = linter.pending, []
+    notes, silent = linter.notes, linter.filter.silent
+    try:
+        for rule in linter.batch_rules:
+            linter.notes, linter.filter.silent = [], set()
+            try:
+                result.batch += linter.flush(units, (rule.id,))
+            finally:
+                if linter.notes or linter.filter.silent:
+                    result.said[rule.id] = linter.notes
+                _merge(result, linter.notes, linter.filter.silent)
+        for rules, cached in again.items():
+            linter.notes, linter.filter.silent = [], set()
+            try:
+                result.batch += linter.flush(cached, rules)
+            finally:
+                _merge(result, linter.notes, linter.filter.silent)
+    except Exception as error:  # a bug in aiblint or a plugin: report it
+        if os.environ.get("AIBLINT_DEBUG"):
+            raise
+        result.errors.append(InternalError("<scripts>", f"internal error: {type(error).__name__}: {error}"))
+        result.silent |= {rule.id for rule in linter.batch_rules}
+    finally:
+        linter.notes, linter.filter.silent = notes, silent | result.silent
+        for note in result.notes:
+            add_note(linter.notes, note)
+
+
+def _merge(result: ChunkResult, notes: list[str], silent: set[str]) -> None:
+    for note in notes:
+        add_note(result.notes, note)
+    result.silent |= silent
+
+
+def _store(cache: ResultCache, fresh: list[tuple[FileOutcome, list[ScriptUnit], str | None]], result: ChunkResult,
+           batch_rules: list[str], revisited: set[str]) -> None:
+    """Cache each new outcome with the batch findings in the documents its
+    scripts are written in, and its share of what the batch rules said when
+    they could not run fully. What cannot be told per file (a note that is not
+    a count of the scripts of one language, a finding no file can be said to
+    own, a crash) is left out, and the file's scripts go through those rules
+    again when it is read back."""
+    owners = [_documents(units) for _, units, _ in fresh]
+    known = revisited.union(*owners)
+    shares, unknown = _note_shares(result, [unit for _, units, _ in fresh for unit in units])
+    if result.errors or any(finding.path not in known for finding in result.batch):
+        unknown = set(batch_rules)
+    for (outcome, units, key), paths in zip(fresh, owners, strict=True):
+        if key is None:
+            continue
+        rebatch = tuple(sorted(unknown)) if units else ()
+        mine = [finding for finding in result.batch if finding.path in paths and _family(finding, batch_rules) not in rebatch]
+        languages = Counter(unit.language for unit in units)
+        said = [(rule, _with_count(match, languages[language])) for rule, match, language in shares if languages[language]]
+        whole = FileOutcome(outcome.display, outcome.findings + mine, outcome.templates, outcome.linted, outcome.directives,
+                            outcome.tally, notes=[note for _, note in said],
+                            silent=tuple(sorted({rule for rule, _ in said})), rebatch=rebatch)
+        cache.store(key, whole, units)
+
+
+def _note_shares(result: ChunkResult, units: list[ScriptUnit]) -> tuple[list[tuple[str, re.Match[str], str]], set[str]]:
+    """(rule, note, language) for each note of a rule that could not run fully
+    and counts exactly the chunk's scripts of one language; and the rules whose
+    notes are not that (their share of a file cannot be told)."""
+    languages = Counter(unit.language for unit in units)
+    shares: list[tuple[str, re.Match[str], str]] = []
+    unknown: set[str] = set()
+    for rule, notes in result.said.items():
+        matches = [_NOT_CHECKED.search(note) for note in notes]
+        found = [(rule, match, match["kind"].casefold()) for match in matches if match is not None]
+        if not notes or len(found) != len(notes) or any(int(match["count"]) != languages[language] for _, match, language in found):
+            unknown.add(rule)
+        else:
+            shares += found
+    return shares, unknown
+
+
+def _with_count(match: re.Match[str], count: int) -> str:
+    from aiblint.scripts.tally import not_checked
+
+    note = match.string
+    return note[: match.start()] + not_checked(count, match["kind"], match["tool"]) + note[match.end() :]
+
+
+def _documents(units: Sequence[ScriptUnit]) -> set[str]:
+    """Where the scripts of ``units`` are written: the templates, the script files."""
+    return {path for unit in units for path in (unit.document.path, unit.template.document.path)}
+
+
+def _family(finding: Finding, rules: list[str]) -> str | None:
+    """The batch rule a finding comes from: ``SC`` for ``SC2086``."""
+    matches = [rule for rule in rules if finding.rule.upper().startswith(rule.upper())]
+    return max(matches, key=len) if matches else None
+
+
+# -- the run ---------------------------------------------------------------------------------
+
+
+def absorb(linter: Linter, report: Report, result: ChunkResult, local: bool) -> None:
+    """Add a chunk to the report. ``local``: linted by ``linter`` itself, whose
+    filter, tally and notes already know the files linted (not those from the cache)."""
+    for outcome in result.outcomes:
+        if outcome is None:
+            continue
+        if outcome.error is not None:
+            report.errors.append(outcome.error)
+            continue
+        report.files_checked += 1
+        report.templates_checked += outcome.templates
+        report.findings.extend(outcome.findings)
+        if outcome.cached or not local:
+            _tell_filter(linter, outcome)
+            _add_tally(linter, outcome.tally)
+        for note in outcome.notes:
+            add_note(linter.notes, note)
+        linter.filter.silent |= set(outcome.silent)
+    report.findings.extend(result.batch)
+    report.errors.extend(result.errors)
+    if not local:
+        for note in result.notes:
+            add_note(linter.notes, note)
+        linter.filter.silent |= result.silent
+
+
+def add_note(notes: list[str], note: str) -> None:
+    """Add a batch rule's note to the run's. The batch rules run once per chunk
+    and count the scripts they could not check in their note: notes that differ
+    only in that count become one note with the sum, as one batch would say."""
+    match = _NOT_CHECKED.search(note)
+    if match is None:
+        if note not in notes:
+            notes.append(note)
+        return
+    for index, known in enumerate(notes):
+        other = _NOT_CHECKED.search(known)
+        if other is not None and _shape(known, other) == _shape(note, match):
+            notes[index] = _with_count(other, int(other["count"]) + int(match["count"]))
+            return
+    notes.append(note)
+
+
+def _shape(note: str, match: re.Match[str]) -> tuple[str, str, str, str]:
+    return note[: match.start()], match["kind"], match["tool"], note[match.end() :]
+
+
+def _tell_filter(linter: Linter, outcome: FileOutcome) -> None:
+    if outcome.directives and outcome.data is not None:
+        linter.revisit(outcome.data, outcome.display, suppressions=True)
+    else:
+        linter.filter.note_linted(outcome.linted)
+
+
+def _add_tally(linter: Linter, tally: Tally) -> None:
+    if not tally:
+        return
+    if linter.tally is None:
+        from aiblint.scripts.tally import ScriptTally
+
+        linter.tally = ScriptTally()
+    linter.tally.units.update(tally.units)
+    linter.tally.references.update(tally.references)
+
+
+# -- worker processes ------------------------------------------------------------------------
+
+_worker_linter: Linter | None = None
+_worker_cache: ResultCache | None = None
+
+
+def _in_pool(linter: Linter, chunks: list[Sequence[Work]], jobs: int, use_cache: bool) -> Iterator[tuple[ChunkResult, bool]]:
+    """(chunk result, linted here) in order; a chunk whose worker died is linted here instead."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from aiblint.cache import ResultCache
+
+    # fork: workers start at once with the rules already imported; elsewhere they import them.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and os.name == "posix" else "spawn"
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(chunks)),
+        mp_context=multiprocessing.get_context(method),
+        initializer=_start_worker,
+        initargs=(linter.rules, linter.config, linter.cwd, use_cache),
+    )
+    cache: ResultCache | None = None
+    try:
+        futures = [pool.submit(_run_in_worker, chunk) for chunk in chunks]
+        for chunk, future in zip(chunks, futures, strict=True):
+            try:
+                yield future.result(), False
+            except BrokenProcessPool:
+                if cache is None and use_cache:
+                    cache = ResultCache.open(linter)
+                yield run_chunk(linter, chunk, cache), True
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(rules: RuleSet, config: Config, cwd: Path, use_cache: bool) -> None:
+    global _worker_linter, _worker_cache
+    from aiblint.cache import ResultCache
+    from aiblint.engine import Linter
+
+    _worker_linter = Linter(rules, config, cwd, batch=True)
+    _worker_cache = ResultCache.open(_worker_linter) if use_cache else None
+
+
+def _run_in_worker(chunk: Sequence[Work]) -> ChunkResult:
+    assert _worker_linter is not None, "the worker was not started"
+    return run_chunk(_worker_linter, chunk, _worker_cache)
