@@ -37,6 +37,11 @@ CHUNK_FILES = 128
 MIN_CHUNK_FILES = 8
 #: Chunks per worker, so that workers finishing early take more.
 CHUNKS_PER_WORKER = 4
+#: ``aiblint`` in any case, each letter perhaps a JSON escape.
+_AIBLINT = re.compile(
+    b"".join(b"(?:%s|\\\\u00(?:%x|%x))" % (letter.encode(), ord(letter), ord(letter.upper())) for letter in "aiblint"),
+    re.IGNORECASE,
+)
 #: How a batch rule's note counts the scripts it could not check (:func:`aiblint.scripts.tally.not_checked`).
 _NOT_CHECKED = re.compile(r"(?P<count>\d+) (?P<kind>[\w-]+(?: [\w-]+)?) scripts? (?:was|were) not checked by (?P<tool>it|\S+)")
 
@@ -163,9 +168,10 @@ def _lint(linter: Linter, data: bytes, item: Work) -> tuple[FileOutcome, list[Sc
 
 
 def _may_hold_directives(data: bytes, units: Sequence[ScriptUnit]) -> bool:
-    """Whether the file or a script it runs could hold a suppression: the word
-    ``aiblint`` in any case, or a JSON ``\\u`` escape that could spell it."""
-    return b"aiblint" in data.lower() or b"\\u" in data or any("aiblint" in unit.text.lower() for unit in units)
+    """Whether the file or a script it runs could hold a suppression: every form
+    of one (metadata key, comment) spells ``aiblint``, in the file perhaps with
+    JSON escapes (``\\u0061iblint``); script texts are decoded already."""
+    return _AIBLINT.search(data) is not None or any("aiblint" in unit.text.lower() for unit in units)
 
 
 def _tally(linter: Linter) -> Tally:

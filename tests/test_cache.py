@@ -241,3 +241,13 @@ def test_selection_only_changes_which_entries_are_used(write, cache: Path, count
     assert summary(first) == summary(second)
     assert counted == ["t.json"]
     assert {f.rule[:4] for f in first.findings} <= {"AIB2"}
+
+
+def test_a_suppression_spelled_with_json_escapes_is_read_from_a_cached_file(write, cache: Path, counted: list[str]) -> None:  # type: ignore[no-untyped-def]
+    text = json.dumps(dict(SHELL_TEMPLATE, location="<region>", properties={}), indent=2)
+    ignore = '"metadata": {"\\u0061iblint": {"ignore": [{"rule": "AIB003", "reason": "a sample"}]}},\n  '
+    write("t.json", text.replace('"location"', ignore + '"location"', 1))
+    cold = run("t.json")
+    assert [(f.rule, f.suppressed is not None) for f in cold.findings if f.rule == "AIB003"] == [("AIB003", True)]
+    assert summary(run("t.json")) == summary(cold)
+    assert counted == ["t.json"]
