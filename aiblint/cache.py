@@ -33,16 +33,20 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from aiblint import __version__
 from aiblint.outcome import FileOutcome, Tally, findings_from_json, findings_to_json
 
 if TYPE_CHECKING:
     from aiblint.engine import Linter
+    from aiblint.formatters import RuleInfo
+    from aiblint.registry import RuleSet
     from aiblint.scripts.units import ScriptUnit
 
 FORMAT = 1
 RESULTS = "results"
+RULE_INFOS = "rules"
 #: Files external analyzers read from the folders above a script (ShellCheck, PSScriptAnalyzer).
 TOOL_SETTINGS = (".shellcheckrc", "shellcheckrc", "PSScriptAnalyzerSettings.psd1")
 #: Programs whose version changes findings (a stamp of the file found on PATH).
@@ -109,7 +113,7 @@ class ResultCache:
         write_atomically(self._file(key), json.dumps(entry, separators=(",", ":")).encode("utf-8", "surrogatepass"))
 
     def _file(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+        return self.folder / key[:2] / key
 
     # -- what a result depended on ---------------------------------------------------------
 
@@ -222,22 +226,61 @@ def _counter(value: object) -> Counter[str]:
     return Counter({str(key): int(count) for key, count in value.items()})
 
 
+# -- rule metadata --------------------------------------------------------------------------
+
+
+def rule_infos(rules: RuleSet, use_cache: bool = True) -> dict[str, RuleInfo]:
+    """What output formats may say about each rule: kept in the cache folder, so
+    that a run whose results all came from the cache need not import the rules."""
+    from aiblint.cachedir import cache_root, write_atomically
+    from aiblint.formatters import RuleInfo
+
+    root = cache_root() if use_cache else None
+    file = root / RULE_INFOS / rule_set_key(rules) if root is not None else None
+    if file is not None and not rules.loaded:
+        try:
+            return {row[0]: _rule_info(row) for row in json.loads(file.read_bytes())}
+        except (OSError, ValueError, TypeError, IndexError, KeyError):
+            pass  # not there yet, or not readable: from the rules
+    infos = {
+        rule.id: RuleInfo(rule.id, rule.name, rule.severity, rule.summary, rule.description, rule.help_uri(),
+                          tuple(rule.tags), rule.security_severity)
+        for rule in rules.rules
+    }
+    if file is not None and not file.exists():
+        rows = [[info.id, info.name, int(info.severity), info.summary, info.description, info.help_uri, list(info.tags),
+                 info.security_severity] for info in infos.values()]
+        write_atomically(file, json.dumps(rows).encode("utf-8", "surrogatepass"))
+    return infos
+
+
+def _rule_info(row: list[object]) -> RuleInfo:
+    from aiblint.findings import Severity
+    from aiblint.formatters import RuleInfo
+
+    rule_id, name, severity, summary, description, help_uri, tags, security = row
+    if not (isinstance(tags, list) and isinstance(severity, int) and (security is None or isinstance(security, (int, float)))):
+        raise ValueError("rule info: severity, tags or security severity")
+    return RuleInfo(_text(rule_id), _text(name), Severity(severity), _text(summary), _text(description), _text(help_uri),
+                    tuple(_text(tag) for tag in tags), float(security) if security is not None else None)
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("rule info: not a string")
+    return value
+
+
 # -- the run's part of every key ------------------------------------------------------------
 
 
 def run_key(linter: Linter) -> str:
     """Everything outside a file that its findings are computed from, as one hash."""
-    from aiblint.entrypoints import installation_fingerprint
-
     config = linter.config
     settings = linter.scripts
-    rules = [[type(rule).__module__, type(rule).__qualname__, rule.id, _canonical(rule.options)] for rule in linter.rules.rules]
     parts = {
         "format": FORMAT,
-        "version": __version__,
-        "installation": installation_fingerprint(os.path.abspath(entry) for entry in sys.path),
-        "code": code_fingerprint(type(rule).__module__ for rule in linter.rules.rules),
-        "rules": rules,
+        "rules": rule_set_key(linter.rules),
         "select": config.select,
         "ignore": config.ignore,
         "severity": sorted((rule, int(severity)) for rule, severity in config.severity.items()),
@@ -249,6 +292,36 @@ def run_key(linter: Linter) -> str:
         "tools": [_stamp(shutil.which(tool)) for tool in TOOLS],
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_rule_set_keys: WeakKeyDictionary[RuleSet, str] = WeakKeyDictionary()
+
+
+def rule_set_key(rules: RuleSet) -> str:
+    """What the rules of a run are, without importing them when they came from
+    entry points: aiblint's version and code, the installed distributions,
+    each rule's entry point and options."""
+    if rules not in _rule_set_keys:
+        _rule_set_keys[rules] = _rule_set_key(rules)
+    return _rule_set_keys[rules]
+
+
+def _rule_set_key(rules: RuleSet) -> str:
+    from aiblint.entrypoints import installation_fingerprint
+
+    if rules.sources:
+        listed = [[source.name, source.value, _canonical(rules.options.get(source.name, {}))] for source in rules.sources]
+        modules = [source.value.split(":", 1)[0] for source in rules.sources]
+    else:  # built by hand (tests, editors)
+        listed = [[type(rule).__module__, type(rule).__qualname__, rule.id, _canonical(rule.options)] for rule in rules.rules]
+        modules = [type(rule).__module__ for rule in rules.rules]
+    parts = {
+        "version": __version__,
+        "installation": installation_fingerprint(os.path.abspath(entry) for entry in sys.path),
+        "code": code_fingerprint(modules),
+        "rules": listed,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _canonical(value: object) -> str:
@@ -273,8 +346,17 @@ def code_fingerprint(modules: Iterable[str]) -> str:
 
 
 def _package_folder(package: str) -> Path | None:
+    """The folder of a top-level package, without importing it."""
     module = sys.modules.get(package)
     file = getattr(module, "__file__", None)
+    if file is None:
+        from importlib.util import find_spec
+
+        try:
+            spec = find_spec(package)
+        except (ImportError, ValueError):
+            return None
+        file = spec.origin if spec is not None else None
     return Path(file).parent if file else None
 
 

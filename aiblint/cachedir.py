@@ -5,6 +5,8 @@ between runs), else the user cache folder of the platform (platformdirs:
 ``~/.cache/aiblint`` on Linux). Every write is a new file renamed into place,
 so a reader never sees half a file and concurrent runs never mix theirs; a
 failed write is ignored (a cache that cannot be written only costs time).
+Cache files have no ``.json`` suffix: a cache folder inside the tree being
+linted (a CI workspace) is never taken for templates.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -136,10 +136,8 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     from aiblint.registry import RuleSet
     from aiblint.selection import Selection
 
-    try:
-        rules = RuleSet.load(Selection.of(config.select, config.ignore), rule_options(config))
-    except PluginError as error:
-        raise UsageError(str(error)) from None
+    # Imported when a file is linted: a run whose results all come from the cache imports no rule.
+    rules = RuleSet.load(Selection.of(config.select, config.ignore), rule_options(config), lazy=True)
     formatter_class = _formatter_class(config.format)
 
     def run() -> Report:
@@ -154,7 +152,7 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
                 jobs=options.jobs,
                 cache=not options.no_cache,
             )
-        except ConfigError as error:  # an unreadable baseline
+        except (ConfigError, PluginError) as error:  # an unreadable baseline, a broken rule plugin
             raise UsageError(str(error)) from None
 
     report = run()
@@ -167,7 +165,7 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     stream = _open_output(options.output, out)
     color = _use_color(options.color, stream, config.format)
     sources = _sources(report) if color else None
-    formatter = formatter_class(_rule_infos(rules), color=color, sources=sources)
+    formatter = formatter_class(_rule_infos(rules, cached=not options.no_cache), color=color, sources=sources)
     formatter.show_suppressed = options.show_suppressed
     try:
         formatter.write(report, stream)
@@ -311,16 +309,14 @@ def _sources(report: object) -> dict[str, str]:
     return texts
 
 
-def _rule_infos(rules: object) -> dict[str, object]:
-    from aiblint.formatters import RuleInfo
+def _rule_infos(rules: RuleSet, cached: bool) -> Mapping[str, object]:
+    from aiblint.cache import rule_infos
+    from aiblint.registry import PluginError
 
-    infos: dict[str, object] = {}
-    for rule in getattr(rules, "rules", []):
-        infos[rule.id] = RuleInfo(
-            rule.id, rule.name, rule.severity, rule.summary, rule.description,
-            rule.help_uri(), tuple(rule.tags), rule.security_severity,
-        )
-    return infos
+    try:
+        return rule_infos(rules, cached)
+    except PluginError as error:
+        raise UsageError(str(error)) from None
 
 
 def _list_rules(arguments: list[str], out: TextIO) -> int:

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Collection, Iterable, Sequence
 from fnmatch import fnmatch
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,8 +47,6 @@ class Linter:
         self.config = config
         self.selection = Selection.of(config.select, config.ignore)
         self.scripts = ScriptSettings.from_config(config, cwd if cwd is not None else Path.cwd())
-        self.script_rules = [rule for rule in rules.rules if _overrides(rule, "check_script")]
-        self.batch_rules = [rule for rule in rules.rules if _overrides(rule, "check_scripts")]
         self.batch = batch
         self.pending: list[ScriptUnit] = []
         self.notes: list[str] = []  # run-level remarks from the batch rules
@@ -59,6 +58,16 @@ class Linter:
         self.parameter_files, self.parameter_errors = load_explicit(config, self.cwd)
         #: per-file ignores, in-file suppressions (AIB006), the baseline
         self.filter = FindingFilter(self)
+
+    # Read when first needed: the rules of a lazily loaded rule set are imported
+    # only if a file is linted (not when every result comes from the cache).
+    @cached_property
+    def script_rules(self) -> list[Rule]:
+        return [rule for rule in self.rules.rules if _overrides(rule, "check_script")]
+
+    @cached_property
+    def batch_rules(self) -> list[Rule]:
+        return [rule for rule in self.rules.rules if _overrides(rule, "check_scripts")]
 
     def lint_bytes(self, data: bytes, display: str, explicit: bool = True) -> tuple[list[Finding], int]:
         """Findings for one file's bytes, and how many templates it held."""

@@ -144,7 +144,7 @@ def _cache_file(path_entries: list[str]) -> Path | None:
     if root is None:
         return None
     key = hashlib.sha256("\0".join([sys.executable, sys.prefix, *path_entries]).encode("utf-8", "surrogatepass"))
-    return root / "entry-points" / f"{key.hexdigest()[:32]}.json"
+    return root / "entry-points" / key.hexdigest()[:32]
 
 
 def _read(file: Path, fingerprint: str) -> dict[str, list[list[str]]] | None:

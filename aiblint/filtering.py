@@ -19,6 +19,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import replace
 from fnmatch import fnmatch
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,8 +42,6 @@ class FindingFilter:
     def __init__(self, linter: Linter) -> None:
         self.linter = linter
         self.today = datetime.date.today()  # tests set another day
-        self.reporter: Rule | None = next((r for r in linter.rules.rules if r.id == USELESS_SUPPRESSION), None)
-        self.scripts = bool(linter.script_rules or linter.batch_rules)
         self.ignores = _per_file_ignores(linter.config)
         self.baseline = load_baseline(linter.config, linter.cwd)
         self.silent: set[str] = set()  # rule families that could not run fully: their suppressions are not judged
@@ -50,6 +49,16 @@ class FindingFilter:
         self._directives: dict[tuple[str, int], Directive] = {}
         self._linted: set[str] = set()
         self._rule_ids: list[str] | None = None  # every registered rule id, read when needed
+
+    # Read when first needed: they import the rules, which a run whose results
+    # all come from the cache never does (nor needs: it has no suppressions to judge).
+    @cached_property
+    def reporter(self) -> Rule | None:
+        return next((rule for rule in self.linter.rules.rules if rule.id == USELESS_SUPPRESSION), None)
+
+    @cached_property
+    def scripts(self) -> bool:
+        return bool(self.linter.script_rules or self.linter.batch_rules)
 
     def read(self, document: Document, templates: list[ImageTemplate]) -> None:
         """Note the suppressions written in ``document`` and the scripts it runs."""
@@ -103,7 +112,7 @@ class FindingFilter:
         return replace(finding, suppressed=Suppression("inSource", chosen.source, chosen.reason, chosen.where))
 
     def _complaints(self, directives: list[Directive]) -> list[Finding]:
-        if self.reporter is None:
+        if not directives or self.reporter is None:
             return []
         found = []
         for directive in directives:

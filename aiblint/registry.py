@@ -11,7 +11,6 @@ an install).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from aiblint.constants import FORMATTER_ENTRY_POINTS, RULE_ENTRY_POINTS
 from aiblint.entrypoints import EntryPoint, EntryPointError, entry_points
@@ -34,34 +33,65 @@ def enabled_rule_entry_points(selection: Selection) -> list[EntryPoint]:
     return [chosen[name] for name in sorted(chosen)]
 
 
-@dataclass
 class RuleSet:
-    rules: list[Rule] = field(default_factory=list)
-    #: The entry points the rules came from (what a result cache keys on); empty when built by hand.
-    sources: tuple[EntryPoint, ...] = ()
+    """The enabled rules, ordered by id.
+
+    Loaded lazily when asked (``RuleSet.load(..., lazy=True)``): the rule
+    modules are imported when :attr:`rules` is first read, so a run whose
+    files all come from the result cache imports none of them."""
+
+    def __init__(
+        self,
+        rules: list[Rule] | None = None,
+        sources: tuple[EntryPoint, ...] = (),
+        options: Mapping[str, Mapping[str, object]] | None = None,
+    ) -> None:
+        self._rules = rules
+        #: The entry points the rules come from (what a result cache keys on); empty when built by hand.
+        self.sources = sources
+        self.options: dict[str, Mapping[str, object]] = dict(options or {})
+
+    @property
+    def rules(self) -> list[Rule]:
+        if self._rules is None:
+            self._rules = _instantiate(self.sources, self.options)
+        return self._rules
+
+    @property
+    def loaded(self) -> bool:
+        return self._rules is not None
 
     @classmethod
     def load(
         cls,
         selection: Selection,
         options: Mapping[str, Mapping[str, object]] | None = None,
+        *,
+        lazy: bool = False,
     ) -> RuleSet:
-        """Import and instantiate every enabled rule, ordered by id; ``options``
-        maps a rule id to the options it is given."""
-        wanted = enabled_rule_entry_points(selection)
-        rules = []
-        for entry_point in wanted:
-            try:
-                plugin = entry_point.load()
-            except EntryPointError as error:
-                raise PluginError(f"rule plugin {entry_point.name} ({entry_point.value}) failed to load: {error}") from None
-            rule_class = _check_plugin(entry_point.name, plugin)
-            rules.append(rule_class((options or {}).get(rule_class.id, {})))
-        return cls(rules, tuple(wanted))
+        """Every enabled rule; ``options`` maps a rule id to the options it is
+        given. Imported now, or when first used if ``lazy`` (a broken plugin
+        then raises :class:`PluginError` there)."""
+        rule_set = cls(None, tuple(enabled_rule_entry_points(selection)), options)
+        if not lazy:
+            rule_set.rules  # noqa: B018 - import now: a broken plugin fails here
+        return rule_set
 
     @classmethod
     def load_all(cls) -> RuleSet:
         return cls.load(Selection())
+
+
+def _instantiate(sources: tuple[EntryPoint, ...], options: Mapping[str, Mapping[str, object]]) -> list[Rule]:
+    rules = []
+    for entry_point in sources:
+        try:
+            plugin = entry_point.load()
+        except EntryPointError as error:
+            raise PluginError(f"rule plugin {entry_point.name} ({entry_point.value}) failed to load: {error}") from None
+        rule_class = _check_plugin(entry_point.name, plugin)
+        rules.append(rule_class(options.get(rule_class.id, {})))
+    return rules
 
 
 def formatter_class(name: str) -> type | None:

@@ -80,7 +80,7 @@ def test_an_unchanged_run_is_read_from_the_cache_and_says_the_same(write, cache:
     assert summary(warm) == summary(cold)
     assert [f.fingerprint for f in warm.findings] == [f.fingerprint for f in cold.findings]
     assert [f.message for f in warm.findings] == [f.message for f in cold.findings]
-    assert len(list((cache / "results").rglob("*.json"))) == 2
+    assert len([path for path in (cache / "results").rglob("*") if path.is_file()]) == 2
 
 
 def test_changing_a_referenced_script_lints_the_template_again(write, cache: Path, counted: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -140,7 +140,7 @@ def test_corrupt_entries_are_linted_again_and_rewritten(write, cache: Path, coun
     write("t.json", json.dumps(SHELL_TEMPLATE, indent=2))
     write("scripts/setup.sh", "#!/bin/bash\nrm -rf $DIR/\n")
     cold = run("t.json")
-    (entry,) = (cache / "results").rglob("*.json")
+    (entry,) = (path for path in (cache / "results").rglob("*") if path.is_file())
     good = entry.read_bytes()
     broken = [b"", b"{", good[: len(good) // 2], b"[]", json.dumps({**json.loads(good), "findings": [[1, 2]]}).encode(),
               json.dumps({**json.loads(good), "format": 0}).encode()]
@@ -251,3 +251,39 @@ def test_a_suppression_spelled_with_json_escapes_is_read_from_a_cached_file(writ
     assert [(f.rule, f.suppressed is not None) for f in cold.findings if f.rule == "AIB003"] == [("AIB003", True)]
     assert summary(run("t.json")) == summary(cold)
     assert counted == ["t.json"]
+
+
+WARM_PROBE = (
+    "import sys\nfrom aiblint.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print(code, sorted(m for m in sys.modules if m.startswith(('aiblint_rules', 'jsonschema'))))\n"
+)
+
+
+@pytest.mark.parametrize("output", ["text", "sarif", "json"])
+def test_a_run_whose_results_all_come_from_the_cache_imports_no_rule(write, cache: Path, output: str) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", json.dumps(SHELL_TEMPLATE, indent=2))
+    write("scripts/setup.sh", "#!/bin/bash\nrm -rf $DIR/\n")
+    command = [sys.executable, "-c", WARM_PROBE, "--format", output, "-o", "out", "t.json"]
+    cold = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    first = Path("out").read_bytes()
+    warm = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    assert "aiblint_rules.names" in cold.stdout
+    assert warm.stdout == "1 []\n"
+    assert (warm.stderr, Path("out").read_bytes()) == (cold.stderr, first)
+    uncached = subprocess.run([*command, "--no-cache"], capture_output=True, text=True, timeout=120, check=True)
+    assert Path("out").read_bytes() == first and uncached.stderr == cold.stderr
+
+
+def test_a_broken_rule_plugin_found_while_linting_is_a_usage_error(write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_registry import fake_distribution
+
+    site = tmp_path / "site"
+    fake_distribution(site, {"ZZ901": "no_such_rules:One"})
+    write("t.json", json.dumps(SHELL_TEMPLATE))
+    env = {**__import__("os").environ, "PYTHONPATH": str(site)}
+    for jobs in ("1", "2"):
+        result = subprocess.run([sys.executable, "-m", "aiblint", "-j", jobs, "t.json"], env=env, capture_output=True, text=True, timeout=120)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == ("aiblint: error: rule plugin ZZ901 (no_such_rules:One) failed to load: "
+                                 "ModuleNotFoundError: No module named 'no_such_rules'\n")

@@ -61,7 +61,7 @@ def test_second_run_reads_the_cache_without_scanning(tmp_path: Path) -> None:
     assert first["scanned"] is True
     assert second == {"names": first["names"], "scanned": False}
     assert "ZZ901" in first["names"]  # type: ignore[operator]
-    assert len(list((tmp_path / "cache" / "entry-points").glob("*.json"))) == 1
+    assert len(list((tmp_path / "cache" / "entry-points").iterdir())) == 1
 
 
 def test_rule_registered_seconds_after_the_last_install_is_listed(tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_corrupt_cache_file_is_ignored_and_rewritten(tmp_path: Path, content: by
     site = tmp_path / "site"
     fake_distribution(site, {"ZZ901": "fakerules:One"})
     listing(tmp_path / "cache", site)
-    (file,) = (tmp_path / "cache" / "entry-points").glob("*.json")
+    (file,) = (tmp_path / "cache" / "entry-points").iterdir()
     file.write_bytes(content)
     again = listing(tmp_path / "cache", site)
     assert again["scanned"] is True
