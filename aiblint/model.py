@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
+from aiblint.substitution import has_token, partial_without_tokens, without_tokens
 from aiblint.values import UNKNOWN, PartialString, Resolved, resolve_literal
 
 if TYPE_CHECKING:
@@ -65,7 +66,15 @@ class ImageTemplate:
         defaults, bound parameters files, variables and pure functions. A value
         that comes unchanged from a parameter default, a parameters file or a
         variable is reported as written there (``Resolved.node``/``.document``),
-        and the field it flows into is remembered for the finding."""
+        and the field it flows into is remembered for the finding.
+
+        A value holding a pipeline's substitution token (``#{location}#``,
+        ``${gallery_image_id}``: :mod:`aiblint.substitution`) is not known
+        either, except in ``inline`` script lines, where ``${x}`` is shell."""
+        resolved = self._evaluate(node)
+        return resolved if _is_script_line(node) else _tokens_unknown(resolved)
+
+    def _evaluate(self, node: JsonNode) -> Resolved:
         if self.arm_template is None:
             return resolve_literal(node, self.document)
         if self.arm is None:
@@ -159,6 +168,23 @@ class ImageTemplate:
             loop = _copy_loop(holder, name)
             return [loop] if loop is not None else []
         return _objects(node)
+
+
+def _is_script_line(node: JsonNode) -> bool:
+    """``node`` is an ``inline`` array of script lines, or one of its lines."""
+    holder = node.parent if isinstance(node.parent, JsonArray) else node
+    return holder.key == "inline"
+
+
+def _tokens_unknown(resolved: Resolved) -> Resolved:
+    """``resolved``, unknown (partly known) when its text holds substitution tokens."""
+    if isinstance(resolved.value, str) and has_token(resolved.value):
+        rest = without_tokens(resolved.value)
+    elif resolved.partial is not None and any(isinstance(part, str) and has_token(part) for part in resolved.partial.parts):
+        rest = partial_without_tokens(resolved.partial)
+    else:
+        return resolved
+    return Resolved(UNKNOWN, resolved.node, resolved.document, rest if isinstance(rest, PartialString) else None)
 
 
 def copy_loop_names(holder: JsonObject) -> list[str]:

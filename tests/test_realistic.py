@@ -6,7 +6,8 @@ taken from the ARM schemas and Bicep types of its api version and from
 ``existing`` resources, user functions), classic ARM with ``copy`` loops, conditions,
 nested deployments in inner and outer scope, parameters files with Key Vault references,
 every stable api version from 2020-02-14 to 2025-10-01, JSONC comments, CRLF, a BOM, tabs
-and non-ASCII text. Their scripts are in ``repo/`` and reached through the pinned raw
+and non-ASCII text, and files holding the tokens a pipeline replaces before deploying
+(``#{x}#``, ``$(x)``, ``${x}``). Their scripts are in ``repo/`` and reached through the pinned raw
 GitHub URLs that ``.aiblint.toml`` maps there, so scripts and checksums are checked too.
 
 Any error or warning aiblint reports on them is a false alarm.
@@ -33,10 +34,13 @@ TEMPLATES = {
     "arm-windows-2020-02-14-crlf-bom-tabs.json": 1,
     "arm-windows-managed-source-2022-02-14.json": 1,
     "az-resource-create-unicode.json": 1,
+    "azure-devops-tokens.json": 1,
     "bicep-linux-gallery.json": 1,
+    "bicep-modules.json": 1,
     "bicep-windows-avd.json": 1,
     "nested-deployments.json": 2,
     "subscription-scope-trigger.json": 1,
+    "terraform-templatefile-body.json": 1,
 }
 
 #: Notes a fixture is expected to get, with the reason each is right: (rule, line).
@@ -49,6 +53,7 @@ PARAMETERS = {
     "arm-windows-2020-02-14-crlf-bom-tabs.json": "params/ws2019-iis.dev.parameters.json",
     "arm-linux-fleet.json": "arm-linux-fleet.parameters.json",
     "arm-rocky-planinfo-2021-10-01.json": "arm-rocky-planinfo-2021-10-01.parameters.json",
+    "azure-devops-tokens.json": "azure-devops-tokens.parameters.json",
 }
 
 
@@ -154,3 +159,46 @@ def test_null_for_a_required_property_is_still_missing(write) -> None:  # type: 
     code, out = main_in_process("--select", "AIB101", "t.json")
     assert code == 1
     assert out.splitlines()[0] == 't.json:10:5: error AIB101 "distribute" is missing: api 2024-02-01 requires it in properties'
+
+
+@pytest.mark.parametrize(
+    ("text", "known"),
+    [
+        ("${location}", ""), ("${var.gallery_image_id}", ""), ("${{ vars.REGION }}", ""), ("$(Build.BuildId)", ""),
+        ("#{location}#", ""), ("__location__", ""), ("{{ location }}", ""),
+        ("img-$(Build.BuildNumber)", "img-?"), ("https://${storage}.blob.core.windows.net/s/x.sh", "https://?.blob.core.windows.net/s/x.sh"),
+        # not tokens: command substitution, PowerShell variables, ordinary names
+        ("$(date +%s)", None), ("include:$true", None), ("my__image", None), ("westeurope", None), ("{x}", None),
+    ],
+)
+def test_substitution_tokens(text: str, known: str | None) -> None:
+    from aiblint.substitution import without_tokens
+    from aiblint.values import UNKNOWN, PartialString
+
+    value = without_tokens(text)
+    if known is None:
+        assert value == text
+    elif known == "":
+        assert value is UNKNOWN
+    else:
+        assert isinstance(value, PartialString) and value.render("?") == known
+
+
+def test_tokens_are_not_judged_but_script_lines_still_are(write) -> None:  # type: ignore[no-untyped-def]
+    """A pipeline's tokens are unknown values (no AIB200/AIB209/AIB101/AIB302 on "#{location}#");
+    ${x} and $(x) in inline lines stay shell, so the script is still checked (AIB501)."""
+    write("t.json", json.dumps({
+        "type": "Microsoft.VirtualMachineImages/imageTemplates", "location": "#{location}#",
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": {"${identity_id}": {}}},
+        "properties": {
+            "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server",
+                       "version": "latest"},
+            "customize": [{"type": "Shell", "name": "s", "inline": ["echo \"${HOME} $(date)\"", "sudo reboot"]},
+                          {"type": "Shell", "name": "u", "scriptUri": "${scripts}/x.sh", "sha256Checksum": "a" * 64}],
+            "distribute": [{"type": "SharedImage", "runOutputName": "img-$(Build.BuildNumber)",
+                            "galleryImageId": "__galleryImageId__", "targetRegions": [{"name": "{{ region }}"}]}],
+        },
+    }, indent=2))
+    code, out = main_in_process("--select", "AIB1,AIB2,AIB3,AIB501", "t.json")
+    assert code == 1
+    assert [line.split(" ")[2] for line in out.splitlines()[:-1]] == ["AIB501"]
