@@ -259,7 +259,7 @@ def _in_deployment(document: Document, template: JsonObject, form: str) -> Itera
     ]
     while stack:
         resource, owner, how = stack.pop()
-        if is_template_resource(resource):
+        if is_template_resource(resource) and not _is_existing(resource):
             yield ImageTemplate(document, resource, how, arm_template=owner)
         children = [(child, owner, how) for child in _resources(resource)]
         kind = string_value(resource.get("type")) or ""
@@ -269,6 +269,13 @@ def _in_deployment(document: Document, template: JsonObject, form: str) -> Itera
             if isinstance(nested, JsonObject):
                 children += [(child, nested, "nested-deployment") for child in _resources(nested)]
         stack.extend(reversed(children))
+
+
+def _is_existing(resource: JsonObject) -> bool:
+    """A reference to a resource deployed elsewhere (Bicep's ``existing``, language
+    version 2.0): the deployment reads it and does not create or change it."""
+    flag = resource.get("existing")
+    return flag is not None and flag.value is True
 
 
 def _resources(holder: JsonObject) -> list[JsonObject]:

@@ -35,6 +35,7 @@ TEMPLATES = {
     "arm-windows-managed-source-2022-02-14.json": 1,
     "az-resource-create-unicode.json": 1,
     "azure-devops-tokens.json": 1,
+    "bicep-existing-template-trigger.json": 1,
     "bicep-linux-gallery.json": 1,
     "bicep-modules.json": 1,
     "bicep-windows-avd.json": 1,
@@ -202,3 +203,20 @@ def test_tokens_are_not_judged_but_script_lines_still_are(write) -> None:  # typ
     code, out = main_in_process("--select", "AIB1,AIB2,AIB3,AIB501", "t.json")
     assert code == 1
     assert [line.split(" ")[2] for line in out.splitlines()[:-1]] == ["AIB501"]
+
+
+def test_an_existing_image_template_is_a_reference_not_a_template(write) -> None:  # type: ignore[no-untyped-def]
+    """Bicep's `existing` (language version 2.0) reads a template deployed elsewhere: no
+    AIB101 "location and properties are missing", no AIB203 "no identity"."""
+    write("t.json", json.dumps({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "languageVersion": "2.0", "contentVersion": "1.0.0.0",
+        "resources": {
+            "it": {"existing": True, "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2024-02-01",
+                   "name": "base"},
+            "trigger": {"type": "Microsoft.VirtualMachineImages/imageTemplates/triggers", "apiVersion": "2024-02-01",
+                        "name": "base/src", "properties": {"kind": "SourceImage"}, "dependsOn": ["it"]},
+        },
+    }, indent=2))
+    code, out = main_in_process("t.json")
+    assert (code, out.splitlines()[0]) == (1, "t.json:1:1: note AIB004 no image template found in this file: nothing was checked")
