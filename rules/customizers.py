@@ -83,6 +83,19 @@ customizer using `sudo`; for many files upload one archive and unpack it in a sc
             """{
   "type": "Microsoft.VirtualMachineImages/imageTemplates",
   "properties": {
+    "customize": [
+      {"type": "File", "name": "setup", "sourceUri": "https://contoso.blob.core.windows.net/setup.exe", "destination": "c:\\\\install\\\\setup.exe"}
+    ]
+  }
+}
+""",
+            (),
+            "a blob in the root container (a container name has no dot)",
+        ),
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "properties": {
     "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "0001-com-ubuntu-server-jammy", "sku": "22_04-lts", "version": "latest"},
     "customize": [
       {"type": "File", "sourceUri": "https://example.com/index.html", "destination": "/tmp/index.html"},
@@ -157,6 +170,9 @@ def _under_tmp(path: str) -> bool:
 
 
 _AZURE_BLOB_HOST = re.compile(r"[a-z0-9]+\.blob\.core\.(?:windows\.net|chinacloudapi\.cn|usgovcloudapi\.net)\Z")
+#: A container name (3-63 lower-case letters, digits and single hyphens, or ``$root``).
+#: One path segment that cannot be one (``setup.exe``) is a blob in the root container.
+_CONTAINER = re.compile(r"(?:[a-z0-9](?:-?[a-z0-9]){2,62}|\$root)\Z")
 
 
 def _directory_url(url: str) -> str | None:
@@ -171,7 +187,7 @@ def _directory_url(url: str) -> str | None:
     segments = [segment for segment in parts.path.split("/") if segment]
     if host == "github.com" and len(segments) >= 3 and segments[2] == "tree":
         return "is a GitHub folder page (/tree/)"
-    if _AZURE_BLOB_HOST.match(host) and len(segments) <= 1:
+    if _AZURE_BLOB_HOST.match(host) and (not segments or (len(segments) == 1 and _CONTAINER.match(segments[0]))):
         return "is an Azure Storage container, not a blob in it"
     if not segments or parts.path.endswith("/"):
         return "ends in '/' (a folder)"
