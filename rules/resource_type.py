@@ -12,14 +12,17 @@ from aiblint.rule import Example, Problem, Rule
 class WrongResourceType(Rule):
     id = "AIB218"
     name = "wrong-resource-type"
-    severity = Severity.ERROR
+    severity = Severity.ERROR  # a warning for a bare file, which `az resource create` can send
     summary = "Resource type is not Microsoft.VirtualMachineImages/imageTemplates"
     description = f"""\
 Early samples declare `"type": "Microsoft.VirtualMachineImages"`, the bare provider
-namespace. That only works when the file is sent with
-`az resource create --resource-type imageTemplates`, which supplies the real type; in an
-ARM deployment, or with any other tool, it is rejected. The schema of every api version
-allows exactly `{IMAGE_TEMPLATE_TYPE}`.
+namespace. The schema of every api version allows exactly `{IMAGE_TEMPLATE_TYPE}`.
+
+- Inside an ARM deployment template the short form is rejected: **error**.
+- A bare resource file works only when it is sent with
+  `az resource create --is-full-object --resource-type {IMAGE_TEMPLATE_TYPE}`, which
+  supplies the real type (that is how the official quickstarts use these files); with any
+  other tool it is rejected: **warning**, since the file may be used exactly that way.
 
 Source: the ARM schemas for Microsoft.VirtualMachineImages (all api versions).
 
@@ -28,14 +31,33 @@ Source: the ARM schemas for Microsoft.VirtualMachineImages (all api versions).
     examples = (
         Example('{\n  "type": "Microsoft.VirtualMachineImages",\n  "apiVersion": "2020-02-14",\n  "properties": {}\n}\n', ((2, 11),)),
         Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "apiVersion": "2020-02-14",\n  "properties": {}\n}\n', ()),
+        Example(
+            """{
+  "resources": [
+    {"type": "Microsoft.VirtualMachineImages", "apiVersion": "2020-02-14", "name": "t", "properties": {}}
+  ]
+}
+""",
+            ((3, 14),),
+            "inside a deployment template (error)",
+        ),
     )
 
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
         node = template.type_node
         value = template.resolve(node).text() if node is not None else None
-        if value is not None and value.casefold() == "microsoft.virtualmachineimages":
+        if value is None or value.casefold() != "microsoft.virtualmachineimages":
+            return
+        if template.arm_template is not None:
             yield Problem(
-                f'resource type "{value}" is only the provider namespace: write "{IMAGE_TEMPLATE_TYPE}" '
-                "(the short form works only through 'az resource create --resource-type')",
+                f'resource type "{value}" is only the provider namespace, which an ARM deployment '
+                f'rejects: write "{IMAGE_TEMPLATE_TYPE}"',
                 node=node,
             )
+            return
+        yield Problem(
+            f'resource type "{value}" is only the provider namespace: write "{IMAGE_TEMPLATE_TYPE}" '
+            "(the short form works only through 'az resource create --resource-type')",
+            node=node,
+            severity=Severity.WARNING,
+        )

@@ -193,3 +193,10 @@ def test_linting_does_not_import_jsonschema(write) -> None:  # type: ignore[no-u
     probe = "import sys\nfrom aiblint.cli import main\nmain(['t.json'])\nprint('jsonschema' in sys.modules)\n"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False"
+
+
+def test_provider_only_type_is_a_warning_in_a_bare_file_and_an_error_in_a_deployment(write) -> None:  # type: ignore[no-untyped-def]
+    write("bare.json", '{"type": "Microsoft.VirtualMachineImages", "properties": {}}')
+    write("arm.json", '{"resources": [{"type": "Microsoft.VirtualMachineImages", "properties": {}}]}')
+    found = {(f["path"], f["severity"]) for f in json_findings("--select", "AIB218", "bare.json", "arm.json")}
+    assert found == {("bare.json", "warning"), ("arm.json", "error")}
