@@ -538,6 +538,7 @@ def _option_words(command: Command, options: Sequence[str]) -> list[Word]:
 # -- AIB504 ------------------------------------------------------------------------------------------
 
 _HOME: Final = re.compile(r"(?:~|\$HOME\b|\$\{HOME\})(?:/|$)")
+_REMOVERS: Final = frozenset({"rm", "rmdir", "shred", "unlink"})
 
 
 class InstallIntoHome(Rule):
@@ -574,6 +575,11 @@ under `/opt`.
             (),
             "into /opt; reading from home",
         ),
+        Example(
+            _template(_shell("cleanup", "rm -rf ~/.cache", "rm -f $HOME/.bash_history")),
+            (),
+            "cleaning the home folder up",
+        ),
     )
 
     def check_script(self, unit: ScriptUnit) -> Iterator[Problem]:
@@ -581,6 +587,8 @@ under `/opt`.
             return
         writers = _table("file_writers")
         for command in _script(unit).commands:
+            if command.name in _REMOVERS:
+                continue  # cleaning the home folder up is not installing into it
             targets = [redirect.target for redirect in command.redirects if redirect.operator in _WRITES and redirect.target]
             targets += _destinations(command, writers)
             home = next((word for word in targets if _HOME.match(word.text.lstrip("\"'"))), None)
