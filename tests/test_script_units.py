@@ -196,3 +196,20 @@ def test_any_inline_text_maps_inside_its_string(lines: list[str], ascii_only: bo
         assert problem.start is not None and problem.end is not None
         array = text.index('"inline": [') + len('"inline": [')
         assert array <= problem.start <= problem.end <= text.rindex("]")
+
+
+def test_inline_shell_lines_lose_a_windows_line_ending_like_packer_does(write) -> None:  # type: ignore[no-untyped-def]
+    """Packer's UnixReader turns CRLF into LF (aib-runtime.md §1): no SC1017 for a trailing CR,
+    and positions after it stay exact."""
+    import json as _json
+
+    from tests.conftest import main_in_process
+
+    write("t.json", _json.dumps({
+        "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01",
+        "properties": {"customize": [{"type": "Shell", "name": "c", "inline": ["set -e\r", "echo $1\r"]}]},
+    }))
+    _, out = main_in_process("--format", "json", "--select", "SC", "t.json")
+    found = [(f["rule"], f["line"], f["column"]) for f in _json.loads(out)["findings"]]
+    text = Path("t.json").read_text(encoding="utf-8")
+    assert found == [("SC2086", 1, text.index("$1") + 1)]

@@ -289,8 +289,17 @@ def _element(resolved: Resolved, written: JsonNode, language: str, start: int) -
     value = resolved.value
     node = resolved.node
     if isinstance(value, str):
-        if isinstance(node, JsonString) and not is_expression(node.text) and literal_text(node.text) == value:
-            shift = len(node.text) - len(value)  # 1 for a "[[" escape
+        exact = isinstance(node, JsonString) and not is_expression(node.text) and literal_text(node.text) == value
+        if language == "shell" and "\r" in value:
+            # Packer's UnixReader turns CRLF into LF before the script runs (aib-runtime.md §1),
+            # so a line read from a Windows file (Bicep's loadTextContent) keeps no stray CR.
+            unix = value.replace("\r\n", "\n")
+            unix = unix[:-1] if unix.endswith("\r") else unix
+            exact = exact and "\r\n" not in value  # a dropped inner CR shifts what follows it
+            value = unix
+        if exact:
+            assert isinstance(node, JsonString)
+            shift = len(node.text) - len(literal_text(node.text))  # 1 for a "[[" escape
             return value, _Segment(start, len(value), resolved.document, node, "exact", shift)
         return value, _Segment(start, len(value), resolved.document, node, "coarse")
     if isinstance(value, PartialString):  # computed, partly known: the unknown parts masked
