@@ -114,6 +114,14 @@ def test_azuredeploy_parameters_file_is_paired_when_there_is_no_own_file(write) 
     assert json_findings("--select", "AIB200", "t.json") == []
 
 
+def test_azuredeploy_parameters_file_is_not_guessed_for_one_of_several_templates(write) -> None:  # type: ignore[no-untyped-def]
+    _regions()
+    write("a.json", _template("westus2"))
+    write("b.json", _template("westus2"))
+    write("azuredeploy.parameters.json", json.dumps({"location": {"value": UNSUPPORTED}}))
+    assert json_findings("--select", "AIB200", "a.json", "b.json") == []
+
+
 def test_explicit_files_replace_the_paired_one(write) -> None:  # type: ignore[no-untyped-def]
     _regions()
     write("t.json", _template(UNSUPPORTED))

@@ -3,7 +3,8 @@
 Like ``az deployment group create --parameters a.json --parameters b.json``:
 files given on the command line apply in order, a later file's value winning.
 Without them, ``x.json`` is paired with ``x.parameters.json`` beside it, or
-else with ``azuredeploy.parameters.json`` in the same folder. Only parameters
+else with ``azuredeploy.parameters.json`` when ``x.json`` is the only template
+file in that folder. Only parameters
 the template declares are ever looked up, so values meant for another
 template do no harm.
 
@@ -80,15 +81,33 @@ def read_parameter_file(data: bytes, display: str) -> ParameterFile:
 
 
 def paired_file(template: Path) -> Path | None:
-    """``x.parameters.json`` beside ``x.json``, else ``azuredeploy.parameters.json``."""
+    """``x.parameters.json`` beside ``x.json``, else the folder's ``azuredeploy.parameters.json``."""
     name = template.name.lower()
     if name.endswith(PAIRED_SUFFIX) or not name.endswith((".json", ".jsonc")):
         return None
     stem = template.name.rsplit(".", 1)[0]
-    for candidate in (template.with_name(stem + PAIRED_SUFFIX), template.with_name(SHARED_NAME)):
-        if candidate.is_file():
-            return candidate
+    own = template.with_name(stem + PAIRED_SUFFIX)
+    if own.is_file():
+        return own
+    shared = template.with_name(SHARED_NAME)
+    if shared.is_file() and _only_template_in_folder(template):
+        return shared
     return None
+
+
+def _only_template_in_folder(template: Path) -> bool:
+    """``azuredeploy.parameters.json`` belongs to the folder's one template; beside
+    several, it is not known which it feeds, and a guess could raise false alarms."""
+    try:
+        others = [
+            entry for entry in template.parent.iterdir()
+            if entry.name.lower().endswith((".json", ".jsonc"))
+            and not entry.name.lower().endswith(PAIRED_SUFFIX)
+            and entry.name != template.name
+        ]
+    except OSError:
+        return False
+    return not others
 
 
 def merge(files: Sequence[ParameterFile]) -> ParameterValues | None:
