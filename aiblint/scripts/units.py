@@ -22,9 +22,9 @@ analyzers) and report with :meth:`ScriptUnit.problem`.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from weakref import WeakKeyDictionary
+from typing import TypeVar, cast
 
 from aiblint.document import Document, Position
 from aiblint.findings import Severity
@@ -37,6 +37,8 @@ from aiblint.scripts.resolve import Resolution, read_script, resolve_uri
 from aiblint.scripts.settings import current_settings
 from aiblint.textmap import source_offset
 from aiblint.values import PLACEHOLDER, UNKNOWN, PartialString, Resolved, is_expression, literal_text, resolve_literal
+
+_T = TypeVar("_T")
 
 #: Customizer/validator ``type`` (case-folded) -> script language.
 SCRIPT_TYPES = {"shell": "shell", "powershell": "powershell"}
@@ -179,22 +181,25 @@ class ScriptReference:
     resolution: Resolution
 
 
-_UNITS: WeakKeyDictionary[ImageTemplate, list[ScriptUnit]] = WeakKeyDictionary()
-_REFERENCES: WeakKeyDictionary[ImageTemplate, list[ScriptReference]] = WeakKeyDictionary()
-
-
 def script_units(template: ImageTemplate) -> list[ScriptUnit]:
     """Every script the template runs: inline commands and resolved files (cached)."""
-    if template not in _UNITS:
-        _UNITS[template] = _build_units(template)
-    return _UNITS[template]
+    return _kept(template, "_script_units", _build_units)
 
 
 def script_references(template: ImageTemplate) -> list[ScriptReference]:
     """Every ``scriptUri`` of a Shell/PowerShell step, resolved (cached)."""
-    if template not in _REFERENCES:
-        _REFERENCES[template] = _build_references(template)
-    return _REFERENCES[template]
+    return _kept(template, "_script_references", _build_references)
+
+
+def _kept(template: ImageTemplate, name: str, build: Callable[[ImageTemplate], _T]) -> _T:
+    """``build(template)``, computed once and kept on the template itself. (A
+    module-level WeakKeyDictionary keyed by the template, whose values point
+    back at it, kept every template and its document alive to the end of the
+    run: memory grew with the number of files.)"""
+    kept = vars(template)
+    if name not in kept:
+        kept[name] = build(template)
+    return cast(_T, kept[name])
 
 
 def script_steps(template: ImageTemplate) -> list[tuple[JsonObject, str, int, str]]:
