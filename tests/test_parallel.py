@@ -121,3 +121,16 @@ def test_jobs_option() -> None:
     assert run_cli("-j", "-1", ".").returncode == 2
     Path("t.json").write_text(json.dumps(TEMPLATE))
     assert run_cli("-j", "0", "t.json").stdout == run_cli("-j", "1", "t.json").stdout
+
+
+def test_no_document_outlives_the_run(many: list[str]) -> None:
+    """Files are processed a chunk at a time: nothing keeps a document (and its
+    tree) alive once its chunk is done, so memory does not grow with the run."""
+    import gc
+
+    from aiblint.document import Document
+
+    lint_paths(["."], config=Config(), rules=RuleSet.load_all())
+    gc.collect()
+    ours = {*many, "scripts/setup.sh"}
+    assert [obj.path for obj in gc.get_objects() if isinstance(obj, Document) and obj.path in ours] == []
