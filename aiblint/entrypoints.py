@@ -94,11 +94,22 @@ def forget() -> None:
     """Drop the per-process listing (tests install plugins while running)."""
     global _memo
     _memo = None
+    _fingerprints.clear()
+
+
+_fingerprints: dict[tuple[str, ...], str] = {}
 
 
 def installation_fingerprint(path_entries: Iterable[str]) -> str:
     """Changes whenever a distribution on ``path_entries`` is installed,
-    removed or has its entry points rewritten."""
+    removed or has its entry points rewritten (computed once per process)."""
+    entries = tuple(path_entries)
+    if entries not in _fingerprints:
+        _fingerprints[entries] = _fingerprint(entries)
+    return _fingerprints[entries]
+
+
+def _fingerprint(path_entries: tuple[str, ...]) -> str:
     digest = hashlib.sha256(f"{sys.executable}\0{sys.prefix}\0{sys.version}".encode("utf-8", "surrogatepass"))
     for entry in path_entries:
         try:

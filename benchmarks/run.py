@@ -28,7 +28,8 @@ Figures (the targets are those of issue 10):
 
 Installs nothing, except checkov into a throwaway venv under /tmp when
 ``--checkov`` is given. The result cache is kept in a temporary folder
-(``AIBLINT_CACHE_DIR``), never in the user's. Needs ../shared for P2 and P3.
+(``AIBLINT_CACHE_DIR``), never in the user's. Needs ../shared (or
+``AIBLINT_SHARED``) for P2 and P3.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("AIBLINT_SHARED", ROOT.parent / "shared"))
 CORPUS_FOLDERS = (SHARED / "corpus", SHARED / "reference" / "wild-examples")
 ONE_TEMPLATE = ROOT / "benchmarks" / "data" / "two-inline-shell.json"
 CHECKOV_VENV = Path(tempfile.gettempdir()) / "aiblint-bench-checkov"
