@@ -51,6 +51,8 @@ RULE_INFOS = "rules"
 TOOL_SETTINGS = (".shellcheckrc", "shellcheckrc", "PSScriptAnalyzerSettings.psd1")
 #: Programs whose version changes findings (a stamp of the file found on PATH).
 TOOLS = ("shellcheck", "pwsh")
+#: Environment variables those programs read.
+TOOL_ENVIRONMENT = ("SHELLCHECK_OPTS",)
 
 Dependencies = dict[str, Sequence[object]]
 
@@ -290,6 +292,7 @@ def run_key(linter: Linter) -> str:
         "parameters": [[file.document.path, hashlib.sha256(file.document.text.encode("utf-8", "surrogatepass")).hexdigest()]
                        for file in linter.parameter_files],
         "tools": [_stamp(shutil.which(tool)) for tool in TOOLS],
+        "tool-settings": {name: os.environ.get(name) for name in TOOL_ENVIRONMENT},
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8", "surrogatepass")).hexdigest()
 
