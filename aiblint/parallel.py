@@ -117,8 +117,9 @@ def run_chunk(linter: Linter, chunk: Sequence[Work], cache: ResultCache | None) 
         result.outcomes.append(outcome)
         if outcome.error is None:
             fresh.append((outcome, units, key))
-    _flush(linter, result, again)
-    if cache is not None:
+    if linter.pending or again:  # (asking for the batch rules imports the rules)
+        _flush(linter, result, again)
+    if cache is not None and fresh:
         revisited = [unit for units in again.values() for unit in units]
         _store(cache, fresh, result, [rule.id for rule in linter.batch_rules], _documents(revisited))
     return result
@@ -153,8 +154,12 @@ def _read(item: Work) -> bytes | InternalError:
 def _lint(linter: Linter, data: bytes, item: Work) -> tuple[FileOutcome, list[ScriptUnit]]:
     start = len(linter.pending)
     before = _tally(linter)
+    from aiblint.registry import PluginError
+
     try:
         findings, templates = linter.lint_bytes(data, item.display, item.explicit)
+    except PluginError:
+        raise  # the rules could not be imported (lazily, just now): a usage error, not this file's
     except Exception as error:  # a bug in aiblint or a plugin: report it, go on
         if os.environ.get("AIBLINT_DEBUG"):
             raise
@@ -360,8 +365,10 @@ def _in_pool(linter: Linter, chunks: list[Sequence[Work]], jobs: int, use_cache:
 
     from aiblint.cache import ResultCache
 
-    # fork: workers start at once with the rules already imported; elsewhere they import them.
+    # fork: workers start at once with the rules imported here once; elsewhere they import them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() and os.name == "posix" else "spawn"
+    if method == "fork":
+        linter.rules.rules  # noqa: B018 - imported before the workers are forked
     pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(chunks)),
         mp_context=multiprocessing.get_context(method),
