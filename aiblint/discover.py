@@ -53,7 +53,8 @@ def _walk(top: Path) -> Iterator[Path]:
     for folder, subfolders, files in os.walk(top):
         subfolders[:] = sorted(d for d in subfolders if d not in SKIPPED_DIRECTORIES and not d.startswith("."))
         for name in sorted(files):
-            if name.lower().endswith(TEMPLATE_SUFFIXES):
+            # Only regular files: a FIFO would block the walk, a link to a device never ends.
+            if name.lower().endswith(TEMPLATE_SUFFIXES) and Path(folder, name).is_file():
                 yield Path(folder, name)
 
 

@@ -22,7 +22,7 @@ from aiblint.document import Document
 from aiblint.filtering import FindingFilter
 from aiblint.findings import Finding, InternalError, RelatedLocation, Report, Severity
 from aiblint.jsontree import JsonNode, member_key
-from aiblint.loader import load_bytes
+from aiblint.loader import MAX_FILE_BYTES, load_bytes
 from aiblint.model import ImageTemplate, find_templates
 from aiblint.registry import RuleSet
 from aiblint.rule import FileContext, Problem, Rule, RunNote
@@ -287,7 +287,7 @@ def lint_paths(
     work: list[Work] = []
     for path in paths:
         if path == STDIN:
-            data = stdin if stdin is not None else sys.stdin.buffer.read()
+            data = stdin if stdin is not None else sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
             display = display_path(folder / stdin_filename, folder) if stdin_filename else "<stdin>"
             if stdin_filename and is_script(folder / stdin_filename):
                 report.notes.append(stdin_script_note(display))

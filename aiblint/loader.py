@@ -17,6 +17,7 @@ from __future__ import annotations
 import json.decoder
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from aiblint.document import Document, ReadProblem
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString
@@ -42,13 +43,20 @@ class _Stop(Exception):
         self.problem = ReadProblem("syntax", message, offset, end_offset)
 
 
+def read_file(path: Path) -> bytes:
+    """A file's bytes, but at most one more than :data:`MAX_FILE_BYTES`: a huge
+    file, or a link to ``/dev/zero``, costs no more memory than that, and
+    :func:`load_bytes` reports it as too large (AIB007)."""
+    with open(path, "rb") as stream:
+        return stream.read(MAX_FILE_BYTES + 1)
+
+
 def load_bytes(data: bytes, path: str) -> Document:
     """Decode and parse one file. Never raises for bad input."""
     if len(data) > MAX_FILE_BYTES:
-        size_mb = len(data) / (1024 * 1024)
         message = (
-            f"file is {size_mb:.1f} MB; aiblint reads at most "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MB and ARM rejects templates over 4 MB"
+            f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: aiblint does not read it, "
+            "and ARM rejects templates over 4 MB"
         )
         return Document(path, "", problem=ReadProblem("too-large", message, 0))
     text, problem = _decode(data)
@@ -324,9 +332,10 @@ class _Parser:
             return f"raw control character U+{ord(char):04X} in a string; write it as {escape}"
         if "\\u" in error.msg or "uXXXX" in error.msg:
             return "invalid \\u escape: it needs exactly four hex digits"
-        escaped = self.text[error.pos : error.pos + 2]
+        follower = self.text[error.pos + 1 : error.pos + 2]
+        escaped = f"'\\{follower}'" if follower.isprintable() else f"'\\' before {_describe(self.text, error.pos + 1)}"
         return (
-            f"invalid escape '{escaped}' in a string; a backslash must be doubled "
+            f"invalid escape {escaped} in a string; a backslash must be doubled "
             "(\\\\) unless it starts \\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX"
         )
 
@@ -372,6 +381,7 @@ class _Parser:
         if token.startswith("<"):
             end = text.find(">", offset)
             placeholder = text[offset : end + 1] if 0 < end - offset < 80 else token
+            placeholder = placeholder if placeholder.isprintable() else token
             return f"unquoted placeholder {placeholder}: replace it, or quote it (\"{placeholder}\")"
         if token.startswith("..."):
             return "'...' is not JSON (an elided part of a documentation snippet?)"

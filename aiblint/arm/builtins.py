@@ -30,6 +30,14 @@ Value = object
 Builtin = Callable[[list[Value]], Value]
 
 
+#: ARM rejects a resource definition over 1 MB, counted after variables and
+#: parameters are expanded (learn.microsoft.com, "Resolve errors for job size
+#: exceeded"). A larger value is unknown here: that costs no finding, and keeps a
+#: template that doubles a value through variables ("billion laughs") from
+#: taking minutes and gigabytes.
+MAX_VALUE_SIZE: Final = 1024 * 1024
+
+
 class _NotKnown(Exception):
     """Raised inside a function: the result is unknown."""
 
@@ -49,6 +57,55 @@ def is_known(value: Value) -> bool:
         elif isinstance(item, dict):
             stack.extend(item.values())
     return True
+
+
+def value_size(value: Value, limit: int = MAX_VALUE_SIZE) -> int:
+    """How big ``value`` is written out: characters of strings and keys, one per
+    scalar and container. A part shared by reference counts at each place it
+    occurs, yet is walked once, so the cost follows what is stored, not what it
+    expands to. Stops early: anything over ``limit`` is ``limit + 1``."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()  # containers whose members are being measured
+    stack: list[tuple[Value, bool]] = [(value, False)]
+    while stack:
+        item, members_done = stack.pop()
+        if not isinstance(item, (list, dict)) or id(item) in sizes:
+            continue
+        members = list(item.values()) if isinstance(item, dict) else item
+        if not members_done:
+            if id(item) not in open_:  # else a cycle: it stays unmeasured, too big
+                open_.add(id(item))
+                stack.append((item, True))
+                stack.extend((member, False) for member in members if isinstance(member, (list, dict)))
+            continue
+        total = 1 + (sum(len(key) for key in item) if isinstance(item, dict) else 0)
+        for member in members:
+            total += sizes.get(id(member), limit + 1) if isinstance(member, (list, dict)) else _scalar_size(member)
+            if total > limit:
+                break
+        sizes[id(item)] = min(total, limit + 1)
+    if isinstance(value, (list, dict)):
+        return sizes[id(value)]
+    return min(_scalar_size(value), limit + 1)
+
+
+def _scalar_size(value: Value) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, PartialString):
+        return sum(len(part) if isinstance(part, str) else 1 for part in value.parts)
+    return 1
+
+
+def fits(value: Value) -> bool:
+    """Small enough to be a value ARM would deploy (see :data:`MAX_VALUE_SIZE`)."""
+    return value_size(value) <= MAX_VALUE_SIZE
+
+
+def _room(size: int) -> None:
+    """Before building a value of ``size`` characters: unknown when it cannot fit."""
+    if size > MAX_VALUE_SIZE:
+        raise _NotKnown
 
 
 def _known(value: Value) -> Value:
@@ -172,6 +229,7 @@ def format_(args: list[Value]) -> Value:
     values = args[1:]
     parts: list[Part] = []
     position = 0
+    size = len(pattern)
     for match in _FORMAT_ITEM.finditer(pattern):
         parts.append(pattern[position : match.start()])
         position = match.end()
@@ -186,6 +244,8 @@ def format_(args: list[Value]) -> Value:
             raise _NotKnown
         value = values[index]
         parts += _parts(value) if isinstance(value, (PartialString, Unknown)) else [dotnet_text(value)]
+        size += _scalar_size(value)
+        _room(size)
     parts.append(pattern[position:])
     return PartialString.join(parts)
 
@@ -204,6 +264,8 @@ def replace(args: list[Value]) -> Value:
     text, old, new = (_string(arg) for arg in args)
     if not old:
         raise _NotKnown
+    if len(new) > len(old):
+        _room(len(text) + text.count(old) * (len(new) - len(old)))
     return text.replace(old, new)
 
 
@@ -231,7 +293,9 @@ def split(args: list[Value]) -> Value:
 
 def join(args: list[Value]) -> Value:
     items = _list(args[0])
-    return _string(args[1]).join(dotnet_text(item) for item in items)
+    separator = _string(args[1])
+    _room(len(separator) * len(items))
+    return separator.join(dotnet_text(item) for item in items)
 
 
 def uri(args: list[Value]) -> Value:
@@ -286,7 +350,9 @@ def pad_left(args: list[Value]) -> Value:
     padding = _string(args[2]) if len(args) > 2 else " "
     if len(padding) != 1:
         raise _NotKnown
-    return text.rjust(_integer(args[1]), padding)
+    width = _integer(args[1])
+    _room(width)
+    return text.rjust(width, padding)
 
 
 # -- logic and comparison ----------------------------------------------------------------
@@ -679,6 +745,7 @@ def call(name: str, args: list[Value]) -> Value:
     if name not in _PARTIAL_AWARE and any(arg is UNKNOWN or isinstance(arg, PartialString) for arg in args):
         return UNKNOWN
     try:
-        return implementation(args)
+        result = implementation(args)
     except (_NotKnown, IndexError, TypeError, ValueError, OverflowError, RecursionError):
         return UNKNOWN
+    return result if fits(result) else UNKNOWN

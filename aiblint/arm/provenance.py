@@ -17,6 +17,7 @@ from aiblint.config import Config
 from aiblint.discover import display_path
 from aiblint.document import Document
 from aiblint.jsontree import JsonNode
+from aiblint.loader import read_file
 from aiblint.model import ImageTemplate
 
 
@@ -68,7 +69,7 @@ def load_explicit(config: Config, cwd: Path) -> tuple[list[ParameterFile], list[
         path = base / raw
         display = display_path(path, cwd)
         try:
-            data = path.read_bytes()
+            data = read_file(path)
         except OSError as error:
             errors.append((display, f"cannot read parameters file: {error.strerror or error}"))
             files.append(ParameterFile(Document(display, ""), {}, "cannot be read"))
@@ -99,6 +100,10 @@ def bind(document: Document, templates: Sequence[ImageTemplate], explicit: Seque
 def _read_paired(path: Path, template_display: str) -> ParameterFile:
     display = str(Path(template_display).with_name(path.name).as_posix())
     try:
-        return read_parameter_file(path.read_bytes(), display)
+        # Found by its name, not named by the user: a link out of the template's
+        # folder (to a credentials file, a device) is not followed.
+        if not path.resolve().is_relative_to(path.parent.resolve()):
+            return ParameterFile(Document(display, ""), {}, "a link out of the template's folder, not followed")
+        return read_parameter_file(read_file(path), display)
     except OSError:
         return ParameterFile(Document(display, ""), {}, "cannot be read")

@@ -267,9 +267,10 @@ class Scope:
                 name: self.value_of(child).value for name, child in node.items() if not (generated and name == "copy")
             }
             value.update({name: UNKNOWN for name in generated})
-            return Val(value, origin)
+            return Val(value, origin) if builtins.fits(value) else Val(UNKNOWN)
         if isinstance(node, JsonArray):
-            return Val([self.value_of(item).value for item in node.items], origin)
+            items = [self.value_of(item).value for item in node.items]
+            return Val(items, origin) if builtins.fits(items) else Val(UNKNOWN)
         return Val(node.value, origin)
 
     def parameter(self, name: str) -> Val:

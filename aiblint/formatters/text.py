@@ -5,6 +5,7 @@ On a terminal each finding also gets a code frame and colour.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TextIO
@@ -14,6 +15,11 @@ from aiblint.formatters import Formatter, safe_text
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.NOTE: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+#: Control characters (C0 but tab, DEL, C1) and Unicode line separators. Text from a
+#: template (a customizer name in a message, a file name, a source line) must neither
+#: start a line of its own (a fake finding for whatever reads the output) nor send a
+#: terminal escape sequence: messages show them escaped, code frames as U+FFFD.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class TextFormatter(Formatter):
@@ -31,14 +37,14 @@ class TextFormatter(Formatter):
             stream.write(self.summary(report) + "\n")
 
     def line(self, finding: Finding) -> str:
-        where = f"{finding.path}:{finding.line}:{finding.column}:"
+        where = f"{printable(finding.path)}:{finding.line}:{finding.column}:"
         level = finding.severity.label
         if self.color:
             where = _BOLD + where + _RESET
             level = _COLOURS[finding.severity] + level + _RESET
         suppressed = finding.suppressed
         mark = "" if suppressed is None else f" [suppressed: {suppressed.reason}]" if suppressed.reason else " [suppressed]"
-        return f"{where} {level} {finding.rule} {finding.message}{mark}"
+        return f"{where} {level} {printable(finding.rule)} {printable(finding.message + mark)}"
 
     def frame(self, finding: Finding) -> str:
         text = self.sources.get(finding.path)
@@ -48,7 +54,7 @@ class TextFormatter(Formatter):
         if not 1 <= finding.line <= len(lines):
             return ""
         source = _masked(lines[finding.line - 1].rstrip("\r"), finding.line, self._secrets.get(finding.path, []))
-        source = source.expandtabs(1)
+        source = _CONTROL.sub("\ufffd", source.expandtabs(1))
         width = (finding.end_column - finding.column) if finding.end_line == finding.line else len(source) - finding.column + 1
         gutter = f"{finding.line:>5} | "
         caret = " " * (len(gutter) + finding.column - 1) + "^" * max(1, width)
@@ -66,6 +72,16 @@ class TextFormatter(Formatter):
         line = f"{total} problem{'s' if total != 1 else ''}{f' ({parts})' if parts else ''} in {files} file{'s' if files != 1 else ''} checked"
         suppressed = len(report.findings) - total
         return line + (f"; {suppressed} suppressed" if suppressed else "")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\n``, ``\\x1b``)."""
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return {0x0A: "\\n", 0x0D: "\\r"}.get(code) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 #: Rules with this tag report secrets: a code frame never shows what they point at.

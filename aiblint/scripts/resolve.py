@@ -11,6 +11,7 @@ and absolute paths are never read.
 from __future__ import annotations
 
 import codecs
+import errno
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -149,18 +150,22 @@ def _locate(uri: str, base: Path, root: Path, relative: str, how: str, when_abse
     """``relative`` under ``base``, as long as it stays inside ``root``; ``when_absent``
     is the status (with the reason ``absent``) when no file is there."""
     relative = relative.split("?", 1)[0].split("#", 1)[0]
-    if not relative or relative.endswith("/") or PurePosixPath(relative).is_absolute():
+    if not relative or relative.endswith("/") or PurePosixPath(relative).is_absolute() or "\0" in relative:
         return Resolution(uri, UNRESOLVED, how=how, reason=f"{how}, it names no file")
     try:
         target = (base / relative).resolve()
         inside = target.is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # a symlink loop
-        return Resolution(uri, UNRESOLVED, how=how, reason=f"{how}, it cannot be followed (a symlink loop)")
+        is_file, exists = (target.is_file(), target.exists()) if inside else (False, False)
+    except ValueError:  # a lone surrogate: no name a file system can hold
+        return Resolution(uri, UNRESOLVED, how=how, reason=f"{how}, it names no file")
+    except (OSError, RuntimeError) as error:  # a symlink loop, a name too long for the file system
+        cause = "a name too long" if isinstance(error, OSError) and error.errno == errno.ENAMETOOLONG else "a symlink loop"
+        return Resolution(uri, UNRESOLVED, how=how, reason=f"{how}, it cannot be followed ({cause})")
     if not inside:
         return Resolution(uri, UNRESOLVED, how=how, reason=f"{how}, it points outside {root}, which is never read")
-    if target.is_file():
+    if is_file:
         return Resolution(uri, LOCAL, target, how)
-    if target.exists():
+    if exists:
         return Resolution(uri, UNRESOLVED, target, how, reason=f"{how}, it names a folder, not a file")
     return Resolution(uri, when_absent, target, how, absent)
 
@@ -205,9 +210,12 @@ def _read(path: Path, display: str) -> ScriptFile:
         size = path.stat().st_size
         if size > MAX_SCRIPT_BYTES:
             return ScriptFile(path, b"", Document(display, ""), f"larger than {MAX_SCRIPT_BYTES // (1024 * 1024)} MB")
-        data = path.read_bytes()
+        with open(path, "rb") as stream:  # at most the cap: a device reports no size
+            data = stream.read(MAX_SCRIPT_BYTES + 1)
     except OSError as error:
         return ScriptFile(path, b"", Document(display, ""), f"cannot read: {error.strerror or error}")
+    if len(data) > MAX_SCRIPT_BYTES:
+        return ScriptFile(path, b"", Document(display, ""), f"larger than {MAX_SCRIPT_BYTES // (1024 * 1024)} MB")
     return ScriptFile(path, data, Document(display, decode(data)))
 
 
