@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from aiblint.engine import Linter
     from aiblint.formatters import RuleInfo
     from aiblint.registry import RuleSet
+    from aiblint.scripts.resolve import Resolution
     from aiblint.scripts.units import ScriptUnit
 
 FORMAT = 1
@@ -62,6 +63,7 @@ class ResultCache:
         self.linter = linter
         self.folder = folder
         self.run = run_key(linter)
+        self.memo = linter.scripts.memo = _Memo(linter.scripts.memo)
         self._hashes: dict[Path, str | None] = {}
         self._nearest: dict[tuple[str, str], str | None] = {}
         self.hits = self.misses = 0
@@ -121,15 +123,13 @@ class ResultCache:
 
     def dependencies(self, display: str, units: Sequence[ScriptUnit]) -> Dependencies:
         """What linting ``display`` read besides the file, with what was there (see the module text)."""
-        from aiblint.scripts.resolve import UNKNOWN, Resolution
+        from aiblint.scripts.resolve import UNKNOWN
 
         # An expression or placeholder resolves to nothing whatever the files say.
         resolutions = [
             [uri, value.status, str(value.path) if value.path else None, self._hash(value.path) if value.readable else None]
-            for key, value in list(self.linter.scripts.memo.items())
-            if isinstance(key, tuple) and key[:1] == ("resolution",) and key[2:] == (display,)
-            and isinstance(value, Resolution) and value.status != UNKNOWN
-            for uri in key[1:2]
+            for uri, value in self.memo.resolutions.get(display, [])
+            if value.status != UNKNOWN
         ]
         return {
             "paired": [self._paired(display)],
@@ -196,6 +196,23 @@ class ResultCache:
             except OSError:
                 self._hashes[path] = None
         return self._hashes[path]
+
+
+class _Memo(dict[object, object]):
+    """The run's script memo (:class:`~aiblint.scripts.settings.ScriptSettings`),
+    with the ``scriptUri`` resolutions made for each template indexed: what a
+    file's entry depends on, found without scanning everything the run resolved."""
+
+    def __init__(self, items: dict[object, object]) -> None:
+        super().__init__(items)
+        self.resolutions: dict[str, list[tuple[str, Resolution]]] = {}
+
+    def __setitem__(self, key: object, value: object) -> None:
+        super().__setitem__(key, value)
+        from aiblint.scripts.resolve import Resolution
+
+        if isinstance(key, tuple) and len(key) == 3 and key[0] == "resolution" and isinstance(value, Resolution):
+            self.resolutions.setdefault(str(key[2]), []).append((str(key[1]), value))
 
 
 def _outcome(entry: object, display: str) -> FileOutcome | None:
