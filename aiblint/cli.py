@@ -172,10 +172,12 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     finally:
         if stream is not out:
             stream.close()
+    from aiblint.formatters.text import printable  # one line each, whatever a file name or an error holds
+
     for problem in report.errors:
-        print(f"{PROGRAM}: {problem.path}: {problem.message}", file=sys.stderr)
+        print(f"{PROGRAM}: {printable(problem.path)}: {printable(problem.message)}", file=sys.stderr)
     for note in report.notes:
-        print(f"{PROGRAM}: note: {note}", file=sys.stderr)
+        print(f"{PROGRAM}: note: {printable(note)}", file=sys.stderr)
     return report.exit_code(config.fail_on)
 
 

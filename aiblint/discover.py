@@ -50,12 +50,15 @@ def discover(paths: Sequence[str], cwd: Path, exclude: Sequence[str] = ()) -> It
 
 
 def _walk(top: Path) -> Iterator[Path]:
+    inside = top.resolve()
     for folder, subfolders, files in os.walk(top):
         subfolders[:] = sorted(d for d in subfolders if d not in SKIPPED_DIRECTORIES and not d.startswith("."))
         for name in sorted(files):
-            # Only regular files: a FIFO would block the walk, a link to a device never ends.
-            if name.lower().endswith(TEMPLATE_SUFFIXES) and Path(folder, name).is_file():
-                yield Path(folder, name)
+            path = Path(folder, name)
+            # Only regular files in the folder: a FIFO would block the walk, a link to a
+            # device never ends, a link out of the folder (a credentials file) is not ours to read.
+            if name.lower().endswith(TEMPLATE_SUFFIXES) and path.is_file() and path.resolve().is_relative_to(inside):
+                yield path
 
 
 def _excluded(display: str, patterns: Sequence[str]) -> bool:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from aiblint.discover import looks_like_template
 from aiblint.findings import Finding, InternalError, Report
+from aiblint.loader import read_file
 from aiblint.outcome import FileOutcome, Tally
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ def _read(item: Work) -> bytes | InternalError:
         return item.data
     assert item.path is not None
     try:
-        return item.path.read_bytes()
+        return read_file(item.path)  # at most the size cap: a huge file or a device costs no more
     except OSError as error:
         return InternalError(item.display, f"cannot read: {error.strerror or error}")
 
