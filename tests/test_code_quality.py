@@ -9,7 +9,7 @@ from tests.conftest import ROOT
 
 
 def test_ruff() -> None:
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "aiblint", "rules", "tests", "scripts", "benchmarks"],
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "aiblint", "rules", "tests", "scripts", "benchmarks", "fuzz"],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
 

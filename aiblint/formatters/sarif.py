@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TextIO
 from urllib.parse import quote
@@ -146,8 +147,20 @@ def artifact_location(path: str) -> dict[str, str]:
     (a relative ``../`` URI would point outside the repository for GitHub)."""
     posix = PurePosixPath(path)
     if posix.is_absolute() or PureWindowsPath(path).drive or (posix.parts[:1] == ("..",)):
-        return {"uri": (Path.cwd() / path).resolve().as_uri()}
-    return {"uri": quote(path, safe="/"), "uriBaseId": "%SRCROOT%"}
+        try:
+            return {"uri": (Path.cwd() / path).resolve().as_uri()}
+        except ValueError:  # a name no file system holds (a lone surrogate)
+            return {"uri": "file://" + quote(_name_bytes(os.path.normpath(os.path.join(os.getcwd(), path))), safe="/")}
+    return {"uri": quote(_name_bytes(path), safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
+def _name_bytes(path: str) -> bytes:
+    """A file name's own bytes: a name that is not UTF-8 (read from the file system
+    with surrogate escapes, 'caf\\udce9.json') is percent-encoded as it is on disk."""
+    try:
+        return path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogatepass")
 
 
 def _own_fingerprint(finding: Finding) -> str:

@@ -1,0 +1,30 @@
+"""A short coverage-guided run of every fuzz target (fuzz/run.py, atheris), as
+CI runs it: a fixed number of inputs each; the long run is in fuzz/README.md."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fuzz.targets import TARGETS
+from tests.conftest import ROOT
+
+RUNS = 300
+
+
+@pytest.mark.skipif(importlib.util.find_spec("atheris") is None, reason="atheris is not installed (pip install -e '.[test]')")
+@pytest.mark.parametrize("target", sorted(TARGETS))
+def test_a_short_fuzzing_run_finds_nothing(target: str, tmp_path: Path) -> None:
+    environment = {**os.environ, "AIBLINT_FUZZ_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "fuzz" / "run.py"), target, f"-runs={RUNS}", "-seed=11", "-timeout=120"],
+        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"Done {RUNS} runs" in result.stderr
+    assert not list(tmp_path.rglob("crash-*"))
