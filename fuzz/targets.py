@@ -23,10 +23,10 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from aiblint.document import Document, Position
+from aiblint.document import Document
 from aiblint.findings import Finding, InternalError, RelatedLocation, Report, Severity, Suppression
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString, walk
-from aiblint.loader import MAX_DEPTH, load_bytes, load_text
+from aiblint.loader import load_bytes, load_text
 from fuzz.mutate import mutate_text
 
 
@@ -525,6 +525,3 @@ def warm_up() -> None:
 TARGETS: dict[str, Callable[[bytes], None]] = {
     "loader": loader, "expression": expression, "linemap": linemap, "formats": formats, "lint": lint,
 }
-
-__all__ = ["MAX_DEPTH", "TARGETS", "Broken", "Input", "Position", "check_document", "check_expression",
-           "check_formats", "check_linemap", "lint_document"]
