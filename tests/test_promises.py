@@ -275,8 +275,10 @@ SHELL_TEMPLATE = template([{"type": "Shell", "name": "s", "inline": ["echo $1"]}
         ("shellcheck", "#!/bin/sh\nkill -STOP $$\n"),  # stopped, never exits
         ("shellcheck", "#!/bin/sh\nhead -c 300000 /dev/urandom\n"),  # garbage
         ("pwsh", "#!/bin/sh\nhead -c 300000 /dev/urandom; exit 1\n"),
+        ("shellcheck", "#!/bin/sh\nkill -KILL $$\n"),  # killed
+        ("pwsh", "#!/bin/sh\nkill -SEGV $$\n"),  # crashed
     ],
-    ids=["shellcheck-hangs", "pwsh-hangs", "shellcheck-stopped", "shellcheck-garbage", "pwsh-garbage"],
+    ids=["shellcheck-hangs", "pwsh-hangs", "shellcheck-stopped", "shellcheck-garbage", "pwsh-garbage", "shellcheck-killed", "pwsh-crashes"],
 )
 def test_a_hanging_or_broken_analyzer_becomes_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, program: str, body: str) -> None:
     from aiblint.scripts import psscriptanalyzer, shellcheck
