@@ -104,3 +104,16 @@ def test_a_reader_that_stops_reading_gets_no_traceback(tmp_path) -> None:  # typ
     result = subprocess.run(["sh", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.stdout.count("\n") == 1
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr, result.stderr
+
+
+def test_a_code_frame_shows_a_window_of_a_long_line() -> None:
+    """A minified template is one line: each frame shows about 160 characters
+    around the finding, the caret under it, not the whole line again."""
+    line = '{"a": "' + "x" * 5000 + '", "location": "mars", "b": "' + "y" * 5000 + '"}'
+    column = line.index('"mars"') + 1
+    finding = Finding("t.json", 1, column, 1, column + 6, "AIB200", Severity.ERROR, "not a region")
+    stream = io.StringIO()
+    TextFormatter({}, sources={"t.json": line + "\n"}).write(Report(findings=[finding], files_checked=1), stream)
+    _, source, caret, _ = stream.getvalue().split("\n", 3)
+    assert len(source) < 180 and source.startswith("    1 | …xxx") and source.endswith("yyy…")
+    assert source[caret.index("^") : caret.index("^") + 6] == '"mars"' and caret.strip() == "^" * 6

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TextIO
+from typing import Any, TextIO
 
 from aiblint.findings import Finding, Report, Severity
 from aiblint.formatters import Formatter, safe_text
@@ -26,8 +26,13 @@ class TextFormatter(Formatter):
     name = "text"
     _secrets: Mapping[str, list[Finding]] = MappingProxyType({})  # set by write()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lines: dict[str, list[str]] = {}  # source lines by path, split once
+
     def write(self, report: Report, stream: TextIO) -> None:
         self._secrets = _secret_spans(report, self)
+        self._lines = {}
         for finding in report.findings if self.show_suppressed else report.active:
             stream.write(safe_text(self.line(finding)) + "\n")
             frame = self.frame(finding)
@@ -47,17 +52,18 @@ class TextFormatter(Formatter):
         return f"{where} {level} {printable(finding.rule)} {printable(finding.message + mark)}"
 
     def frame(self, finding: Finding) -> str:
-        text = self.sources.get(finding.path)
-        if text is None:
-            return ""
-        lines = text.split("\n")
+        lines = self._lines.get(finding.path)
+        if lines is None:  # split once per file, not once per finding
+            text = self.sources.get(finding.path)
+            lines = self._lines[finding.path] = text.split("\n") if text is not None else []
         if not 1 <= finding.line <= len(lines):
             return ""
         source = _masked(lines[finding.line - 1].rstrip("\r"), finding.line, self._secrets.get(finding.path, []))
         source = _CONTROL.sub("\ufffd", source.expandtabs(1))
         width = (finding.end_column - finding.column) if finding.end_line == finding.line else len(source) - finding.column + 1
+        source, start = _window(source, finding.column - 1)
         gutter = f"{finding.line:>5} | "
-        caret = " " * (len(gutter) + finding.column - 1) + "^" * max(1, width)
+        caret = " " * (len(gutter) + start) + "^" * max(1, min(width, len(source) - start))
         if self.color:
             caret = _COLOURS[finding.severity] + caret + _RESET
             gutter = _DIM + gutter + _RESET
@@ -72,6 +78,21 @@ class TextFormatter(Formatter):
         line = f"{total} problem{'s' if total != 1 else ''}{f' ({parts})' if parts else ''} in {files} file{'s' if files != 1 else ''} checked"
         suppressed = len(report.findings) - total
         return line + (f"; {suppressed} suppressed" if suppressed else "")
+
+
+#: A code frame shows at most this much of a long line (a minified template is one line).
+FRAME_WIDTH = 160
+
+
+def _window(source: str, start: int) -> tuple[str, int]:
+    """``source`` cut to about :data:`FRAME_WIDTH` characters around index ``start``,
+    marked with '…' where cut; and where ``start`` is in what is shown."""
+    if len(source) <= FRAME_WIDTH:
+        return source, start
+    begin = max(0, min(start - FRAME_WIDTH // 4, len(source) - FRAME_WIDTH))
+    prefix = "…" if begin else ""
+    suffix = "…" if begin + FRAME_WIDTH < len(source) else ""
+    return prefix + source[begin : begin + FRAME_WIDTH] + suffix, start - begin + len(prefix)
 
 
 def printable(text: str) -> str:
