@@ -103,6 +103,11 @@ def _encoding_problem(what: str) -> ReadProblem:
     return ReadProblem("syntax", f"file is encoded as {what}; ARM templates must be UTF-8", 0)
 
 
+def _quoted(token: str) -> str:
+    """A word from the file, quoted for a message: at most 40 characters of it."""
+    return repr(token[:40]) + ("…" if len(token) > 40 else "")
+
+
 def _describe(text: str, offset: int) -> str:
     if offset >= len(text):
         return "end of file"
@@ -247,7 +252,7 @@ class _Parser:
             if text[offset] == "'":
                 message = "property names must be in double quotes, not single quotes"
             elif word:
-                message = f"property name {word.group()!r} must be in double quotes"
+                message = f"property name {_quoted(word.group())} must be in double quotes"
             else:
                 message = f"expected a property name in double quotes but found {_describe(text, offset)}"
             raise _Stop(message, offset)
@@ -347,7 +352,7 @@ class _Parser:
             token = word.group() if word else self.text[offset]
             if token in ("-Infinity", "-NaN"):
                 raise _Stop(f"{token} is not valid JSON", offset, offset + len(token))
-            raise _Stop(f"invalid number {token!r}", offset, offset + len(token))
+            raise _Stop(f"invalid number {_quoted(token)}", offset, offset + len(token))
         token = match.group()
         value: object
         if "." in token or "e" in token or "E" in token:
@@ -389,4 +394,4 @@ class _Parser:
             return f"{token} is not valid JSON; JSON literals are lower case (true, false, null)"
         if not char.isprintable() or char.isspace():
             return f"unexpected {_describe(text, offset)} where a value should be"
-        return f"unexpected {token[:40]!r}: a string value must be in double quotes"
+        return f"unexpected {_quoted(token)}: a string value must be in double quotes"

@@ -317,3 +317,16 @@ def test_script_uris_no_file_system_can_name(tmp_path: Path, uri: str) -> None:
     body = template(customize=[{"type": "Shell", "name": "s", "scriptUri": uri, "sha256Checksum": "0" * 64}])
     report = lint(tmp_path, "t.json", json.dumps(body))
     assert "AIB307" not in {f.rule for f in report.findings if "\u0000" in uri}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("{" + "k" * 3_000_000 + ": 1}", "property name '" + "k" * 40 + "'… must be in double quotes"),
+        ('{"a": 1' + "x" * 3_000_000 + "}", "invalid number '1" + "x" * 39 + "'…"),
+        ('{"a": ' + "w" * 3_000_000 + "}", "unexpected '" + "w" * 40 + "'…: a string value must be in double quotes"),
+    ],
+    ids=["unquoted-name", "number", "word"],
+)
+def test_a_huge_bad_token_is_quoted_in_40_characters(tmp_path: Path, data: str, message: str) -> None:
+    assert [(f.rule, f.message) for f in lint(tmp_path, "t.json", data).findings] == [("AIB001", message)]
