@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from aiblint.scripts.units import ScriptUnit
 
 STDIN = "-"
+#: Messages quote values from the file: a 7 MB value must not become a 7 MB line in every format.
+MAX_MESSAGE = 1000
 
 
 class Linter:
@@ -185,6 +187,8 @@ class Linter:
         if templates and problem.node is not None:
             document, message, flows = _provenance(problem, document, templates, message)
             related += [self._related(templates[0].document, node, "the template field this value flows into") for node in flows]
+        if len(message) > MAX_MESSAGE:  # it quotes a huge value from the file
+            message = message[: MAX_MESSAGE - 1] + "…"
         severity = self._severity(rule_id) or problem.severity or rule.severity
         logical_path = problem.node.logical_path() if problem.node is not None else ""
         if problem.start is not None:

@@ -330,3 +330,10 @@ def test_script_uris_no_file_system_can_name(tmp_path: Path, uri: str) -> None:
 )
 def test_a_huge_bad_token_is_quoted_in_40_characters(tmp_path: Path, data: str, message: str) -> None:
     assert [(f.rule, f.message) for f in lint(tmp_path, "t.json", data).findings] == [("AIB001", message)]
+
+
+def test_a_message_quoting_a_huge_value_is_cut(tmp_path: Path) -> None:
+    body = json.loads(json.dumps(BARE))
+    body["location"] = "mars" * 1_000_000
+    (aib200,) = [f for f in lint(tmp_path, "t.json", json.dumps(body)).findings if f.rule == "AIB200"]
+    assert aib200.message.startswith('location "marsmars') and len(aib200.message) == 1000 and aib200.message.endswith("…")
