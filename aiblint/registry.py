@@ -3,14 +3,15 @@
 
 Entry point names are rule ids (``AIB201``) or id families (``SC``). The
 built-in rules are registered the same way as a third-party package's, so the
-plugin path runs every day. Only enabled rules are imported. Listing the
-entry points is :mod:`aiblint.entrypoints` (cached, and correct right after
-an install).
+plugin path runs every day. Only enabled rules are imported, by stevedore.
+Listing the entry points is :mod:`aiblint.entrypoints` (cached, and correct
+right after an install); formatters are loaded from that listing directly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from aiblint.constants import FORMATTER_ENTRY_POINTS, RULE_ENTRY_POINTS
 from aiblint.entrypoints import EntryPoint, EntryPointError, entry_points
@@ -83,13 +84,34 @@ class RuleSet:
 
 
 def _instantiate(sources: tuple[EntryPoint, ...], options: Mapping[str, Mapping[str, object]]) -> list[Rule]:
+    """Load the rule plugins with stevedore, as flake8-style tools do.
+
+    stevedore is imported only here, when a file really needs the rules (a run
+    served from the result cache never is). It is handed our own listing of the
+    entry points (:mod:`aiblint.entrypoints`) instead of scanning the
+    installation itself: its cache keys on float32 modification times and can
+    miss a plugin installed a minute ago.
+    """
+    from stevedore import NamedExtensionManager
+
+    class ListedExtensionManager(NamedExtensionManager):  # type: ignore[type-arg]
+        def list_entry_points(self) -> Any:  # our EntryPoint has the name/value/load() stevedore uses
+            return list(sources)
+
+    def failed(_manager: Any, entry_point: Any, error: BaseException) -> None:
+        reason = error if isinstance(error, EntryPointError) else f"{type(error).__name__}: {error}"
+        raise PluginError(f"rule plugin {entry_point.name} ({entry_point.value}) failed to load: {reason}")
+
+    manager: Any = ListedExtensionManager(
+        RULE_ENTRY_POINTS,
+        names=[entry_point.name for entry_point in sources],
+        name_order=True,
+        on_load_failure_callback=failed,
+        on_missing_entrypoints_callback=None,
+    )
     rules = []
-    for entry_point in sources:
-        try:
-            plugin = entry_point.load()
-        except EntryPointError as error:
-            raise PluginError(f"rule plugin {entry_point.name} ({entry_point.value}) failed to load: {error}") from None
-        rule_class = _check_plugin(entry_point.name, plugin)
+    for extension in manager:
+        rule_class = _check_plugin(extension.name, extension.plugin)
         rules.append(rule_class(options.get(rule_class.id, {})))
     return rules
 

@@ -156,3 +156,29 @@ def test_rule_plugin_with_the_wrong_id_is_a_usage_error(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "aiblint", "rules"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr == "aiblint: error: rule plugin ZZ901 declares id 'ZZ999'; the entry point name must match\n"
+
+
+def test_a_third_party_rule_is_loaded_by_stevedore_and_reports(tmp_path: Path) -> None:
+    """The same path as the built-in rules: entry point -> stevedore -> Rule -> finding."""
+    site = tmp_path / "site"
+    site.mkdir(parents=True)
+    (site / "acme_rules.py").write_text(
+        "from aiblint.findings import Severity\n"
+        "from aiblint.rule import Problem, Rule\n"
+        "class NoEastUs(Rule):\n"
+        "    id = 'ACME001'\n    name = 'no-east-us'\n    severity = Severity.WARNING\n"
+        "    summary = 'No builds in eastus'\n"
+        "    def check_template(self, template):\n"
+        "        if template.resolve(template.location).value == 'eastus':\n"
+        "            yield Problem('eastus is not allowed here', node=template.location)\n"
+    )
+    fake_distribution(site, {"ACME001": "acme_rules:NoEastUs"})
+    (tmp_path / "t.json").write_text('{"type": "Microsoft.VirtualMachineImages/imageTemplates", "location": "eastus"}')
+    probe = (
+        "import sys\nfrom aiblint.cli import main\ncode = main(['--no-cache', '--select', 'ACME', 't.json'])\n"
+        "print('stevedore' in sys.modules, code)\n"
+    )
+    env = {**os.environ, "AIBLINT_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(site)}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.splitlines()[0] == "t.json:1:71: warning ACME001 eastus is not allowed here"
+    assert result.stdout.splitlines()[-1] == "True 1"
