@@ -142,22 +142,24 @@ class ResultCache:
             return False
         if deps.get("paired") != [self._paired(display)]:
             return False
-        from aiblint.scripts.resolve import resolve_uri
-        from aiblint.scripts.settings import active
+        uris = deps.get("uris", [])
+        if uris:
+            from aiblint.scripts.resolve import resolve_uri
+            from aiblint.scripts.settings import active
 
-        with active(self.linter.scripts):
-            for uri, status, path, digest in deps.get("uris", []):
-                now = resolve_uri(uri, display, self.linter.scripts)
-                if [now.status, str(now.path) if now.path else None] != [status, path]:
-                    return False
-                if now.readable and self._hash(now.path) != digest:
-                    return False
+            with active(self.linter.scripts):
+                for uri, status, path, digest in uris:
+                    now = resolve_uri(uri, display, self.linter.scripts)
+                    if [now.status, str(now.path) if now.path else None] != [status, path]:
+                        return False
+                    if now.readable and self._hash(now.path) != digest:
+                        return False
         return all(self._nearest_file(Path(folder), name) == [folder, name, *rest] for folder, name, *rest in deps.get("settings", []))
 
     def _paired(self, display: str) -> list[object] | None:
         if display.startswith("<"):
             return None
-        from aiblint.arm.parameters import paired_file
+        from aiblint.arm.pairing import paired_file
 
         paired = paired_file(self.linter.cwd / display)
         return [str(paired), self._hash(paired)] if paired is not None else None

@@ -31,6 +31,7 @@ from aiblint.scripts.settings import ScriptSettings, active
 from aiblint.selection import Selection
 
 if TYPE_CHECKING:
+    from aiblint.arm.parameters import ParameterFile
     from aiblint.scripts.tally import ScriptTally
     from aiblint.scripts.units import ScriptUnit
 
@@ -54,10 +55,13 @@ class Linter:
         self.notes: list[str] = []  # run-level remarks from the batch rules
         self.tally: ScriptTally | None = None  # scripts checked and not read, for one run note
         self.cwd = cwd if cwd is not None else Path.cwd()
-        from aiblint.arm.provenance import load_explicit
-
         #: ``--parameters`` files for every deployment template, and those that could not be read
-        self.parameter_files, self.parameter_errors = load_explicit(config, self.cwd)
+        self.parameter_files: list[ParameterFile] = []
+        self.parameter_errors: list[tuple[str, str]] = []
+        if config.parameters:  # (the ARM modules are not imported for nothing: a run may lint no file)
+            from aiblint.arm.provenance import load_explicit
+
+            self.parameter_files, self.parameter_errors = load_explicit(config, self.cwd)
         #: per-file ignores, in-file suppressions (AIB006), the baseline
         self.filter = FindingFilter(self)
 

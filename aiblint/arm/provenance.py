@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from aiblint.arm.parameters import ParameterFile, merge, paired_file, read_parameter_file
+from aiblint.arm.pairing import paired_file
+from aiblint.arm.parameters import ParameterFile, merge, read_parameter_file
 from aiblint.arm.scope import ArmContext
 from aiblint.config import Config
 from aiblint.discover import display_path
