@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from aiblint.model import ImageTemplate
-from aiblint.scripts.resolve import FETCHED, LOCAL, MISSING, UNKNOWN, UNRESOLVED
-from aiblint.scripts.units import ScriptUnit, script_references
+if TYPE_CHECKING:  # imported when used: a run whose results come from the cache merely adds counts
+    from aiblint.model import ImageTemplate
+    from aiblint.scripts.units import ScriptUnit
 
 
 @dataclass
@@ -17,6 +18,8 @@ class ScriptTally:
     references: Counter[str] = field(default_factory=Counter)  # resolution status -> scriptUri count
 
     def add(self, templates: Sequence[ImageTemplate], units: Sequence[ScriptUnit]) -> None:
+        from aiblint.scripts.units import script_references
+
         self.units.update(unit.origin for unit in units)
         for template in templates:
             self.references.update(reference.resolution.status for reference in script_references(template))
@@ -24,6 +27,10 @@ class ScriptTally:
     def note(self) -> str | None:
         """A summary when some referenced script could not be read (nothing to say otherwise)."""
         references = self.references
+        if not references:
+            return None
+        from aiblint.scripts.resolve import FETCHED, LOCAL, MISSING, UNKNOWN, UNRESOLVED
+
         not_read = references[UNRESOLVED] + references[MISSING]
         if not not_read:
             return None
