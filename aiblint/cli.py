@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     parser.add_argument("--select", type=_codes, action="append", metavar="CODES", help="only these rule ids or prefixes (comma-separated)")
     parser.add_argument("--ignore", type=_codes, action="append", metavar="CODES", help="skip these rule ids or prefixes (comma-separated)")
-    parser.add_argument("--fail-on", choices=("error", "warning", "note"), help="lowest severity that makes the exit code 1 (default: note)")
+    parser.add_argument("--fail-on", choices=("error", "warning", "note"), help="lowest severity that makes the exit code 1 (default: warning; notes are advice)")
     parser.add_argument("--stdin-filename", metavar="PATH", help="the name to report for '-' (standard input)")
     parser.add_argument(
         "--skip-non-templates", action="store_true",

@@ -102,7 +102,7 @@ class Config:
 
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
-    fail_on: Severity = Severity.NOTE
+    fail_on: Severity = Severity.WARNING  # notes are advice: they never fail a commit unless asked
     format: str = "text"
     severity: dict[str, Severity] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)

@@ -25,7 +25,7 @@ def test_defaults_are_shown_with_their_origin() -> None:
         "[tool.aiblint]\n"
         "# select is not set: every rule  (default)\n"
         "ignore = []  # default\n"
-        'fail-on = "note"  # default\n'
+        'fail-on = "warning"  # default\n'
         'format = "text"  # default\n'
         "severity = {}  # default\n"
         "exclude = []  # default\n"

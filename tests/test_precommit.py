@@ -36,7 +36,7 @@ GOOD = BAD.replace('"name": "setup", "inline"', '"name": "finish", "inline"')
 NOT_A_TEMPLATE = '{"name": "web", "private": true}\n'
 SCRIPT = "#!/bin/bash\nset -euo pipefail\napt-get update\n"
 UNQUOTED = "#!/bin/bash\nset -euo pipefail\nrm -rf $1/cache\n"  # ShellCheck SC2086 at 3:8
-CONFIG = '[tool.aiblint]\nselect = ["AIB001", "AIB003", "AIB004", "AIB201", "SC2086"]\n'  # rules added later do not change this
+CONFIG = '[tool.aiblint]\nselect = ["AIB001", "AIB003", "AIB004", "AIB201", "SC2086"]\nfail-on = "note"\n'  # rules added later do not change this
 SAFETY_TIMEOUT = 1200  # seconds: against a hung process, not a measurement
 IDENTITY = {
     "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.com",
