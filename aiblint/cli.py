@@ -123,6 +123,18 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         return EXIT_FINDINGS
 
 
+def _check_codes(config: Config) -> None:
+    """A rule id that matches nothing is a typo that would silently check nothing."""
+    from aiblint.registry import available_rule_ids
+    from aiblint.selection import unknown_codes
+
+    for key, codes in (("select", config.select or []), ("ignore", config.ignore)):
+        unknown = unknown_codes(codes, available_rule_ids())
+        if unknown:
+            origin = config.origins.get(key, "command line")
+            raise UsageError(f"{origin}: '{key}' names no known rule: {', '.join(unknown)} (see 'aiblint rules')")
+
+
 def _lint(options: argparse.Namespace, out: TextIO) -> int:
     from aiblint.config import ConfigError, rule_options
     from aiblint.registry import PluginError
@@ -139,6 +151,7 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     from aiblint.registry import RuleSet
     from aiblint.selection import Selection
 
+    _check_codes(config)
     # Imported when a file is linted: a run whose results all come from the cache imports no rule.
     rules = RuleSet.load(Selection.of(config.select, config.ignore), rule_options(config), lazy=True)
     formatter_class = _formatter_class(config.format)

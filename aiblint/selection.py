@@ -38,3 +38,15 @@ class Selection:
         if self.enabled(plugin_id):
             return True
         return any(code.startswith(plugin_id) and self.enabled(code) for code in self.select)
+
+
+def unknown_codes(codes: Iterable[str], rule_ids: Iterable[str]) -> list[str]:
+    """The codes that can match no rule: not a prefix of any id (``AIB2``,
+    ``AIB201``), nor a member of a family plugin (``SC2086`` under ``SC``)."""
+    ids = [rule_id.upper() for rule_id in rule_ids]
+    families = [rule_id for rule_id in ids if not any(char.isdigit() for char in rule_id)]
+    return [
+        code for code in normalise(codes)
+        if not any(rule_id.startswith(code) for rule_id in ids)
+        and not any(code.startswith(family) for family in families)
+    ]

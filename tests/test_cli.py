@@ -201,3 +201,22 @@ def test_provider_only_type_is_a_warning_in_a_bare_file_and_an_error_in_a_deploy
     write("arm.json", '{"resources": [{"type": "Microsoft.VirtualMachineImages", "properties": {}}]}')
     found = {(f["path"], f["severity"]) for f in json_findings("--select", "AIB218", "bare.json", "arm.json")}
     assert found == {("bare.json", "warning"), ("arm.json", "error")}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--select", "AIB9"), "command line: 'select' names no known rule: AIB9"),
+        (("--ignore", "AIB201,XYZ"), "command line: 'ignore' names no known rule: XYZ"),
+    ],
+)
+def test_a_code_that_matches_no_rule_is_a_usage_error(write, args, message) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", CLEAN)
+    result = run_cli(*args, "t.json")
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_family_member_codes_are_known(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", CLEAN)
+    assert run_cli("--select", "SC2086,AIB2", "--ignore", "PSAvoidUsingWriteHost", "t.json").returncode in (0, 1)
