@@ -38,3 +38,17 @@ def test_every_rule_in_the_catalogue_index(tmp_path: Path) -> None:
     for name in _generator().render():
         if name != "README.md":
             assert f"]({name})" in index
+
+
+def test_readme_shows_what_the_example_really_prints() -> None:
+    import re
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"secret is masked:\n\n```\n(.*?)```", readme, re.S)
+    assert shown is not None
+    result = subprocess.run([sys.executable, "-m", "aiblint", "--no-cache", "examples/bad-template.json"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stdout == shown.group(1)
