@@ -74,17 +74,21 @@ def job_count(requested: int) -> int:
 
 def lint_work(linter: Linter, report: Report, work: Sequence[Work], jobs: int = 1, use_cache: bool = False) -> None:
     """Lint ``work`` into ``report`` and ``linter`` (its filter, script tally and notes)."""
-    from aiblint.cache import ResultCache
-
     jobs = job_count(jobs)
     chunks = split(work, jobs)
     if jobs > 1 and len(chunks) > 1:
         for result, local in _in_pool(linter, chunks, jobs, use_cache):
             absorb(linter, report, result, local)
         return
-    cache = ResultCache.open(linter) if use_cache else None
+    cache = _open_cache(linter) if use_cache else None
     for chunk in chunks:
         absorb(linter, report, run_chunk(linter, chunk, cache), local=True)
+
+
+def _open_cache(linter: Linter) -> ResultCache | None:
+    from aiblint.cache import ResultCache
+
+    return ResultCache.open(linter)
 
 
 def split(work: Sequence[Work], jobs: int) -> list[Sequence[Work]]:
@@ -364,8 +368,6 @@ def _in_pool(linter: Linter, chunks: list[Sequence[Work]], jobs: int, use_cache:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from aiblint.cache import ResultCache
-
     # fork: workers start at once with the rules imported here once; elsewhere they import them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() and os.name == "posix" else "spawn"
     if method == "fork":
@@ -384,7 +386,7 @@ def _in_pool(linter: Linter, chunks: list[Sequence[Work]], jobs: int, use_cache:
                 yield future.result(), False
             except BrokenProcessPool:
                 if cache is None and use_cache:
-                    cache = ResultCache.open(linter)
+                    cache = _open_cache(linter)
                 yield run_chunk(linter, chunk, cache), True
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
