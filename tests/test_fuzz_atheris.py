@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,5 +27,6 @@ def test_a_short_fuzzing_run_finds_nothing(target: str, tmp_path: Path) -> None:
         cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert f"Done {RUNS} runs" in result.stderr
+    done = re.search(r"^Done (\d+) runs", result.stderr, re.MULTILINE)
+    assert done is not None and int(done.group(1)) >= RUNS, result.stderr[-1000:]
     assert not list(tmp_path.rglob("crash-*"))

@@ -418,8 +418,8 @@ def test_the_cli_prints_one_line_for_an_internal_error_and_exits_2(tmp_path: Pat
         (["broken.json"], {"broken.json": "{"}, 1),  # a file that is not JSON is a finding (AIB001), not an error
         (["empty.json"], {"empty.json": ""}, 1),
         (["--select", "AIB003", "--fail-on", "error", "warn.json"], {"warn.json": template([]).replace("westus", "<region>")}, 0),
-        (["--select", "AIB9999999", "clean.json"], {"clean.json": template([])}, 0),
         (["--format", "nope", "clean.json"], {"clean.json": template([])}, 2),  # usage errors
+        (["--select", "AIB9999999", "clean.json"], {"clean.json": template([])}, 2),
         (["--no-such-flag"], {}, 2),
         (["missing.json"], {}, 2),
         (["clean.json"], {"clean.json": template([]), ".aiblint.toml": "unknown-key = 1\n"}, 2),
