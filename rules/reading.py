@@ -10,7 +10,7 @@ from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonSt
 from aiblint.model import ImageTemplate
 from aiblint.rule import Edit, Example, FileContext, Fix, Problem, Rule
 from aiblint.textmap import source_offset
-from aiblint.values import PLACEHOLDER
+from aiblint.values import PLACEHOLDER, has_placeholder
 
 
 class InvalidJson(Rule):
@@ -64,6 +64,8 @@ comment in or right after it is left to you).
     def check_file(self, context: FileContext) -> Iterator[Problem]:
         document = context.document
         for first, again in document.duplicates:
+            if has_placeholder(again.text):
+                continue  # a sample's slots ("<name>": ...), filled with different names later
             where = document.position(first.start)
             yield Problem(
                 f'duplicate key "{again.text}": it is already set at line {where.line}, column {where.column}, '

@@ -161,6 +161,11 @@ def test_diff_marks_a_missing_final_newline(write) -> None:  # type: ignore[no-u
     ])
 
 
+def test_placeholder_keys_are_slots_not_duplicates(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", '{"type": "Microsoft.VirtualMachineImages/imageTemplates", "tags": {"<name>": "<value>", "<name>": "<value>"}}')
+    assert main_in_process("--select", "AIB002", "t.json") == (0, "")
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -170,7 +175,6 @@ def test_diff_marks_a_missing_final_newline(write) -> None:  # type: ignore[no-u
         '{"type": "Microsoft.VirtualMachineImages/imageTemplates", "a": {"x": 1, "y": 2}, "a": {"y": 2, "x": 1}}',
         '{"type": "Microsoft.VirtualMachineImages/imageTemplates", "a": 1, "a": 2, "a": 1}',
         # placeholders: a sample's slots, to be filled with different values
-        '{"type": "Microsoft.VirtualMachineImages/imageTemplates", "tags": {"<name>": "<value>", "<name>": "<value>"}}',
         '{"type": "Microsoft.VirtualMachineImages/imageTemplates", "a": ["<x>"], "a": ["<x>"]}',
         # a comment would go with it
         '{"type": "Microsoft.VirtualMachineImages/imageTemplates",\n "a": 1,\n "a": /* why */ 1\n}',
