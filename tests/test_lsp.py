@@ -286,3 +286,86 @@ def test_a_mechanical_fix_is_a_quick_fix(tmp_path: Path) -> None:
     assert fixed == UNREPEATED
     assert after == []
     assert not nothing  # fixed: no action left
+
+
+RUNS_A_SCRIPT = """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "location": "westus2",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "name": "install", "scriptUri": "../scripts/install.sh"}
+    ]
+  }
+}
+"""
+UNQUOTED = "#!/bin/bash\nset -euo pipefail\nrm -rf $1/cache\n"
+
+
+async def _published_for(editor: _Editor, uri: str) -> list[types.Diagnostic]:
+    """The next diagnostics published for ``uri`` (others published meanwhile are skipped)."""
+    while True:
+        published, _, diagnostics = await editor.next_published()
+        if published == uri:
+            return diagnostics
+
+
+async def _script_session(folder: Path) -> tuple[list[types.Diagnostic], ...]:
+    editor = _Editor(folder)
+    template = (folder / "templates" / "t.json").as_uri()
+    script = (folder / "scripts" / "install.sh").as_uri()
+    async with editor as (client, _):
+        _open(client, template, RUNS_A_SCRIPT)
+        opened = await _published_for(editor, script)
+        (folder / "scripts" / "install.sh").write_text(UNQUOTED.replace("$1/cache", '"$1/cache"'))
+        client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=template)))
+        saved = await _published_for(editor, script)
+        (folder / "scripts" / "install.sh").write_text(UNQUOTED)
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(uri=script, language_id="shellscript", version=1, text=UNQUOTED)
+            )
+        )
+        script_opened = await _published_for(editor, script)
+    return opened, saved, script_opened
+
+
+def test_diagnostics_in_a_referenced_script(tmp_path: Path) -> None:
+    (tmp_path / ".aiblint.toml").write_text('[tool.aiblint]\nselect = ["SC"]\n')
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.json").write_text(RUNS_A_SCRIPT)  # on disk too: the script's own lint finds it
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "install.sh").write_text(UNQUOTED)
+    opened, saved, script_opened = asyncio.run(_script_session(tmp_path))
+    # "$1/cache" starts at aiblint 3:8, LSP (2, 7); SC2086 marks "$1".
+    sc2086 = ("SC2086", types.DiagnosticSeverity.Information, 2, 7, 2, 9, "aiblint")
+    assert _summary(opened) == [sc2086]
+    assert opened[0].message == "Double quote to prevent globbing and word splitting."
+    assert saved == []  # fixed on disk: the template's lint finds nothing there any more
+    assert _summary(script_opened) == [sc2086]  # the script itself, through the template that runs it
+
+
+def test_two_templates_running_one_script_keep_their_own_shares() -> None:
+    from aiblint.lsp.server import AiblintLanguageServer
+
+    server = AiblintLanguageServer()
+    published: list[tuple[str, list[str]]] = []
+    server.publish = lambda uri, diagnostics, version=None: published.append(  # type: ignore[method-assign]
+        (uri, [str(d.code) for d in diagnostics])
+    )
+
+    def found(code: str) -> list[types.Diagnostic]:
+        return [types.Diagnostic(range=types.Range(types.Position(2, 7), types.Position(2, 9)), message="m", code=code)]
+
+    server.contribute("file:///a.json", {"file:///s.sh": found("SC2086")})
+    server.contribute("file:///b.json", {"file:///s.sh": found("SC2086") + found("AIB401")})
+    server.contribute("file:///a.json", {})  # a no longer runs the script: b's share stays
+    server.contribute("file:///b.json", {})
+    assert published == [
+        ("file:///a.json", []),
+        ("file:///s.sh", ["SC2086"]),
+        ("file:///b.json", []),
+        ("file:///s.sh", ["SC2086", "AIB401"]),
+        ("file:///a.json", []),
+        ("file:///b.json", []),
+        ("file:///s.sh", []),
+    ]

@@ -6,16 +6,22 @@ and saved; closing it clears its diagnostics. The configuration is the one the
 CLI would find from the document's folder, read again on every lint so a saved
 ``.aiblint.toml`` applies at once.
 
+Findings in the scripts a template runs (``scriptUri`` resolved to a local
+file) are published to the script's URI. Every lint records what it found in
+each other file (``contributions``: target URI -> source URI -> diagnostics),
+and a file's diagnostics are the union of what its sources found, so two
+templates running one script do not wipe each other's, and a template that no
+longer finds anything in a script clears only its own share. A script opened or
+saved is linted, from disk, through the workspace's templates that run it
+(:func:`aiblint.script_paths.lint_named_scripts`, as the CLI does for a named
+script); that fresh result replaces what the templates found in it before.
+Scripts are read from disk, not from their buffers: edits show on save.
+
 Not yet:
 
-* TODO(scripts, issue 6): diagnostics in the shell/PowerShell scripts a
-  template references. The linter already finds them (script units resolve
-  ``scriptUri`` to files on disk), but findings in another file than the
-  buffer are dropped here today. To do: publish them to that file's URI (and
-  clear them when a later lint of the same template has none, keeping track
-  of which template published what), use the script's open buffer instead of
-  the file on disk, and re-lint the templates that run a script when its
-  buffer changes (:func:`aiblint.script_paths.lint_named_scripts` finds them).
+* TODO(scripts): a script's unsaved buffer is not linted (the linter reads
+  scripts from disk), and a saved script does not re-lint the open template
+  buffers that run it (its own lint goes through the templates on disk).
 * Code actions: the server offers a quick fix for every finding whose rule
   attached a mechanical fix (:class:`aiblint.findings.Fix`, the edits
   ``aiblint --fix`` makes). TODO: an "ignore this rule here" action that
@@ -26,24 +32,29 @@ Suppressed findings are not shown, as in the text output.
 
 from __future__ import annotations
 
+import os
+from collections import defaultdict
+from collections.abc import Iterable
 from fnmatch import fnmatch
 from pathlib import Path
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
+from pygls.uris import from_fs_path, to_fs_path
 
 from aiblint import __version__
 from aiblint.config import Config, ConfigError, load_config
 from aiblint.constants import PROGRAM, TEMPLATE_SUFFIXES
-from aiblint.discover import display_path, looks_like_template
+from aiblint.discover import Candidate, display_path, looks_like_template
 from aiblint.engine import Linter
-from aiblint.findings import Finding, Fix, Severity
+from aiblint.findings import Finding, Fix, Report, Severity
 from aiblint.lsp.positions import UTF16, PositionMap
 from aiblint.registry import PluginError, RuleSet
+from aiblint.script_paths import is_script
 from aiblint.selection import Selection
 
 JSON_LANGUAGES = frozenset({"json", "jsonc"})
+SCRIPT_LANGUAGES = frozenset({"shellscript", "sh", "bash", "powershell"})
 _SEVERITIES = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
@@ -57,6 +68,8 @@ class AiblintLanguageServer(LanguageServer):
         self._rule_sets: dict[tuple[tuple[str, ...] | None, tuple[str, ...]], RuleSet] = {}
         #: uri -> the quick fixes of its last lint: (diagnostic, title, edits)
         self.fixes: dict[str, list[tuple[types.Diagnostic, str, list[types.TextEdit]]]] = {}
+        #: target uri -> source uri -> the diagnostics the source's last lint found in the target
+        self.contributions: dict[str, dict[str, list[types.Diagnostic]]] = {}
 
     def linter(self, folder: Path, root: Path) -> Linter:
         """A linter with the configuration found from ``folder``, working in
@@ -79,48 +92,125 @@ class AiblintLanguageServer(LanguageServer):
 
     def lint(self, uri: str) -> None:
         document = self.workspace.get_text_document(uri)
+        if _is_script(_fs_path(uri), document.language_id):
+            self.lint_script(uri)
+            return
         self.fixes[uri] = []
+        found: dict[str, list[types.Diagnostic]] = {}
         try:
-            diagnostics = self.diagnostics(uri, document.source, document.language_id)
+            found = self.diagnostics(uri, document.source, document.language_id)
         except (ConfigError, PluginError) as error:
             self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"{PROGRAM}: {error}"))
-            diagnostics = []
         except Exception as error:  # a bug in aiblint or a plugin: say so, keep serving
-            self.window_log_message(
-                types.LogMessageParams(types.MessageType.Error, f"{PROGRAM}: internal error on {uri}: {error!r}")
-            )
-            diagnostics = []
-        self.publish(uri, diagnostics, document.version)
+            self._internal_error(uri, error)
+        self.contribute(uri, found, document.version)
+
+    def lint_script(self, uri: str) -> None:
+        """Lint a script (from disk) through the workspace's templates that run it."""
+        path = _fs_path(uri)
+        found: dict[str, list[types.Diagnostic]] = {}
+        try:
+            found = self.script_diagnostics(path) if path else {}
+        except (ConfigError, PluginError) as error:
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"{PROGRAM}: {error}"))
+        except Exception as error:  # a bug in aiblint or a plugin: say so, keep serving
+            self._internal_error(uri, error)
+        # Fresh from disk through every template running it: older shares are stale.
+        self.contributions.pop(uri, None)
+        self.contribute(uri, found)
+
+    def contribute(self, source: str, found: dict[str, list[types.Diagnostic]], version: int | None = None) -> None:
+        """Record what ``source``'s lint found in each file and publish the files
+        whose union changed; ``source`` itself is always published."""
+        targets = {target for target, shares in self.contributions.items() if source in shares}
+        for target in sorted(targets | set(found) | {source}):
+            shares = self.contributions.setdefault(target, {})
+            before = _union(shares.values())
+            if found.get(target):
+                shares[source] = found[target]
+            else:
+                shares.pop(source, None)
+            after = _union(shares.values())
+            if not shares:
+                del self.contributions[target]
+            if target == source or after != before:
+                self.publish(target, after, version if target == source else None)
+
+    def _internal_error(self, uri: str, error: Exception) -> None:
+        self.window_log_message(
+            types.LogMessageParams(types.MessageType.Error, f"{PROGRAM}: internal error on {uri}: {error!r}")
+        )
 
     def publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None = None) -> None:
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )
 
-    def diagnostics(self, uri: str, text: str, language_id: str | None) -> list[types.Diagnostic]:
-        fs_path = to_fs_path(uri) if uri.startswith("file:") else None
-        path = Path(fs_path) if fs_path else None
+    def diagnostics(self, uri: str, text: str, language_id: str | None) -> dict[str, list[types.Diagnostic]]:
+        """The buffer's diagnostics (under its own ``uri``) and those in the
+        files it reports into (its scripts), by URI."""
+        path = _fs_path(uri)
         if not _is_json(path, language_id):
-            return []
+            return {}
         data = text.encode("utf-8", "replace")  # "replace" keeps one character per lone surrogate
         if not looks_like_template(data):
-            return []  # like a folder walk: other JSON files are not ours to judge
+            return {}  # like a folder walk: other JSON files are not ours to judge
         root = self.root_for(path) if path else Path.cwd()
         display = display_path(path, root) if path else uri
         linter = self.linter(path.parent if path else root, root)
         if _excluded(display, linter.config):
-            return []
+            return {}
         findings, _ = linter.lint_bytes(data, display, explicit=False)
-        positions = PositionMap(text, str(self.workspace.position_encoding or UTF16))
+        positions = self.positions(text)
         help_uris = {rule.id: rule.help_uri() for rule in linter.rules.rules}
         diagnostics = []
-        # Findings in other files (scripts) are dropped until issue 6: see the module docstring.
         for finding in (f for f in findings if f.path == display and f.suppressed is None):
             diagnostic = _diagnostic(finding, positions, _help_uri(finding.rule, help_uris))
             diagnostics.append(diagnostic)
             if finding.fix is not None:
                 self.fixes[uri].append((diagnostic, finding.fix.description, _text_edits(finding.fix, positions)))
-        return diagnostics
+        elsewhere = self.diagnostics_on_disk((f for f in findings if f.path != display), root, help_uris)
+        return {uri: diagnostics, **elsewhere}
+
+    def script_diagnostics(self, path: Path) -> dict[str, list[types.Diagnostic]]:
+        """What the workspace's templates that run the script at ``path`` find in it."""
+        root = self.root_for(path)
+        display = display_path(path, root)
+        linter = self.linter(path.parent, root)
+        if _excluded(display, linter.config):
+            return {}
+        from aiblint.script_paths import lint_named_scripts
+
+        report = Report()
+        lint_named_scripts([Candidate(path, display, explicit=True)], set(), linter, report)
+        help_uris = {rule.id: rule.help_uri() for rule in linter.rules.rules}
+        return self.diagnostics_on_disk(report.findings, root, help_uris)
+
+    def diagnostics_on_disk(
+        self, findings: Iterable[Finding], root: Path, help_uris: dict[str, str]
+    ) -> dict[str, list[types.Diagnostic]]:
+        """Diagnostics by URI for findings in files the linter read from disk
+        (``root``-relative paths), positioned in those files' text on disk."""
+        by_path: dict[str, list[Finding]] = defaultdict(list)
+        for finding in findings:
+            if finding.suppressed is None:
+                by_path[finding.path].append(finding)
+        published: dict[str, list[types.Diagnostic]] = {}
+        for display, group in by_path.items():
+            path = os.path.normpath(root / display)
+            uri = from_fs_path(path)
+            try:
+                text = Path(path).read_bytes().decode("utf-8", "replace")
+            except OSError:
+                continue  # not a local file (the linter said so in a note)
+            if uri is None:
+                continue
+            positions = self.positions(text)
+            published[uri] = [_diagnostic(f, positions, _help_uri(f.rule, help_uris)) for f in group]
+        return published
+
+    def positions(self, text: str) -> PositionMap:
+        return PositionMap(text, str(self.workspace.position_encoding or UTF16))
 
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
         """The quick fixes of the diagnostics in the requested range."""
@@ -137,6 +227,25 @@ class AiblintLanguageServer(LanguageServer):
             for diagnostic, title, edits in self.fixes.get(uri, [])
             if _overlap(diagnostic.range, wanted)
         ]
+
+
+def _fs_path(uri: str) -> Path | None:
+    fs_path = to_fs_path(uri) if uri.startswith("file:") else None
+    return Path(fs_path) if fs_path else None
+
+
+def _is_script(path: Path | None, language_id: str | None) -> bool:
+    if language_id in SCRIPT_LANGUAGES:
+        return True
+    return path is not None and not _is_json(path, language_id) and is_script(path)
+
+
+def _union(shares: Iterable[list[types.Diagnostic]]) -> list[types.Diagnostic]:
+    """Every diagnostic once (two templates running one script find the same)."""
+    union: list[types.Diagnostic] = []
+    for share in shares:
+        union.extend(diagnostic for diagnostic in share if diagnostic not in union)
+    return union
 
 
 def _is_json(path: Path | None, language_id: str | None) -> bool:
@@ -199,7 +308,9 @@ def build_server() -> AiblintLanguageServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: AiblintLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.lint(params.text_document.uri)
+        uri = params.text_document.uri
+        if not _is_script(_fs_path(uri), ls.workspace.get_text_document(uri).language_id):
+            ls.lint(uri)  # scripts are linted from disk: on open and save
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: AiblintLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -208,7 +319,7 @@ def build_server() -> AiblintLanguageServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: AiblintLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.fixes.pop(params.text_document.uri, None)
-        ls.publish(params.text_document.uri, [])
+        ls.contribute(params.text_document.uri, {})  # its own and its scripts' shares go
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
