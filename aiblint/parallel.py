@@ -38,6 +38,8 @@ CHUNK_FILES = 128
 MIN_CHUNK_FILES = 8
 #: Chunks per worker, so that workers finishing early take more.
 CHUNKS_PER_WORKER = 4
+#: Files each worker process should have at least; fewer files use fewer workers (one: none).
+MIN_FILES_PER_WORKER = 64
 #: ``aiblint`` in any case, each letter perhaps a JSON escape.
 _AIBLINT = re.compile(
     b"".join(b"(?:%s|\\\\u00(?:%x|%x))" % (letter.encode(), ord(letter), ord(letter.upper())) for letter in "aiblint"),
@@ -74,10 +76,11 @@ def job_count(requested: int) -> int:
 
 def lint_work(linter: Linter, report: Report, work: Sequence[Work], jobs: int = 1, use_cache: bool = False) -> None:
     """Lint ``work`` into ``report`` and ``linter`` (its filter, script tally and notes)."""
-    jobs = job_count(jobs)
-    chunks = split(work, jobs)
-    if jobs > 1 and len(chunks) > 1:
-        for result, local in _in_pool(linter, chunks, jobs, use_cache):
+    # A worker costs a fork and its own warm-up (lazy imports, validators): not worth it for a few files.
+    workers = min(job_count(jobs), -(-len(work) // MIN_FILES_PER_WORKER))
+    chunks = split(work, workers)
+    if workers > 1 and len(chunks) > 1:
+        for result, local in _in_pool(linter, chunks, workers, use_cache):
             absorb(linter, report, result, local)
         return
     cache = _open_cache(linter) if use_cache else None

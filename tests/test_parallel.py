@@ -62,8 +62,10 @@ TEMPLATE = {
 
 
 @pytest.fixture
-def many(write) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    """Forty templates (more than one chunk per worker), some with suppressions, one script for all."""
+def many(write, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """Forty templates (more than one chunk per worker: workers are used for so
+    few files here), some with suppressions, one script for all."""
+    monkeypatch.setattr("aiblint.parallel.MIN_FILES_PER_WORKER", 8)
     names = []
     for index in range(40):
         template = json.loads(json.dumps(TEMPLATE))
@@ -134,3 +136,13 @@ def test_no_document_outlives_the_run(many: list[str]) -> None:
     gc.collect()
     ours = {*many, "scripts/setup.sh"}
     assert [obj.path for obj in gc.get_objects() if isinstance(obj, Document) and obj.path in ours] == []
+
+
+def test_a_few_files_are_not_worth_a_worker(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    def no_pool(*args: object) -> None:
+        raise AssertionError("workers started for three files")
+
+    monkeypatch.setattr("aiblint.parallel._in_pool", no_pool)
+    for index in range(3):
+        write(f"t{index}.json", json.dumps(TEMPLATE))
+    assert lint_paths(["."], config=Config(), jobs=2).files_checked == 3
