@@ -139,12 +139,11 @@ class Credential:
     name: str
     start: int
     end: int
-    value_length: int
-    prefix: str  # the first characters of the value, only for long random tokens
+    masked_value: str  # aiblint.secrets.mask() of the value: the secret itself is never kept
 
     def masked(self) -> str:
         """``sig=Ab…(40 chars)``: enough to find it, never enough to use it."""
-        return f"{self.name}={self.prefix}…({self.value_length} chars)"
+        return f"{self.name}={self.masked_value}"
 
 
 def classify_uri(text: str) -> UriInfo:
@@ -321,7 +320,6 @@ def _authority_span(text: str) -> tuple[int, int] | None:
 
 
 def _credential(name: str, text: str, start: int, end: int, value_offset: int = 0) -> Credential:
-    value = text[start + value_offset : end]
-    # A prefix helps find a long random token again; of a short password it gives too much away.
-    prefix = value[:2] if len(value) >= 16 else ""
-    return Credential(name, start, end, len(value), prefix)
+    from aiblint.secrets.mask import mask  # the one masking policy; imported only when a credential is found
+
+    return Credential(name, start, end, mask(text[start + value_offset : end]))

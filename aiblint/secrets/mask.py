@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 #: A long random token keeps its first two characters so that people can find
-#: it again; a short password would give too much away, so it keeps none. The
-#: same policy as :meth:`aiblint.uris.Credential.masked`.
+#: it again; a short password would give too much away, so it keeps none. Every
+#: masked secret goes through :func:`mask` (URI credentials too).
 _HINT_FROM_LENGTH = 16
 _HINT_LENGTH = 2
 
