@@ -32,7 +32,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from aiblint import __version__
@@ -86,11 +86,13 @@ class ResultCache:
 
     def lookup(self, key: str, data: bytes, display: str) -> FileOutcome | None:
         """The outcome stored under ``key`` if what it depended on is unchanged."""
+        from aiblint.cachedir import read_json
+
         try:
-            entry = json.loads(self._file(key).read_bytes())
-            outcome = _outcome(entry, display) if self._still_valid(entry.get("deps"), display) else None
-        except (OSError, ValueError, AttributeError, TypeError):
-            outcome = None  # missing, half-written by a crash, or another format: lint again
+            entry = _entry(read_json(self._file(key)))
+            outcome = _outcome(entry, display) if self._still_valid(entry["deps"], display) else None
+        except ValueError:
+            outcome = None  # missing, half-written by a crash, another format or tampered with: lint again
         if outcome is None:
             self.misses += 1
             return None
@@ -137,24 +139,23 @@ class ResultCache:
             "settings": [self._nearest_file(folder, name) for folder in self._folders(display, units) for name in TOOL_SETTINGS],
         }
 
-    def _still_valid(self, deps: object, display: str) -> bool:
-        if not isinstance(deps, dict):
+    def _still_valid(self, deps: Any, display: str) -> bool:  # deps: checked by _entry
+        if deps["paired"] != [self._paired(display)]:
             return False
-        if deps.get("paired") != [self._paired(display)]:
-            return False
-        uris = deps.get("uris", [])
+        uris = deps["uris"]
         if uris:
             from aiblint.scripts.resolve import resolve_uri
             from aiblint.scripts.settings import active
 
             with active(self.linter.scripts):
                 for uri, status, path, digest in uris:
-                    now = resolve_uri(uri, display, self.linter.scripts)
+                    now = resolve_uri(str(uri), display, self.linter.scripts)
                     if [now.status, str(now.path) if now.path else None] != [status, path]:
                         return False
                     if now.readable and self._hash(now.path) != digest:
                         return False
-        return all(self._nearest_file(Path(folder), name) == [folder, name, *rest] for folder, name, *rest in deps.get("settings", []))
+        return all(self._nearest_file(Path(str(folder)), str(name)) == [folder, name, *rest]
+                   for folder, name, *rest in deps["settings"])
 
     def _paired(self, display: str) -> list[object] | None:
         if display.startswith("<"):
@@ -217,22 +218,55 @@ class _Memo(dict[object, object]):
             self.resolutions.setdefault(str(key[2]), []).append((str(key[1]), value))
 
 
-def _outcome(entry: object, display: str) -> FileOutcome | None:
-    if not isinstance(entry, dict) or entry.get("format") != FORMAT:
-        return None
+#: An entry's keys, each with its type and, for dependency lists, the length of each item.
+_ENTRY = {"format": int, "deps": dict, "templates": int, "linted": list, "directives": bool, "notes": list,
+          "silent": list, "rebatch": list, "tally": dict, "findings": list}
+_DEPENDENCIES = {"paired": 2, "uris": 4, "settings": 4}
+
+
+def _entry(data: object) -> dict[str, Any]:
+    """A cache entry checked for every key :meth:`ResultCache.store` writes; ``ValueError`` otherwise.
+
+    The cache folder is shared (CI caches, other versions, a crash mid-way):
+    what is read there is data to check, never trusted to have any shape."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError("not an entry of this format")
+    for name, kind in _ENTRY.items():
+        if not isinstance(data.get(name), kind):
+            raise ValueError(f"entry: {name} is missing or not a {kind.__name__}")
+    deps = data["deps"]
+    for name, length in _DEPENDENCIES.items():
+        items = deps.get(name)
+        if not isinstance(items, list) or not all(_dependency(item, length) for item in items):
+            raise ValueError(f"entry: deps.{name}")
+    return data
+
+
+def _dependency(item: object, length: int) -> bool:
+    # "paired" holds one item that is None (no parameters file) or [path, hash].
+    return item is None if length == 2 and not isinstance(item, list) else isinstance(item, list) and len(item) == length
+
+
+def _outcome(entry: dict[str, Any], display: str) -> FileOutcome:
     tally = entry["tally"]
     return FileOutcome(
         display,
         findings_from_json(entry["findings"]),
-        templates=int(entry["templates"]),
+        templates=_expect_int(entry["templates"]),
         linted=_strings(entry["linted"]),
         directives=bool(entry["directives"]),
         notes=_strings(entry["notes"]),
         silent=tuple(_strings(entry["silent"])),
         rebatch=tuple(_strings(entry["rebatch"])),
-        tally=Tally(_counter(tally["units"]), _counter(tally["references"])),
+        tally=Tally(_counter(tally.get("units")), _counter(tally.get("references"))),
         cached=True,
     )
+
+
+def _expect_int(value: object) -> int:
+    if not isinstance(value, int):
+        raise ValueError("not a number")
+    return value
 
 
 def _strings(value: object) -> list[str]:
@@ -242,9 +276,9 @@ def _strings(value: object) -> list[str]:
 
 
 def _counter(value: object) -> Counter[str]:
-    if not isinstance(value, dict):
-        raise ValueError("tally: not an object")
-    return Counter({str(key): int(count) for key, count in value.items()})
+    if not isinstance(value, dict) or not all(isinstance(count, int) for count in value.values()):
+        raise ValueError("tally: not an object of counts")
+    return Counter({str(key): count for key, count in value.items()})
 
 
 # -- rule metadata --------------------------------------------------------------------------
@@ -253,15 +287,15 @@ def _counter(value: object) -> Counter[str]:
 def rule_infos(rules: RuleSet, use_cache: bool = True) -> dict[str, RuleInfo]:
     """What output formats may say about each rule: kept in the cache folder, so
     that a run whose results all came from the cache need not import the rules."""
-    from aiblint.cachedir import cache_root, write_atomically
+    from aiblint.cachedir import cache_root, read_json, write_atomically
     from aiblint.formatters import RuleInfo
 
     root = cache_root() if use_cache else None
     file = root / RULE_INFOS / rule_set_key(rules) if root is not None else None
     if file is not None and not rules.loaded:
         try:
-            return {row[0]: _rule_info(row) for row in json.loads(file.read_bytes())}
-        except (OSError, ValueError, TypeError, IndexError, KeyError):
+            return _rule_infos(read_json(file))
+        except ValueError:
             pass  # not there yet, or not readable: from the rules
     infos = {
         rule.id: RuleInfo(rule.id, rule.name, rule.severity, rule.summary, rule.description, rule.help_uri(),
@@ -275,10 +309,18 @@ def rule_infos(rules: RuleSet, use_cache: bool = True) -> dict[str, RuleInfo]:
     return infos
 
 
-def _rule_info(row: list[object]) -> RuleInfo:
+def _rule_infos(rows: object) -> dict[str, RuleInfo]:
+    if not isinstance(rows, list):
+        raise ValueError("rule infos: not a list")
+    return {info.id: info for info in map(_rule_info, rows)}
+
+
+def _rule_info(row: object) -> RuleInfo:
     from aiblint.findings import Severity
     from aiblint.formatters import RuleInfo
 
+    if not isinstance(row, list) or len(row) != 8:
+        raise ValueError("rule info: not an 8-item list")
     rule_id, name, severity, summary, description, help_uri, tags, security = row
     if not (isinstance(tags, list) and isinstance(severity, int) and (security is None or isinstance(security, (int, float)))):
         raise ValueError("rule info: severity, tags or security severity")

@@ -12,6 +12,7 @@ linted (a CI workspace) is never taken for templates.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from pathlib import Path
 
@@ -29,6 +30,17 @@ def cache_root() -> Path | None:
         return Path(platformdirs.user_cache_dir("aiblint", appauthor=False))
     except Exception:  # no home folder, an odd platform: run without a cache
         return None
+
+
+def read_json(file: Path) -> object:
+    """The JSON data of a cache file; ``ValueError`` when it cannot be read or parsed.
+
+    Whatever the file holds (nothing, half an entry, a nesting deeper than
+    Python's recursion limit) is a miss for the caller, never a traceback."""
+    try:
+        return json.loads(file.read_bytes())
+    except (OSError, ValueError, RecursionError) as error:
+        raise ValueError(f"{file.name}: {error}") from None
 
 
 def write_atomically(file: Path, data: bytes) -> bool:

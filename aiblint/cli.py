@@ -7,6 +7,9 @@ internal error. Imports stay light at module level so ``--version`` is fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import io
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -101,17 +104,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _ClosedOutput(io.StringIO):
+    """Standard output when the process was started with it closed (``aiblint . >&-``):
+    writing the report to it is an error the run reports, not a crash on ``None``."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    out = stdout or sys.stdout
+    out = stdout or sys.stdout or _ClosedOutput()
     try:
-        if arguments[:1] == ["rules"]:
-            return _list_rules(arguments[1:], out)
-        if arguments[:1] == ["lsp"]:
-            return _language_server(arguments[1:])
-        if arguments[:1] == ["config"]:
-            return _show_config(arguments[1:], out)
-        return _lint(build_parser().parse_args(arguments), out)
+        code = _command(arguments, out)
+        out.flush()  # here, not at exit: a full disk is reported like any other failed write
+        return code
     except UsageError as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)
         _write_failed_sarif(arguments, str(error))
@@ -119,8 +126,41 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader stopped reading (aiblint . | head): no traceback
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_stdout()
         return EXIT_FINDINGS
+    except OSError as error:  # standard output on a full disk or closed, the working folder deleted
+        _discard_stdout()
+        print(f"{PROGRAM}: error: {_output_error(error)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _command(arguments: list[str], out: TextIO) -> int:
+    if arguments[:1] == ["rules"]:
+        return _list_rules(arguments[1:], out)
+    if arguments[:1] == ["lsp"]:
+        return _language_server(arguments[1:])
+    if arguments[:1] == ["config"]:
+        return _show_config(arguments[1:], out)
+    return _lint(build_parser().parse_args(arguments), out)
+
+
+def _output_error(error: OSError) -> str:
+    reason = error.strerror or str(error)
+    return f"cannot write the report: {reason}" if error.filename is None else f"{error.filename}: {reason}"
+
+
+def _discard_stdout() -> None:
+    """What is left in standard output's buffer goes nowhere: flushing it again at
+    exit would print a traceback after the one-line error."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _working_folder() -> Path:
+    try:
+        return Path.cwd()
+    except OSError as error:
+        raise UsageError(f"cannot read the working folder (was it deleted?): {error.strerror or error}") from None
 
 
 def _check_codes(config: Config) -> None:
@@ -141,7 +181,7 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
 
     if options.debug:
         os.environ["AIBLINT_DEBUG"] = "1"
-    cwd = Path.cwd()
+    cwd = _working_folder()
     config = _config(options, cwd)
     if options.write_baseline:
         config.baseline = None  # the baseline being written replaces any other
@@ -184,10 +224,18 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     formatter = formatter_class(_rule_infos(rules, cached=not options.no_cache), color=color, sources=sources)
     formatter.show_suppressed = options.show_suppressed
     try:
-        formatter.write(report, stream)
-    finally:
-        if stream is not out:
-            stream.close()
+        try:
+            formatter.write(report, stream)
+            stream.flush()
+        finally:
+            if stream is not out:
+                stream.close()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        _discard_stdout()
+        where = options.output or "standard output"
+        raise UsageError(f"cannot write the report to {where}: {error.strerror or error}") from None
     from aiblint.formatters.text import printable  # one line each, whatever a file name or an error holds
 
     for problem in report.errors:
@@ -263,7 +311,7 @@ def _show_config(arguments: list[str], out: TextIO) -> int:
     options = parser.parse_args(arguments)
     from aiblint.config_view import render
 
-    out.write(render(_config(options, Path.cwd())))
+    out.write(render(_config(options, _working_folder())))
     return EXIT_OK
 
 

@@ -151,6 +151,38 @@ def test_corrupt_entries_are_linted_again_and_rewritten(write, cache: Path, coun
     assert counted == ["t.json"] * (1 + len(broken))
 
 
+def test_every_key_of_an_entry_is_checked_and_a_bad_one_is_a_miss(write, cache: Path, counted: list[str]) -> None:  # type: ignore[no-untyped-def]
+    # A shared cache folder holds what other versions, crashes or other people wrote:
+    # an entry without "tally" crashed every run until the cache was deleted.
+    write("t.json", json.dumps(SHELL_TEMPLATE, indent=2))
+    write("scripts/setup.sh", "#!/bin/bash\nrm -rf $DIR/\n")
+    cold = run("t.json")
+    (entry,) = (path for path in (cache / "results").rglob("*") if path.is_file())
+    good = json.loads(entry.read_bytes())
+    broken: list[object] = [{key: value for key, value in good.items() if key != name} for name in good]
+    broken += [{**good, name: "x"} for name in good]
+    broken += [{**good, "tally": {"units": [], "references": {}}}, {**good, "tally": {"units": {"x": "1"}, "references": {}}},
+               {**good, "deps": {**good["deps"], "uris": [["only", "two"]]}}, {**good, "deps": {**good["deps"], "settings": 7}},
+               {**good, "deps": {}}, {**good, "templates": 1.5}]
+    contents = [json.dumps(item).encode() for item in broken] + [b"[" * 100_000]
+    for content in contents:
+        entry.write_bytes(content)
+        assert summary(run("t.json")) == summary(cold)
+    assert counted == ["t.json"] * (1 + len(contents))
+
+
+def test_a_bad_rule_metadata_entry_is_a_miss(write, cache: Path) -> None:  # type: ignore[no-untyped-def]
+    from aiblint.cache import rule_infos
+
+    rules = RuleSet.load(Selection.of(["AIB0"], []), {}, lazy=True)
+    infos = rule_infos(rules)
+    (entry,) = (path for path in (cache / "rules").rglob("*") if path.is_file())
+    good = json.loads(entry.read_bytes())
+    for content in [b"{}", b"[1]", b"[[1, 2]]", json.dumps([good[0][:7]]).encode(), b"[" * 100_000, b"\xff"]:
+        entry.write_bytes(content)
+        assert rule_infos(RuleSet.load(Selection.of(["AIB0"], []), {}, lazy=True)) == infos
+
+
 def test_no_cache_neither_reads_nor_writes(write, cache: Path, counted: list[str]) -> None:  # type: ignore[no-untyped-def]
     write("t.json", json.dumps(SHELL_TEMPLATE, indent=2))
     run("t.json", cache=False)

@@ -220,3 +220,34 @@ def test_a_code_that_matches_no_rule_is_a_usage_error(write, args, message) -> N
 def test_family_member_codes_are_known(write) -> None:  # type: ignore[no-untyped-def]
     write("t.json", CLEAN)
     assert run_cli("--select", "SC2086,AIB2", "--ignore", "PSAvoidUsingWriteHost", "t.json").returncode in (0, 1)
+
+
+def _closed_stdout() -> None:
+    import os
+
+    os.close(1)
+
+
+def _delete_working_folder() -> None:
+    import os
+
+    os.rmdir(os.getcwd())
+
+
+@pytest.mark.parametrize(("args", "stdout", "before", "message"), [
+    (["t.json"], "/dev/full", None, "cannot write the report to standard output: No space left on device"),
+    (["-o", "/dev/full", "--format", "sarif", "t.json"], None, None, "cannot write the report to /dev/full: No space left on device"),
+    (["t.json"], None, _closed_stdout, "cannot write the report to standard output: standard output is closed"),
+    (["rules"], "/dev/full", None, "cannot write the report: No space left on device"),
+    ([], None, _delete_working_folder, "cannot read the working folder (was it deleted?): No such file or directory"),
+])
+def test_a_report_that_cannot_be_written_is_a_one_line_error(write, tmp_path: Path, args, stdout, before, message) -> None:  # type: ignore[no-untyped-def]
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    write("t.json", DUPLICATE_NAMES)
+    folder = tmp_path / "gone" if before is _delete_working_folder else tmp_path
+    folder.mkdir(exist_ok=True)
+    with open(stdout or "/dev/null", "w") as sink:
+        result = subprocess.run([sys.executable, "-m", "aiblint", *args], cwd=folder, stdout=sink, stderr=subprocess.PIPE,
+                                text=True, timeout=120, preexec_fn=before)
+    assert (result.returncode, result.stderr) == (2, f"aiblint: error: {message}\n")
