@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from aiblint import __version__
 from aiblint.constants import PROGRAM
@@ -26,10 +26,58 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 BUILTIN_FORMATS = ("text", "json", "sarif", "github", "azure-devops")
+FAIL_ON = ("error", "warning", "note", "none")
+COLOR = ("auto", "always", "never")
 
 
 class UsageError(Exception):
     """Bad command line or configuration: one line on stderr, exit 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one line and a suggestion instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message.removeprefix("argument "))
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: None = None) -> argparse.Namespace:  # type: ignore[override]
+        options, extra = self.parse_known_args(args, namespace)
+        if extra:
+            raise UsageError(self._unknown(extra))
+        return options
+
+    def _unknown(self, extra: list[str]) -> str:
+        from aiblint.suggest import did_you_mean
+
+        word = next((item for item in extra if item.startswith("-") and item != "-"), None)
+        if word is None:
+            return f"unexpected argument {extra[0]!r}"
+        word = word.split("=", 1)[0]
+        options = [option for option in self._option_string_actions if option.startswith("--")]
+        return f"unknown option {word}{did_you_mean(word, options)}"
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Lines wrap between words only: ``azure-devops`` stays one word in ``--help``."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        import textwrap
+
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
+def _choice(name: str, choices: Sequence[str]) -> Callable[[str], str]:
+    """An argparse type that accepts one of ``choices``, suggesting the closest otherwise."""
+
+    def accept(text: str) -> str:
+        if text in choices:
+            return text
+        from aiblint.suggest import did_you_mean
+
+        raise argparse.ArgumentTypeError(f"unknown {name} {text!r}{did_you_mean(text, choices)}; use one of {', '.join(choices)}")
+
+    accept.__name__ = name
+    return accept
 
 
 def _codes(text: str) -> list[str]:
@@ -47,17 +95,22 @@ def _jobs(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROGRAM,
+        formatter_class=_HelpFormatter,
         description="Lint Azure Image Builder templates and the scripts they run.",
         epilog="Also: 'aiblint rules' lists every rule; 'aiblint config' shows the effective configuration; 'aiblint lsp' runs the language server. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint ('-' reads standard input; default: .)")
-    parser.add_argument("--format", "-f", help="output format: text (default), json, sarif, or a plugin's")
+    parser.add_argument("--format", "-f", help=f"output format: {', '.join(BUILTIN_FORMATS)}, or a plugin's (default: text)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     parser.add_argument("--select", type=_codes, action="append", metavar="CODES", help="only these rule ids or prefixes (comma-separated)")
     parser.add_argument("--ignore", type=_codes, action="append", metavar="CODES", help="skip these rule ids or prefixes (comma-separated)")
-    parser.add_argument("--fail-on", choices=("error", "warning", "note"), help="lowest severity that makes the exit code 1 (default: warning; notes are advice)")
+    parser.add_argument(
+        "--fail-on", type=_choice("severity", FAIL_ON), metavar="{" + ",".join(FAIL_ON) + "}",
+        help="lowest severity that makes the exit code 1 (default: warning; notes are advice); none: findings never do",
+    )
+    parser.add_argument("--exit-zero", action="store_true", help="the same as --fail-on none: report findings, exit 0")
     parser.add_argument("--stdin-filename", metavar="PATH", help="the name to report for '-' (standard input)")
     parser.add_argument(
         "--skip-non-templates", action="store_true",
@@ -98,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="lint every file again instead of reusing the results of unchanged files (cache folder: AIBLINT_CACHE_DIR, "
         "else the user cache folder)",
     )
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
+    parser.add_argument("--color", type=_choice("colour choice", COLOR), default="auto", metavar="{auto,always,never}", help="colour in text output")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
     return parser
@@ -194,7 +247,7 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     _check_codes(config)
     # Imported when a file is linted: a run whose results all come from the cache imports no rule.
     rules = RuleSet.load(Selection.of(config.select, config.ignore), rule_options(config), lazy=True)
-    formatter_class = _formatter_class(config.format)
+    formatter_class = _formatter_class(config)
 
     def run() -> Report:
         try:
@@ -321,8 +374,8 @@ def _cli_settings(options: argparse.Namespace) -> dict[str, object]:
         settings["select"] = [code for group in options.select for code in group]
     if options.ignore:
         settings["ignore"] = [code for group in options.ignore for code in group]
-    if options.fail_on:
-        settings["fail-on"] = options.fail_on
+    if options.fail_on or options.exit_zero:
+        settings["fail-on"] = "none" if options.exit_zero else options.fail_on
     if options.format:
         settings["format"] = options.format
     if options.fetch:
@@ -334,15 +387,22 @@ def _cli_settings(options: argparse.Namespace) -> dict[str, object]:
     return settings
 
 
-def _formatter_class(name: str) -> type:
+def _formatter_class(config: Config) -> type:
+    from aiblint.constants import FORMATTER_ENTRY_POINTS
+    from aiblint.entrypoints import entry_points
     from aiblint.registry import PluginError, formatter_class
+    from aiblint.suggest import did_you_mean
 
+    name = config.format
     try:
         found = formatter_class(name)
     except PluginError as error:
         raise UsageError(str(error)) from None
     if found is None:
-        raise UsageError(f"unknown format {name!r} (built in: {', '.join(BUILTIN_FORMATS)})")
+        origin = config.origins.get("format", "command line")
+        where = "--format" if origin == "command line" else f"{origin}: 'format'"
+        known = sorted({entry.name for entry in entry_points(FORMATTER_ENTRY_POINTS)} | set(BUILTIN_FORMATS))
+        raise UsageError(f"{where}: unknown format {name!r}{did_you_mean(name, known)}; built in: {', '.join(BUILTIN_FORMATS)}")
     return found
 
 
@@ -386,8 +446,8 @@ def _rule_infos(rules: RuleSet, cached: bool) -> Mapping[str, object]:
 
 
 def _list_rules(arguments: list[str], out: TextIO) -> int:
-    parser = argparse.ArgumentParser(prog=f"{PROGRAM} rules", description="List every rule.")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser = Parser(prog=f"{PROGRAM} rules", description="List every rule.")
+    parser.add_argument("--format", type=_choice("format", ("text", "json")), default="text", metavar="{text,json}")
     options = parser.parse_args(arguments)
     from aiblint.registry import PluginError, RuleSet
 
@@ -410,7 +470,7 @@ def _list_rules(arguments: list[str], out: TextIO) -> int:
 
 
 def _language_server(arguments: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog=f"{PROGRAM} lsp", description="Run the language server on standard input and output.")
+    parser = Parser(prog=f"{PROGRAM} lsp", description="Run the language server on standard input and output.")
     parser.add_argument("--stdio", action="store_true", help="accepted for editors that pass it; stdio is the only transport")
     parser.parse_args(arguments)
     from aiblint.lsp import serve
@@ -425,9 +485,9 @@ def _write_failed_sarif(arguments: list[str], message: str) -> None:
     with no results and the error as a tool notification."""
     if arguments[:1] in (["rules"], ["lsp"], ["config"]):
         return
-    try:  # parsed once already: the error came later
+    try:  # parsed once already: the error may have come later
         options, _ = build_parser().parse_known_args(arguments)
-    except SystemExit:
+    except (SystemExit, UsageError):
         return
     if options.format != "sarif" or not options.output:
         return

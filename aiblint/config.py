@@ -38,6 +38,13 @@ def _severity(key: str, value: object) -> Severity:
         raise ConfigError(f"'{key}': {error}") from None
 
 
+def _fail_on(key: str, value: object) -> Severity | None:
+    """A severity, or ``"none"``: findings never fail the run (``--exit-zero``)."""
+    if isinstance(value, str) and value.strip().lower() == "none":
+        return None
+    return _severity(key, value)
+
+
 def _severity_table(key: str, value: object) -> dict[str, Severity]:
     if not isinstance(value, dict):
         raise ConfigError(f"'{key}' must be a table of rule id = severity")
@@ -66,6 +73,12 @@ def _script_roots(key: str, value: object) -> dict[str, tuple[str, bool]]:
             roots[str(prefix)] = (target, False)
         elif isinstance(target, dict) and isinstance(target.get("path"), str) and set(target) <= {"path", "partial"}:
             roots[str(prefix)] = (target["path"], _boolean(f"{key}.{prefix}.partial", target.get("partial", False)))
+        elif isinstance(target, dict) and set(target) - {"path", "partial"}:
+            from aiblint.suggest import did_you_mean
+
+            unknown = sorted(set(target) - {"path", "partial"})[0]
+            hint = did_you_mean(unknown, ["path", "partial"])
+            raise ConfigError(f"'{key}.{prefix}': unknown key '{unknown}'{hint}; a folder table has 'path' and optional 'partial'")
         else:
             raise ConfigError(f"'{key}.{prefix}' must be a folder, or a table with 'path' and optional 'partial'")
     return roots
@@ -82,7 +95,7 @@ def _per_file_ignores(key: str, value: object) -> dict[str, list[str]]:
 KEYS: dict[str, Callable[[str, object], object]] = {
     "select": _string_list,
     "ignore": _string_list,
-    "fail-on": _severity,
+    "fail-on": _fail_on,
     "format": _string,
     "severity": _severity_table,
     "exclude": _string_list,
@@ -102,7 +115,7 @@ class Config:
 
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
-    fail_on: Severity = Severity.WARNING  # notes are advice: they never fail a commit unless asked
+    fail_on: Severity | None = Severity.WARNING  # notes are advice: they never fail a commit unless asked; None: nothing does
     format: str = "text"
     severity: dict[str, Severity] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)

@@ -37,6 +37,8 @@ def render(config: Config) -> str:
 def setting(config: Config, key: str) -> object:
     """The value of ``key`` as the configuration file writes it."""
     value = getattr(config, key.replace("-", "_"))
+    if key == "fail-on" and value is None:
+        return "none"
     if key == "script-roots":
         return {prefix: folder if not partial else {"path": folder, "partial": True} for prefix, (folder, partial) in value.items()}
     return value

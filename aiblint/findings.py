@@ -134,7 +134,11 @@ class Report:
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.active if finding.severity == severity)
 
-    def exit_code(self, fail_on: Severity) -> int:
+    def exit_code(self, fail_on: Severity | None) -> int:
+        """2 when a file could not be linted; 1 when a finding is at or above
+        ``fail_on`` (``None``: no finding fails the run); else 0."""
         if self.errors:
             return 2
+        if fail_on is None:
+            return 0
         return 1 if any(finding.severity >= fail_on for finding in self.active) else 0
