@@ -54,6 +54,7 @@ class ImageTemplate:
     #: id(origin node) -> template fields whose value came from it unchanged, as
     #: resolved since the engine last cleared this (it does before each rule).
     flows: dict[int, list[JsonNode]] = field(default_factory=dict, repr=False)
+    _folds_case: bool | None = field(default=None, repr=False)
 
     # -- values --------------------------------------------------------------------
 
@@ -97,13 +98,49 @@ class ImageTemplate:
         self.flows.setdefault(id(origin.node), []).append(node)
         return Resolved(value, origin.node, origin.document, partial)
 
+    # -- property names, read as the service reads them ------------------------------
+
+    @property
+    def names_fold_case(self) -> bool:
+        """The service matches property names without regard to case for this
+        template: under every api version before 2024-02-01, and under one
+        aiblint cannot know (it may be one of those)."""
+        if self._folds_case is None:
+            from aiblint import schema_data
+
+            node = self.api_version_node
+            text = self.resolve(node).text() if node is not None else None
+            version = schema_data.canonical_version(text) if text is not None else None
+            self._folds_case = version is None or not schema_data.is_strict(version)
+        return self._folds_case
+
+    def member(self, holder: JsonNode | None, name: str) -> JsonNode | None:
+        """``holder``'s property ``name`` as the service reads it: spelt exactly,
+        or in another case where :attr:`names_fold_case`. Rules read template
+        properties through this, so that none calls a property missing that
+        the service reads (AIB103 reports the spelling)."""
+        if not isinstance(holder, JsonObject):
+            return None
+        node = holder.get(name)
+        if node is not None or not self.names_fold_case:
+            return node
+        found = holder.get_ci(name)
+        return found[1] if found is not None else None
+
+    def member_key(self, holder: JsonNode | None, name: str) -> JsonString | None:
+        """The key token of :meth:`member` (to point at the property name)."""
+        node = self.member(holder, name)
+        if node is None or not isinstance(holder, JsonObject):
+            return None
+        return next((key for key, value in holder.members if value is node), None)
+
     # -- top level -----------------------------------------------------------------
 
     @property
     def properties(self) -> JsonObject | None:
         if self.form == "properties-only":
             return self.resource
-        node = self.resource.get("properties")
+        node = self.member(self.resource, "properties")
         return node if isinstance(node, JsonObject) else None
 
     @property
@@ -121,17 +158,16 @@ class ImageTemplate:
 
     @property
     def location(self) -> JsonNode | None:
-        return self.resource.get("location")
+        return self.member(self.resource, "location")
 
     @property
     def identity(self) -> JsonNode | None:
-        return self.resource.get("identity")
+        return self.member(self.resource, "identity")
 
     # -- properties ----------------------------------------------------------------
 
     def prop(self, name: str) -> JsonNode | None:
-        properties = self.properties
-        return properties.get(name) if properties is not None else None
+        return self.member(self.properties, name)
 
     @property
     def source(self) -> JsonObject | None:
@@ -160,7 +196,7 @@ class ImageTemplate:
         property copy loop named ``name`` (its ``input`` stands for every item)."""
         if holder is None:
             return []
-        node = holder.get(name)
+        node = self.member(holder, name)
         if isinstance(node, JsonString) and self.arm_template is not None:
             resolved = self.resolve(node)
             node = resolved.node if resolved.document is self.document else None

@@ -285,6 +285,9 @@ class _Walk:
                 if match is not None:
                     return other.choose(match)
         elif later and schema_data.order(later[-1].version) > schema_data.order(self.version):
+            if schema_data.honoured_before_schema(self.version, steps, name, value):
+                self.judged.add((*path, name))  # the version's quickstarts use it and the service applied it
+                return later[-1].choose(value)
             self._too_new_value(path, name, f"{shape.kind} {name} ", value, later[-1].version, resolved)
         return shape.choose(None)  # not a valid type: the enum error says so
 
@@ -334,6 +337,8 @@ class _Walk:
             elsewhere = schema_data.schema(having[-1]).at((*steps, ("p", name)))
             return (name, elsewhere) if self.names_only else (None, None)
         if having and schema_data.order(having[0]) > schema_data.order(self.version):
+            if schema_data.honoured_before_schema(self.version, steps, name):
+                return None, None  # the version's quickstarts use it and the service applied it
             self.report("AIB104", self.lenient_severity,
                         f'"{name}" exists only from api {having[0]} on; this template declares api {self.version}: '
                         f"raise apiVersion or remove it", child, at_key=True)

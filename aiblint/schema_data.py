@@ -75,6 +75,15 @@ def retired_because(version: str) -> str | None:
     return None if entry is None else str(entry["why"])
 
 
+def honoured_before_schema(version: str, steps: tuple[Step, ...], name: str, value: str | None = None) -> bool:
+    """The service applied property ``name`` (with discriminator ``value``) at
+    ``steps`` under ``version`` though that version's schema lacks it: the
+    version's official quickstarts use it (``osDiskSizeGB`` in 2019-05-01-preview)."""
+    path = ".".join([*(str(step[1]) for step in steps if step[0] == "p"), name])
+    entries = _lifecycle()["honouredBeforeSchema"].get(version, [])
+    return any(entry["path"] == path and entry.get("value") == value for entry in entries)
+
+
 def deprecated_because(version: str) -> str | None:
     entry = _lifecycle()["deprecated"].get(version)
     return None if entry is None else str(entry["why"])

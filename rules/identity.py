@@ -180,7 +180,7 @@ def _missing(template: ImageTemplate, version: str | None) -> Problem:
 
 
 def _check_identity(template: ImageTemplate, identity: JsonObject) -> Iterator[Problem]:
-    kind_node = identity.get("type")
+    kind_node = template.member(identity, "type")
     if kind_node is None:
         yield Problem('identity has no "type": write "type": "UserAssigned"', node=identity)
         return
@@ -188,7 +188,7 @@ def _check_identity(template: ImageTemplate, identity: JsonObject) -> Iterator[P
     if kind is not None and kind.casefold() != "userassigned":
         yield Problem(_wrong_type(kind), node=kind_node)
         return
-    identities = identity.get("userAssignedIdentities")
+    identities = template.member(identity, "userAssignedIdentities")
     if identities is None:
         yield Problem("identity names no user-assigned identity: add userAssignedIdentities with one id", node=identity)
     elif isinstance(identities, JsonObject):

@@ -65,31 +65,31 @@ def locations(template: ImageTemplate) -> Iterator[Location]:
     """Every script and file location of a template, in document order."""
     source = template.source
     if source is not None and _type_of(template, source) == "iso":
-        found = _field(source, "sourceUri")  # sourceURI in the 2018/2019-02 previews
+        found = _field(template, source, "sourceUri")  # sourceURI in the 2018/2019-02 previews
         if found is not None:
             yield Location(source, found[0], found[1], None, checksum=False, downloaded=True)
     steps = [*template.customizers, *template.validators]
     for step in steps:
         for field in ("scriptUri", "sourceUri"):
-            found = _field(step, field)
+            found = _field(template, step, field)
             if found is not None:
                 yield Location(step, found[0], found[1], "read", checksum=True, downloaded=True)
-        legacy = _field(step, "script")  # the scriptUri of the 2018/2019-02 previews
+        legacy = _field(template, step, "script")  # the scriptUri of the 2018/2019-02 previews
         if legacy is not None:
             yield Location(step, legacy[0], legacy[1], None, checksum=False, downloaded=True)
     workload = _workload(template)
     if workload is not None:
-        found = _field(workload, "scriptUri")
+        found = _field(template, workload, "scriptUri")
         if found is not None:
             yield Location(workload, found[0], found[1], "read", checksum=True, downloaded=True)
     for distributor in template.distributors:
-        found = _field(distributor, "uri")
+        found = _field(template, distributor, "uri")
         if found is not None and _type_of(template, distributor) == "vhd":
             yield Location(distributor, found[0], found[1], "write", checksum=False, downloaded=False)
 
 
 def _type_of(template: ImageTemplate, item: JsonObject) -> str | None:
-    found = _field(item, "type")
+    found = _field(template, item, "type")
     value = template.resolve(found[1]).text() if found is not None else None
     return value.casefold() if value is not None else None
 
@@ -114,13 +114,13 @@ def has_identity(template: ImageTemplate) -> bool | None:
     if not isinstance(identity, JsonObject):
         value = template.resolve(identity).value  # an expression may compute the whole object
         return _identity_in_value(value) if value is not UNKNOWN else None
-    kind = _field(identity, "type")
+    kind = _field(template, identity, "type")
     kind_text = template.resolve(kind[1]) if kind is not None else None
     if kind_text is not None and not kind_text.known:
         return None
     if kind_text is not None and "userassigned" not in str(kind_text.value).casefold():
         return False  # "None" removes identities; "SystemAssigned" is not supported
-    assigned = _field(identity, "userAssignedIdentities")
+    assigned = _field(template, identity, "userAssignedIdentities")
     if assigned is None:
         return False
     if isinstance(assigned[1], JsonObject):
@@ -276,7 +276,9 @@ transfer required"), so on Azure Storage it usually fails outright. Other scheme
 (`ftp://`, `s3://`) are not https either.
 
 URIs written as expressions or placeholders are not judged; `file://`, relative and local
-paths are AIB302's.
+paths are AIB302's. A host reserved for documentation (`example.com`, `example.org`,
+`example.net`, `*.example`, `*.test`) is a stand-in someone will replace, but the scheme
+written before it is kept when they do, so plain http there is reported too.
 
 The rule reads the `scriptUri`/`sourceUri` of customizers and in-VM validators (and the
 `script` field of the early previews), `optimize.workload.scriptUri`, a VHD distributor's
@@ -297,12 +299,14 @@ serve one), and add a `sha256Checksum` (AIB304).
   "type": "Microsoft.VirtualMachineImages/imageTemplates",
   "properties": {
     "customize": [
-      {"type": "PowerShell", "scriptUri": "http://downloads.contoso.com/setup.ps1"}
+      {"type": "PowerShell", "scriptUri": "http://downloads.contoso.com/setup.ps1"},
+      {"type": "PowerShell", "scriptUri": "http://example.org/setup.ps1"}
     ]
   }
 }
 """,
-            ((5, 44),),
+            ((5, 44), (6, 44)),
+            "plain http, on a documentation host too",
         ),
         Example(
             """{
@@ -323,7 +327,9 @@ serve one), and add a `sha256Checksum` (AIB304).
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
         for reading in readings(template):
             info = reading.info
-            if not info.scheme or info.scheme in ("https", "file") or info.kind == "unknown":
+            # A scheme with an "unknown" kind is a documentation host (example.com):
+            # replacing the host keeps the scheme, so it is reported like any other.
+            if not info.scheme or info.scheme in ("https", "file"):
                 continue
             start = reading.text.casefold().find(info.scheme + ":")
             yield reading.problem(
@@ -585,7 +591,7 @@ lower-case hex SHA-256 of the file.
         if _before_checksums(template):
             return
         for location in locations(template):
-            if not location.checksum or _field(location.owner, "sha256Checksum") is not None:
+            if not location.checksum or _field(template, location.owner, "sha256Checksum") is not None:
                 continue
             node = location.node
             if not isinstance(node, JsonString) or not node.text.strip():
@@ -683,20 +689,21 @@ def _raw_url_fix(reading: Reading) -> Fix | None:
 # -- helpers -----------------------------------------------------------------------
 
 
-def _field(item: JsonObject, name: str) -> tuple[str, JsonNode] | None:
-    """A field matched without case (the service ignores case before
-    2024-02-01; AIB103 reports the spelling), ``None`` when missing or null."""
-    found = item.get_ci(name)
-    if found is None or (isinstance(found[1], JsonScalar) and found[1].value is None):
+def _field(template: ImageTemplate, item: JsonObject, name: str) -> tuple[str, JsonNode] | None:
+    """A field as the service reads it (in any case before 2024-02-01; AIB103
+    reports the spelling), ``None`` when missing or null."""
+    key = template.member_key(item, name)
+    node = template.member(item, name)
+    if key is None or node is None or (isinstance(node, JsonScalar) and node.value is None):
         return None
-    return found
+    return key.text, node
 
 
 def _workload(template: ImageTemplate) -> JsonObject | None:
     optimize = template.prop("optimize")
     if not isinstance(optimize, JsonObject):
         return None
-    found = _field(optimize, "workload")
+    found = _field(template, optimize, "workload")
     return found[1] if found is not None and isinstance(found[1], JsonObject) else None
 
 
@@ -739,7 +746,7 @@ def _may_use_private_network(template: ImageTemplate) -> bool:
         return False
     if not isinstance(profile, JsonObject):
         return True
-    return _field(profile, "vnetConfig") is not None
+    return _field(template, profile, "vnetConfig") is not None
 
 
 def _before_checksums(template: ImageTemplate) -> bool:

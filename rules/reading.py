@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from aiblint.document import Document
@@ -155,15 +156,29 @@ before submission. A placeholder that is still there when the template is deploy
 sent to Azure as-is and fails at submit or, worse, deep into the build.
 
 aiblint looks at every string of an image template and of the deployment template's
-parameter defaults and variables, except inline script lines (where `<` and `>` are
-shell syntax).
+parameter defaults and variables, the placeholders inside a longer value too
+(`/subscriptions/<subscriptionID>/resourceGroups/<rgName>`), and reports each value once,
+listing its placeholders.
+
+In `inline` script lines, where `<` and `>` are also shell and PowerShell syntax (redirections,
+here-documents, HTML and XML written to a file), a placeholder counts only when it is inside
+a quoted string (`'<Shared Access Signature to archive file>'`) or stands as a word of its
+own (`az group create -l <region>`), is not an HTML or XML tag (`<h1>`, a tag closed on the
+same line) and is not in a comment line.
 
 **Fix:** replace the placeholder, or make sure your pipeline does before deploying
 (then ignore this rule for those files).
 """
     examples = (
         Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "location": "<region>",\n  "properties": {}\n}\n', ((3, 16),)),
-        Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "location": "westus2",\n  "properties": {"customize": [{"type": "Shell", "inline": ["echo \'<h1>hi</h1>\' > /tmp/x"]}]}\n}\n', (), "inline script text"),
+        Example(
+            '{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "location": "westus2",\n'
+            '  "properties": {"stagingResourceGroup": "/subscriptions/<subscriptionID>/resourceGroups/<rgName>",\n'
+            '    "customize": [{"type": "Shell", "inline": ["wget -O /tmp/a.zip \'<Shared Access Signature to archive file>\'"]}]}\n}\n',
+            ((4, 58), (5, 69)),
+            "inside a longer value, once per value; in a quoted string of a script line",
+        ),
+        Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "location": "westus2",\n  "properties": {"customize": [{"type": "Shell", "inline": ["echo \'<h1>hi</h1>\' > /tmp/x", "sort <in >out", "# set <tenantId> here"]}]}\n}\n', (), "HTML, a redirection and a comment in script lines"),
     )
 
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
@@ -175,21 +190,27 @@ shell syntax).
                     roots.append(node)
         text = template.document.text
         for string in _strings(roots):
-            for match in PLACEHOLDER.finditer(string.text):
-                start = source_offset(text, string, match.start())
-                end = source_offset(text, string, match.end())
-                yield Problem(
-                    f"unreplaced placeholder {match.group()}: replace it with a real value before deploying",
-                    node=string,
-                    start=start,
-                    end=end,
-                )
+            found = list(_script_placeholders(string.text) if _in_script(string) else PLACEHOLDER.finditer(string.text))
+            if not found:
+                continue
+            names = list(dict.fromkeys(match.group() for match in found))
+            if len(names) == 1:
+                message = f"unreplaced placeholder {names[0]}: replace it with a real value before deploying"
+            else:
+                listed = f"{', '.join(names[:-1])} and {names[-1]}"
+                message = f"unreplaced placeholders {listed}: replace them with real values before deploying"
+            yield Problem(
+                message,
+                node=string,
+                start=source_offset(text, string, found[0].start()),
+                end=source_offset(text, string, found[-1].end()),
+            )
 
 
 def _strings(roots: list[JsonNode]) -> Iterator[JsonString]:
     for root in roots:
         for node in walk(root):
-            if isinstance(node, JsonString) and not _in_script(node):
+            if isinstance(node, JsonString) and not _is_description(node):
                 yield node
             elif isinstance(node, JsonObject):
                 for key, _ in node.members:
@@ -197,11 +218,62 @@ def _strings(roots: list[JsonNode]) -> Iterator[JsonString]:
                         yield key
 
 
+#: HTML tags a script writes into a page (``echo '<h1>hi</h1>' > index.html``).
+_HTML_TAGS = frozenset({
+    "a", "b", "i", "u", "p", "br", "hr", "em", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ol", "ul", "tr", "td",
+    "th", "pre", "div", "body", "head", "html", "span", "code", "table", "title", "style", "script", "strong",
+    "meta", "link", "center", "font",
+})
+_WORD_BEFORE = frozenset(" \t=:,(")
+_WORD_AFTER = frozenset(" \t;,)\"'")
+
+
+def _script_placeholders(line: str) -> Iterator[re.Match[str]]:
+    """Placeholders in a script line: quoted or a word of their own, not markup,
+    not a redirection (``sort <in >out``), not in a comment line."""
+    if line.lstrip().startswith("#"):
+        return
+    quoted = _quoted_spans(line)
+    for match in PLACEHOLDER.finditer(line):
+        name = match.group(1)
+        if name.casefold() in _HTML_TAGS or f"</{name}>" in line:
+            continue
+        inside = any(start < match.start() and match.end() <= end for start, end in quoted)
+        before = line[match.start() - 1] if match.start() else " "
+        after = line[match.end()] if match.end() < len(line) else " "
+        if inside or (before in _WORD_BEFORE and after in _WORD_AFTER):
+            yield match
+
+
+def _quoted_spans(line: str) -> list[tuple[int, int]]:
+    """``(opening quote, closing quote)`` offsets of the '…' and "…" strings of a line."""
+    spans: list[tuple[int, int]] = []
+    quote: str | None = None
+    opened = 0
+    escaped = False
+    for index, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote is None and char in "'\"":
+            quote, opened = char, index
+        elif char == quote:
+            spans.append((opened, index))
+            quote = None
+    return spans
+
+
+def _is_description(node: JsonNode) -> bool:
+    parent = node.parent
+    return isinstance(parent, JsonObject) and node.key == "description"
+
+
 def _in_script(node: JsonNode) -> bool:
     parent = node.parent
     if isinstance(parent, JsonArray) and parent.key == "inline":
         return True
-    return isinstance(parent, JsonObject) and node.key in ("inline", "description")
+    return isinstance(parent, JsonObject) and node.key == "inline"
 
 
 class NoTemplate(Rule):

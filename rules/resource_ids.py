@@ -25,6 +25,7 @@ class _IdField:
     label: str  # how the message names the field
     node: JsonNode
     kinds: tuple[str, ...]
+    empty_allowed: bool = False  # "" is documented as "let the service choose"
 
 
 class MalformedResourceId(Rule):
@@ -46,7 +47,7 @@ shapes they take:
 | `distribute[].galleryImageId` (SharedImage) | a gallery image definition, or an explicit version `.../versions/<x.y.z>` |
 | keys of `identity.userAssignedIdentities`, items of `vmProfile.userAssignedIdentities` | a user-assigned identity: `.../providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>` |
 | `vmProfile.vnetConfig.subnetId`, `containerInstanceSubnetId` | a subnet: `.../providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>` |
-| `stagingResourceGroup` | a resource group: `/subscriptions/<sub>/resourceGroups/<name>` |
+| `stagingResourceGroup` | a resource group: `/subscriptions/<sub>/resourceGroups/<name>`, or `""` (documented: "If this field is empty, a resource group with a random name will be created") |
 
 The fixed words are compared without regard to case, as ARM does. A value written as an
 expression is not judged; one that is partly known (a `<placeholder>` in an id, or an
@@ -136,6 +137,8 @@ id format; the table is `aiblint/data/resource-id-shapes.json`. (AIB208 checks w
 
 def _check(template: ImageTemplate, field: _IdField) -> Iterator[Problem]:
     resolved = template.resolve(field.node)
+    if field.empty_allowed and resolved.value == "":
+        return
     parts = _parts(resolved)
     if parts is None or could_be(parts, field.kinds):
         return
@@ -177,14 +180,14 @@ def _parts(resolved: Resolved) -> list[Part] | None:
 def _id_fields(template: ImageTemplate) -> Iterator[_IdField]:
     source = template.source
     if source is not None:
-        yield from _field(source, "imageId", "source imageId", _IMAGE)
-        yield from _field(source, "imageVersionId", "source imageVersionId", _SOURCE_VERSION)
+        yield from _field(template, source, "imageId", "source imageId", _IMAGE)
+        yield from _field(template, source, "imageVersionId", "source imageVersionId", _SOURCE_VERSION)
     for distributor in template.distributors:
-        yield from _field(distributor, "imageId", "distribute imageId", _IMAGE)
-        yield from _field(distributor, "galleryImageId", "galleryImageId", _TARGET_GALLERY)
+        yield from _field(template, distributor, "imageId", "distribute imageId", _IMAGE)
+        yield from _field(template, distributor, "galleryImageId", "galleryImageId", _TARGET_GALLERY)
     identity = template.identity
     if isinstance(identity, JsonObject):
-        identities = identity.get("userAssignedIdentities")
+        identities = template.member(identity, "userAssignedIdentities")
         if isinstance(identities, JsonObject):
             for name in identities.keys():  # noqa: SIM118 - not a dict
                 key = identities.key_node(name)
@@ -192,26 +195,30 @@ def _id_fields(template: ImageTemplate) -> Iterator[_IdField]:
                     yield _IdField("identity", key, _IDENTITY)
     properties = template.properties
     if properties is not None:
-        yield from _field(properties, "stagingResourceGroup", "stagingResourceGroup", _GROUP)
-        yield from _vm_profile_fields(properties.get("vmProfile"))
+        # "If this field is empty, a resource group with a random name will be created"
+        # (the stagingResourceGroup description of every api version that has it)
+        yield from _field(template, properties, "stagingResourceGroup", "stagingResourceGroup", _GROUP,
+                          empty_allowed=True)
+        yield from _vm_profile_fields(template, template.member(properties, "vmProfile"))
 
 
-def _vm_profile_fields(profile: JsonNode | None) -> Iterator[_IdField]:
+def _vm_profile_fields(template: ImageTemplate, profile: JsonNode | None) -> Iterator[_IdField]:
     if not isinstance(profile, JsonObject):
         return
-    identities = profile.get("userAssignedIdentities")
+    identities = template.member(profile, "userAssignedIdentities")
     if isinstance(identities, JsonArray):
         for item in identities.items:
             yield _IdField("vmProfile identity", item, _IDENTITY)
-    network = profile.get("vnetConfig")
+    network = template.member(profile, "vnetConfig")
     if isinstance(network, JsonObject):
-        yield from _field(network, "subnetId", "subnetId", _SUBNET)
-        yield from _field(network, "containerInstanceSubnetId", "containerInstanceSubnetId", _SUBNET)
+        yield from _field(template, network, "subnetId", "subnetId", _SUBNET)
+        yield from _field(template, network, "containerInstanceSubnetId", "containerInstanceSubnetId", _SUBNET)
 
 
-def _field(holder: JsonObject, name: str, label: str, kinds: tuple[str, ...]) -> Iterator[_IdField]:
-    """The field matched without case (api versions before 2024-02-01 accept
+def _field(template: ImageTemplate, holder: JsonObject, name: str, label: str, kinds: tuple[str, ...], *,
+           empty_allowed: bool = False) -> Iterator[_IdField]:
+    """The field as the service reads it (api versions before 2024-02-01 accept
     ``imageVersionID``; AIB103 reports the spelling)."""
-    found = holder.get_ci(name)
+    found = template.member(holder, name)
     if found is not None:
-        yield _IdField(label, found[1], kinds)
+        yield _IdField(label, found, kinds, empty_allowed)

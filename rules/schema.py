@@ -189,9 +189,14 @@ allows, such as a `WindowsUpdate` customizer (2020-02-14) or `Premium_LRS` stora
 (2022-07-01). The message names the api version that introduced it.
 
 Under 2024-02-01 and later the service rejects it (**error**). Older api versions are
-lenient and may accept the template while ignoring the setting, or (as with `osDiskSizeGB`
-in the 2019-05-01-preview quickstarts) apply it although their schema lacks it, so there it
-is a **warning**.
+lenient and may accept the template while ignoring the setting, so there it is a **warning**.
+
+Not reported: what a version's own official quickstarts use and the service applied
+although that version's schema lacks it. In 2019-05-01-preview these are
+`vmProfile.osDiskSizeGB` (the Windows and gallery quickstarts set it; `0`, the default,
+keeps the source image's size) and the `WindowsUpdate` customizer (added to the service in
+March 2020, when 2019-05-01-preview was the newest version). The list, with its sources, is
+`honouredBeforeSchema` in `aiblint/data/api-versions.json`.
 
 {_SOURCES}
 
@@ -203,9 +208,11 @@ it), or remove the property.
                 ((7, 5),), "a property, before 2024-02-01 a warning"),
         Example(_template(_SOURCE + _VHD.replace("}]", "}],") + '    "additionalDataDisks": [{"sizeGB": 128}]\n'),
                 ((8, 5),), "a property from 2025-10-01 under 2024-02-01"),
-        Example(_template(_SOURCE + '    "customize": [{"type": "WindowsUpdate"}],\n' + _VHD, api="2019-05-01-preview"),
+        Example(_template(_SOURCE + '    "customize": [{"type": "WindowsUpdate"}],\n' + _VHD, api="2019-02-01-preview"),
                 ((7, 28),), "a customizer type"),
         Example(_template(_SOURCE + '    "errorHandling": {"onCustomizerError": "abort"},\n' + _VHD, api="2023-07-01"), ()),
+        Example(_template(_SOURCE + '    "vmProfile": {"vmSize": "Standard_D2s_v3", "osDiskSizeGB": 60},\n' + _VHD,
+                          api="2019-05-01-preview"), (), "osDiskSizeGB, used by the 2019-05-01-preview quickstarts"),
     )
 
 

@@ -175,7 +175,10 @@ Anything else is reported here, once per reference, with the mapping that would 
 it. `--fetch` (or `fetch = true`) downloads what cannot be mapped, with a timeout, a size
 limit and a cache. Paths never leave the folder they are mapped into (`..` and symlinks
 are followed, then checked) and absolute paths are never read. URIs that are ARM
-expressions or placeholders are not reported.
+expressions or placeholders are not reported, nor are URLs on hosts reserved for
+documentation (`example.com`, `example.org`, `example.net`, `*.example`, `*.test`: RFC 2606
+and RFC 6761): they name no file to map or fetch, only a place the author means to replace.
+Their plain http is still AIB301's.
 """
     examples = (
         Example(
@@ -184,12 +187,14 @@ expressions or placeholders are not reported.
   "properties": {
     "customize": [
       {"type": "Shell", "name": "setup", "scriptUri": "https://raw.githubusercontent.com/contoso/scripts/main/setup.sh"},
-      {"type": "Shell", "name": "later", "scriptUri": "[parameters('scriptUri')]"}
+      {"type": "Shell", "name": "later", "scriptUri": "[parameters('scriptUri')]"},
+      {"type": "Shell", "name": "sample", "scriptUri": "https://example.com/setup.sh"}
     ]
   }
 }
 """,
             ((5, 55),),
+            "a GitHub URL of another repository; an expression and a documentation host are not reported",
         ),
     )
 

@@ -119,22 +119,22 @@ With an older api version, list `replicationRegions`, including the gallery's ow
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
         version = known_api_version(template)
         for distributor in template.distributors:
-            kind = _field(distributor, "type")
+            kind = _field(template, distributor, "type")
             kind_text = template.resolve(kind).text() if kind is not None else None
             if kind_text is not None and kind_text.casefold() == "sharedimage":
-                yield from _check(distributor, version)
+                yield from _check(template, distributor, version)
 
 
-def _check(distributor: JsonObject, version: str | None) -> Iterator[Problem]:
-    replication = _field(distributor, "replicationRegions")
-    targets = _field(distributor, "targetRegions")
-    storage = _field(distributor, "storageAccountType")
+def _check(template: ImageTemplate, distributor: JsonObject, version: str | None) -> Iterator[Problem]:
+    replication = _field(template, distributor, "replicationRegions")
+    targets = _field(template, distributor, "targetRegions")
+    storage = _field(template, distributor, "storageAccountType")
     if replication is None and version is not None and is_before(version, _TARGET_REGIONS_SINCE):
         later = " (targetRegions needs api 2022-07-01 or later)" if targets is not None else ""
         yield Problem(
             f"SharedImage distributor has no replicationRegions, which api {version} requires: "
             f"list the regions to replicate the image version to, the gallery's region among them{later}",
-            node=_field(distributor, "type") or distributor,
+            node=_field(template, distributor, "type") or distributor,
         )
         return
     if replication is not None and targets is not None:
@@ -153,10 +153,10 @@ def _check(distributor: JsonObject, version: str | None) -> Iterator[Problem]:
         )
 
 
-def _field(holder: JsonObject, name: str) -> JsonNode | None:
-    """A field matched without case, as api versions before 2024-02-01 do; JSON
+def _field(template: ImageTemplate, holder: JsonObject, name: str) -> JsonNode | None:
+    """A field as the service reads it (in any case before 2024-02-01); JSON
     ``null`` counts as missing (ARM drops null properties)."""
-    found = holder.get_ci(name)
-    if found is None or (isinstance(found[1], JsonScalar) and found[1].value is None):
+    found = template.member(holder, name)
+    if found is None or (isinstance(found, JsonScalar) and found.value is None):
         return None
-    return found[1]
+    return found

@@ -15,17 +15,16 @@ from .api_versions import is_before, known_api_version
 from .spans import span_in
 
 
-def _source_field(source: JsonObject, name: str) -> JsonNode | None:
-    """A source field matched without case (api versions before 2024-02-01
-    ignore case; AIB103 reports the spelling)."""
-    found = source.get_ci(name)
-    return found[1] if found is not None else None
+def _source_field(template: ImageTemplate, source: JsonObject, name: str) -> JsonNode | None:
+    """A source field as the service reads it (in any case before 2024-02-01;
+    AIB103 reports the spelling)."""
+    return template.member(source, name)
 
 
 def _source_kind(template: ImageTemplate) -> tuple[JsonObject, JsonNode, str] | None:
     """The source object, its type node and the type folded to lower case."""
     source = template.source
-    type_node = _source_field(source, "type") if source is not None else None
+    type_node = _source_field(template, source, "type") if source is not None else None
     if source is None or type_node is None:
         return None
     kind = template.resolve(type_node).text()
@@ -129,7 +128,7 @@ repo (danielsollondon/azvmimagebuilder README); the ARM schemas (aib-facts.md §
         if found is None or found[2] != "iso":
             return
         source, type_node, _ = found
-        if _source_field(source, "sha256Checksum") is None:
+        if _source_field(template, source, "sha256Checksum") is None:
             yield Problem(
                 "ISO source has no sha256Checksum (every api version with ISO sources requires it)",
                 node=source,
@@ -142,7 +141,7 @@ repo (danielsollondon/azvmimagebuilder README); the ARM schemas (aib-facts.md §
             node=resolved.node,
             document=resolved.document,
         )
-        uri = _source_field(source, "sourceUri")
+        uri = _source_field(template, source, "sourceUri")
         url = template.resolve(uri) if uri is not None else None
         problem = _iso_release_problem(url.value) if url is not None and isinstance(url.value, str) else None
         if url is not None and problem:
@@ -264,7 +263,7 @@ name an exact version.
             yield from self._gallery(template, source, version)
 
     def _platform(self, template: ImageTemplate, source: JsonObject, version: str) -> Iterator[Problem]:
-        node = _source_field(source, "version")
+        node = _source_field(template, source, "version")
         resolved = template.resolve(node) if node is not None else None
         text = resolved.text() if resolved is not None else None
         if resolved is not None and text is not None and text.strip().casefold() == "latest":
@@ -276,7 +275,7 @@ name an exact version.
             )
 
     def _gallery(self, template: ImageTemplate, source: JsonObject, version: str) -> Iterator[Problem]:
-        node = _source_field(source, "imageVersionId")
+        node = _source_field(template, source, "imageVersionId")
         resolved = template.resolve(node) if node is not None else None
         text = resolved.text() if resolved is not None else None
         match = _LATEST_SEGMENT.search(text) if text is not None else None
@@ -375,7 +374,7 @@ aib-facts.md §4.
         found = _source_kind(template)
         if found is None or found[2] != "platformimage":
             return
-        node = _source_field(found[0], "version")
+        node = _source_field(template, found[0], "version")
         resolved = template.resolve(node) if node is not None else None
         text = resolved.text() if resolved is not None else None
         if resolved is None or not text or text.casefold() == "latest" or _IMAGE_VERSION.match(text):

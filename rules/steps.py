@@ -22,14 +22,18 @@ class Step:
     item: JsonObject
     kind: str | None
     role: str  # "customizer" or "validator"
+    fold_case: bool = True  # the service matches names in any case (before 2024-02-01)
 
     def field(self, name: str) -> JsonNode | None:
-        """The value of a field, matched without case; ``None`` when it is
-        missing or JSON ``null`` (ARM drops null properties)."""
-        found = self.item.get_ci(name)
-        if found is None:
+        """The value of a field as the service reads it (in any case where
+        ``fold_case``); ``None`` when it is missing or JSON ``null`` (ARM drops
+        null properties)."""
+        node = self.item.get(name)
+        if node is None and self.fold_case:
+            found = self.item.get_ci(name)
+            node = found[1] if found is not None else None
+        if node is None:
             return None
-        node = found[1]
         if isinstance(node, JsonScalar) and node.value is None:
             return None
         return node
@@ -49,19 +53,19 @@ class Step:
 
 
 def step_kind(template: ImageTemplate, item: JsonObject) -> str | None:
-    found = item.get_ci("type")
+    found = template.member(item, "type")
     if found is None:
         return None
-    value = template.resolve(found[1]).text()
+    value = template.resolve(found).text()
     return value.casefold() if value else None
 
 
 def customizers(template: ImageTemplate) -> list[Step]:
-    return [Step(item, step_kind(template, item), "customizer") for item in template.customizers]
+    return [Step(item, step_kind(template, item), "customizer", template.names_fold_case) for item in template.customizers]
 
 
 def validators(template: ImageTemplate) -> list[Step]:
-    return [Step(item, step_kind(template, item), "validator") for item in template.validators]
+    return [Step(item, step_kind(template, item), "validator", template.names_fold_case) for item in template.validators]
 
 
 def all_steps(template: ImageTemplate) -> Iterator[Step]:

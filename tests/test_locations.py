@@ -61,7 +61,8 @@ def template(body: str, *, identity: str = "", api: str = "2024-02-01") -> str:
         ('"identity": {"type": "UserAssigned", "userAssignedIdentities": {}},', True),
         ('"identity": {"type": "UserAssigned"},', True),
         (IDENTITY, False),
-        ('"identity": {"type": "userassigned", "userassignedidentities": {"[parameters(\'id\')]": {}}},', False),
+        # 2024-02-01 (the api version here) rejects the wrong case: no identity the service reads
+        ('"identity": {"type": "userassigned", "userassignedidentities": {"[parameters(\'id\')]": {}}},', True),
         ('"identity": {"type": "[parameters(\'kind\')]", "userAssignedIdentities": {}},', False),
         ('"identity": {"type": "UserAssigned", "userAssignedIdentities": "[variables(\'ids\')]"},', False),
         ('"identity": "[variables(\'identity\')]",', False),
@@ -72,6 +73,13 @@ def test_aib300_identity(identity: str, reported: bool) -> None:
         '{"customize": [{"type": "Shell", "scriptUri": "https://acct.blob.core.windows.net/s/x.sh"}]}', identity=identity
     )
     assert [f.rule for f in lint(text, "AIB300")] == (["AIB300"] if reported else [])
+
+
+def test_aib300_identity_in_another_case_before_2024_02_01() -> None:
+    identity = '"identity": {"type": "userassigned", "userassignedidentities": {"[parameters(\'id\')]": {}}},'
+    text = template('{"customize": [{"type": "Shell", "scriptUri": "https://acct.blob.core.windows.net/s/x.sh"}]}',
+                    identity=identity, api="2020-02-14")
+    assert [f.rule for f in lint(text, "AIB300")] == []
 
 
 def test_aib300_validators_workload_and_vhd() -> None:
@@ -118,7 +126,8 @@ def test_aib301_other_schemes_and_case() -> None:
 ]}"""
     )
     findings = lint(text, "AIB301")
-    assert where(findings, text) == [("AIB301", 6, 35, "HTTP"), ("AIB301", 7, 35, "ftp")]
+    # example.com is a stand-in host, but replacing it keeps the scheme (issue 15)
+    assert where(findings, text) == [("AIB301", 6, 35, "HTTP"), ("AIB301", 7, 35, "ftp"), ("AIB301", 8, 35, "http")]
     assert findings[1].message.startswith("scriptUri uses ftp://, not https://")
 
 

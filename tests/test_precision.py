@@ -1,0 +1,143 @@
+"""Issue 15's minimal reproductions of false or missing findings on documented, working
+templates: each test failed before its fix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aiblint.config import Config
+from aiblint.engine import Linter
+from aiblint.registry import RuleSet
+from aiblint.selection import Selection
+
+Found = list[tuple[int, int, str, str]]
+
+IDENTITY_ID = (
+    "/subscriptions/0b4ea3c1-5f6d-4b3a-9c1e-2f1e0d9a8b7c/resourceGroups/ops/providers/"
+    "Microsoft.ManagedIdentity/userAssignedIdentities/aib"
+)
+SOURCE = {"type": "PlatformImage", "publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server",
+          "version": "latest"}
+VHD = [{"type": "VHD", "runOutputName": "vhd"}]
+
+
+def lint(text: str, *rules: str) -> Found:
+    linter = Linter(RuleSet.load(Selection(select=rules or ("AIB",))), Config())
+    findings, _ = linter.lint_bytes(text.encode(), "t.json", True)
+    return [(f.line, f.column, f.rule, f.message) for f in findings]
+
+
+def at(text: str, needle: str) -> tuple[int, int]:
+    """Line and column (1-based) of the first ``needle`` in ``text``."""
+    offset = text.index(needle)
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def bare(api: str, identity: object = None, **properties: object) -> str:
+    """A complete, valid bare template, one member per line from line 2 on."""
+    resource = {
+        "type": "Microsoft.VirtualMachineImages/imageTemplates",
+        "apiVersion": api,
+        "location": "westus2",
+        "identity": identity or {"type": "UserAssigned", "userAssignedIdentities": {IDENTITY_ID: {}}},
+        "properties": {"source": SOURCE, "distribute": VHD, **properties},
+    }
+    lines = [f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in resource.items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+@pytest.mark.parametrize("api", ["2022-02-14", "2024-02-01", "2025-10-01"])
+def test_empty_staging_resource_group_is_documented(api: str) -> None:
+    # "If this field is empty, a resource group with a random name will be created"
+    # (stagingResourceGroup in the swagger-derived types, 2022-02-14 and later)
+    assert lint(bare(api, stagingResourceGroup="")) == []
+
+
+def test_staging_resource_group_still_checked() -> None:
+    text = bare("2022-02-14", stagingResourceGroup="IT_staging")
+    found = lint(text, "AIB209")
+    assert [(line, column, rule) for line, column, rule, _ in found] == [(*at(text, '"IT_staging"'), "AIB209")]
+
+
+def test_identity_read_with_the_case_tolerance_of_the_api_version() -> None:
+    identity = {"type": "UserAssigned", "UserAssignedIdentities": {IDENTITY_ID: {}}}
+    assert lint(bare("2020-02-14", identity)) == [
+        (5, 40, "AIB103", '"UserAssignedIdentities" should be "userAssignedIdentities": api 2020-02-14 still accepts '
+         "the wrong case, 2024-02-01 and later reject it"),
+    ]
+    # 2024-02-01 rejects the wrong case: the service reads no identity there
+    strict = lint(bare("2024-02-01", identity), "AIB103", "AIB203")
+    assert [(line, column, rule) for line, column, rule, _ in strict] == [(5, 15, "AIB203"), (5, 40, "AIB103")]
+
+
+def test_mis_cased_identity_key_is_still_checked_as_an_id() -> None:
+    identity = {"type": "UserAssigned", "UserAssignedIdentities": {"aib": {}}}
+    text = bare("2020-02-14", identity)
+    found = lint(text, "AIB209")
+    assert [(line, column, rule) for line, column, rule, _ in found] == [(*at(text, '"aib"'), "AIB209")]
+
+
+@pytest.mark.parametrize("size", [0, 60])
+def test_os_disk_size_under_2019_05_01_preview(size: int) -> None:
+    found = lint(bare("2019-05-01-preview", vmProfile={"vmSize": "Standard_D2s_v3", "osDiskSizeGB": size}))
+    assert [rule for _, _, rule, _ in found] == ["AIB100"]  # the preview api version, nothing about the disk
+
+
+def test_windows_update_under_2019_05_01_preview() -> None:
+    customize = [{"type": "WindowsUpdate", "name": "updates", "searchCriteria": "IsInstalled=0", "updateLimit": 20},
+                 {"type": "WindowsRestart", "name": "restart"}]
+    found = lint(bare("2019-05-01-preview", customize=customize), "AIB1")
+    assert [rule for _, _, rule, _ in found] == ["AIB100"]
+
+
+def test_a_later_property_is_still_reported_under_2019_05_01_preview() -> None:
+    text = bare("2019-05-01-preview", vmProfile={"vmSize": "Standard_D2s_v3", "vnetConfig": {}})
+    found = lint(text, "AIB104")
+    assert [(line, column, rule) for line, column, rule, _ in found] == [(*at(text, '"vnetConfig"'), "AIB104")]
+
+
+@pytest.mark.parametrize("host", ["example.com", "example.org", "example.net", "downloads.example"])
+def test_plain_http_on_a_documentation_host_is_reported(host: str) -> None:
+    customize = [{"type": "Shell", "name": "setup", "scriptUri": f"http://{host}/setup.sh",
+                  "sha256Checksum": "a" * 64}]
+    text = bare("2022-07-01", customize=customize)
+    found = lint(text, "AIB301", "AIB305")
+    line, column = at(text, "http:")
+    assert found == [(line, column, "AIB301", "scriptUri uses http://, not https://: anyone on the network path can read "
+                                        "or change what is downloaded; use the https URL of the file")]
+
+
+def test_placeholders_one_finding_per_value() -> None:
+    staging = "/subscriptions/<subscriptionID>/resourceGroups/<rgName>-<rgName>"
+    text = bare("2022-07-01", stagingResourceGroup=staging)
+    found = lint(text, "AIB003")
+    assert found == [(*at(text, "<subscriptionID>"), "AIB003", "unreplaced placeholders <subscriptionID> and <rgName>: replace them with "
+                                        "real values before deploying")]
+
+
+@pytest.mark.parametrize(
+    ("line", "placeholder"),
+    [
+        ("wget -O /tmp/a.zip '<Shared Access Signature to archive file>'", "<Shared"),
+        ("az group create -n build -l <region> -o none", "<region>"),
+        ('echo "key=<storage key>" > /tmp/k', "<storage key>"),
+        ("<command to run inline>", "<command"),
+    ],
+)
+def test_placeholders_in_script_lines(line: str, placeholder: str) -> None:
+    customize = [{"type": "Shell", "name": "setup", "inline": [line]}]
+    text = bare("2022-07-01", customize=customize)
+    found = lint(text, "AIB003")
+    assert [(row, col, rule) for row, col, rule, _ in found] == [(*at(text, placeholder), "AIB003")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["echo '<h1>hi</h1>' > /var/www/index.html", "sort <in >out", "cat <<EOF > /tmp/x", "# set <tenantId> here",
+     "echo '<configuration><appSettings></appSettings></configuration>' > web.config", "grep -c x <in.txt>out.txt"],
+)
+def test_script_syntax_is_not_a_placeholder(line: str) -> None:
+    customize = [{"type": "Shell", "name": "setup", "inline": [line]}]
+    assert lint(bare("2022-07-01", customize=customize), "AIB003") == []
