@@ -122,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="ARM parameters file for the deployment templates (repeatable; a later file wins, as in the Azure CLI). "
         "Default: x.parameters.json beside x.json, or azuredeploy.parameters.json",
     )
+    parser.add_argument(
+        "--no-respect-gitignore", dest="respect_gitignore", action="store_false",
+        help="walk folders without skipping what .gitignore files ignore",
+    )
     parser.add_argument("--config", metavar="FILE", help="configuration file (default: the nearest .aiblint.toml or pyproject.toml)")
     parser.add_argument(
         "--fetch", action="store_true",
@@ -260,6 +264,7 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
                 skip_non_templates=options.skip_non_templates,
                 jobs=options.jobs,
                 cache=not options.no_cache,
+                respect_gitignore=options.respect_gitignore,
             )
         except (ConfigError, PluginError) as error:  # an unreadable baseline, a broken rule plugin
             raise UsageError(str(error)) from None
@@ -293,6 +298,8 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
 
     for problem in report.errors:
         print(f"{PROGRAM}: {printable(problem.path)}: {printable(problem.message)}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"{PROGRAM}: warning: {printable(warning)}", file=sys.stderr)
     for note in report.notes:
         print(f"{PROGRAM}: note: {printable(note)}", file=sys.stderr)
     return report.exit_code(config.fail_on)

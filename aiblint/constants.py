@@ -13,5 +13,8 @@ FORMATTER_ENTRY_POINTS = "aiblint.formatters"
 TEMPLATE_SUFFIXES = (".json", ".jsonc")
 #: Folders a directory walk never enters.
 SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
+#: Dot-folders that commonly hold infrastructure: a walk enters these and skips every other
+#: dot-folder (tool caches and editor settings: .vscode, .idea, .terraform, .mypy_cache, ...).
+WALKED_DOT_FOLDERS = frozenset({".azure", ".azuredevops", ".github", ".pipelines"})
 
 JSON_OUTPUT_VERSION = 1

@@ -2,18 +2,26 @@
 
 A directory walk only parses JSON files whose bytes mention an image template
 (a sniff); a file named on the command line is always parsed, and says so
-(AIB004) when it holds no template.
+(AIB004) when it holds no template. The walk skips tool and dependency
+folders, dot-folders other than those that commonly hold infrastructure
+(:data:`~aiblint.constants.WALKED_DOT_FOLDERS`), and what ``.gitignore``
+files ignore; :class:`Walk` counts what it skipped, so that a run that finds
+no template can say why.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
-from aiblint.constants import SKIPPED_DIRECTORIES, TEMPLATE_SUFFIXES
+from aiblint.constants import SKIPPED_DIRECTORIES, TEMPLATE_SUFFIXES, WALKED_DOT_FOLDERS
+
+if TYPE_CHECKING:
+    from aiblint.gitignore import GitIgnore
 
 
 @dataclass(frozen=True)
@@ -21,6 +29,17 @@ class Candidate:
     path: Path
     display: str
     explicit: bool
+
+
+@dataclass
+class Walk:
+    """How a folder walk went: what it looked at and what it skipped."""
+
+    gitignore: bool = True  # respect .gitignore files
+    looked_at: int = 0  # files with a template suffix, read or sniffed
+    excluded: int = 0  # by the 'exclude' globs
+    ignored: int = 0  # files and folders a .gitignore ignores
+    dot_folders: list[str] = field(default_factory=list)  # skipped, as displayed
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -31,34 +50,70 @@ def display_path(path: Path, cwd: Path) -> str:
         return path.as_posix()
 
 
-def discover(paths: Sequence[str], cwd: Path, exclude: Sequence[str] = ()) -> Iterator[Candidate]:
-    """Files in the order given; directories walked recursively, sorted."""
+def discover(paths: Sequence[str], cwd: Path, exclude: Sequence[str] = (), walk: Walk | None = None) -> Iterator[Candidate]:
+    """Files in the order given; directories walked recursively, sorted.
+    A path given absolute is displayed absolute, as given."""
     seen: set[Path] = set()
+    walk = walk if walk is not None else Walk()
     for raw in paths:
         path = Path(raw)
-        if not path.is_absolute():
+        given_absolute = path.is_absolute()
+        if not given_absolute:
             path = cwd / path
         if path.is_dir():
-            for found in _walk(path):
-                display = display_path(found, cwd)
-                if found not in seen and not _excluded(display, exclude):
-                    seen.add(found)
-                    yield Candidate(found, display, explicit=False)
+            for found in _walk(path, walk, cwd):
+                display = found.as_posix() if given_absolute else display_path(found, cwd)
+                if found in seen:
+                    continue
+                if _excluded(display_path(found, cwd), exclude):
+                    walk.excluded += 1
+                    continue
+                seen.add(found)
+                walk.looked_at += 1
+                yield Candidate(found, display, explicit=False)
         elif path not in seen:
             seen.add(path)
-            yield Candidate(path, display_path(path, cwd), explicit=True)
+            walk.looked_at += 1
+            yield Candidate(path, path.as_posix() if given_absolute else display_path(path, cwd), explicit=True)
 
 
-def _walk(top: Path) -> Iterator[Path]:
+def _walk(top: Path, walk: Walk, cwd: Path) -> Iterator[Path]:
+    from aiblint.gitignore import GitIgnore
+
     inside = top.resolve()
+    rules = GitIgnore.above(top) if walk.gitignore else None
     for folder, subfolders, files in os.walk(top):
-        subfolders[:] = sorted(d for d in subfolders if d not in SKIPPED_DIRECTORIES and not d.startswith("."))
+        here = Path(folder)
+        if rules is not None:
+            rules.enter(here)
+        subfolders[:] = sorted(name for name in subfolders if _enter(here / name, walk, rules, cwd))
         for name in sorted(files):
-            path = Path(folder, name)
+            path = here / name
+            if not name.lower().endswith(TEMPLATE_SUFFIXES):
+                continue
             # Only regular files in the folder: a FIFO would block the walk, a link to a
             # device never ends, a link out of the folder (a credentials file) is not ours to read.
-            if name.lower().endswith(TEMPLATE_SUFFIXES) and path.is_file() and path.resolve().is_relative_to(inside):
-                yield path
+            resolved = path.resolve()
+            if not (path.is_file() and resolved.is_relative_to(inside)):
+                continue
+            if rules is not None and rules.ignored(resolved):
+                walk.ignored += 1
+                continue
+            yield path
+
+
+def _enter(folder: Path, walk: Walk, rules: GitIgnore | None, cwd: Path) -> bool:
+    """The walk goes into ``folder`` (counting what it skips and why)."""
+    name = folder.name
+    if name in SKIPPED_DIRECTORIES:
+        return False
+    if name.startswith(".") and name not in WALKED_DOT_FOLDERS:
+        walk.dot_folders.append(display_path(folder, cwd))
+        return False
+    if rules is not None and rules.ignored(folder.resolve(), folder=True):
+        walk.ignored += 1
+        return False
+    return True
 
 
 def _excluded(display: str, patterns: Sequence[str]) -> bool:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiblint.config import Config, load_config, rule_options
-from aiblint.discover import Candidate, discover, display_path, looks_like_template
+from aiblint.constants import TEMPLATE_SUFFIXES
+from aiblint.discover import Candidate, Walk, discover, display_path, looks_like_template
 from aiblint.document import Document
 from aiblint.filtering import FindingFilter
 from aiblint.findings import Finding, InternalError, RelatedLocation, Report, Severity
@@ -270,6 +271,7 @@ def lint_paths(
     skip_non_templates: bool = False,
     jobs: int = 1,
     cache: bool = False,
+    respect_gitignore: bool = True,
 ) -> Report:
     """Lint files and directories (``-`` reads standard input).
 
@@ -279,7 +281,9 @@ def lint_paths(
     no image template is skipped quietly. A named shell or PowerShell script is
     never read as JSON (see :mod:`aiblint.script_paths`). ``jobs``: worker
     processes (0: one per processor); ``cache``: use the result cache
-    (:mod:`aiblint.cache`). Neither changes the report.
+    (:mod:`aiblint.cache`). Neither changes the report. ``respect_gitignore``:
+    folder walks skip what ``.gitignore`` files ignore. A run that finds no
+    image template says so in ``Report.warnings``, with what the walk skipped.
     """
     from aiblint.parallel import Work, lint_work
 
@@ -293,6 +297,7 @@ def lint_paths(
     scripts: list[Candidate] = []
     seen: set[Path] = set()
     work: list[Work] = []
+    walk = Walk(gitignore=respect_gitignore)
     for path in paths:
         if path == STDIN:
             data = stdin if stdin is not None else sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
@@ -302,7 +307,7 @@ def lint_paths(
                 continue
             work.append(Work(display, explicit=True, data=data))
             continue
-        for candidate in discover([path], folder, config.exclude):
+        for candidate in discover([path], folder, config.exclude, walk):
             seen.add(candidate.path)
             if candidate.explicit and is_script(candidate.path):
                 scripts.append(candidate)
@@ -313,7 +318,24 @@ def lint_paths(
     lint_work(linter, report, work, jobs, cache)
     _finish(linter, report)
     lint_named_scripts(scripts, seen, linter, report)
+    if not (report.templates_checked or report.findings or report.errors or scripts or skip_non_templates):
+        report.warnings.append(nothing_found(paths, walk))
     return report
+
+
+def nothing_found(paths: Sequence[str], walk: Walk) -> str:
+    """``no image template found under PATH (...)``: a run that checked nothing must not pass silently."""
+    suffixes = "/".join(TEMPLATE_SUFFIXES)
+    looked = f"{walk.looked_at} {suffixes} file{'' if walk.looked_at == 1 else 's'} looked at"
+    parts = [looked]
+    if walk.excluded:
+        parts.append(f"{walk.excluded} matched 'exclude'")
+    if walk.ignored:
+        parts.append(f"{walk.ignored} ignored by .gitignore (--no-respect-gitignore reads them)")
+    if walk.dot_folders:
+        shown = walk.dot_folders[:5] + (["..."] if len(walk.dot_folders) > 5 else [])
+        parts.append(f"dot-folders skipped: {', '.join(shown)}")
+    return f"no image template found under {', '.join(paths)} ({'; '.join(parts)})"
 
 
 def _finish(linter: Linter, report: Report) -> None:

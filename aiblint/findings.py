@@ -119,6 +119,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     errors: list[InternalError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # run-level remarks (a tool was missing, ...)
+    #: what must be seen although it fails nothing: the run found no template to check
+    warnings: list[str] = field(default_factory=list)
     files_checked: int = 0
     templates_checked: int = 0
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from aiblint.cli import main
+from aiblint.constants import TEMPLATE_SUFFIXES
 from tests.test_cli import CLEAN, DUPLICATE_NAMES
 
 
@@ -100,3 +101,99 @@ def test_fail_on_none_in_the_config_file(write, tmp_path: Path) -> None:  # type
 def test_exit_zero_still_fails_on_a_file_that_cannot_be_read(write, capsys) -> None:  # type: ignore[no-untyped-def]
     assert run("--exit-zero", "nope.json")[0] == 2
     assert stderr_lines(capsys) == ["aiblint: nope.json: cannot read: No such file or directory"]
+
+
+# --- never a silent pass ------------------------------------------------------------------
+
+def looked_at(count: int) -> str:
+    return f"{count} {'/'.join(TEMPLATE_SUFFIXES)} file{'' if count == 1 else 's'} looked at"
+
+
+def test_a_folder_without_templates_says_so(write, capsys) -> None:  # type: ignore[no-untyped-def]
+    (Path.cwd() / "empty").mkdir()
+    assert run("empty") == (0, "")
+    assert stderr_lines(capsys) == [f"aiblint: warning: no image template found under empty ({looked_at(0)})"]
+    write("other/package.json", '{"name": "x"}')
+    assert run("other", "empty") == (0, "")
+    assert stderr_lines(capsys) == [f"aiblint: warning: no image template found under other, empty ({looked_at(1)})"]
+
+
+def test_a_folder_of_other_files_says_what_was_looked_at(write, capsys) -> None:  # type: ignore[no-untyped-def]
+    names = ["infra/main.bicep", "infra/pipeline.yaml", "infra/notes.txt"]
+    for name in names:
+        write(name, "param location string\n")
+    looked = sum(name.endswith(TEMPLATE_SUFFIXES) for name in names)  # whatever discovery reads
+    assert run("infra")[0] == 0
+    assert stderr_lines(capsys) == [f"aiblint: warning: no image template found under infra ({looked_at(looked)})"]
+
+
+def test_every_file_excluded_says_so(write, capsys) -> None:  # type: ignore[no-untyped-def]
+    write(".aiblint.toml", 'exclude = ["legacy/*"]\n')
+    write("legacy/t.json", DUPLICATE_NAMES)
+    assert run("legacy") == (0, "")
+    assert stderr_lines(capsys) == [
+        f"aiblint: warning: no image template found under legacy ({looked_at(0)}; 1 matched 'exclude')"
+    ]
+
+
+def test_infrastructure_dot_folders_are_walked_others_are_named(write, capsys) -> None:  # type: ignore[no-untyped-def]
+    for folder in (".azure/images", ".github/aib", ".pipelines", ".azuredevops"):
+        write(f"{folder}/t.json", DUPLICATE_NAMES)
+    write(".vscode/t.json", DUPLICATE_NAMES)
+    write(".terraform/t.json", DUPLICATE_NAMES)
+    code, out = run("--format", "json", ".")
+    assert code == 1
+    assert sorted({finding["path"] for finding in json.loads(out)["findings"]}) == [
+        ".azure/images/t.json", ".azuredevops/t.json", ".github/aib/t.json", ".pipelines/t.json",
+    ]
+    for name in (".azure", ".github", ".pipelines", ".azuredevops"):
+        for path in (Path.cwd() / name).rglob("*.json"):
+            path.unlink()
+    capsys.readouterr()
+    assert run(".") == (0, "")
+    assert stderr_lines(capsys) == [
+        f"aiblint: warning: no image template found under . ({looked_at(0)}; "
+        "dot-folders skipped: .terraform, .vscode)"
+    ]
+
+
+def test_gitignore_is_respected_unless_asked(write, capsys) -> None:  # type: ignore[no-untyped-def]
+    (Path.cwd() / ".git").mkdir()
+    write(".gitignore", "generated/\n*.gen.json\n!keep.gen.json\n")
+    write("infra/generated/t.json", DUPLICATE_NAMES)
+    write("infra/a.gen.json", DUPLICATE_NAMES)
+    write("infra/keep.gen.json", DUPLICATE_NAMES)
+    write("infra/sub/.gitignore", "!a.gen.json\nlocal.json\n")
+    write("infra/sub/a.gen.json", DUPLICATE_NAMES)
+    write("infra/sub/local.json", DUPLICATE_NAMES)
+
+    def paths(*args: str) -> list[str]:
+        code, out = run("--format", "json", *args, "infra")
+        assert code == 1
+        return sorted({finding["path"] for finding in json.loads(out)["findings"]})
+
+    assert paths() == ["infra/keep.gen.json", "infra/sub/a.gen.json"]  # the deeper file re-includes
+    assert paths("--no-respect-gitignore") == [
+        "infra/a.gen.json", "infra/generated/t.json", "infra/keep.gen.json", "infra/sub/a.gen.json", "infra/sub/local.json",
+    ]
+    write("infra/keep.gen.json", "{}").unlink()
+    write("infra/sub/a.gen.json", "{}").unlink()
+    capsys.readouterr()
+    assert run("infra") == (0, "")
+    assert stderr_lines(capsys) == [
+        f"aiblint: warning: no image template found under infra ({looked_at(0)}; "
+        "3 ignored by .gitignore (--no-respect-gitignore reads them))"
+    ]
+
+
+def test_an_absolute_path_is_printed_as_given(write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write("sub/t.json", DUPLICATE_NAMES)
+    (tmp_path / "elsewhere").mkdir()
+    import os
+
+    os.chdir(tmp_path / "elsewhere")
+    code, out = run(str(tmp_path / "sub"))
+    assert code == 1
+    assert out.splitlines()[0].startswith(f"{tmp_path.as_posix()}/sub/t.json:3:16: warning AIB003 ")
+    code, out = run(str(tmp_path / "sub" / "t.json"))
+    assert out.splitlines()[0].startswith(f"{tmp_path.as_posix()}/sub/t.json:3:16: warning AIB003 ")
