@@ -50,9 +50,14 @@ def display_path(path: Path, cwd: Path) -> str:
         return path.as_posix()
 
 
+def _display(path: Path, cwd: Path, given_absolute: bool) -> str:
+    """A path given absolute, outside the working folder, is shown as given, not as ``../../..``."""
+    display = display_path(path, cwd)
+    return path.as_posix() if given_absolute and display.startswith("../") else display
+
+
 def discover(paths: Sequence[str], cwd: Path, exclude: Sequence[str] = (), walk: Walk | None = None) -> Iterator[Candidate]:
-    """Files in the order given; directories walked recursively, sorted.
-    A path given absolute is displayed absolute, as given."""
+    """Files in the order given; directories walked recursively, sorted."""
     seen: set[Path] = set()
     walk = walk if walk is not None else Walk()
     for raw in paths:
@@ -62,7 +67,7 @@ def discover(paths: Sequence[str], cwd: Path, exclude: Sequence[str] = (), walk:
             path = cwd / path
         if path.is_dir():
             for found in _walk(path, walk, cwd):
-                display = found.as_posix() if given_absolute else display_path(found, cwd)
+                display = _display(found, cwd, given_absolute)
                 if found in seen:
                     continue
                 if _excluded(display_path(found, cwd), exclude):
@@ -74,7 +79,7 @@ def discover(paths: Sequence[str], cwd: Path, exclude: Sequence[str] = (), walk:
         elif path not in seen:
             seen.add(path)
             walk.looked_at += 1
-            yield Candidate(path, path.as_posix() if given_absolute else display_path(path, cwd), explicit=True)
+            yield Candidate(path, _display(path, cwd, given_absolute), explicit=True)
 
 
 def _walk(top: Path, walk: Walk, cwd: Path) -> Iterator[Path]:

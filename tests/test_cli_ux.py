@@ -197,3 +197,6 @@ def test_an_absolute_path_is_printed_as_given(write, tmp_path: Path) -> None:  #
     assert out.splitlines()[0].startswith(f"{tmp_path.as_posix()}/sub/t.json:3:16: warning AIB003 ")
     code, out = run(str(tmp_path / "sub" / "t.json"))
     assert out.splitlines()[0].startswith(f"{tmp_path.as_posix()}/sub/t.json:3:16: warning AIB003 ")
+    os.chdir(tmp_path)  # inside the working folder: relative, as every other path
+    code, out = run(str(tmp_path / "sub"))
+    assert out.splitlines()[0].startswith("sub/t.json:3:16: warning AIB003 ")
