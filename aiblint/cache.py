@@ -349,6 +349,7 @@ def run_key(linter: Linter) -> str:
         "severity": sorted((rule, int(severity)) for rule, severity in config.severity.items()),
         "cwd": str(linter.cwd),
         "script-roots": [[root.prefix, str(root.folder), root.partial] for root in settings.roots],
+        "root": str(settings.root),
         "inline-shebang": settings.inline_shebang,
         "parameters": [[file.document.path, hashlib.sha256(file.document.text.encode("utf-8", "surrogatepass")).hexdigest()]
                        for file in linter.parameter_files],

@@ -126,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-respect-gitignore", dest="respect_gitignore", action="store_false",
         help="walk folders without skipping what .gitignore files ignore",
     )
+    parser.add_argument(
+        "--root", metavar="FOLDER",
+        help="the repository root: no file outside it is read, and configuration is not looked for above it "
+        "(default: the git top level of each linted path, else the folder named)",
+    )
     parser.add_argument("--config", metavar="FILE", help="configuration file (default: the nearest .aiblint.toml or pyproject.toml)")
     parser.add_argument(
         "--fetch", action="store_true",
@@ -310,11 +315,21 @@ def _config(options: argparse.Namespace, cwd: Path) -> Config:
     from aiblint.config import ConfigError, check_settings, load_config
 
     try:
-        config = load_config(cwd, Path(options.config) if options.config else None)
+        root = _root(options.root, cwd)
+        config = load_config(cwd, Path(options.config) if options.config else None, root)
         config.apply(check_settings(_cli_settings(options), "command line"), "command line")
     except ConfigError as error:
         raise UsageError(str(error)) from None
     return config
+
+
+def _root(value: str | None, cwd: Path) -> Path | None:
+    if value is None:
+        return None
+    root = (cwd / value).resolve()
+    if not root.is_dir():
+        raise UsageError(f"--root {value}: not a folder")
+    return root
 
 
 def _preview_fixes(report: Report, rules: RuleSet, config: Config, cwd: Path, out: TextIO) -> int:

@@ -1,9 +1,15 @@
 """Configuration: ``.aiblint.toml`` or ``[tool.aiblint]`` in ``pyproject.toml``.
 
 The nearest file walking up from the working directory wins (``.aiblint.toml``
-before ``pyproject.toml`` in the same folder). Keys are the CLI's long options
-without the dashes in front; an unknown key is an error that names the file,
-so a typo never silently turns a setting off.
+before ``pyproject.toml`` in the same folder); the walk stops at the repository
+root (the first folder holding ``.git``, or ``--root``): a file above it belongs
+to someone else. Keys are the CLI's long options without the dashes in front;
+an unknown key is an error that names the file, so a typo never silently turns
+a setting off.
+
+A configuration file may come with the repository being linted, so it is not
+trusted: the paths it names must stay inside the repository root, and it
+cannot turn on the network (``fetch`` is a command-line decision).
 """
 
 from __future__ import annotations
@@ -127,6 +133,8 @@ class Config:
     baseline: str | None = None  # accepted findings (aiblint.baseline); relative to the file that sets it
     regions: list[str] = field(default_factory=list)  # where Image Builder runs too, beyond aiblint's data (AIB200)
     source: Path | None = None  # the file the settings came from
+    root: Path | None = None  # --root: the one folder files are read from (command line only)
+    named: tuple[Path, ...] = ()  # the folders of the paths named on the command line (set by lint_paths)
     origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
 
     def apply(self, values: Mapping[str, object], origin: str) -> None:
@@ -141,7 +149,11 @@ def rule_options(config: Config) -> dict[str, dict[str, object]]:
     return {"AIB200": {"regions": list(config.regions)}} if config.regions else {}
 
 
-def find_config_file(start: Path) -> Path | None:
+def find_config_file(start: Path, root: Path | None = None) -> Path | None:
+    """The nearest configuration file at or above ``start``, not above the
+    repository root (``root``, else the first folder holding ``.git``)."""
+    start = start.resolve()
+    boundary = root.resolve() if root is not None and start.is_relative_to(root.resolve()) else None
     for folder in (start, *start.parents):
         candidate = folder / ".aiblint.toml"
         if candidate.is_file():
@@ -149,6 +161,8 @@ def find_config_file(start: Path) -> Path | None:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and _has_tool_section(pyproject):
             return pyproject
+        if folder == boundary or (boundary is None and (folder / ".git").exists()):
+            return None
     return None
 
 
@@ -181,6 +195,11 @@ def read_config_file(path: Path) -> dict[str, object]:
         where = str(path)
     if not isinstance(section, dict):
         raise ConfigError(f"{where}: must be a table")
+    if "fetch" in section:
+        raise ConfigError(
+            f"{where}: 'fetch' can only be set on the command line (--fetch): "
+            "a repository's configuration may not turn on the network"
+        )
     return check_settings(section, where)
 
 
@@ -199,13 +218,60 @@ def check_settings(section: Mapping[str, object], where: str) -> dict[str, objec
     return checked
 
 
-def load_config(cwd: Path, explicit: Path | None = None) -> Config:
-    """Defaults, then the configuration file (given, or found from ``cwd``)."""
-    config = Config()
-    path = explicit or find_config_file(cwd)
+def load_config(cwd: Path, explicit: Path | None = None, root: Path | None = None) -> Config:
+    """Defaults, then the configuration file (given, or found from ``cwd`` up to
+    the repository root); ``root`` is ``--root``."""
+    config = Config(root=root)
+    path = explicit or find_config_file(cwd, root)
     if path is not None:
         if not path.is_file():
             raise ConfigError(f"{path}: configuration file not found")
-        config.apply(read_config_file(path), str(path))
+        settings = read_config_file(path)
+        check_paths_inside(settings, path, root)
+        config.apply(settings, str(path))
         config.source = path
     return config
+
+
+def config_root(path: Path, root: Path | None) -> Path:
+    """The folder a configuration file's paths must stay in: ``--root``, else
+    the git top level of the file's folder, else that folder."""
+    if root is not None:
+        return root.resolve()
+    from aiblint.scripts.gitrepo import find_repository
+
+    folder = path.parent.resolve()
+    return find_repository(folder, folder).root
+
+
+def check_paths_inside(settings: Mapping[str, object], path: Path, root: Path | None) -> None:
+    """Every path the file names (relative to its folder) resolves inside its
+    repository root, links followed; raises :class:`ConfigError` naming the key."""
+    inside = config_root(path, root)
+    named: list[tuple[str, str]] = []
+    roots = settings.get("script-roots")
+    if isinstance(roots, dict):
+        named += [(f"script-roots.{json_key(prefix)}", folder) for prefix, (folder, _) in roots.items()]
+    parameters = settings.get("parameters")
+    if isinstance(parameters, list):
+        named += [("parameters", item) for item in parameters]
+    baseline = settings.get("baseline")
+    if isinstance(baseline, str):
+        named.append(("baseline", baseline))
+    for key, value in named:
+        try:
+            target = (path.parent / Path(value).expanduser()).resolve()
+            ok = target.is_relative_to(inside)
+        except (OSError, RuntimeError, ValueError):
+            ok = False
+        if not ok:
+            raise ConfigError(
+                f"{path}: '{key}' = {json_key(value)} is outside the repository root {inside}: "
+                "a configuration file may only name paths inside the repository (pass other files on the command line)"
+            )
+
+
+def json_key(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)

@@ -291,6 +291,7 @@ def lint_paths(
     config = config if config is not None else load_config(folder)
     if rules is None:
         rules = RuleSet.load(Selection.of(config.select, config.ignore), rule_options(config))
+    config.named = _named_folders(paths, folder, stdin_filename)
     linter = Linter(rules, config, folder, batch=True)
     report = Report()
     report.errors += [InternalError(path, reason) for path, reason in linter.parameter_errors]
@@ -338,6 +339,13 @@ def nothing_found(paths: Sequence[str], walk: Walk) -> str:
     return f"no image template found under {', '.join(paths)} ({'; '.join(parts)})"
 
 
+def _named_folders(paths: Sequence[str], cwd: Path, stdin_filename: str | None) -> tuple[Path, ...]:
+    """The folders the user named (a named file's folder): without git, the
+    root of the files they hold, so that nothing above them is read."""
+    named = [cwd / (stdin_filename or ".") if path == STDIN else cwd / path for path in paths]
+    return tuple(path if path.is_dir() else path.parent for path in named)
+
+
 def _finish(linter: Linter, report: Report) -> None:
     """Batch rules over every script unit; one sorted list without repeats (a
     script referenced by two templates is reported once)."""
@@ -356,8 +364,10 @@ def _overrides(rule: Rule, method: str) -> bool:
 
 
 def _lint_candidate(linter: Linter, report: Report, candidate: Candidate) -> None:
+    from aiblint.loader import read_file
+
     try:
-        data = candidate.path.read_bytes()
+        data = read_file(candidate.path)  # at most the size cap
     except OSError as error:
         reason = error.strerror or str(error)
         report.errors.append(InternalError(candidate.display, f"cannot read: {reason}"))

@@ -59,15 +59,16 @@ def lint_named_scripts(scripts: Sequence[Candidate], seen: set[Path], linter: Li
         return
     from aiblint.engine import Linter as Context
     from aiblint.engine import _finish, _lint_candidate
-    from aiblint.scripts.gitrepo import find_repository
+    from aiblint.scripts.resolve import repository_for
 
     cwd = linter.scripts.cwd
     named = {script.path.resolve() for script in scripts}
     context = Context(linter.rules, linter.config, cwd, batch=True)
     scratch = Report()
     running: set[Path] = set()
-    root = find_repository(cwd, cwd).root
-    for candidate in discover([str(root)], cwd, linter.config.exclude):
+    # The repository of each script (its git top level, else the folder named): nothing above it.
+    roots = sorted({str(repository_for(script.path.parent, linter.scripts).root) for script in scripts})
+    for candidate in discover(roots, cwd, linter.config.exclude):
         if candidate.path in seen:
             continue
         run_here = _scripts_run_by(candidate, context) & named
@@ -87,16 +88,16 @@ def lint_named_scripts(scripts: Sequence[Candidate], seen: set[Path], linter: Li
 
 def _scripts_run_by(candidate: Candidate, context: Linter) -> set[Path]:
     """The local files the templates in ``candidate`` run through ``scriptUri``."""
-    from aiblint.loader import load_bytes
+    from aiblint.loader import MAX_FILE_BYTES, load_bytes, read_file
     from aiblint.model import find_templates
     from aiblint.scripts.settings import active
     from aiblint.scripts.units import script_references
 
     try:
-        data = candidate.path.read_bytes()
+        data = read_file(candidate.path)  # as a folder walk: at most the size cap, then a sniff
     except OSError:
         return set()
-    if not looks_like_template(data):
+    if len(data) > MAX_FILE_BYTES or not looks_like_template(data):
         return set()
     document = load_bytes(data, candidate.display)
     if document.root is None:

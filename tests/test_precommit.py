@@ -160,6 +160,7 @@ def test_git_commit_is_stopped_by_a_bad_template(project: tuple[Path, dict[str, 
 def test_a_named_script_reports_only_its_own_findings(write, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     from tests.conftest import main_in_process
 
+    write(".git/config", "")  # pre-commit runs in a git repository: its top level is where templates are looked for
     write(".aiblint.toml", CONFIG)
     write("templates/image.json", BAD)
     write("scripts/install.sh", UNQUOTED)

@@ -183,6 +183,7 @@ def test_a_partial_root_never_says_missing(tmp_path: Path) -> None:
 
 
 def test_script_roots_from_the_configuration_file_are_relative_to_it(tmp_path: Path, write) -> None:  # type: ignore[no-untyped-def]
+    write(".git/config", "")  # the repository holds both folders
     write("project/.aiblint.toml", '[script-roots]\n"https://contoso.net/s/" = "../shared"\n"https://contoso.net/p/" = { path = "partial", partial = true }\n')
     write("shared/setup.sh", "cp $1 /opt\n")
     write("project/t.json", _template("https://contoso.net/s/setup.sh"))

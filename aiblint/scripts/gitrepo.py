@@ -54,6 +54,15 @@ def find_repository(start: Path, fallback: Path) -> Repository:
     return Repository(fallback.resolve(), None, frozenset())
 
 
+def repository_at(root: Path) -> Repository:
+    """``root`` as the repository (``--root``): its own ``.git`` only, nothing above it is read."""
+    root = root.resolve()
+    git_dir = _git_dir(root / ".git")
+    if git_dir is not None and not git_dir.resolve().is_relative_to(root):
+        git_dir = None  # a worktree's git folder elsewhere: not read
+    return Repository(root, git_dir, frozenset(_github_remotes(git_dir)) if git_dir is not None else frozenset())
+
+
 def _git_dir(marker: Path) -> Path | None:
     if marker.is_dir():
         return marker

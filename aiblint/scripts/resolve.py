@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 from aiblint.discover import display_path
 from aiblint.document import Document
 from aiblint.scripts.fetch import cache_folder, fetch
-from aiblint.scripts.gitrepo import Repository, find_repository
+from aiblint.scripts.gitrepo import Repository, find_repository, repository_at
 from aiblint.scripts.settings import ScriptRoot, ScriptSettings, current_settings
 from aiblint.uris import UriInfo, classify_uri
 
@@ -105,7 +105,7 @@ def _resolve(uri: str, template_path: str, settings: ScriptSettings) -> Resoluti
         if mapped is not None:
             return mapped
     folder = template_folder(template_path, settings)
-    repository = _repository(folder, settings) if folder is not None else None
+    repository = repository_for(folder, settings) if folder is not None else None
     github = info.github
     if github is not None and repository is not None and repository.is_remote(github.owner, github.repo):
         how = f"through the git remote {github.owner}/{github.repo}"
@@ -189,17 +189,24 @@ def _how_to_map(info: UriInfo) -> str:
     return f'map it to a local folder with script-roots ("{prefix}" = "<{where}>") or download it with --fetch'
 
 
-def _repository(folder: Path, settings: ScriptSettings) -> Repository:
-    cwd = settings.cwd.resolve()
+def repository_for(folder: Path, settings: ScriptSettings) -> Repository:
+    """The repository a template in ``folder`` belongs to, whose root no file
+    read on its behalf may leave: ``--root``; else its git top level; else the
+    innermost folder named on the command line that holds it; else ``folder``.
+    Never an ancestor the user did not name (the working directory included)."""
     resolved = folder.resolve()
-    fallback = cwd if resolved.is_relative_to(cwd) else resolved
-    key = ("repository", resolved, fallback)
+    key = ("repository", resolved)
     cached = settings.memo.get(key)
     if isinstance(cached, Repository):
         return cached
-    repository = find_repository(resolved, fallback)
+    if settings.root is not None:
+        repository = repository_at(settings.root)
+    else:
+        holding = [named for named in settings.named if resolved.is_relative_to(named)]
+        repository = find_repository(resolved, max(holding, key=lambda named: len(named.parts)) if holding else resolved)
     settings.memo[key] = repository
     return repository
+
 
 
 # -- reading -----------------------------------------------------------------------------

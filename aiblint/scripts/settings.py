@@ -44,6 +44,8 @@ class ScriptSettings:
     inline_shebang: str = DEFAULT_INLINE_SHEBANG
     fetch: bool = False
     cache_dir: Path | None = None  # --fetch downloads; default: the user cache folder
+    root: Path | None = None  # --root: every file read stays inside it
+    named: tuple[Path, ...] = ()  # folders named on the command line: the root when there is no git
     memo: dict[object, object] = field(default_factory=dict, repr=False)  # per-run cache: files read, repositories
 
     @classmethod
@@ -53,7 +55,9 @@ class ScriptSettings:
             ScriptRoot(prefix, _absolute(base, folder), partial)
             for prefix, (folder, partial) in _roots_setting(config.script_roots).items()
         )
-        return cls(cwd=cwd, roots=roots, inline_shebang=config.inline_shebang, fetch=config.fetch)
+        root = config.root.resolve() if config.root is not None else None
+        named = tuple(folder.resolve() for folder in config.named) or (cwd.resolve(),)
+        return cls(cwd=cwd, roots=roots, inline_shebang=config.inline_shebang, fetch=config.fetch, root=root, named=named)
 
 
 def _from_file(config: Config, key: str) -> bool:
