@@ -72,9 +72,16 @@ class Baseline:
         return f'{{\n  "version": {BASELINE_VERSION},\n  "entries": {body}\n}}\n'
 
     def write(self, path: Path) -> None:
+        """Replace the file atomically: a failure leaves the old baseline whole.
+        Text that UTF-8 cannot hold (a lone surrogate from a ``\\ud800`` escape or
+        a file name that is not UTF-8) is written as a JSON escape, as the output
+        formats write it, and reads back as the same string."""
+        from aiblint.formatters import safe_text
+        from aiblint.safewrite import replace_file
+
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(self.dumps(), encoding="utf-8", newline="\n")
+            replace_file(path, safe_text(self.dumps()).encode("utf-8"))
         except OSError as error:
             raise ConfigError(f"cannot write baseline {self.name}: {error.strerror or error}") from None
 

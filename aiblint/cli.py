@@ -349,14 +349,15 @@ def _fix(report: Report, rules: RuleSet, config: Config, cwd: Path, run: Callabl
     from aiblint.fixes import plan_fixes, relinter, write_changes
 
     changes, problems = plan_fixes(report, cwd, relinter(report, rules, config, cwd))
-    problems += write_changes(changes)
-    for problem in problems:
+    written, skipped, errors = write_changes(changes)
+    for problem in problems + skipped:
         print(f"{PROGRAM}: {problem}", file=sys.stderr)
-    if not changes:
-        return report
-    fixed = sum(change.fixed for change in changes)
-    print(f"{PROGRAM}: fixed {_count(fixed, 'problem')} in {_count(len(changes), 'file')}", file=sys.stderr)
-    return run()
+    if written:
+        fixed = sum(change.fixed for change in written)
+        print(f"{PROGRAM}: fixed {_count(fixed, 'problem')} in {_count(len(written), 'file')}", file=sys.stderr)
+        report = run()
+    report.errors += errors  # a file that could not be written is as it was: the run fails
+    return report
 
 
 def _write_baseline(report: Report, name: str, cwd: Path) -> Report:

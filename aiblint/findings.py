@@ -123,6 +123,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     files_checked: int = 0
     templates_checked: int = 0
+    #: SHA-256 of the bytes each file was linted from, by display path (``--fix`` writes only over those).
+    digests: dict[str, str] = field(default_factory=dict)
 
     @property
     def active(self) -> list[Finding]:

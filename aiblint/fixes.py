@@ -6,22 +6,30 @@ indentation, line endings and a byte order mark stay exactly as they were.
 A fix is applied whole or not at all: one that overlaps a fix already applied
 waits for the next round, in which the file is linted again in memory (at most
 :data:`MAX_ROUNDS` rounds). A JSON file that parsed before and would not parse
-after is left alone. Suppressed findings are not fixed.
+after is left alone, and so is a fix that would leave an object with a key
+written twice (which value counts would then depend on the parser). Suppressed
+findings are not fixed.
+
+A file is fixed only if it still holds the bytes that were linted (an editor
+may save it during a long run), checked when it is read again and once more
+just before it is replaced; it is replaced atomically (:mod:`aiblint.safewrite`).
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aiblint.findings import Edit, Finding, Fix, Report
-from aiblint.jsontree import JsonNode, JsonString
+from aiblint.findings import Edit, Finding, Fix, InternalError, Report
+from aiblint.jsontree import JsonNode, JsonObject, JsonString, walk
 from aiblint.loader import load_text
+from aiblint.safewrite import FileChanged, digest, replace_file
 
 if TYPE_CHECKING:
     from aiblint.config import Config
@@ -46,6 +54,7 @@ class FileChange:
     after: str
     bom: bool
     fixed: int  # findings whose fix was applied
+    digest: str  # of the bytes ``before`` was read from: the file must still hold them when it is written
 
     def data(self) -> bytes:
         return (BOM if self.bom else b"") + self.after.encode("utf-8")
@@ -110,20 +119,31 @@ def plan_fixes(report: Report, cwd: Path, relint: Relint) -> tuple[list[FileChan
         except (OSError, UnicodeDecodeError) as error:
             problems.append(f"{display}: not fixed: cannot read it again: {error}")
             continue
+        linted = report.digests.get(display)
+        if linted is not None and digest(data) != linted:
+            problems.append(f"{display}: not fixed: {CHANGED}")
+            continue
         after, fixed = _rounds(before, display, fixes, relint)
         if after is None:
-            problems.append(f"{display}: not fixed: the fixed text would not parse as JSON (a bug in a rule's fix)")
+            problems.append(f"{display}: not fixed: the fixed text would not parse as JSON, or would repeat a key "
+                            "(a bug in a rule's fix)")
         elif after != before:
-            changes.append(FileChange(path, display, before, after, bom, fixed))
+            changes.append(FileChange(path, display, before, after, bom, fixed, digest(data)))
     return changes, problems
 
 
+CHANGED = "it changed since it was linted (run aiblint --fix again)"
+
+
 def _rounds(text: str, display: str, fixes: list[Fix], relint: Relint) -> tuple[str | None, int]:
-    parsed = load_text(text, display).problem is None
+    loaded = load_text(text, display)
+    parsed = loaded.problem is None
+    repeated = _repeated_keys(loaded.root)
     fixed = 0
     for _ in range(MAX_ROUNDS):
         after, applied = apply_fixes(text, fixes)
-        if parsed and load_text(after, display).problem is not None:
+        result = load_text(after, display) if parsed else None
+        if result is not None and (result.problem is not None or _repeated_keys(result.root) - repeated):
             return (None, 0) if fixed == 0 else (text, fixed)
         if after == text:
             break
@@ -132,6 +152,19 @@ def _rounds(text: str, display: str, fixes: list[Fix], relint: Relint) -> tuple[
         if not fixes:
             break
     return text, fixed
+
+
+def _repeated_keys(root: JsonNode | None) -> Counter[tuple[object, ...]]:
+    """Each key written more than once in an object, by the object's place in the
+    tree, counted: a fix may remove a repeat (AIB002), never add one."""
+    repeated: Counter[tuple[object, ...]] = Counter()
+    for node in walk(root) if root is not None else ():
+        if isinstance(node, JsonObject) and len(node.members) > len(node.keys()):
+            counts = Counter(key.text for key, _ in node.members)
+            # The object's place without case: a fix may respell a name on the way to it.
+            place = tuple(part.casefold() if isinstance(part, str) else part for part in node.path())
+            repeated.update({(*place, name): count - 1 for name, count in counts.items() if count > 1})
+    return repeated
 
 
 def relinter(report: Report, rules: RuleSet, config: Config, cwd: Path) -> Relint:
@@ -146,15 +179,23 @@ def relinter(report: Report, rules: RuleSet, config: Config, cwd: Path) -> Relin
     return lambda text, display: linter.lint_bytes(text.encode("utf-8"), display)[0]
 
 
-def write_changes(changes: Iterable[FileChange]) -> list[str]:
-    """Write each file; the messages of those that could not be written."""
-    problems = []
+def write_changes(changes: Iterable[FileChange]) -> tuple[list[FileChange], list[str], list[InternalError]]:
+    """Write each file that still holds what was fixed: those written, why others
+    were skipped (changed meanwhile), and those that could not be written (errors:
+    the file is as it was)."""
+    written: list[FileChange] = []
+    skipped: list[str] = []
+    errors: list[InternalError] = []
     for change in changes:
         try:
-            change.path.write_bytes(change.data())
+            replace_file(change.path, change.data(), expected=change.digest)
+        except FileChanged:
+            skipped.append(f"{change.display}: not fixed: {CHANGED}")
         except OSError as error:
-            problems.append(f"{change.display}: not fixed: cannot write it: {error.strerror or error}")
-    return problems
+            errors.append(InternalError(change.display, f"not fixed: cannot write it: {error.strerror or error}"))
+        else:
+            written.append(change)
+    return written, skipped, errors
 
 
 def unified_diff(changes: Iterable[FileChange]) -> str:
@@ -162,11 +203,20 @@ def unified_diff(changes: Iterable[FileChange]) -> str:
     out: list[str] = []
     for change in changes:
         lines = difflib.unified_diff(
-            change.before.splitlines(keepends=True),
-            change.after.splitlines(keepends=True),
+            _lines(change.before),
+            _lines(change.after),
             fromfile=f"a/{change.display}",
             tofile=f"b/{change.display}",
         )
         for line in lines:
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines as ``patch`` and ``git apply`` count them: ended by ``\\n`` only
+    (``str.splitlines`` also ends a line at U+2028, U+0085, a form feed... that
+    JSON strings may hold, and the diff would not apply)."""
+    lines = text.split("\n")
+    ended = [line + "\n" for line in lines[:-1]]
+    return [*ended, lines[-1]] if lines[-1] else ended

@@ -51,6 +51,8 @@ class FileOutcome:
     #: Batch rules (ids) whose findings in the file's scripts ``findings`` lack
     #: (what they said could not be told per file): its scripts go to them again.
     rebatch: tuple[str, ...] = ()
+    #: SHA-256 of the bytes linted (:attr:`aiblint.findings.Report.digests`); not cached (the key holds them).
+    digest: str = ""
 
 
 def findings_to_json(findings: list[Finding]) -> list[list[object]]:

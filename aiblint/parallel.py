@@ -24,6 +24,7 @@ from aiblint.discover import looks_like_template
 from aiblint.findings import Finding, InternalError, Report
 from aiblint.loader import read_file
 from aiblint.outcome import FileOutcome, Tally
+from aiblint.safewrite import digest
 
 if TYPE_CHECKING:
     from aiblint.cache import ResultCache
@@ -119,9 +120,11 @@ def run_chunk(linter: Linter, chunk: Sequence[Work], cache: ResultCache | None) 
         key = cache.key(data, item.display, item.explicit) if cache is not None else None
         hit = cache.lookup(key, data, item.display) if cache is not None and key is not None else None
         if hit is not None and _revisit(linter, hit, data, again):
+            hit.digest = digest(data)
             result.outcomes.append(hit)
             continue
         outcome, units = _lint(linter, data, item)
+        outcome.digest = digest(data)
         result.outcomes.append(outcome)
         if outcome.error is None:
             fresh.append((outcome, units, key))
@@ -306,6 +309,7 @@ def absorb(linter: Linter, report: Report, result: ChunkResult, local: bool) -> 
         report.files_checked += 1
         report.templates_checked += outcome.templates
         report.findings.extend(outcome.findings)
+        report.digests[outcome.display] = outcome.digest
         if outcome.cached or not local:
             _tell_filter(linter, outcome)
             _add_tally(linter, outcome.tally)

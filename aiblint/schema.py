@@ -323,7 +323,7 @@ class _Walk:
         match = _casefold_match(name, writable)
         if match is not None:
             spelt = [version for version, names in history.items() if name in names]
-            fix = None if self.names_only or match in present else case_fix(self.template, member_key(child), match)
+            fix = None if self.names_only or _spelt_twice(child, match) else case_fix(self.template, member_key(child), match)
             self.report("AIB103", self.lenient_severity,
                         self.case_message("", name, match, shape.version, spelt), child, at_key=True, fix=fix)
             return (None, None) if match in present else (match, shape.owner.shape(writable[match]))
@@ -554,6 +554,15 @@ def case_fix(template: ImageTemplate, token: JsonNode | None, right: str) -> Fix
     if not isinstance(token, JsonString) or token.text.casefold() != right.casefold() or not _inside(token, template.resource):
         return None
     return replace_string(template.document, token, right, f'write "{right}"')
+
+
+def _spelt_twice(child: JsonNode, name: str) -> bool:
+    """The object holding ``child`` writes ``name`` more than once, in any case
+    (`VmSize` and `VMSIZE`, or `VmSize` twice): respelling one would write a key
+    twice, or leave two spellings, and which value counts would depend on the parser."""
+    parent = child.parent
+    folded = name.casefold()
+    return isinstance(parent, JsonObject) and sum(key.text.casefold() == folded for key, _ in parent.members) > 1
 
 
 def _inside(node: JsonNode, root: JsonNode) -> bool:
