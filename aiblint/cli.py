@@ -146,6 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="record every finding that is not suppressed in the files into FILE, accepting them; the run then passes",
     )
     parser.add_argument("--show-suppressed", action="store_true", help="text output: list suppressed findings too")
+    parser.add_argument("--quiet", "-q", action="store_true", help="findings only: no run notes, no summary line")
+    parser.add_argument(
+        "--statistics", action="store_true", help="text output: how many findings of each rule (most first), not the findings",
+    )
     parser.add_argument("--fix", action="store_true", help="apply the safe, mechanical fixes in place, then report what is left")
     parser.add_argument(
         "--diff", action="store_true",
@@ -226,15 +230,48 @@ def _working_folder() -> Path:
 
 
 def _check_codes(config: Config) -> None:
-    """A rule id that matches nothing is a typo that would silently check nothing."""
+    """A rule id that matches nothing is a typo that would silently do nothing
+    (``AIB2O1`` with a letter O), wherever the configuration names rules."""
     from aiblint.registry import available_rule_ids
     from aiblint.selection import unknown_codes
 
-    for key, codes in (("select", config.select or []), ("ignore", config.ignore)):
-        unknown = unknown_codes(codes, available_rule_ids())
+    ids = available_rule_ids()
+    named = {
+        "select": config.select or [],
+        "ignore": config.ignore,
+        "severity": list(config.severity),
+        "per-file-ignores": [code for codes in config.per_file_ignores.values() for code in codes],
+    }
+    for key, codes in named.items():
+        unknown = unknown_codes(codes, ids)
         if unknown:
             origin = config.origins.get(key, "command line")
-            raise UsageError(f"{origin}: '{key}' names no known rule: {', '.join(unknown)} (see 'aiblint rules')")
+            hint = _rule_hint(unknown[0], ids) if len(unknown) == 1 else ""
+            raise UsageError(f"{origin}: '{key}' names no known rule: {', '.join(unknown)}{hint} (see 'aiblint rules')")
+
+
+def _rule_hint(code: str, ids: Sequence[str]) -> str:
+    """`` (did you mean AIB201?)``: letters typed for digits (``AIB2O1``) first, then the closest id."""
+    from aiblint.suggest import did_you_mean
+
+    head = len(code) - len(code.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))  # the family letters
+    digits = code[:head] + code[head:].translate(str.maketrans("OIL", "011"))
+    if digits != code and digits in ids:
+        return f" (did you mean {digits}?)"
+    return did_you_mean(code, ids)
+
+
+def _check_script_roots(config: Config, cwd: Path) -> None:
+    """A ``script-roots`` folder that does not exist is a typo: say so once, naming
+    the key, rather than reporting every script under it as missing (AIB307)."""
+    from aiblint.scripts.settings import ScriptSettings
+
+    roots = ScriptSettings.from_config(config, cwd).roots
+    for prefix, (folder, _) in config.script_roots.items():
+        target = next((root.folder for root in roots if root.prefix == prefix), None)
+        if target is not None and not target.is_dir():
+            origin = config.origins.get("script-roots", "command line")
+            raise UsageError(f"{origin}: 'script-roots.{prefix}': folder {folder} does not exist ({target})")
 
 
 def _lint(options: argparse.Namespace, out: TextIO) -> int:
@@ -247,13 +284,19 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     config = _config(options, cwd)
     if options.write_baseline:
         config.baseline = None  # the baseline being written replaces any other
-    if (options.fix or options.diff) and "-" in options.paths:
-        raise UsageError("--fix and --diff change files; they cannot read standard input")
+    _stdin_paths(options)
+    if options.fix and "-" in options.paths:
+        raise UsageError("--fix changes files in place; it cannot read standard input")
+    if options.diff and "-" in options.paths:
+        raise UsageError("--diff compares files on disk with their fixed text; it cannot read standard input")
     from aiblint.engine import lint_paths
     from aiblint.registry import RuleSet
     from aiblint.selection import Selection
 
     _check_codes(config)
+    _check_script_roots(config, cwd)
+    if options.statistics and config.format != "text":
+        raise UsageError(f"--statistics prints a text table; it cannot be combined with --format {config.format}")
     # Imported when a file is linted: a run whose results all come from the cache imports no rule.
     rules = RuleSet.load(Selection.of(config.select, config.ignore), rule_options(config), lazy=True)
     formatter_class = _formatter_class(config)
@@ -286,6 +329,10 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     sources = _sources(report) if color else None
     formatter = formatter_class(_rule_infos(rules, cached=not options.no_cache), color=color, sources=sources)
     formatter.show_suppressed = options.show_suppressed
+    if config.format == "text":
+        formatter.quiet = options.quiet
+        formatter.statistics = options.statistics
+        formatter.clean_summary = _isatty(stream)
     try:
         try:
             formatter.write(report, stream)
@@ -305,9 +352,30 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
         print(f"{PROGRAM}: {printable(problem.path)}: {printable(problem.message)}", file=sys.stderr)
     for warning in report.warnings:
         print(f"{PROGRAM}: warning: {printable(warning)}", file=sys.stderr)
-    for note in report.notes:
+    for note in [] if options.quiet else report.notes:
         print(f"{PROGRAM}: note: {printable(note)}", file=sys.stderr)
     return report.exit_code(config.fail_on)
+
+
+def _stdin_paths(options: argparse.Namespace) -> None:
+    """``--stdin-filename`` names standard input: alone, it reads it (as ruff does);
+    with paths that do not include '-', it is a mistake that would lint the wrong files."""
+    if options.stdin_filename is None or "-" in options.paths:
+        return
+    if options.paths:
+        raise UsageError("--stdin-filename names standard input, but '-' is not among the paths: add '-' to read it")
+    options.paths = ["-"]
+
+
+def _config_start(paths: Sequence[str], cwd: Path) -> Path:
+    """Where the search for the configuration file starts: the first linted path
+    (``aiblint repo/t.json`` from elsewhere uses ``repo``'s configuration), else the working folder."""
+    for raw in paths:
+        if raw == "-":
+            continue
+        path = Path(os.path.abspath(cwd / raw))  # without '..': the file found is named plainly
+        return path if path.is_dir() else path.parent
+    return cwd
 
 
 def _config(options: argparse.Namespace, cwd: Path) -> Config:
@@ -316,7 +384,8 @@ def _config(options: argparse.Namespace, cwd: Path) -> Config:
 
     try:
         root = _root(options.root, cwd)
-        config = load_config(cwd, Path(options.config) if options.config else None, root)
+        start = _config_start(getattr(options, "paths", []), cwd)
+        config = load_config(start, Path(options.config) if options.config else None, root)
         config.apply(check_settings(_cli_settings(options), "command line"), "command line")
     except ConfigError as error:
         raise UsageError(str(error)) from None
@@ -444,6 +513,13 @@ def _use_color(choice: str, stream: TextIO, fmt: str) -> bool:
     if choice == "always":
         return True
     return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or unusual stream
+        return False
 
 
 def _sources(report: object) -> dict[str, str]:

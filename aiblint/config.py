@@ -149,6 +149,12 @@ def rule_options(config: Config) -> dict[str, dict[str, object]]:
     return {"AIB200": {"regions": list(config.regions)}} if config.regions else {}
 
 
+def glob_base(config: Config, cwd: Path) -> Path:
+    """The folder the globs of ``exclude`` and ``per-file-ignores`` are relative to: the
+    configuration file's, so that a run from a subfolder means the same."""
+    return config.source.parent if config.source is not None else cwd
+
+
 def find_config_file(start: Path, root: Path | None = None) -> Path | None:
     """The nearest configuration file at or above ``start``, not above the
     repository root (``root``, else the first folder holding ``.git``)."""

@@ -56,8 +56,11 @@ def _display(path: Path, cwd: Path, given_absolute: bool) -> str:
     return path.as_posix() if given_absolute and display.startswith("../") else display
 
 
-def discover(paths: Sequence[str], cwd: Path, exclude: Sequence[str] = (), walk: Walk | None = None) -> Iterator[Candidate]:
-    """Files in the order given; directories walked recursively, sorted."""
+def discover(
+    paths: Sequence[str], cwd: Path, exclude: Sequence[str] = (), walk: Walk | None = None, base: Path | None = None,
+) -> Iterator[Candidate]:
+    """Files in the order given; directories walked recursively, sorted. ``exclude``
+    globs match paths relative to ``base`` (the configuration file's folder), by default ``cwd``."""
     seen: set[Path] = set()
     walk = walk if walk is not None else Walk()
     for raw in paths:
@@ -70,7 +73,7 @@ def discover(paths: Sequence[str], cwd: Path, exclude: Sequence[str] = (), walk:
                 display = _display(found, cwd, given_absolute)
                 if found in seen:
                     continue
-                if _excluded(display_path(found, cwd), exclude):
+                if excluded(found, exclude, base or cwd):
                     walk.excluded += 1
                     continue
                 seen.add(found)
@@ -121,8 +124,12 @@ def _enter(folder: Path, walk: Walk, rules: GitIgnore | None, cwd: Path) -> bool
     return True
 
 
-def _excluded(display: str, patterns: Sequence[str]) -> bool:
-    return any(fnmatch(display, pattern) for pattern in patterns)
+def excluded(path: Path, patterns: Sequence[str], base: Path) -> bool:
+    """``path`` (absolute) matches a glob, written relative to ``base``."""
+    if not patterns:
+        return False
+    relative = display_path(path, base)
+    return any(fnmatch(relative, pattern) for pattern in patterns)
 
 
 def looks_like_template(data: bytes) -> bool:

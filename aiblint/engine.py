@@ -11,14 +11,13 @@ import hashlib
 import os
 import sys
 from collections.abc import Collection, Iterable, Sequence
-from fnmatch import fnmatch
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aiblint.config import Config, load_config, rule_options
+from aiblint.config import Config, glob_base, load_config, rule_options
 from aiblint.constants import TEMPLATE_SUFFIXES
-from aiblint.discover import Candidate, Walk, discover, display_path, looks_like_template
+from aiblint.discover import Candidate, Walk, discover, display_path, excluded, looks_like_template
 from aiblint.document import Document
 from aiblint.filtering import FindingFilter
 from aiblint.findings import Finding, InternalError, RelatedLocation, Report, Severity
@@ -126,7 +125,10 @@ class Linter:
     def finish(self) -> list[Finding]:
         """:meth:`flush`, then the run's note about its scripts."""
         findings = self.flush()
-        note = self.tally.note() if self.tally is not None else None
+        # The note says which scriptUri could not be read (AIB305/AIB307) and how to fix that:
+        # nothing to say when AIB305 is off or --fetch was asked for.
+        wanted = self.selection.enabled("AIB305") and not self.scripts.fetch
+        note = self.tally.note() if self.tally is not None and wanted else None
         if note is not None and note not in self.notes:
             self.notes.append(note)
         return findings
@@ -299,6 +301,7 @@ def lint_paths(
     seen: set[Path] = set()
     work: list[Work] = []
     walk = Walk(gitignore=respect_gitignore)
+    base = glob_base(config, folder)
     for path in paths:
         if path == STDIN:
             data = stdin if stdin is not None else sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
@@ -306,15 +309,17 @@ def lint_paths(
             if stdin_filename and is_script(folder / stdin_filename):
                 report.notes.append(stdin_script_note(display))
                 continue
-            work.append(Work(display, explicit=True, data=data))
+            if skip_non_templates and stdin_filename and excluded(folder / stdin_filename, config.exclude, base):
+                continue
+            work.append(Work(display, explicit=not skip_non_templates, data=data))
             continue
-        for candidate in discover([path], folder, config.exclude, walk):
+        for candidate in discover([path], folder, config.exclude, walk, base):
             seen.add(candidate.path)
             if candidate.explicit and is_script(candidate.path):
                 scripts.append(candidate)
             elif not (skip_non_templates and candidate.explicit):
                 work.append(Work(candidate.display, candidate.explicit, candidate.path))
-            elif not any(fnmatch(candidate.display, pattern) for pattern in config.exclude):
+            elif not excluded(candidate.path, config.exclude, base):
                 work.append(Work(candidate.display, explicit=False, path=candidate.path))
     lint_work(linter, report, work, jobs, cache)
     _finish(linter, report)
@@ -386,5 +391,6 @@ def _lint_one(linter: Linter, report: Report, data: bytes, display: str, explici
             raise
         return
     report.files_checked += 1
+    report.paths.add(display)
     report.templates_checked += templates
     report.findings.extend(findings)

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiblint.baseline import Baseline
+from aiblint.config import glob_base
+from aiblint.discover import display_path
 from aiblint.document import Document
 from aiblint.findings import Finding, Suppression
 from aiblint.model import ImageTemplate
@@ -43,6 +45,7 @@ class FindingFilter:
         self.linter = linter
         self.today = datetime.date.today()  # tests set another day
         self.ignores = _per_file_ignores(linter.config)
+        self.glob_base = glob_base(linter.config, linter.cwd)
         self.baseline = load_baseline(linter.config, linter.cwd)
         self.silent: set[str] = set()  # rule families that could not run fully: their suppressions are not judged
         self.notes: list[str] = []  # run-level remarks (unused baseline entries)
@@ -93,8 +96,11 @@ class FindingFilter:
 
     def ignored(self, path: str, rule_id: str) -> bool:
         """``per-file-ignores`` turns ``rule_id`` off for ``path``."""
+        if not self.ignores:
+            return False
         rule_id = rule_id.upper()
-        return any(fnmatch(path, glob) and rule_id.startswith(codes) for glob, codes in self.ignores)
+        relative = display_path(self.linter.cwd / path, self.glob_base)  # globs are relative to the configuration file
+        return any(fnmatch(relative, glob) and rule_id.startswith(codes) for glob, codes in self.ignores)
 
     def _suppress(self, finding: Finding, directives: list[Directive]) -> Finding:
         if finding.rule == USELESS_SUPPRESSION:

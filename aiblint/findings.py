@@ -125,6 +125,8 @@ class Report:
     templates_checked: int = 0
     #: SHA-256 of the bytes each file was linted from, by display path (``--fix`` writes only over those).
     digests: dict[str, str] = field(default_factory=dict)
+    #: the files counted in ``files_checked``, where known (the summary adds the other files findings are in)
+    paths: set[str] = field(default_factory=set)
 
     @property
     def active(self) -> list[Finding]:

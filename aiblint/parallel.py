@@ -307,6 +307,7 @@ def absorb(linter: Linter, report: Report, result: ChunkResult, local: bool) -> 
             report.errors.append(outcome.error)
             continue
         report.files_checked += 1
+        report.paths.add(outcome.display)
         report.templates_checked += outcome.templates
         report.findings.extend(outcome.findings)
         report.digests[outcome.display] = outcome.digest

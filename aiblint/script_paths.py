@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aiblint.config import glob_base
 from aiblint.constants import TEMPLATE_SUFFIXES
 from aiblint.discover import Candidate, discover, looks_like_template
 from aiblint.findings import Report
@@ -68,7 +69,7 @@ def lint_named_scripts(scripts: Sequence[Candidate], seen: set[Path], linter: Li
     running: set[Path] = set()
     # The repository of each script (its git top level, else the folder named): nothing above it.
     roots = sorted({str(repository_for(script.path.parent, linter.scripts).root) for script in scripts})
-    for candidate in discover(roots, cwd, linter.config.exclude):
+    for candidate in discover(roots, cwd, linter.config.exclude, base=glob_base(linter.config, cwd)):
         if candidate.path in seen:
             continue
         run_here = _scripts_run_by(candidate, context) & named
@@ -80,6 +81,7 @@ def lint_named_scripts(scripts: Sequence[Candidate], seen: set[Path], linter: Li
     report.errors.extend(e for e in scratch.errors if (cwd / e.path).resolve() in running)
     report.notes.extend(note for note in scratch.notes if note not in report.notes)
     report.files_checked += len(running)
+    report.paths.update(finding.path for finding in report.findings if (cwd / finding.path).resolve() in running)
     report.findings[:] = sorted(set(report.findings))
     alone = [script for script in scripts if script.path.resolve() not in running]
     if alone:

@@ -25,6 +25,12 @@ _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 class TextFormatter(Formatter):
     name = "text"
     _secrets: Mapping[str, list[Finding]] = MappingProxyType({})  # set by write()
+    #: the summary line after a clean run too (``0 problems in 3 files checked``): on a terminal
+    clean_summary: bool = False
+    #: findings only: no summary line (``--quiet``)
+    quiet: bool = False
+    #: counts per rule instead of the findings (``--statistics``)
+    statistics: bool = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -33,13 +39,30 @@ class TextFormatter(Formatter):
     def write(self, report: Report, stream: TextIO) -> None:
         self._secrets = _secret_spans(report, self)
         self._lines = {}
-        for finding in report.findings if self.show_suppressed else report.active:
-            stream.write(safe_text(self.line(finding)) + "\n")
-            frame = self.frame(finding)
-            if frame:
-                stream.write(safe_text(frame))
-        if report.findings:
+        if self.statistics:
+            stream.write(self.table(report))
+        else:
+            for finding in report.findings if self.show_suppressed else report.active:
+                stream.write(safe_text(self.line(finding)) + "\n")
+                frame = self.frame(finding)
+                if frame:
+                    stream.write(safe_text(frame))
+        if not self.quiet and (report.findings or self.clean_summary):
             stream.write(self.summary(report) + "\n")
+
+    def table(self, report: Report) -> str:
+        """``--statistics``: how many findings of each rule, most first (as ruff and flake8 print them)."""
+        from collections import Counter
+
+        counts = Counter(finding.rule for finding in report.active)
+        fixable = Counter(finding.rule for finding in report.active if finding.fix is not None)
+        rows = []
+        for rule, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            info = self.rule_info(rule)
+            name = info.name if info is not None else ""
+            mark = "[*] " if fixable[rule] else ""
+            rows.append(f"{count:>5}  {printable(rule):<8} {mark}{name}".rstrip() + "\n")
+        return "".join(rows)
 
     def line(self, finding: Finding) -> str:
         where = f"{printable(finding.path)}:{finding.line}:{finding.column}:"
@@ -74,10 +97,12 @@ class TextFormatter(Formatter):
         counts = [(report.count(level), level.label) for level in (Severity.ERROR, Severity.WARNING, Severity.NOTE)]
         parts = ", ".join(f"{count} {label}{'s' if count != 1 else ''}" for count, label in counts if count)
         total = len(report.active)
-        files = report.files_checked
+        # the files the findings are in count too (parameters files, scripts): they were checked
+        files = report.files_checked + len({finding.path for finding in report.findings} - report.paths)
         line = f"{total} problem{'s' if total != 1 else ''}{f' ({parts})' if parts else ''} in {files} file{'s' if files != 1 else ''} checked"
         suppressed = len(report.findings) - total
-        return line + (f"; {suppressed} suppressed" if suppressed else "")
+        fixable = sum(1 for finding in report.active if finding.fix is not None)
+        return line + (f"; {suppressed} suppressed" if suppressed else "") + (f"; {fixable} fixable with --fix" if fixable else "")
 
 
 #: A code frame shows at most this much of a long line (a minified template is one line).
