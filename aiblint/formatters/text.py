@@ -98,7 +98,7 @@ class TextFormatter(Formatter):
         parts = ", ".join(f"{count} {label}{'s' if count != 1 else ''}" for count, label in counts if count)
         total = len(report.active)
         # the files the findings are in count too (parameters files, scripts): they were checked
-        files = report.files_checked + len({finding.path for finding in report.findings} - report.paths)
+        files = max(report.files_checked, len(report.paths | {finding.path for finding in report.findings}))
         line = f"{total} problem{'s' if total != 1 else ''}{f' ({parts})' if parts else ''} in {files} file{'s' if files != 1 else ''} checked"
         suppressed = len(report.findings) - total
         fixable = sum(1 for finding in report.active if finding.fix is not None)
