@@ -107,7 +107,7 @@ class Linter:
         self.tally.add(templates, units)
         for rule in self.script_rules:
             for unit in units:
-                findings.extend(self._run(rule, document, rule.check_script(unit)))
+                findings.extend(self._run(rule, document, rule.check_script(unit), [unit.template]))
         if self.batch:
             self.pending.extend(units)
         else:

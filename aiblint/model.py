@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.substitution import has_token, partial_without_tokens, without_tokens
-from aiblint.values import UNKNOWN, PartialString, Resolved, resolve_literal
+from aiblint.values import UNKNOWN, PartialString, Resolved, is_expression, resolve_literal
 
 if TYPE_CHECKING:
     from aiblint.arm.scope import ArmContext
@@ -55,6 +55,10 @@ class ImageTemplate:
     #: resolved since the engine last cleared this (it does before each rule).
     flows: dict[int, list[JsonNode]] = field(default_factory=dict, repr=False)
     _folds_case: bool | None = field(default=None, repr=False)
+    #: id(node written elsewhere) -> the template field whose whole value holds it (see follow)
+    embeds: dict[int, JsonNode] = field(default_factory=dict, repr=False)
+    _followed: dict[int, JsonNode | None] = field(default_factory=dict, repr=False)
+    _loops: dict[int, list[JsonNode] | None] = field(default_factory=dict, repr=False)
 
     # -- values --------------------------------------------------------------------
 
@@ -78,14 +82,18 @@ class ImageTemplate:
     def _evaluate(self, node: JsonNode) -> Resolved:
         if self.arm_template is None:
             return resolve_literal(node, self.document)
-        if self.arm is None:
-            from aiblint.arm.scope import ArmContext
-
-            self.arm = ArmContext(self.document)
         from aiblint.arm.builtins import is_known
+        from aiblint.arm.scope import literal
+        from aiblint.arm.structure import is_computed
 
+        if is_computed(node):
+            return self._computed(node)
+        document, template = self._locate(node)
         try:
-            result = self.arm.scope_for(self.arm_template).value_of(node)
+            if document is not self.document or template is None:  # a parameters file: read as written
+                result = literal(node, document)
+            else:
+                result = self.context.scope_for(template).value_of(node)
         except RecursionError:  # pathological nesting: not knowable, never a crash
             return Resolved(UNKNOWN, node, self.document)
         value = result.value
@@ -94,7 +102,7 @@ class ImageTemplate:
             value = UNKNOWN
         origin = result.origin
         if origin is None or origin.node is node:
-            return Resolved(value, node, self.document, partial)
+            return Resolved(value, node, document, partial)
         self.flows.setdefault(id(origin.node), []).append(node)
         return Resolved(value, origin.node, origin.document, partial)
 
@@ -118,21 +126,119 @@ class ImageTemplate:
         """``holder``'s property ``name`` as the service reads it: spelt exactly,
         or in another case where :attr:`names_fold_case`. Rules read template
         properties through this, so that none calls a property missing that
-        the service reads (AIB103 reports the spelling)."""
+        the service reads (AIB103 reports the spelling). Both ``holder`` and
+        the property are followed (:meth:`follow`): a whole value written
+        elsewhere reads as if written in place."""
+        holder = self.follow(holder)
         if not isinstance(holder, JsonObject):
             return None
         node = holder.get(name)
-        if node is not None or not self.names_fold_case:
-            return node
-        found = holder.get_ci(name)
-        return found[1] if found is not None else None
+        if node is None and self.names_fold_case:
+            found = holder.get_ci(name)
+            node = found[1] if found is not None else None
+        return self.follow(node)
 
     def member_key(self, holder: JsonNode | None, name: str) -> JsonString | None:
         """The key token of :meth:`member` (to point at the property name)."""
-        node = self.member(holder, name)
-        if node is None or not isinstance(holder, JsonObject):
+        holder = self.follow(holder)
+        if not isinstance(holder, JsonObject):
             return None
-        return next((key for key, value in holder.members if value is node), None)
+        node = holder.get(name)
+        if node is None and self.names_fold_case:
+            found = holder.get_ci(name)
+            node = found[1] if found is not None else None
+        return next((key for key, value in holder.members if value is node), None) if node is not None else None
+
+    def _computed(self, node: JsonNode) -> Resolved:
+        """A node an expression made (:mod:`aiblint.arm.structure`): its value,
+        reported at the expression."""
+        from aiblint.arm.structure import written_at
+
+        written = written_at(node)
+        value: object
+        if isinstance(node, JsonArray):
+            items = [self._evaluate(item).value for item in node.items]
+            value = UNKNOWN if any(item is UNKNOWN for item in items) else items
+        elif isinstance(node, JsonObject):
+            members = {name: self._evaluate(child).value for name, child in node.items()}
+            value = UNKNOWN if any(item is UNKNOWN for item in members.values()) else members
+        else:
+            value = getattr(node, "computed", UNKNOWN)
+        partial = value if isinstance(value, PartialString) else None
+        return Resolved(UNKNOWN if partial is not None else value, written, self.document, partial)
+
+    @property
+    def context(self) -> ArmContext:
+        if self.arm is None:
+            from aiblint.arm.scope import ArmContext
+
+            self.arm = ArmContext(self.document)
+        return self.arm
+
+    def _locate(self, node: JsonNode) -> tuple[Document, JsonObject | None]:
+        """The document ``node`` is written in, and (in this template's document)
+        the innermost deployment template that holds it."""
+        from aiblint.arm.scope import deployment_of
+
+        template: JsonObject | None = None
+        current: JsonNode | None = node
+        root = node
+        while current is not None:
+            if template is None and isinstance(current, JsonObject) and current.key == "template" and deployment_of(current):
+                template = current
+            root = current
+            current = current.parent
+        if root is self.document.root:
+            return self.document, template if template is not None else self.arm_template_root()
+        return self.document_of_root(root), None
+
+    def arm_template_root(self) -> JsonObject | None:
+        root = self.document.root
+        return root if isinstance(root, JsonObject) else None
+
+    def document_of_root(self, root: JsonNode) -> Document:
+        values = self.arm.parameter_values if self.arm is not None else None
+        for document in values.documents if values is not None else []:
+            if document.root is root:
+                return document
+        return self.document
+
+    def document_of(self, node: JsonNode) -> Document:
+        """The document ``node`` is written in: this template's or a bound parameters file."""
+        root = node
+        while root.parent is not None:
+            root = root.parent
+        return self.document if root is self.document.root else self.document_of_root(root)
+
+    def follow(self, node: JsonNode | None) -> JsonNode | None:
+        """The node that stands for the whole value of ``node``: ``node`` itself,
+        or, for an expression whose value is an object or array known in full,
+        that value (written in a variable, a parameter default or a parameters
+        file, or combined by functions: :mod:`aiblint.arm.structure`). Rules
+        read nested objects through the accessors here, which follow."""
+        if not isinstance(node, JsonString) or self.arm_template is None or not is_expression(node.text):
+            return node
+        key = id(node)
+        if key not in self._followed:
+            self._followed[key] = self._whole(node)
+        found = self._followed[key]
+        return found if found is not None else node
+
+    def _whole(self, node: JsonString) -> JsonNode | None:
+        from aiblint.arm.structure import whole_value, written_at
+
+        document, template = self._locate(node)
+        if document is not self.document or template is None:
+            return None  # a parameters file holds no expressions
+        try:
+            shape = whole_value(self.context.scope_for(template), node)
+        except RecursionError:
+            return None
+        if shape is None:
+            return None
+        for part in shape.embedded:
+            self.embeds.setdefault(id(part), written_at(node))
+        return shape.node
 
     # -- top level -----------------------------------------------------------------
 
@@ -191,19 +297,38 @@ class ImageTemplate:
 
     def _items(self, holder: JsonObject | None, name: str) -> list[JsonObject]:
         """The objects of an array property, however a deployment template
-        writes it: in place, as ``[variables('steps')]`` (or a parameter
-        default) naming an array written elsewhere in this file, or made by a
-        property copy loop named ``name`` (its ``input`` stands for every item)."""
+        writes it: in place, as an expression whose whole value is known
+        (:meth:`follow`; each item may be one too), or made by a property copy
+        loop named ``name``: one item per index when its count is known, else
+        its ``input`` stands for every item."""
         if holder is None:
             return []
         node = self.member(holder, name)
-        if isinstance(node, JsonString) and self.arm_template is not None:
-            resolved = self.resolve(node)
-            node = resolved.node if resolved.document is self.document else None
         if node is None and self.arm_template is not None:
-            loop = _copy_loop(holder, name)
-            return [loop] if loop is not None else []
-        return _objects(node)
+            return self._loop(holder, name)
+        if not isinstance(node, JsonArray):
+            return []
+        items = (self.follow(item) for item in node.items)
+        return [item for item in items if isinstance(item, JsonObject)]
+
+    def _loop(self, holder: JsonObject, name: str) -> list[JsonObject]:
+        loop = _copy_loop(holder, name)
+        if loop is None:
+            return []
+        key = id(loop)
+        if key not in self._loops:
+            from aiblint.arm.structure import loop_items
+
+            _, template = self._locate(loop)
+            shape = loop_items(self.context.scope_for(template), loop) if template is not None else None
+            self._loops[key] = shape.node.items if shape is not None and isinstance(shape.node, JsonArray) else None
+            for part in shape.embedded if shape is not None else []:
+                self.embeds.setdefault(id(part), loop)
+        made = self._loops[key]
+        if made is None:
+            item = loop.get("input")
+            return [item] if isinstance(item, JsonObject) else []
+        return [item for item in made if isinstance(item, JsonObject)]
 
 
 def _is_script_line(node: JsonNode) -> bool:
@@ -242,15 +367,8 @@ def _copy_loop(holder: JsonObject, name: str) -> JsonObject | None:
     loops = holder.get("copy")
     for loop in loops.items if isinstance(loops, JsonArray) else []:
         if _loop_name(loop) == name and isinstance(loop, JsonObject):
-            item = loop.get("input")
-            return item if isinstance(item, JsonObject) else None
+            return loop
     return None
-
-
-def _objects(node: JsonNode | None) -> list[JsonObject]:
-    if not isinstance(node, JsonArray):
-        return []
-    return [item for item in node.items if isinstance(item, JsonObject)]
 
 
 def string_value(node: JsonNode | None) -> str | None:

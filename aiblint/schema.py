@@ -203,11 +203,19 @@ class _Walk:
             item = shape.child(("i", None)) if shape is not None else None
             if item is None:
                 return []  # no schema for its items (a type error, if any, is about the array itself)
-            return [self.value(child, document, item, (*path, index), (*steps, ("i", None)))
+            return [self.value(child, self._document(node, child, document), item, (*path, index), (*steps, ("i", None)))
                     for index, child in enumerate(node.items)]
         return node.value
 
+    def _document(self, holder: JsonNode, child: JsonNode, document: Document) -> Document:
+        """Where ``child`` is written: its holder's document, unless the holder is a
+        value an expression made of parts written in several places."""
+        return document if child.parent is holder else self.template.document_of(child)
+
     def _string(self, node: JsonString, document: Document, shape: Shape | None, path: Path, steps: Steps) -> Any:
+        whole = self.template.follow(node)  # an object or array known in full, wherever it is written
+        if whole is not node and whole is not None:
+            return self.value(whole, self.template.document_of(whole), shape, path, steps)
         resolved = self.template.resolve(node)
         if not resolved.known:
             self.places[path] = _Place(resolved.node, resolved.document, False)
@@ -222,7 +230,7 @@ class _Walk:
             return {}  # no schema for its members (a type error, if any, is about the object itself)
         if shape.is_map:
             values = shape.child(("m", None))
-            return {name: self.value(child, document, values, (*path, name), (*steps, ("m", None)))
+            return {name: self.value(child, self._document(node, child, document), values, (*path, name), (*steps, ("m", None)))
                     for name, child in node.items()}
         if shape.discriminator is not None:
             shape = self._dispatch(node, shape, path, steps)
@@ -249,7 +257,7 @@ class _Walk:
                 target, sub = self._unknown(name, child, shape, present, path, steps)
                 if target is None:
                     continue
-            value = self.value(child, document, sub, (*path, target), (*steps, ("p", target)))
+            value = self.value(child, self._document(node, child, document), sub, (*path, target), (*steps, ("p", target)))
             if value is not None:  # null (often `if(..., null(), ...)`) is how ARM and Bicep leave a property out
                 out[target] = value
         if shape.chosen is not None and shape.discriminator in out:

@@ -13,7 +13,6 @@ from aiblint.rule import Example, Problem, Rule
 def _repeated(items: list[JsonObject], field: str, what: str, template: ImageTemplate) -> Iterator[Problem]:
     """A problem at every item whose ``field`` repeats an earlier item's value."""
     first_seen: dict[str, JsonObject] = {}
-    document = template.document
     for item in items:
         node = item.get(field)
         value = template.resolve(node).text() if node is not None else None
@@ -24,10 +23,12 @@ def _repeated(items: list[JsonObject], field: str, what: str, template: ImageTem
             continue
         earlier_node = earlier.get(field)
         assert earlier_node is not None
-        where = document.position(earlier_node.start)
+        document = template.document_of(earlier_node)
+        line = document.position(earlier_node.start).line
+        where = f"line {line}" if document is template.document_of(node) else f"{document.path}:{line}"
         yield Problem(
             f'{what} {field} "{value}" is already used by {earlier.logical_path()} '
-            f"(line {where.line}); each {what} needs its own {field}",
+            f"({where}); each {what} needs its own {field}",
             node=node,
         )
 

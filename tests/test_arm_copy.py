@@ -45,9 +45,21 @@ def test_customizers_written_in_a_variable_are_found_there() -> None:
     assert [step.logical_path() for step in template.customizers] == ["variables.steps[0]", "variables.steps[1]"]
 
 
-def test_a_property_copy_loop_input_stands_for_its_items() -> None:
+def test_a_property_copy_loop_with_a_known_count_makes_each_item() -> None:
     template = _template()
     assert template.properties is not None and copy_loop_names(template.properties) == ["distribute"]
+    paths = [item.logical_path() for item in template.distributors]
+    assert paths == ["resources[0].properties.distribute[0]", "resources[0].properties.distribute[1]"]
+    names = [item.get("runOutputName") for item in template.distributors]
+    assert [template.resolve(node).value for node in names if node is not None] == ["out0", "out1"]
+    location = template.distributors[1].get("location")  # no copyIndex: the node as written
+    assert location is not None and location.logical_path() == "resources[0].properties.copy[0].input.location"
+
+
+def test_a_property_copy_loop_with_an_unknown_count_has_its_input_stand_for_every_item() -> None:
+    data = json.loads(json.dumps(TEMPLATE))
+    data["resources"][0]["properties"]["copy"][0]["count"] = "[length(parameters('nothing'))]"
+    [template] = find_templates(load_text(json.dumps(data, indent=2), "t.json"))
     assert [item.logical_path() for item in template.distributors] == ["resources[0].properties.copy[0].input"]
     run_output = template.distributors[0].get("runOutputName")
     assert run_output is not None and not template.resolve(run_output).known

@@ -37,12 +37,22 @@ def owner_document(node: JsonNode, template: ImageTemplate) -> Document | None:
 
 
 def flows_into(node: JsonNode, template: ImageTemplate) -> list[JsonNode]:
-    """Template fields whose value came unchanged from ``node`` (first seen first, no repeats)."""
-    fields: list[JsonNode] = []
-    for field in template.flows.get(id(node), []):
-        if field not in fields:
-            fields.append(field)
-    return fields
+    """Template fields whose value came unchanged from ``node`` (first seen first,
+    no repeats), or else whose whole value (an object or array) holds it: the
+    nearest such place above ``node``."""
+    current: JsonNode | None = node
+    while current is not None:
+        fields: list[JsonNode] = []
+        for field in template.flows.get(id(current), []):
+            if field not in fields:
+                fields.append(field)
+        if fields:
+            return fields
+        used = template.embeds.get(id(current))
+        if used is not None:
+            return [used]
+        current = current.parent
+    return []
 
 
 def describe_flow(fields: Sequence[JsonNode], template_document: Document, finding_document: Document) -> str:

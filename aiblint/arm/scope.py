@@ -186,6 +186,8 @@ class Scope:
     template: JsonObject
     bindings: dict[str, Binding]
     parameters_unknown: bool = False  # a parameters file could not be read
+    #: case-folded property copy loop name -> the index being evaluated (see aiblint.arm.structure.loop_items)
+    copy_indexes: dict[str, int] = field(default_factory=dict)
     _cache: dict[int, Val] = field(default_factory=dict, repr=False)
     _active: set[int] = field(default_factory=set, repr=False)
     _parameters: dict[str, JsonObject] | None = field(default=None, repr=False)
@@ -332,6 +334,8 @@ class Scope:
             return self._if(call)
         if name == "coalesce":
             return self._coalesce(call)
+        if name == "copyindex":
+            return Val(self._copy_index([self.evaluate(arg).value for arg in call.args]))
         return Val(builtins.call(name, [self.evaluate(arg).value for arg in call.args]))
 
     def _if(self, call: Call) -> Val:
@@ -342,6 +346,16 @@ class Scope:
         if builtins.is_known(when_true) and builtins.is_known(when_false) and builtins.json_equal(when_true, when_false):
             return Val(when_true)
         return Val(UNKNOWN)
+
+    def _copy_index(self, args: list[object]) -> object:
+        """``copyIndex('loop', offset)`` inside a property copy loop being expanded;
+        a resource loop's index (no name) is not known."""
+        if not args or not isinstance(args[0], str) or args[0].casefold() not in self.copy_indexes:
+            return UNKNOWN
+        offset = args[1] if len(args) > 1 else 0
+        if isinstance(offset, bool) or not isinstance(offset, int):
+            return UNKNOWN
+        return self.copy_indexes[args[0].casefold()] + offset
 
     def _coalesce(self, call: Call) -> Val:
         for arg in call.args:
