@@ -218,6 +218,10 @@ class ImageTemplate:
         read nested objects through the accessors here, which follow."""
         if not isinstance(node, JsonString) or self.arm_template is None or not is_expression(node.text):
             return node
+        from aiblint.arm.structure import is_computed
+
+        if is_computed(node):
+            return node  # made by an expression already: its text is not one to evaluate
         key = id(node)
         if key not in self._followed:
             self._followed[key] = self._whole(node)
