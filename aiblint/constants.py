@@ -10,7 +10,7 @@ RULE_ENTRY_POINTS = "aiblint.rules"
 FORMATTER_ENTRY_POINTS = "aiblint.formatters"
 
 #: Files a directory walk looks at.
-TEMPLATE_SUFFIXES = (".json", ".jsonc")
+TEMPLATE_SUFFIXES = (".json", ".jsonc", ".tf")
 #: Folders a directory walk never enters.
 SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
 #: Dot-folders that commonly hold infrastructure: a walk enters these and skips every other

@@ -77,9 +77,7 @@ class Linter:
 
     def lint_bytes(self, data: bytes, display: str, explicit: bool = True) -> tuple[list[Finding], int]:
         """Findings for one file's bytes, and how many templates it held."""
-        document = load_bytes(data, display)
-        templates = find_templates(document) if document.root is not None else []
-        self._bind_parameters(document, templates, display)
+        document, templates = self._load(data, display)
         context = FileContext(document, templates, explicit)
         findings: list[Finding] = []
         with active(self.scripts):
@@ -157,14 +155,29 @@ class Linter:
         (``scripts``; returned, for the batch rules)."""
         from aiblint.scripts.units import script_units
 
-        document = load_bytes(data, display)
-        templates = find_templates(document) if document.root is not None else []
-        self._bind_parameters(document, templates, display)
+        document, templates = self._load(data, display)
         with active(self.scripts):
             units = [unit for template in templates for unit in script_units(template)] if scripts else []
             if suppressions:
                 self.filter.read(document, templates)
         return units
+
+    def _load(self, data: bytes, display: str) -> tuple[Document, list[ImageTemplate]]:
+        """The document and its image templates, read by the front end of its language."""
+        from aiblint.frontends.terraform import is_terraform
+
+        if is_terraform(display):
+            from aiblint.frontends.terraform import load_terraform
+            from aiblint.scripts.gitrepo import find_repository
+
+            source = self.cwd / display if not display.startswith("<") else None
+            repository = find_repository(source.parent, self.cwd).root if source is not None else None
+            document, templates, _ = load_terraform(data, display, source, repository)
+            return document, templates
+        document = load_bytes(data, display)
+        templates = find_templates(document) if document.root is not None else []
+        self._bind_parameters(document, templates, display)
+        return document, templates
 
     def _bind_parameters(self, document: Document, templates: list[ImageTemplate], display: str) -> None:
         """Parameters files for expression evaluation: ``--parameters``, or the paired file."""

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.substitution import has_token, partial_without_tokens, without_tokens
-from aiblint.values import UNKNOWN, PartialString, Resolved, is_expression, resolve_literal
+from aiblint.values import UNKNOWN, PartialString, Resolved, is_expression, resolve_literal, written_in
 
 if TYPE_CHECKING:
     from aiblint.arm.scope import ArmContext
@@ -81,7 +81,7 @@ class ImageTemplate:
 
     def _evaluate(self, node: JsonNode) -> Resolved:
         if self.arm_template is None:
-            return resolve_literal(node, self.document)
+            return resolve_literal(node, written_in(node, self.document))
         from aiblint.arm.builtins import is_known
         from aiblint.arm.scope import literal
         from aiblint.arm.structure import is_computed

@@ -12,7 +12,12 @@ from aiblint.jsontree import JsonString
 
 def source_offsets(text: str, node: JsonString) -> list[int]:
     """Offsets in ``text`` of every decoded character of ``node``, plus one
-    final entry for the closing quote (the offset just past the content)."""
+    final entry for the closing quote (the offset just past the content).
+    A front end's string that is not written as a JSON string (HCL, with its
+    own escapes and heredocs) carries its map as ``offsets``."""
+    mapped: list[int] | None = getattr(node, "offsets", None)
+    if mapped is not None:
+        return mapped
     offsets: list[int] = []
     index = node.start + 1
     stop = node.end - 1
@@ -40,6 +45,9 @@ def source_offsets(text: str, node: JsonString) -> list[int]:
 
 def source_offset(text: str, node: JsonString, index: int) -> int:
     """Source offset of decoded character ``index`` (clamped to the string)."""
+    mapped: list[int] | None = getattr(node, "offsets", None)
+    if mapped is not None:
+        return mapped[min(max(index, 0), len(mapped) - 1)]
     if "\\" not in text[node.start : node.end]:
         return min(node.start + 1 + max(index, 0), node.end - 1)
     offsets = source_offsets(text, node)

@@ -101,6 +101,25 @@ class PartialString:
         return f"PartialString({list(self.parts)!r})"
 
 
+class UnknownString(JsonString):
+    """A value a front end could not evaluate (a Terraform expression known only
+    at plan time), standing in the tree where it is written. ``text`` is the
+    expression as written; ``partial`` what is known of the string it makes."""
+
+    __slots__ = ("partial",)
+
+    def __init__(self, start: int, end: int, source: str, partial: PartialString | None = None) -> None:
+        super().__init__(start, end, source)
+        self.partial = partial
+
+
+def written_in(node: JsonNode, default: Document) -> Document:
+    """The document ``node`` is written in: a front end's node knows it (a value
+    from another file of a Terraform module), a loaded JSON node is ``default``'s."""
+    document: Document | None = getattr(node, "document", None)
+    return document if document is not None else default
+
+
 def is_expression(text: str) -> bool:
     """ARM evaluates a string that starts with '[' and ends with ']' (``[[`` escapes)."""
     return text.startswith("[") and not text.startswith("[[") and text.rstrip().endswith("]")
@@ -124,6 +143,8 @@ def known_string(node: JsonNode | None) -> str | Unknown | None:
     :data:`UNKNOWN` for an expression or a placeholder."""
     if not isinstance(node, JsonString):
         return None
+    if isinstance(node, UnknownString):
+        return UNKNOWN
     text = node.text
     if is_expression(text) or has_placeholder(text):
         return UNKNOWN
@@ -160,6 +181,8 @@ class Resolved:
 def resolve_literal(node: JsonNode, document: Document) -> Resolved:
     """What a node says without evaluating expressions: strings as
     :func:`known_string`, other JSON values as they are written."""
+    if isinstance(node, UnknownString):
+        return Resolved(UNKNOWN, node, document, node.partial)
     if isinstance(node, JsonString):
         value = known_string(node)
         if value is UNKNOWN and not is_expression(node.text):
@@ -185,4 +208,4 @@ def placeholder_parts(text: str) -> PartialString | None:
 def _contains_expression(node: JsonNode) -> bool:
     from aiblint.jsontree import walk
 
-    return any(isinstance(item, JsonString) and (is_expression(item.text) or has_placeholder(item.text)) for item in walk(node))
+    return any(isinstance(item, UnknownString) or isinstance(item, JsonString) and (is_expression(item.text) or has_placeholder(item.text)) for item in walk(node))

@@ -23,7 +23,11 @@ from aiblint.model import ImageTemplate
 
 
 def owner_document(node: JsonNode, template: ImageTemplate) -> Document | None:
-    """The document ``node`` belongs to: the template's own or a bound parameters file."""
+    """The document ``node`` belongs to: the template's own or a bound parameters
+    file, or the file a front end's node says it is written in."""
+    written: Document | None = getattr(node, "document", None)
+    if written is not None:
+        return written
     root = node
     while root.parent is not None:
         root = root.parent

@@ -32,7 +32,7 @@ from aiblint.arm.syntax import (
 )
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.model import copy_loop_names
-from aiblint.values import UNKNOWN, PartialString, has_placeholder, placeholder_parts
+from aiblint.values import UNKNOWN, PartialString, UnknownString, has_placeholder, placeholder_parts
 
 if TYPE_CHECKING:
     from aiblint.arm.parameters import ParameterValues
@@ -87,6 +87,8 @@ def string_value(text: str) -> object:
 def literal(node: JsonNode, document: Document) -> Val:
     """A parameters-file value, read as written: strings that look like
     expressions or hold placeholders are unknown."""
+    if isinstance(node, UnknownString):
+        return Val(node.partial or UNKNOWN, Origin(node, document, None))
     if isinstance(node, JsonString):
         text = node.text
         value = UNKNOWN if text.startswith("[") else string_value(text)
@@ -255,6 +257,8 @@ class Scope:
 
     def _compute(self, node: JsonNode) -> Val:
         origin = Origin(node, self.context.document, self)
+        if isinstance(node, UnknownString):  # a front end could not know it (Terraform in an embedded template)
+            return Val(node.partial or UNKNOWN)
         if isinstance(node, JsonString):
             text = node.text
             if not is_expression_text(text):

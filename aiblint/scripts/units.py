@@ -36,7 +36,16 @@ from aiblint.scripts.resolve import UNKNOWN as UNKNOWN_STATUS
 from aiblint.scripts.resolve import Resolution, read_script, resolve_uri
 from aiblint.scripts.settings import current_settings
 from aiblint.textmap import source_offset
-from aiblint.values import PLACEHOLDER, UNKNOWN, PartialString, Resolved, is_expression, literal_text, resolve_literal
+from aiblint.values import (
+    PLACEHOLDER,
+    UNKNOWN,
+    PartialString,
+    Resolved,
+    UnknownString,
+    is_expression,
+    literal_text,
+    resolve_literal,
+)
 
 _T = TypeVar("_T")
 
@@ -310,6 +319,13 @@ def _element(resolved: Resolved, written: JsonNode, language: str, start: int) -
     if isinstance(value, PartialString):  # computed, partly known: the unknown parts masked
         text = value.render(_MASK)
         return text, _Segment(start, len(text), resolved.document, node, "coarse")
+    masked = getattr(written, "masked", None) if isinstance(written, UnknownString) else None
+    if value is UNKNOWN and masked is not None:  # a front end's string template, its unknown pieces masked
+        stand_in, masks = masked
+        return stand_in.text, _Segment(start, len(stand_in.text), resolved.document, stand_in, "exact", 0, masks)
+    if value is UNKNOWN and isinstance(written, UnknownString):
+        text = _UNKNOWN_LINE[language]
+        return text, _Segment(start, len(text), resolved.document, written, "masked")
     if value is UNKNOWN and isinstance(written, JsonString) and not is_expression(written.text):
         literal = literal_text(written.text)
         masks = tuple(match.span() for match in PLACEHOLDER.finditer(literal))

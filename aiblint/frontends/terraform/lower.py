@@ -1,0 +1,280 @@
+"""Terraform resources -> the image templates the model and every rule read.
+
+* ``azapi_resource`` with ``type = "Microsoft.VirtualMachineImages/imageTemplates@<api>"``
+  becomes an ARM-shaped resource: ``type`` and ``apiVersion`` from the type
+  string (each at its own characters), ``name``, ``location``, ``tags``, the
+  ``identity`` block as ``{"type", "userAssignedIdentities": {id: {}}}`` and
+  the members of ``body`` (an HCL object, ``jsonencode({...})`` of one, or a
+  JSON string), each node where it is written.
+* ``azurerm_resource_group_template_deployment``: the ARM template in
+  ``template_content`` (``jsonencode({...})``, a JSON heredoc, ``file()``), its
+  ``parameters_content`` bound as the template's parameter values.
+
+A resource with ``for_each`` or ``count`` over a known collection is one
+template per instance (``each``/``count`` bound); over an unknown or empty
+one (a module's default ``{}`` that its callers fill), a single template in
+which they are unknown: the code is checked, no value is guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from aiblint.document import Document
+from aiblint.frontends.terraform.evaluate import Env, Evaluator
+from aiblint.frontends.terraform.nodes import TfArray, TfObject, TfScalar, TfString, TfUnknown
+from aiblint.frontends.terraform.syntax import (
+    HclFile,
+    attribute_name,
+    attributes,
+    block_body,
+    block_labels,
+    block_type,
+    blocks,
+    body_items,
+    named,
+)
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString, walk
+from aiblint.model import IMAGE_TEMPLATE_TYPE, ImageTemplate, find_templates
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+_AZAPI = "azapi_resource"
+_DEPLOYMENT = "azurerm_resource_group_template_deployment"
+_TYPE_PREFIX = IMAGE_TEMPLATE_TYPE.casefold() + "@"
+#: Instances lowered per resource: a template is checked the same for each.
+MAX_INSTANCES = 50
+
+
+@dataclass
+class Found:
+    """An image template found in a Terraform file."""
+
+    template: ImageTemplate
+    resource: str  # "azapi_resource.linux", with the instance key when there is one
+
+
+def lower(file: HclFile, evaluator: Evaluator) -> list[Found]:
+    found: list[Found] = []
+    for block in blocks(file.root, file, "resource"):
+        labels = block_labels(block, file)
+        if len(labels) < 2 or labels[0] not in (_AZAPI, _DEPLOYMENT):
+            continue
+        for env, suffix in _instances(block, file, evaluator):
+            address = f"{labels[0]}.{labels[1]}{suffix}"
+            if labels[0] == _AZAPI:
+                template = _azapi(block, file, evaluator, env)
+                if template is not None:
+                    found.append(Found(template, address))
+            else:
+                found += [Found(template, address) for template in _deployment(block, file, evaluator, env)]
+    return found
+
+
+# -- instances ---------------------------------------------------------------------------
+
+
+def _instances(block: Node, file: HclFile, evaluator: Evaluator) -> list[tuple[Env, str]]:
+    arguments = attributes(block_body(block), file)
+    if "for_each" in arguments:
+        collection = evaluator.value(arguments["for_each"].children[-1], file)
+        if isinstance(collection, JsonObject):
+            pairs = [(key.text, key, value) for key, value in collection.members]
+        elif isinstance(collection, JsonArray) and all(isinstance(item, TfString) for item in collection.items):
+            pairs = [(item.text, item, item) for item in collection.items if isinstance(item, TfString)]
+        else:
+            return [({}, "")]
+        return [({"each": _each(key, value, file)}, f'["{name}"]') for name, key, value in pairs[:MAX_INSTANCES]] or [({}, "")]
+    if "count" in arguments:
+        count = evaluator.value(arguments["count"].children[-1], file)
+        if isinstance(count, TfScalar) and isinstance(count.value, int) and not isinstance(count.value, bool) and count.value > 0:
+            return [({"count": _count(index, count, file)}, f"[{index}]") for index in range(min(count.value, MAX_INSTANCES))]
+    return [({}, "")]
+
+
+def _each(key: JsonNode, value: JsonNode, file: HclFile) -> TfObject:
+    each = TfObject(key.start, key.end, file.document)
+    name = key.text if isinstance(key, JsonString) else ""
+    each.put(TfString(key.start, key.end, "key", file.document), TfString(key.start, key.end, name, file.document))
+    each.put(TfString(key.start, key.end, "value", file.document), value)
+    return each
+
+
+def _count(index: int, where: JsonNode, file: HclFile) -> TfObject:
+    count = TfObject(where.start, where.end, file.document)
+    count.put(TfString(where.start, where.end, "index", file.document), TfScalar(where.start, where.end, index, file.document))
+    return count
+
+
+# -- azapi_resource ----------------------------------------------------------------------
+
+
+def _azapi(block: Node, file: HclFile, evaluator: Evaluator, env: Env) -> ImageTemplate | None:
+    body = block_body(block)
+    arguments = attributes(body, file)
+    kind = arguments.get("type")
+    if kind is None:
+        return None
+    type_value = evaluator.value(kind.children[-1], file, env)
+    if not isinstance(type_value, TfString) or not type_value.text.casefold().startswith(_TYPE_PREFIX):
+        return None
+    resource = TfObject(file.start(block), file.end(block), file.document)
+    type_key = _key(kind, "type", file)
+    at = type_value.text.index("@")
+    resource.put(type_key, _slice(type_value, 0, at))
+    resource.put(_key(kind, "apiVersion", file), _slice(type_value, at + 1, len(type_value.text)))
+    for name in ("name", "location", "tags"):
+        if name in arguments:
+            resource.put(_key(arguments[name], name, file), evaluator.value(arguments[name].children[-1], file, env))
+        elif name != "tags":  # azapi takes the parent's location, and always has a name
+            resource.put(_key(kind, name, file), TfUnknown(type_key.start, type_key.end, "${" + name + "}", file.document))
+    identity = _identity(body, file, evaluator, env)
+    if identity is not None:
+        resource.put(_key_at(identity, "identity", file), identity)
+    if "body" in arguments:
+        _body(resource, arguments["body"], file, evaluator, env)
+    document = file.document
+    return ImageTemplate(document, resource, "bare")
+
+
+def _key(attribute: Node, name: str, file: HclFile) -> TfString:
+    """The member name as ARM spells it, placed at the attribute's own name."""
+    word = attribute.children[0]
+    start, end = file.start(word), file.end(word)
+    return TfString(start, end, name, file.document, [start] * len(name) + [end])
+
+
+def _key_at(node: JsonNode, name: str, file: HclFile) -> TfString:
+    return TfString(node.start, node.start, name, file.document, [node.start] * (len(name) + 1))
+
+
+def _slice(value: TfString, begin: int, end: int) -> TfString:
+    offsets = value.offsets[begin : end + 1]
+    start = offsets[0] if offsets else value.start
+    return TfString(start, offsets[-1] if offsets else start, value.text[begin:end], value.document, offsets)
+
+
+def _body(resource: TfObject, attribute: Node, file: HclFile, evaluator: Evaluator, env: Env) -> None:
+    expression = attribute.children[-1]
+    encoded = _jsonencode_argument(expression, file)
+    value = evaluator.value(encoded if encoded is not None else expression, file, env)
+    if isinstance(value, TfString):
+        parsed = _json_text(value, file)
+        value = parsed if parsed is not None else TfUnknown(value.start, value.end, "${body}", value.document)
+    if isinstance(value, JsonObject):
+        for key, member in list(value.members):
+            if key.text not in resource:
+                resource.put(key, member)
+        return
+    resource.put(_key(attribute, "properties", file), value)  # not known: no opinion on the body
+
+
+def _jsonencode_argument(expression: Node, file: HclFile) -> Node | None:
+    """``jsonencode(x)`` -> ``x``: the tree of ``x`` keeps every position."""
+    node = expression
+    while node.type == "expression" and node.child_count == 1:
+        node = node.children[0]
+    if node.type != "function_call" or file.text(node.children[0]) != "jsonencode":
+        return None
+    arguments = next((child for child in node.children if child.type == "function_arguments"), None)
+    values = [child for child in arguments.children if child.type == "expression"] if arguments is not None else []
+    return values[0] if len(values) == 1 else None
+
+
+def _identity(body: Node | None, file: HclFile, evaluator: Evaluator, env: Env) -> JsonNode | None:
+    for block in blocks(body, file):
+        kind, labels = block_type(block, file), block_labels(block, file)
+        if kind == "identity":
+            return _identity_object(block, file, evaluator, env)
+        if kind == "dynamic" and labels == ["identity"]:
+            return _dynamic_identity(block, file, evaluator, env)
+    return None
+
+
+def _identity_object(block: Node, file: HclFile, evaluator: Evaluator, env: Env) -> JsonNode:
+    arguments = attributes(block_body(block), file)
+    identity = TfObject(file.start(block), file.end(block), file.document)
+    if "type" in arguments:
+        identity.put(_key(arguments["type"], "type", file), evaluator.value(arguments["type"].children[-1], file, env))
+    if "identity_ids" in arguments:
+        ids = evaluator.value(arguments["identity_ids"].children[-1], file, env)
+        key = _key(arguments["identity_ids"], "userAssignedIdentities", file)
+        if isinstance(ids, JsonArray):
+            named_ids = TfObject(ids.start, ids.end, file.document)
+            for item in list(ids.items):
+                if isinstance(item, JsonString):
+                    named_ids.put(item, TfObject(item.start, item.end, file.document))
+                else:
+                    return TfUnknown(identity.start, identity.end, "${identity}", file.document)
+            identity.put(key, named_ids)
+        else:
+            identity.put(key, TfUnknown(ids.start, ids.end, "${identity_ids}", file.document))
+    return identity
+
+
+def _dynamic_identity(block: Node, file: HclFile, evaluator: Evaluator, env: Env) -> JsonNode | None:
+    arguments = attributes(block_body(block), file)
+    unknown = TfUnknown(file.start(block), file.end(block), "${identity}", file.document)
+    content = next(iter(blocks(block_body(block), file, "content")), None)
+    if "for_each" not in arguments or content is None:
+        return unknown
+    collection = evaluator.value(arguments["for_each"].children[-1], file, env)
+    items = collection.items if isinstance(collection, JsonArray) else None
+    if items is None or len(items) > 1:
+        return unknown
+    if not items:
+        return None
+    iterator = "identity"
+    if "iterator" in arguments:
+        iterator = file.text(arguments["iterator"].children[-1]).strip()
+    bound = TfObject(items[0].start, items[0].end, file.document)
+    bound.put(TfString(items[0].start, items[0].end, "key", file.document), TfScalar(items[0].start, items[0].end, 0, file.document))
+    bound.put(TfString(items[0].start, items[0].end, "value", file.document), items[0])
+    return _identity_object(content, file, evaluator, {**env, iterator: bound})
+
+
+# -- ARM templates in Terraform ----------------------------------------------------------
+
+
+def _deployment(block: Node, file: HclFile, evaluator: Evaluator, env: Env) -> list[ImageTemplate]:
+    from aiblint.frontends.terraform.embedded import arm_template, parameter_values
+
+    arguments = attributes(block_body(block), file)
+    content = arguments.get("template_content")
+    if content is None:
+        return []
+    document = arm_template(content.children[-1], file, evaluator, env)
+    if document is None:
+        return []
+    templates = find_templates(document)
+    if not any(template.arm_template is not None for template in templates):
+        return templates
+    from aiblint.arm.scope import ArmContext
+
+    values = parameter_values(arguments.get("parameters_content"), file, evaluator, env)
+    context = ArmContext(document, values)
+    for template in templates:
+        if template.arm_template is not None:
+            template.arm = context
+    return templates
+
+
+def mentions_template(file: HclFile) -> bool:
+    """Some resource block of the file could hold an image template."""
+    return any(
+        block_type(item, file) == "resource" and block_labels(item, file)[:1] in ([_AZAPI], [_DEPLOYMENT])
+        for item in body_items(file.root) if item.type == "block"
+    )
+
+
+def _json_text(value: TfString, file: HclFile) -> JsonObject | None:
+    from aiblint.frontends.terraform.embedded import parse_json
+
+    document = parse_json(value.text, value.offsets, value.document)
+    root = document.root if document is not None else None
+    return root if isinstance(root, JsonObject) else None
+
+
+__all__ = ["Found", "Document", "TfArray", "attribute_name", "lower", "mentions_template", "named", "walk"]

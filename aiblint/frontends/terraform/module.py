@@ -1,0 +1,118 @@
+"""The Terraform module a file belongs to: the ``.tf`` and ``.tfvars`` files of its folder.
+
+Terraform reads every ``.tf`` file of a folder as one module, so a resource in
+``main.tf`` may take its body from ``locals.tf`` and its inputs from
+``variables.tf`` and ``terraform.tfvars``. Only this folder is read: a module
+call's source, a remote state or a provider is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiblint.document import Document
+from aiblint.frontends.terraform.syntax import (
+    HclFile,
+    attribute_name,
+    attribute_value,
+    attributes,
+    block_body,
+    block_labels,
+    block_type,
+    body_items,
+)
+from aiblint.loader import MAX_FILE_BYTES
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+#: A folder with more files than this is not a module anyone writes by hand.
+MAX_FILES = 200
+
+
+@dataclass
+class Declared:
+    """Where a name is declared: the node and the file it is in."""
+
+    node: Node
+    file: HclFile
+
+
+@dataclass
+class Module:
+    main: HclFile
+    folder: Path | None  # None: standard input without a file name
+    files: list[HclFile] = field(default_factory=list)
+    variables: dict[str, Declared] = field(default_factory=dict)  # variable blocks
+    values: dict[str, list[Declared]] = field(default_factory=dict)  # .tfvars assignments
+    locals: dict[str, Declared] = field(default_factory=dict)
+    resources: dict[tuple[str, str], Declared] = field(default_factory=dict)  # ("azapi_resource", "x"); data as "data.x"
+    read: list[Path] = field(default_factory=list)  # what was read besides the main file (the cache checks it)
+
+    @classmethod
+    def of(cls, main: HclFile, path: Path | None) -> Module:
+        module = cls(main, path.parent if path is not None else None)
+        module.files.append(main)
+        if module.folder is not None:
+            module._read_folder(path)
+        for file in module.files:
+            module._declare(file)
+        return module
+
+    def _read_folder(self, main_path: Path | None) -> None:
+        assert self.folder is not None
+        try:
+            names = sorted(entry.name for entry in self.folder.iterdir())
+        except OSError:
+            return
+        for name in names[: MAX_FILES * 4]:
+            path = self.folder / name
+            if main_path is not None and name == main_path.name:
+                continue
+            if not name.endswith((".tf", ".tfvars")) or not path.is_file() or len(self.files) > MAX_FILES:
+                continue
+            document = _load(path, _display_beside(self.main.document.path, name))
+            if document is not None:
+                self.read.append(path)
+                self.files.append(HclFile.parse(document))
+
+    def _declare(self, file: HclFile) -> None:
+        if file.document.path.endswith(".tfvars"):
+            for item in body_items(file.root):
+                if item.type == "attribute":
+                    self.values.setdefault(attribute_name(item, file), []).append(Declared(attribute_value(item), file))
+            return
+        for item in body_items(file.root):
+            if item.type != "block":
+                continue
+            kind, labels = block_type(item, file), block_labels(item, file)
+            if kind == "variable" and labels:
+                self.variables.setdefault(labels[0], Declared(item, file))
+            elif kind == "locals":
+                for name, attribute in attributes(block_body(item), file).items():
+                    self.locals.setdefault(name, Declared(attribute_value(attribute), file))
+            elif kind == "resource" and len(labels) >= 2:
+                self.resources.setdefault((labels[0], labels[1]), Declared(item, file))
+            elif kind == "data" and len(labels) >= 2:
+                self.resources.setdefault(("data." + labels[0], labels[1]), Declared(item, file))
+
+
+def _display_beside(display: str, name: str) -> str:
+    head, slash, _ = display.rpartition("/")
+    return f"{head}{slash}{name}" if slash else name
+
+
+def _load(path: Path, display: str) -> Document | None:
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        return None
+    try:
+        return Document(display, data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return None
