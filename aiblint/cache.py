@@ -135,12 +135,16 @@ class ResultCache:
         ]
         return {
             "paired": [self._paired(display)],
+            "read": self._read(display),
             "uris": resolutions,
             "settings": [self._nearest_file(folder, name) for folder in self._folders(display, units) for name in TOOL_SETTINGS],
         }
 
     def _still_valid(self, deps: Any, display: str) -> bool:  # deps: checked by _entry
         if deps["paired"] != [self._paired(display)]:
+            return False
+        read = deps["read"]  # [] or [[folder's .tf/.tfvars names, paths read, their hashes]]
+        if read != self._read(display, read[0][1] if read and isinstance(read[0][1], list) else []):
             return False
         uris = deps["uris"]
         if uris:
@@ -164,6 +168,21 @@ class ResultCache:
 
         paired = paired_file(self.linter.cwd / display)
         return [str(paired), self._hash(paired)] if paired is not None else None
+
+    def _read(self, display: str, paths: Sequence[object] | None = None) -> list[list[object]]:
+        """What a front end read besides the file (a Terraform module's other files,
+        a file read by ``file()``: ``paths``, by default those of this run), with
+        their hashes, and the ``.tf``/``.tfvars`` files its folder has (a new one
+        changes the module); ``[]`` for a JSON file."""
+        if not display.lower().endswith((".tf", ".tfvars")) or display.startswith("<"):
+            return []
+        read = [str(path) for path in (paths if paths is not None else self.linter.reads.get(display, []))]
+        folder = (self.linter.cwd / display).parent
+        try:
+            names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith((".tf", ".tfvars")))
+        except OSError:
+            names = []
+        return [[names, read, [self._hash(Path(path)) for path in read]]]
 
     def _folders(self, display: str, units: Sequence[ScriptUnit]) -> list[Path]:
         folders = [] if display.startswith("<") else [(self.linter.cwd / display).parent]
@@ -221,7 +240,7 @@ class _Memo(dict[object, object]):
 #: An entry's keys, each with its type and, for dependency lists, the length of each item.
 _ENTRY = {"format": int, "deps": dict, "templates": int, "linted": list, "directives": bool, "notes": list,
           "silent": list, "rebatch": list, "tally": dict, "findings": list}
-_DEPENDENCIES = {"paired": 2, "uris": 4, "settings": 4}
+_DEPENDENCIES = {"paired": 2, "uris": 4, "settings": 4, "read": 3}
 
 
 def _entry(data: object) -> dict[str, Any]:

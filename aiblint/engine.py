@@ -62,6 +62,8 @@ class Linter:
             from aiblint.arm.provenance import load_explicit
 
             self.parameter_files, self.parameter_errors = load_explicit(config, self.cwd)
+        #: display path -> other files a front end read for it (a Terraform module's files); the cache checks them
+        self.reads: dict[str, list[str]] = {}
         #: per-file ignores, in-file suppressions (AIB006), the baseline
         self.filter = FindingFilter(self)
 
@@ -172,7 +174,8 @@ class Linter:
 
             source = self.cwd / display if not display.startswith("<") else None
             repository = find_repository(source.parent, self.cwd).root if source is not None else None
-            document, templates, _ = load_terraform(data, display, source, repository)
+            document, templates, read = load_terraform(data, display, source, repository)
+            self.reads[display] = [str(path) for path in read]
             return document, templates
         document = load_bytes(data, display)
         templates = find_templates(document) if document.root is not None else []

@@ -355,11 +355,12 @@ def _comment_directives(document: Document, today: datetime.date) -> Iterator[Di
     text = document.text
     for start, end in document.comments:
         block = text.startswith("/*", start)
-        body = text[start + 2 : end - 2 if block else end]
+        opener = 1 if text.startswith("#", start) else 2  # HCL also writes "# ..."
+        body = text[start + opener : end - 2 if block else end]
         parsed = parse_comment(body)
         if parsed is None:
             continue
-        directive = _from_comment(parsed, "comment", document, _in_text(start + 2), today)
+        directive = _from_comment(parsed, "comment", document, _in_text(start + opener), today)
         line = _target_line(document, start, end)
         if line is not None:
             directive.spans.append(((line, 1), (line + 1, 1)))

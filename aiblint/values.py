@@ -208,4 +208,4 @@ def placeholder_parts(text: str) -> PartialString | None:
 def _contains_expression(node: JsonNode) -> bool:
     from aiblint.jsontree import walk
 
-    return any(isinstance(item, UnknownString) or isinstance(item, JsonString) and (is_expression(item.text) or has_placeholder(item.text)) for item in walk(node))
+    return any(isinstance(item, UnknownString) or (isinstance(item, JsonString) and (is_expression(item.text) or has_placeholder(item.text))) for item in walk(node))

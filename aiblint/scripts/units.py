@@ -300,6 +300,16 @@ def _inline_unit(
 
 
 def _element(resolved: Resolved, written: JsonNode, language: str, start: int) -> tuple[str, _Segment]:
+    text, segment = _element_text(resolved, written, language, start)
+    if language == "shell" and "\r" in text:
+        # A CR left inside a line is an ordinary character to the shell (`tr -d \r`, written in
+        # JSON or HCL, passes one), but ShellCheck stops reading there (SC1017, SC1072): checkers
+        # read a stand-in of the same width.
+        text = text.replace("\r", _MASK)
+    return text, segment
+
+
+def _element_text(resolved: Resolved, written: JsonNode, language: str, start: int) -> tuple[str, _Segment]:
     value = resolved.value
     node = resolved.node
     if isinstance(value, str):

@@ -11,10 +11,14 @@ run unchanged and report at the exact characters of the Terraform source.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiblint.document import Document, ReadProblem
 from aiblint.loader import MAX_FILE_BYTES, _decode
 from aiblint.model import ImageTemplate
+
+if TYPE_CHECKING:
+    from aiblint.frontends.terraform.lower import Found
 
 SUFFIXES = (".tf", ".tfvars")
 
@@ -32,7 +36,15 @@ def load_terraform(
     data: bytes, display: str, path: Path | None, repository: Path | None
 ) -> tuple[Document, list[ImageTemplate], list[Path]]:
     """The document of one Terraform file, its image templates and the other
-    files read for them (the module's files, files read by ``file()``).
+    files read for them (the module's files, files read by ``file()``)."""
+    document, found, read = read_terraform(data, display, path, repository)
+    return document, [item.template for item in found], read
+
+
+def read_terraform(
+    data: bytes, display: str, path: Path | None, repository: Path | None
+) -> tuple[Document, list[Found], list[Path]]:
+    """:func:`load_terraform`, each template with the Terraform address that declares it.
 
     ``path``: where the file is (its folder is the module); ``None`` for text
     without a place. ``repository``: no file outside it is read."""
@@ -59,5 +71,4 @@ def load_terraform(
         return document, [], []
     module = Module.of(main, path)
     evaluator = Evaluator(module, repository)
-    found = lower(main, evaluator)
-    return document, [item.template for item in found], list(module.read)
+    return document, lower(main, evaluator), list(module.read)

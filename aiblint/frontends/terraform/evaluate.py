@@ -103,8 +103,19 @@ class Evaluator:
         if children and children[0].type == "(":
             inner = next((child for child in children if child.type == "expression"), None)
             return self.value(inner, file, env) if inner is not None else self.unknown(node, file)
+        return self._term(children, node, file, env)
+
+    def _term(self, children: list[Node], node: Node, file: HclFile, env: Env) -> JsonNode:
+        """A primary expression and its attribute, index and splat steps (written
+        as siblings: in an operation they are not wrapped in an ``expression``)."""
         if not children:
             return self.unknown(node, file)
+        if children[0].type == "(":  # ( expression ) written as siblings in an operation
+            close = next((index for index, child in enumerate(children) if child.type == ")"), len(children))
+            inner = next((child for child in children[:close] if child.type == "expression"), None)
+            if inner is None or close + 1 < len(children):
+                return self.unknown(node, file)
+            return self.value(inner, file, env)
         primary, postfix = children[0], children[1:]
         if primary.type == "variable_expr":
             found, used = self._reference(node, primary, postfix, file, env)
@@ -148,6 +159,9 @@ class Evaluator:
         attribute = file.text(named(postfix[0])[0]) if postfix and postfix[0].type == "get_attr" else None
         if name == "var" and attribute is not None:
             return self.variable(attribute, whole, file), 1
+        if name == "path" and attribute == "module":  # file() names are read relative to the module folder
+            step = postfix[0]
+            return TfString(file.start(whole), file.end(step), ".", file.document), 1
         if name == "local" and attribute is not None:
             return self.local(attribute, whole, file), 1
         if name == "data" and attribute is not None and len(postfix) >= 2 and postfix[1].type == "get_attr":
@@ -196,7 +210,7 @@ class Evaluator:
         attribute = file.text(named(steps[0])[0]) if steps and steps[0].type == "get_attr" else None
         declared = self.module.resources.get((kind, name))
         if attribute == "id" and len(steps) == 1:
-            shape = _ID_SHAPES.get(kind) or _ID_SHAPES.get(_AZAPI_SHAPES.get(self._azapi_type(declared), ""), None)
+            shape = _ID_SHAPES.get(kind) or _ID_SHAPES.get(_AZAPI_SHAPES.get(self._azapi_type(declared), ""))
             return self.unknown(whole, file, PartialString(shape) if shape else None)
         if declared is not None and attribute in ("name", "location") and len(steps) == 1 and not kind.startswith("data."):
             argument = attributes(block_body(declared.node), declared.file).get(attribute)
@@ -326,9 +340,13 @@ class Evaluator:
 
     def _operation(self, node: Node, file: HclFile, env: Env) -> JsonNode:
         inner = named(node)[0]
-        operands = named(inner)
-        operator = next((child.type for child in inner.children if not child.is_named), "")
-        values = [_plain(self.value(operand, file, env)) for operand in operands]
+        children = [child for child in inner.children if child.type != "comment"]
+        split = next((index for index, child in enumerate(children) if not child.is_named and child.type not in "()"), None)
+        if split is None:
+            return self.unknown(node, file)
+        operator = children[split].type
+        sides = [children[split + 1 :]] if split == 0 else [children[:split], children[split + 1 :]]
+        values = [_plain(self._term(side, node, file, env)) for side in sides]
         result = _operate(operator, values)
         if isinstance(result, Unknown):
             return self.unknown(node, file)
@@ -532,9 +550,9 @@ def _apply(operator: str, values: list[object]) -> object:
         return UNKNOWN
     left, right = values
     if operator == "==":
-        return left == right and type(left) is type(right) or _numbers(left, right) and left == right
+        return (left == right and type(left) is type(right)) or (_numbers(left, right) and left == right)
     if operator == "!=":
-        return not (left == right and type(left) is type(right) or _numbers(left, right) and left == right)
+        return not ((left == right and type(left) is type(right)) or (_numbers(left, right) and left == right))
     if operator in ("&&", "||"):
         if isinstance(left, bool) and isinstance(right, bool):
             return left and right if operator == "&&" else left or right

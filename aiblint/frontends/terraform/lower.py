@@ -21,21 +21,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aiblint.document import Document
 from aiblint.frontends.terraform.evaluate import Env, Evaluator
-from aiblint.frontends.terraform.nodes import TfArray, TfObject, TfScalar, TfString, TfUnknown
+from aiblint.frontends.terraform.nodes import TfObject, TfScalar, TfString, TfUnknown
 from aiblint.frontends.terraform.syntax import (
     HclFile,
-    attribute_name,
     attributes,
     block_body,
     block_labels,
     block_type,
     blocks,
     body_items,
-    named,
 )
-from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString, walk
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.model import IMAGE_TEMPLATE_TYPE, ImageTemplate, find_templates
 
 if TYPE_CHECKING:
@@ -276,5 +273,3 @@ def _json_text(value: TfString, file: HclFile) -> JsonObject | None:
     root = document.root if document is not None else None
     return root if isinstance(root, JsonObject) else None
 
-
-__all__ = ["Found", "Document", "TfArray", "attribute_name", "lower", "mentions_template", "named", "walk"]

@@ -86,17 +86,31 @@ class HclFile:
             return ReadProblem("syntax", "file is not valid HCL", 0)
         start = self.start(error)
         if error.is_missing:
-            message = f"expected {error.type!r} here: the HCL is incomplete"
+            message = f"{_MISSING.get(error.type, repr(error.type))} is missing here: the HCL is not complete"
         else:
             shown = self.text(error).split("\n", 1)[0][:40]
-            message = f"HCL syntax error at {shown!r}" if shown.strip() else "HCL syntax error"
+            message = f"unexpected {shown!r}: this is not valid HCL here" if shown.strip() else "not valid HCL here"
             if error.start_byte >= len(self.data):
                 message = "unexpected end of file: a block, string or bracket is not closed"
         return ReadProblem("syntax", message, start, max(start + 1, self.end(error)) if not error.is_missing else start)
 
 
+_MISSING = {
+    "quoted_template_end": 'the closing \'"\' of a string',
+    "heredoc_identifier": "the heredoc's closing marker",
+    "block_end": "'}'",
+    "object_end": "'}'",
+    "tuple_end": "']'",
+    "template_interpolation_end": "the '}' of an interpolation",
+}
+
+
 def _width(lead: int) -> int:
     return 4 if lead >= 0xF0 else 3 if lead >= 0xE0 else 2
+
+
+#: Tokens that open a structure: inside an error they are where the reading went on, not what stopped it.
+_OPENERS = frozenset({"{", "(", "[", "=", ":", "${", "%{"})
 
 
 def _first_error(root: Node) -> Node | None:
@@ -104,12 +118,26 @@ def _first_error(root: Node) -> Node | None:
     while stack:
         node = stack.pop()
         if node.type == "ERROR" or node.is_missing:
-            # The innermost first error says the most.
-            inner = next((child for child in node.children if child.type == "ERROR" or child.has_error), None)
-            return _first_error(inner) if inner is not None and inner is not node else node
+            return _culprit(node)
         if node.has_error:
             stack.extend(reversed(node.children))
     return None
+
+
+def _culprit(error: Node) -> Node:
+    """The token an error node is about. tree-sitter wraps the text it could not
+    fit, often with the good text before it: the first token that fits nowhere
+    (a stray ``,``), a nested error, or, when the error holds only whole
+    expressions, what follows it on the same line (``name = "a" "b"``)."""
+    for child in error.children:
+        if child.type == "ERROR" or child.is_missing:
+            return _culprit(child)
+        if (not child.is_named and child.type not in _OPENERS) or child.type == "heredoc_identifier":
+            return child
+    following = error.next_sibling
+    if error.type == "ERROR" and following is not None and following.start_point[0] == error.end_point[0]:
+        return following
+    return error
 
 
 # -- reading the tree --------------------------------------------------------------------
