@@ -32,6 +32,19 @@ BAD = """{
   }
 }
 """
+BAD_TF = """resource "azapi_resource" "it" {
+  type     = "Microsoft.VirtualMachineImages/imageTemplates@2024-02-01"
+  location = "westus2"
+  body = {
+    properties = {
+      customize = [
+        { type = "Shell", name = "setup", inline = ["echo one"] },
+        { type = "Shell", name = "setup", inline = ["echo done"] },
+      ]
+    }
+  }
+}
+"""
 GOOD = BAD.replace('"name": "setup", "inline"', '"name": "finish", "inline"')
 NOT_A_TEMPLATE = '{"name": "web", "private": true}\n'
 SCRIPT = "#!/bin/bash\nset -euo pipefail\napt-get update\n"
@@ -135,6 +148,23 @@ def test_a_changed_script_is_checked_through_the_template_that_runs_it(project: 
     assert done.returncode == 1, done.stdout + done.stderr
     assert "scripts/install.sh:3:8: note SC2086 Double quote to prevent globbing and word splitting." in done.stdout
     assert "AIB201" not in done.stdout  # the template was not changed: its own problems are not reported
+
+
+def test_hook_fails_on_a_bad_terraform_template(project: tuple[Path, dict[str, str]]) -> None:
+    work, _ = project
+    (work / "infra").mkdir(exist_ok=True)
+    (work / "infra" / "main.tf").write_text(BAD_TF)
+    (work / "infra" / "variables.tf").write_text('variable "location" {\n  default = "westus2"\n}\n')
+    try:
+        done = _pre_commit(project, "infra/main.tf", "infra/variables.tf")
+    finally:
+        (work / "infra" / "main.tf").unlink()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (
+        'infra/main.tf:8:34: error AIB201 customizer name "setup" is already used by '
+        "properties.customize[0] (line 7); each customizer needs its own name"
+    ) in done.stdout
+    assert "variables.tf" not in done.stdout  # no image template: skipped
 
 
 def test_git_commit_is_stopped_by_a_bad_template(project: tuple[Path, dict[str, str]]) -> None:
