@@ -403,3 +403,20 @@ def test_a_carriage_return_inside_an_inline_line_is_not_a_shellcheck_error(tmp_p
                         ' "properties": {"customize": [{"type": "Shell", "name": "cr", "inline": ["cat a | tr -d \\r | sh"]}]}}',
                         encoding="utf-8")
     assert not {"SC1017", "SC1072"} & {str(f["rule"]) for f in json_findings(str(template))}
+
+
+@pytest.mark.parametrize("body", [
+    "{ properties = { customize = " + "[" * 3000 + "1" + "]" * 3000 + " } }",  # deeper than anything evaluated
+    "local.a",  # a cycle: Terraform rejects it
+    "local.b0",  # a value that doubles 60 times
+])
+def test_hostile_terraform_is_bounded_and_never_an_internal_error(tmp_path: Path, body: str) -> None:
+    doubling = "".join(f"  b{index} = [local.b{index + 1}, local.b{index + 1}]\n" for index in range(60))
+    text = ('locals {\n  a = { properties = local.a }\n' + doubling + '  b60 = "x"\n}\n'
+            'resource "azapi_resource" "a" {\n  type = "Microsoft.VirtualMachineImages/imageTemplates@2024-02-01"\n'
+            f"  body = {body}\n}}\n")
+    write(tmp_path / "m", {"main.tf": text})
+    from aiblint.engine import lint_paths
+
+    report = lint_paths([str(tmp_path / "m")], cwd=tmp_path)
+    assert report.errors == [] and report.templates_checked == 1

@@ -42,6 +42,9 @@ Env = dict[str, JsonNode]
 #: Evaluation steps per file: generous for real modules, a stop for hostile ones.
 BUDGET = 200_000
 _MAX_DEPTH = 64
+#: Nesting of expressions evaluated (the JSON loader's cap): deeper is unknown, and every
+#: later walk of the value (recursive here) stays far from Python's recursion limit.
+MAX_NESTING = 256
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _SUB = "/subscriptions/"
 #: The id shape of resources a template refers to, by Terraform resource type.
@@ -71,7 +74,9 @@ class Evaluator:
         self.module = module
         self.repository = repository
         self.steps = 0
-        self._active: set[tuple[str, str]] = set()
+        self.depth = 0  # expressions being evaluated, one inside the other
+        self._active: set[tuple[str, ...]] = set()
+        self._done: dict[tuple[str, ...], JsonNode] = {}
         self.documents: dict[Path, Document] = {}  # files read by file(): kept, so one file is one document
 
     # -- entry ------------------------------------------------------------------------
@@ -79,12 +84,13 @@ class Evaluator:
     def value(self, node: Node, file: HclFile, env: Env | None = None) -> JsonNode:
         """The value of an expression node written in ``file``."""
         self.steps += 1
-        if self.steps > BUDGET or len(self._active) > _MAX_DEPTH:
+        if self.steps > BUDGET or len(self._active) > _MAX_DEPTH or self.depth > MAX_NESTING:
             return self.unknown(node, file)
+        self.depth += 1
         try:
             return self._value(node, file, env or {})
-        except RecursionError:
-            return self.unknown(node, file)
+        finally:
+            self.depth -= 1
 
     def unknown(self, node: Node, file: HclFile, partial: PartialString | None = None) -> TfUnknown:
         return TfUnknown(file.start(node), file.end(node), "${" + file.text(node)[:200] + "}", file.document, partial)
@@ -155,28 +161,40 @@ class Evaluator:
         postfix steps it took."""
         name = file.text(primary)
         if name in env:
-            return clone(env[name]), 0
+            return self._navigate(env[name], postfix, 0, file)
         attribute = file.text(named(postfix[0])[0]) if postfix and postfix[0].type == "get_attr" else None
         if name == "var" and attribute is not None:
-            return self.variable(attribute, whole, file), 1
+            return self._navigate(self.variable(attribute, whole, file, copy=False), postfix, 1, file)
         if name == "path" and attribute == "module":  # file() names are read relative to the module folder
             step = postfix[0]
             return TfString(file.start(whole), file.end(step), ".", file.document), 1
         if name == "local" and attribute is not None:
-            return self.local(attribute, whole, file), 1
+            return self._navigate(self.local(attribute, whole, file, copy=False), postfix, 1, file)
         if name == "data" and attribute is not None and len(postfix) >= 2 and postfix[1].type == "get_attr":
             return self._resource("data." + attribute, file.text(named(postfix[1])[0]), postfix[2:], whole, file), len(postfix)
         if attribute is not None and name not in ("each", "count", "self", "path", "terraform", "module"):
             return self._resource(name, attribute, postfix[1:], whole, file), len(postfix)
         return self.unknown(whole, file), len(postfix)
 
-    def variable(self, name: str, whole: Node, file: HclFile) -> JsonNode:
+    def _navigate(self, value: JsonNode, postfix: list[Node], used: int, file: HclFile) -> tuple[JsonNode, int]:
+        """The member that attribute steps name, copied (not the whole value): a
+        known value is shared by every reference to it."""
+        for step in postfix[used:]:
+            if step.type != "get_attr" or not isinstance(value, JsonObject):
+                break
+            member = value.get(file.text(named(step)[0]))
+            if member is None:
+                break
+            value, used = member, used + 1
+        return self.copy(value), used
+
+    def variable(self, name: str, whole: Node, file: HclFile, copy: bool = True) -> JsonNode:
         assigned = self.module.values.get(name, [])
         if assigned:
-            values = [self._guarded(("tfvars", name), item.node, item.file) for item in assigned]
+            values = [self._guarded(("tfvars", name, str(index)), item.node, item.file) for index, item in enumerate(assigned)]
             plain = {json.dumps(_plain(value), sort_keys=True, default=str) for value in values}
             if len(plain) == 1 and not any(isinstance(value, TfUnknown) for value in values):
-                return values[-1]
+                return self.copy(values[-1]) if copy else values[-1]
             return self.unknown(whole, file)
         declared = self.module.variables.get(name)
         default = attributes(block_body(declared.node), declared.file).get("default") if declared is not None else None
@@ -185,22 +203,37 @@ class Evaluator:
         value = self._guarded(("var", name), default.children[-1], declared.file)
         if isinstance(value, TfScalar) and value.value is None:
             return self.unknown(whole, file)  # null: "not given"; the module's callers may set it
-        return value
+        return self.copy(value) if copy else value
 
-    def local(self, name: str, whole: Node, file: HclFile) -> JsonNode:
+    def local(self, name: str, whole: Node, file: HclFile, copy: bool = True) -> JsonNode:
         declared = self.module.locals.get(name)
         if declared is None:
             return self.unknown(whole, file)
-        return self._guarded(("local", name), declared.node, declared.file)
+        value = self._guarded(("local", name), declared.node, declared.file)
+        return self.copy(value) if copy else value
 
-    def _guarded(self, key: tuple[str, str], node: Node, file: HclFile) -> JsonNode:
+    def _guarded(self, key: tuple[str, ...], node: Node, file: HclFile) -> JsonNode:
+        """A declaration's value (a variable, a local, a resource argument),
+        computed once. It is shared: whoever places it in a tree copies it."""
+        done = self._done.get(key)
+        if done is not None:
+            return done
         if key in self._active:
             return self.unknown(node, file)  # a cycle: Terraform rejects it
         self._active.add(key)
         try:
-            return self.value(node, file)
+            value = self.value(node, file)
         finally:
             self._active.discard(key)
+        self._done[key] = value
+        return value
+
+    def copy(self, value: JsonNode) -> JsonNode:
+        """A copy of a value, counted against the budget (values can grow exponentially)."""
+        self.steps += _size(value)
+        if self.steps > BUDGET:
+            return TfUnknown(value.start, value.end, "${...}", getattr(value, "document", self.module.main.document))
+        return clone(value)
 
     def _resource(self, kind: str, name: str, rest: list[Node], whole: Node, file: HclFile) -> JsonNode:
         """``kind.name[...].attr``: an argument written in the block is its value
@@ -217,7 +250,7 @@ class Evaluator:
             if argument is not None:
                 value = self._guarded((kind + "." + name, attribute), argument.children[-1], declared.file)
                 if not isinstance(value, TfUnknown):
-                    return value
+                    return self.copy(value)
         return self.unknown(whole, file)
 
     def _azapi_type(self, declared: object) -> str:
@@ -478,6 +511,19 @@ def _closing(node: Node, file: HclFile, offsets: list[int]) -> int:
     """Where the text ends: its closing quote or heredoc marker."""
     last = node.children[-1] if node.children else node
     return file.start(last) if last.type in ("quoted_template_end", "heredoc_identifier") else (offsets[-1] + 1 if offsets else file.end(node))
+
+
+def _size(node: JsonNode) -> int:
+    count = 0
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, JsonObject):
+            stack.extend(value for _, value in item.members)
+        elif isinstance(item, JsonArray):
+            stack.extend(item.items)
+    return count
 
 
 def _detach(node: JsonNode) -> JsonNode:
