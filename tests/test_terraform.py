@@ -9,7 +9,7 @@ import pytest
 from aiblint.document import Document
 from aiblint.frontends.terraform import load_terraform
 from aiblint.model import ImageTemplate
-from tests.conftest import json_findings
+from tests.conftest import json_findings, main_in_process
 
 HEAD = '''resource "azapi_resource" "it" {
   type      = "Microsoft.VirtualMachineImages/imageTemplates@2024-02-01"
@@ -420,3 +420,25 @@ def test_hostile_terraform_is_bounded_and_never_an_internal_error(tmp_path: Path
 
     report = lint_paths([str(tmp_path / "m")], cwd=tmp_path)
     assert report.errors == [] and report.templates_checked == 1
+
+
+def test_every_output_format_and_the_baseline_place_a_terraform_finding(tmp_path: Path) -> None:
+    folder = write(tmp_path / "avm", {"main.tf": AVM_MAIN, "locals.tf": AVM_LOCALS, "variables.tf": AVM_VARIABLES})
+    line, column = at(AVM_LOCALS, "stagingResourceGroupId")
+    import json
+
+    _, text = main_in_process(str(folder))
+    assert text.startswith(f"avm/locals.tf:{line}:{column}: error AIB102 ")
+    _, sarif = main_in_process("--format", "sarif", str(folder))
+    result = json.loads(sarif)["runs"][0]["results"][0]
+    location = result["locations"][0]["physicalLocation"]
+    assert (result["ruleId"], location["artifactLocation"]["uri"], location["region"]["startLine"],
+            location["region"]["startColumn"]) == ("AIB102", "avm/locals.tf", line, column)
+    _, github = main_in_process("--format", "github", str(folder))
+    assert github.startswith(f"::error file=avm/locals.tf,line={line},")
+    _, devops = main_in_process("--format", "azure-devops", str(folder))
+    assert f"sourcepath=avm/locals.tf;linenumber={line};columnnumber={column}" in devops
+    assert main_in_process("--write-baseline", "b.json", str(folder))[0] == 0
+    assert main_in_process("--baseline", "b.json", str(folder))[0] == 0
+    (folder / "locals.tf").write_text("# lines moved\n\n" + AVM_LOCALS, encoding="utf-8")
+    assert main_in_process("--baseline", "b.json", str(folder))[0] == 0  # the same finding two lines down: not new
