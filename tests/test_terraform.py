@@ -442,3 +442,22 @@ def test_every_output_format_and_the_baseline_place_a_terraform_finding(tmp_path
     assert main_in_process("--baseline", "b.json", str(folder))[0] == 0
     (folder / "locals.tf").write_text("# lines moved\n\n" + AVM_LOCALS, encoding="utf-8")
     assert main_in_process("--baseline", "b.json", str(folder))[0] == 0  # the same finding two lines down: not new
+
+
+def test_an_azapi_v1_json_heredoc_body_is_read_in_place(tmp_path: Path) -> None:
+    body = '''  body = <<BODY
+{
+  "properties": {
+    "stagingResourceGroupId": "${var.staging}",
+    "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "0001-com-ubuntu-server-jammy",
+               "sku": "22_04-lts-gen2", "version": "latest"},
+    "distribute": [{"type": "ManagedImage", "imageId": "${var.image}", "location": "westus2", "runOutputName": "out"}]
+  }
+}
+BODY
+}
+'''
+    text = HEAD + body
+    folder = write(tmp_path / "m", {"main.tf": text, "variables.tf": 'variable "location" {\n  default = "westus2"\n}\n'})
+    found = [(rule, line, column) for _, rule, line, column, _ in lint(folder, "main.tf")]
+    assert found == [("AIB102", *at(text, '"stagingResourceGroupId"'))]

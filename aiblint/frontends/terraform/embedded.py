@@ -46,13 +46,18 @@ def arm_template(expression: Node, file: HclFile, evaluator: Evaluator, env: Env
     if node.type == "function_call" and file.text(node.children[0]) in ("file", "templatefile"):
         return _json_file(node, file, evaluator, env)
     if node.type == "template_expr":
-        pieces = template_pieces(evaluator, node.children[0], file, env)
-        text, offsets = _json_with_tokens(pieces)
-        return parse_json(text, offsets, file.document)
+        return json_template(node, file, evaluator, env)
     value = evaluator.value(expression, file, env)
     if isinstance(value, TfString):
         return parse_json(value.text, value.offsets, value.document)
     return None
+
+
+def json_template(node: Node, file: HclFile, evaluator: Evaluator, env: Env) -> Document | None:
+    """JSON written as a string template (a heredoc), parsed in place."""
+    pieces = template_pieces(evaluator, node.children[0], file, env)
+    text, offsets = _json_with_tokens(pieces)
+    return parse_json(text, offsets, file.document)
 
 
 def _json_file(call: Node, file: HclFile, evaluator: Evaluator, env: Env) -> Document | None:

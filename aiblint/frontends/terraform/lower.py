@@ -31,6 +31,7 @@ from aiblint.frontends.terraform.syntax import (
     block_type,
     blocks,
     body_items,
+    unwrap,
 )
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.model import IMAGE_TEMPLATE_TYPE, ImageTemplate, find_templates
@@ -154,8 +155,18 @@ def _slice(value: TfString, begin: int, end: int) -> TfString:
 
 
 def _body(resource: TfObject, attribute: Node, file: HclFile, evaluator: Evaluator, env: Env) -> None:
+    from aiblint.frontends.terraform.embedded import json_template
+
     expression = attribute.children[-1]
     encoded = _jsonencode_argument(expression, file)
+    template = unwrap(expression)
+    if encoded is None and template.type == "template_expr":  # azapi v1: body = <<BODY {json} BODY
+        parsed = json_template(template, file, evaluator, env)
+        if parsed is not None and isinstance(parsed.root, JsonObject):
+            for key, member in list(parsed.root.members):
+                if key.text not in resource:
+                    resource.put(key, member)
+            return
     value = evaluator.value(encoded if encoded is not None else expression, file, env)
     if isinstance(value, TfString):
         parsed = _json_text(value, file)
