@@ -461,3 +461,17 @@ BODY
     folder = write(tmp_path / "m", {"main.tf": text, "variables.tf": 'variable "location" {\n  default = "westus2"\n}\n'})
     found = [(rule, line, column) for _, rule, line, column, _ in lint(folder, "main.tf")]
     assert found == [("AIB102", *at(text, '"stagingResourceGroupId"'))]
+
+
+def test_templatefile_into_inline_is_linted_at_positions_in_the_template_file(tmp_path: Path) -> None:
+    steps = '''      customize = [{
+        type   = "Shell"
+        name   = "from-template"
+        inline = [templatefile("${path.module}/setup.sh.tftpl", { folder = "/opt/app", unknown = var.location })]
+      }]
+'''
+    script = "echo ${folder}\nfor f in $(ls ${folder}); do echo $f ${unknown}; done\n%{ if folder != \"\" }echo yes%{ endif }\n"
+    folder = write(tmp_path / "m", {"main.tf": resource(SOURCE + DISTRIBUTE + steps), "setup.sh.tftpl": script,
+                                    "variables.tf": 'variable "location" {}\n'})
+    found = sorted((Path(path).name, rule, line, column) for path, rule, line, column, _ in lint(folder, "main.tf"))
+    assert found == [("setup.sh.tftpl", "SC2045", 2, 10), ("setup.sh.tftpl", "SC2086", 2, 35)]  # `$f` after `${folder}`

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from aiblint.frontends.terraform.evaluate import Evaluator, _detach, _hcl_text, plain
 from aiblint.frontends.terraform.nodes import TfArray, TfObject, TfScalar, TfString, TfUnknown
+from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject
 from aiblint.values import Unknown
 
@@ -141,7 +142,53 @@ def _templatefile(evaluator: Evaluator, node: Node, file: HclFile, arguments: li
     text = document.text
     if "${" not in text and "%{" not in text:
         return TfString(0, len(text), text, document, list(range(len(text) + 1)))
-    return evaluator.unknown(node, file)
+    variables = arguments[1] if len(arguments) > 1 else None
+    if not isinstance(variables, JsonObject) or _MARKER in text:
+        return evaluator.unknown(node, file)
+    made = _template_file(evaluator, document, dict(variables.items()))
+    return made if made is not None else evaluator.unknown(node, file)
+
+
+_MARKER = "AIBLINT_TEMPLATE_END"
+
+
+def _template_file(evaluator: Evaluator, document: Document, variables: dict[str, JsonNode]) -> JsonNode | None:
+    """A template file read as Terraform reads it: parsed as the text of a heredoc
+    (tree-sitter reads no bare template), its characters placed in the file."""
+    from aiblint.frontends.terraform.syntax import HclFile
+
+    head = f"x = <<{_MARKER}\n"
+    wrapped = head + document.text + ("" if document.text.endswith("\n") else "\n") + _MARKER + "\n"
+    parsed = HclFile.parse(Document(document.path, wrapped))
+    if parsed.document.problem is not None or parsed.root is None or not parsed.root.children:
+        return None
+    attribute = parsed.root.children[0].children[0] if parsed.root.children[0].children else None
+    if attribute is None or attribute.type != "attribute":
+        return None
+    value = evaluator.value(attribute.children[-1], parsed, variables)
+    return _moved(value, len(head), document, len(document.text))
+
+
+def _moved(value: JsonNode, shift: int, document: Document, size: int) -> JsonNode | None:
+    """A template's value, placed in the template file rather than in its wrapper
+    (without the line end the wrapper added after a last line that had none)."""
+    added = not document.text.endswith("\n")
+
+    def placed(text: str, offsets: list[int]) -> TfString:
+        moved = [min(max(offset - shift, 0), size) for offset in offsets]
+        if added and text.endswith("\n"):
+            text, moved = text[:-1], moved[:-2] + moved[-1:]
+        return TfString(0, size, text, document, moved)
+
+    if isinstance(value, TfString):
+        return placed(value.text, value.offsets)
+    if isinstance(value, TfUnknown):
+        unknown = TfUnknown(0, size, value.text, document, value.partial)
+        if value.masked is not None:
+            stand_in, masks = value.masked
+            unknown.masked = (placed(stand_in.text, stand_in.offsets), masks)
+        return unknown
+    return None
 
 
 def _split(evaluator: Evaluator, node: Node, file: HclFile, arguments: list[JsonNode]) -> JsonNode:
