@@ -16,9 +16,9 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from aiblint.document import Document
 from aiblint.frontends.terraform.evaluate import Evaluator, _detach, _hcl_text, plain
 from aiblint.frontends.terraform.nodes import TfArray, TfObject, TfScalar, TfString, TfUnknown
-from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject
 from aiblint.values import Unknown
 

@@ -169,8 +169,8 @@ def _body(resource: TfObject, attribute: Node, file: HclFile, evaluator: Evaluat
             return
     value = evaluator.value(encoded if encoded is not None else expression, file, env)
     if isinstance(value, TfString):
-        parsed = _json_text(value, file)
-        value = parsed if parsed is not None else TfUnknown(value.start, value.end, "${body}", value.document)
+        read = _json_text(value, file)
+        value = read if read is not None else TfUnknown(value.start, value.end, "${body}", value.document)
     if isinstance(value, JsonObject):
         for key, member in list(value.members):
             if key.text not in resource:
