@@ -475,3 +475,26 @@ def test_templatefile_into_inline_is_linted_at_positions_in_the_template_file(tm
                                     "variables.tf": 'variable "location" {}\n'})
     found = sorted((Path(path).name, rule, line, column) for path, rule, line, column, _ in lint(folder, "main.tf"))
     assert found == [("setup.sh.tftpl", "SC2045", 2, 10), ("setup.sh.tftpl", "SC2086", 2, 35)]  # `$f` after `${folder}`
+
+
+def test_the_language_server_lints_a_terraform_buffer_and_the_module_files_it_reports_into(tmp_path: Path) -> None:
+    from aiblint.lsp.server import AiblintLanguageServer
+
+    folder = write(tmp_path / "avm", {"main.tf": AVM_MAIN, "locals.tf": AVM_LOCALS, "variables.tf": AVM_VARIABLES})
+    server = AiblintLanguageServer()
+    # No editor here: the workspace is this folder, positions in UTF-16 as an editor agrees by default.
+    from aiblint.lsp.positions import UTF16, PositionMap
+
+    server.root_for = lambda path: tmp_path  # type: ignore[method-assign]
+    server.positions = lambda text: PositionMap(text, UTF16)  # type: ignore[method-assign]
+    buffer = AVM_MAIN.replace('type      = "Microsoft', 'bogus     = 1\n  type      = "Microsoft').replace(
+        "body      = local.image_template_body", "body      = { properties = { vmProfile = { vmSize = 42 } } }")
+    found = server.diagnostics((folder / "main.tf").as_uri(), buffer, "terraform")
+    summary = {Path(uri).name: [(d.code, d.range.start.line, d.range.start.character) for d in diagnostics]
+               for uri, diagnostics in found.items()}
+    (line, column), (missing_line, missing_column) = at(buffer, "42"), at(buffer, "properties = {")
+    assert summary == {"main.tf": [("AIB101", missing_line - 1, missing_column - 1), ("AIB101", line - 1, column - 1)]}
+    found = server.diagnostics((folder / "main.tf").as_uri(), AVM_MAIN, "terraform")
+    line, column = at(AVM_LOCALS, "stagingResourceGroupId")
+    assert [(Path(uri).name, [(d.code, d.range.start.line, d.range.start.character) for d in diagnostics])
+            for uri, diagnostics in found.items()] == [("main.tf", []), ("locals.tf", [("AIB102", line - 1, column - 1)])]
