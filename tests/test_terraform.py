@@ -498,3 +498,12 @@ def test_the_language_server_lints_a_terraform_buffer_and_the_module_files_it_re
     line, column = at(AVM_LOCALS, "stagingResourceGroupId")
     assert [(Path(uri).name, [(d.code, d.range.start.line, d.range.start.character) for d in diagnostics])
             for uri, diagnostics in found.items()] == [("main.tf", []), ("locals.tf", [("AIB102", line - 1, column - 1)])]
+
+
+def test_an_api_version_from_an_unknown_input_is_a_template_with_an_unknown_version(tmp_path: Path) -> None:
+    text = resource(SOURCE + DISTRIBUTE + '      stagingResourceGroupId = "x"\n').replace(
+        'imageTemplates@2024-02-01"', 'imageTemplates@${var.api}"')
+    folder = write(tmp_path / "m", {"main.tf": text, "variables.tf": 'variable "location" {\n  default = "westus2"\n}\nvariable "api" {}\n'})
+    found = [(rule, line, column) for _, rule, line, column, _ in lint(folder, "main.tf")]
+    # every api version lacks "stagingResourceGroupId"; the version itself is a note
+    assert found == [("AIB100", 2, 15), ("AIB102", *at(text, "stagingResourceGroupId"))]

@@ -116,13 +116,19 @@ def _azapi(block: Node, file: HclFile, evaluator: Evaluator, env: Env) -> ImageT
     if kind is None:
         return None
     type_value = evaluator.value(kind.children[-1], file, env)
-    if not isinstance(type_value, TfString) or not type_value.text.casefold().startswith(_TYPE_PREFIX):
-        return None
     resource = TfObject(file.start(block), file.end(block), file.document)
     type_key = _key(kind, "type", file)
-    at = type_value.text.index("@")
-    resource.put(type_key, _slice(type_value, 0, at))
-    resource.put(_key(kind, "apiVersion", file), _slice(type_value, at + 1, len(type_value.text)))
+    if isinstance(type_value, TfString) and type_value.text.casefold().startswith(_TYPE_PREFIX):
+        at = type_value.text.index("@")
+        resource.put(type_key, _slice(type_value, 0, at))
+        resource.put(_key(kind, "apiVersion", file), _slice(type_value, at + 1, len(type_value.text)))
+    elif isinstance(type_value, TfUnknown) and type_value.partial is not None and \
+            type_value.partial.prefix.casefold().startswith(_TYPE_PREFIX):  # "...imageTemplates@${var.api}"
+        written = TfString(type_value.start, type_value.end, IMAGE_TEMPLATE_TYPE, file.document)
+        resource.put(type_key, written)
+        resource.put(_key(kind, "apiVersion", file), TfUnknown(type_value.start, type_value.end, type_value.text, file.document))
+    else:
+        return None
     for name in ("name", "location", "tags"):
         if name in arguments:
             resource.put(_key(arguments[name], name, file), evaluator.value(arguments[name].children[-1], file, env))
