@@ -348,15 +348,18 @@ def test_standard_input_with_a_tf_file_name(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_jobs_and_the_cache_give_the_same_report(tmp_path: Path, jobs: int) -> None:
-    folder = write(tmp_path / "avm", {"main.tf": AVM_MAIN, "locals.tf": AVM_LOCALS, "variables.tf": AVM_VARIABLES})
+def test_worker_processes_and_the_cache_give_the_same_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("aiblint.parallel.MIN_FILES_PER_WORKER", 1)  # workers for a few files
+    monkeypatch.setattr("aiblint.parallel.MIN_CHUNK_FILES", 1)
+    for index in range(2):
+        write(tmp_path / f"avm{index}", {"main.tf": AVM_MAIN, "locals.tf": AVM_LOCALS, "variables.tf": AVM_VARIABLES})
     from aiblint.engine import lint_paths
 
-    first = lint_paths([str(folder)], cwd=tmp_path, jobs=jobs, cache=True)
-    second = lint_paths([str(folder)], cwd=tmp_path, jobs=jobs, cache=True)
-    assert [(f.path, f.rule, f.line) for f in first.findings] == [(f.path, f.rule, f.line) for f in second.findings]
-    assert [(f.path, f.rule) for f in first.findings] == [("avm/locals.tf", "AIB102")]
+    alone = lint_paths([str(tmp_path)], cwd=tmp_path)
+    workers = lint_paths([str(tmp_path)], cwd=tmp_path, jobs=2, cache=True)
+    cached = lint_paths([str(tmp_path)], cwd=tmp_path, jobs=2, cache=True)
+    assert alone.findings == workers.findings == cached.findings
+    assert [(f.path, f.rule) for f in alone.findings] == [(f"avm{index}/locals.tf", "AIB102") for index in range(2)]
 
 
 def test_the_cache_sees_a_change_in_another_file_of_the_module(tmp_path: Path) -> None:
