@@ -170,10 +170,10 @@ class Linter:
 
         if is_terraform(display):
             from aiblint.frontends.terraform import load_terraform
-            from aiblint.scripts.gitrepo import find_repository
+            from aiblint.scripts.resolve import repository_for
 
             source = self.cwd / display if not display.startswith("<") else None
-            repository = find_repository(source.parent, self.cwd).root if source is not None else None
+            repository = repository_for(source.parent, self.scripts).root if source is not None else None
             document, templates, read = load_terraform(data, display, source, repository)
             self.reads[display] = [str(path) for path in read]
             return document, templates
