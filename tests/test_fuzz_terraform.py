@@ -33,7 +33,7 @@ SEEDS = [resource(SOURCE + DISTRIBUTE + STEPS), AVM_MAIN + AVM_LOCALS]
 @FAST
 @given(st.text(alphabet=HCL_TEXT, max_size=300))
 def test_any_hcl_like_text(text: str) -> None:
-    document, templates, _ = load_terraform(text.encode("utf-8", "surrogatepass"), "main.tf", None, None)
+    document, _, _ = load_terraform(text.encode("utf-8", "surrogatepass"), "main.tf", None, None)
     if document.problem is not None:
         assert 0 <= document.problem.offset <= len(document.text)
 
