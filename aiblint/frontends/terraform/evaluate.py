@@ -45,7 +45,6 @@ _MAX_DEPTH = 64
 #: Nesting of expressions evaluated (the JSON loader's cap): deeper is unknown, and every
 #: later walk of the value (recursive here) stays far from Python's recursion limit.
 MAX_NESTING = 256
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _SUB = "/subscriptions/"
 #: The id shape of resources a template refers to, by Terraform resource type.
 _ID_SHAPES: dict[str, Sequence[Part]] = {

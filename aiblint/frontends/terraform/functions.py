@@ -301,6 +301,24 @@ def _text(action: Callable[[str], object]) -> Callable[[object], object]:
     return call
 
 
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)  # Terraform rejects it: not known what it means
+    return value
+
+
+def _list(value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise TypeError(value)
+    return value
+
+
+def _dict(value: object) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise TypeError(value)
+    return value
+
+
 FUNCTIONS: dict[str, Function] = {
     "merge": _merge,
     "concat": _concat,
@@ -325,9 +343,9 @@ FUNCTIONS: dict[str, Function] = {
     "join": _string_function(_join),
     "replace": _string_function(_replace),
     "length": _string_function(_length),
-    "startswith": _string_function(lambda text, prefix: text.startswith(prefix) if isinstance(text, str) else None),
-    "endswith": _string_function(lambda text, suffix: text.endswith(suffix) if isinstance(text, str) else None),
-    "strcontains": _string_function(lambda text, part: part in text if isinstance(text, str) else None),
-    "contains": _string_function(lambda values, value: value in values if isinstance(values, list) else None),
-    "keys": _string_function(lambda value: sorted(value) if isinstance(value, dict) else None),
+    "startswith": _string_function(lambda text, prefix: _str(text).startswith(_str(prefix))),
+    "endswith": _string_function(lambda text, suffix: _str(text).endswith(_str(suffix))),
+    "strcontains": _string_function(lambda text, part: _str(part) in _str(text)),
+    "contains": _string_function(lambda values, value: value in _list(values)),
+    "keys": _string_function(lambda value: sorted(_dict(value))),
 }
