@@ -136,4 +136,8 @@ def looks_like_template(data: bytes) -> bool:
     """True when the bytes may hold an image template (any form we read)."""
     if b"icrosoft.virtualmachineimages" in data.lower():
         return True
+    from aiblint.frontends.terraform import looks_like_template as terraform_sniff
+
+    if terraform_sniff(data):  # a Terraform local module call (the sniff does not know the file name)
+        return True
     return b'"source"' in data and (b'"distribute"' in data or b'"customize"' in data)

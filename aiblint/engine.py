@@ -220,6 +220,9 @@ class Linter:
         elif problem.node is not None:
             target = (member_key(problem.node) if problem.at_key else None) or problem.node
             start, end = target.start, target.end
+            # A front end's key may be written in another file than its value (a Terraform
+            # module's local, its value given by the module's caller): the span is the key's.
+            document = getattr(target, "document", None) or document
         else:
             start = end = 0
         span = document.span(start, end)

@@ -510,3 +510,68 @@ def test_an_api_version_from_an_unknown_input_is_a_template_with_an_unknown_vers
     found = [(rule, line, column) for _, rule, line, column, _ in lint(folder, "main.tf")]
     # every api version lacks "stagingResourceGroupId"; the version itself is a note
     assert found == [("AIB100", 2, 15), ("AIB102", *at(text, "stagingResourceGroupId"))]
+
+
+AVM_CALL = '''module "image_template" {
+  source = "../"
+
+  name     = "it"
+  location = "westus2"
+  identity = {
+    type                       = "UserAssigned"
+    user_assigned_resource_ids = [azurerm_user_assigned_identity.this.id]
+  }
+  source_image = {
+    type      = "PlatformImage"
+    publisher = "Canonical"
+    offer     = "0001-com-ubuntu-server-jammy"
+    sku       = "22_04-lts-gen2"
+    version   = "latest"
+  }
+  customize = [{
+    type   = "Shell"
+    name   = "docker"
+    inline = ["sudo usermod -aG docker $USER"]
+  }]
+  distribute = [{
+    type          = "ManagedImage"
+    imageId       = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/images/img"
+    location      = "westus2"
+    runOutputName = "out"
+  }]
+  staging_resource_group_id = var.staging
+}
+
+module "remote" {
+  source  = "Azure/avm-res-virtualmachineimages-imagetemplate/azurerm"
+  version = "0.1.0"
+}
+'''
+AVM_INPUTS = AVM_VARIABLES + ''.join(f'variable "{name}" {{}}\n' for name in (
+    "name", "location", "identity", "source_image", "customize", "distribute"))
+
+
+def test_a_local_module_call_is_the_module_template_with_the_call_values(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / "avm", {"main.tf": AVM_MAIN, "locals.tf": AVM_LOCALS, "variables.tf": AVM_INPUTS})
+    example = write(tmp_path / "avm" / "example", {"main.tf": AVM_CALL, "variables.tf": 'variable "staging" {}\n'})
+    found = sorted((path, rule, line, column) for path, rule, line, column, _ in lint(example, "main.tf"))
+    assert found == [
+        ("avm/example/main.tf", "SC2086", *at(AVM_CALL, "$USER")),
+        ("avm/locals.tf", "AIB102", *at(AVM_LOCALS, "stagingResourceGroupId")),
+    ]
+
+
+def test_a_module_call_without_the_optional_input_leaves_it_out(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / "avm", {"main.tf": AVM_MAIN, "locals.tf": AVM_LOCALS, "variables.tf": AVM_INPUTS})
+    call = AVM_CALL.replace("  staging_resource_group_id = var.staging\n", "")
+    example = write(tmp_path / "avm" / "example", {"main.tf": call})
+    assert [rule for _, rule, _, _, _ in lint(example, "main.tf")] == ["SC2086"]  # null default: no stagingResourceGroupId
+
+
+def test_a_module_outside_the_repository_is_not_read(tmp_path: Path) -> None:
+    write(tmp_path / "avm", {"main.tf": AVM_MAIN, "locals.tf": AVM_LOCALS, "variables.tf": AVM_INPUTS})
+    (tmp_path / "avm" / "example" / ".git").mkdir(parents=True)
+    example = write(tmp_path / "avm" / "example", {"main.tf": AVM_CALL})
+    assert [rule for _, rule, _, _, _ in lint(example, "main.tf")] == ["AIB004"]

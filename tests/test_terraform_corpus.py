@@ -19,9 +19,22 @@ EXPECTED: dict[str, list[tuple[str, int]]] = {
         *((f'azapi_resource.linux["{name.format("L")}"]', 8) for name in ARTIST),
         *((f'azapi_resource.windows["{name.format("W")}"]', 9) for name in ARTIST),
     ],
-    # customize = var.image_template_customization_steps: the module's callers give it
+    # customize = var.image_template_customization_steps: the module's callers give it ...
     "Azure__terraform-azurerm-avm-ptn-azureimagebuilder/main.tf": [("azapi_resource.image_template", 0)],
     "Azure__terraform-azurerm-avm-res-virtualmachineimages-imagetemplate/main.tf": [("azapi_resource.image_template", 0)],
+    # ... as the examples do: module "x" { source = "../../" ... } is the module's template, with these values
+    "Azure__terraform-azurerm-avm-ptn-azureimagebuilder/examples/default/main.tf": [
+        ("module.test.azapi_resource.image_template", 0)],
+    "Azure__terraform-azurerm-avm-ptn-azureimagebuilder/examples/deploy-all-linux/main.tf": [
+        ("module.test.azapi_resource.image_template", 1)],
+    "Azure__terraform-azurerm-avm-ptn-azureimagebuilder/examples/deploy-all-windows/main.tf": [
+        ("module.test.azapi_resource.image_template", 2)],
+    "Azure__terraform-azurerm-avm-res-virtualmachineimages-imagetemplate/examples/customization-ignore/main.tf": [
+        ("module.image_template.azapi_resource.image_template", 1)],
+    "Azure__terraform-azurerm-avm-res-virtualmachineimages-imagetemplate/examples/linux-image/main.tf": [
+        ("module.image_template.azapi_resource.image_template", 3)],
+    "Azure__terraform-azurerm-avm-res-virtualmachineimages-imagetemplate/examples/windows-image/main.tf": [
+        ("module.image_template.azapi_resource.image_template", 1)],
     # "customize": ${replace(jsonencode([for ...]))} in a JSON heredoc: computed text, not known
     "aaronbhatti__azure-landing-zone/modules/aib/main.tf": [("azurerm_resource_group_template_deployment.image_templates", 0)],
     "askaresh__avd-terraform-customimage/modules/image-builder/main.tf": [
@@ -64,6 +77,12 @@ def test_every_tf_file_is_linted_without_an_internal_error_and_every_error_is_re
     report = lint_paths([str(corpus / name) for name in _terraform_files(corpus)], cwd=corpus)
     assert report.errors == []
     assert report.files_checked == len(_terraform_files(corpus))
-    errors = [(finding.path, finding.rule, finding.line, finding.column) for finding in report.findings
-              if finding.severity is Severity.ERROR]
+    # Each repository named as a folder (without git, a named file's own folder is all it may read):
+    # the examples' module calls reach the module, and a folder walk reads the files that hold templates.
+    repositories = sorted({name.split("/")[0] for name in _terraform_files(corpus)})
+    report = lint_paths([str(corpus / name) for name in repositories], cwd=corpus)
+    assert report.errors == []
+    assert {finding.path for finding in report.findings if finding.path.endswith(".tf")} <= set(_terraform_files(corpus))
+    errors = sorted({(finding.path, finding.rule, finding.line, finding.column) for finding in report.findings
+                     if finding.severity is Severity.ERROR and finding.path.endswith(".tf")})
     assert errors == ERRORS

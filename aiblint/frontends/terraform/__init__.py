@@ -10,6 +10,7 @@ run unchanged and report at the exact characters of the Terraform source.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,9 +28,14 @@ def is_terraform(display: str) -> bool:
     return display.lower().endswith(SUFFIXES)
 
 
-def looks_like_terraform_template(data: bytes) -> bool:
-    """A cheap look before parsing: an image template in a ``.tf`` file names its type."""
-    return b"icrosoft.virtualmachineimages" in data.lower()
+#: ``source = "./x"`` or ``"../x"``: a module block that calls a local module (which may declare a template).
+_LOCAL_MODULE = re.compile(rb'\bsource\s*=\s*"\.\.?/')
+
+
+def looks_like_template(data: bytes) -> bool:
+    """A cheap look before parsing: an image template in a ``.tf`` file names its
+    type, or the file calls a local module (which is read only if it names it)."""
+    return b"icrosoft.virtualmachineimages" in data.lower() or _LOCAL_MODULE.search(data) is not None
 
 
 def load_terraform(

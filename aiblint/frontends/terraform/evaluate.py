@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,10 +69,23 @@ _AZAPI_SHAPES = {
 }
 
 
+@dataclass(frozen=True)
+class Input:
+    """A value a ``module`` block gives its module: evaluated where it is written."""
+
+    node: Node
+    file: HclFile
+    evaluator: Evaluator
+    env: Env
+
+
 class Evaluator:
-    def __init__(self, module: Module, repository: Path | None) -> None:
+    def __init__(self, module: Module, repository: Path | None, inputs: dict[str, Input] | None = None) -> None:
+        """``inputs``: the module is called by a ``module`` block with these
+        arguments; its variables are those (else their defaults, ``null`` included)."""
         self.module = module
-        self.repository = repository
+        self.repository = repository.resolve() if repository is not None else None  # files are compared resolved
+        self.inputs = inputs
         self.steps = 0
         self.depth = 0  # expressions being evaluated, one inside the other
         self._active: set[tuple[str, ...]] = set()
@@ -188,6 +202,8 @@ class Evaluator:
         return self.copy(value), used
 
     def variable(self, name: str, whole: Node, file: HclFile, copy: bool = True) -> JsonNode:
+        if self.inputs is not None:
+            return self._input(name, whole, file, copy)
         assigned = self.module.values.get(name, [])
         if assigned:
             values = [self._guarded(("tfvars", name, str(index)), item.node, item.file) for index, item in enumerate(assigned)]
@@ -202,6 +218,24 @@ class Evaluator:
         value = self._guarded(("var", name), default.children[-1], declared.file)
         if isinstance(value, TfScalar) and value.value is None:
             return self.unknown(whole, file)  # null: "not given"; the module's callers may set it
+        return self.copy(value) if copy else value
+
+    def _input(self, name: str, whole: Node, file: HclFile, copy: bool) -> JsonNode:
+        """A called module's variable: the caller's argument, else the default
+        (a ``null`` default is ``null``: the call is all there is)."""
+        assert self.inputs is not None
+        given = self.inputs.get(name)
+        key = ("input", name)
+        value = self._done.get(key)
+        if value is None and given is not None:
+            value = given.evaluator.value(given.node, given.file, given.env)
+            self._done[key] = value
+        if value is None:
+            declared = self.module.variables.get(name)
+            default = attributes(block_body(declared.node), declared.file).get("default") if declared is not None else None
+            if declared is None or default is None:
+                return self.unknown(whole, file)
+            value = self._guarded(("var", name), default.children[-1], declared.file)
         return self.copy(value) if copy else value
 
     def local(self, name: str, whole: Node, file: HclFile, copy: bool = True) -> JsonNode:

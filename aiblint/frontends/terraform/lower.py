@@ -19,9 +19,11 @@ which they are unknown: the code is checked, no value is guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aiblint.frontends.terraform.evaluate import Env, Evaluator
+from aiblint.frontends.terraform.evaluate import Env, Evaluator, _normal
+from aiblint.frontends.terraform.module import MAX_FILES
 from aiblint.frontends.terraform.nodes import TfObject, TfScalar, TfString, TfUnknown
 from aiblint.frontends.terraform.syntax import (
     HclFile,
@@ -34,6 +36,7 @@ from aiblint.frontends.terraform.syntax import (
     unwrap,
 )
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
+from aiblint.loader import MAX_FILE_BYTES
 from aiblint.model import IMAGE_TEMPLATE_TYPE, ImageTemplate, find_templates
 
 if TYPE_CHECKING:
@@ -44,6 +47,9 @@ _DEPLOYMENT = "azurerm_resource_group_template_deployment"
 _TYPE_PREFIX = IMAGE_TEMPLATE_TYPE.casefold() + "@"
 #: Instances lowered per resource: a template is checked the same for each.
 MAX_INSTANCES = 50
+#: Module calls followed one inside the other.
+MAX_MODULE_DEPTH = 3
+_META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
 @dataclass
@@ -54,11 +60,15 @@ class Found:
     resource: str  # "azapi_resource.linux", with the instance key when there is one
 
 
-def lower(file: HclFile, evaluator: Evaluator) -> list[Found]:
+def lower(file: HclFile, evaluator: Evaluator, depth: int = 0) -> list[Found]:
+    """The image templates ``file`` declares: its resources, and those of the
+    local modules its ``module`` blocks call, with the call's arguments."""
     found: list[Found] = []
-    for block in blocks(file.root, file, "resource"):
-        labels = block_labels(block, file)
-        if len(labels) < 2 or labels[0] not in (_AZAPI, _DEPLOYMENT):
+    for block in blocks(file.root, file):
+        kind, labels = block_type(block, file), block_labels(block, file)
+        if kind == "module" and labels and depth < MAX_MODULE_DEPTH:
+            found += _module_call(block, labels[0], file, evaluator, depth)
+        if kind != "resource" or len(labels) < 2 or labels[0] not in (_AZAPI, _DEPLOYMENT):
             continue
         for env, suffix in _instances(block, file, evaluator):
             address = f"{labels[0]}.{labels[1]}{suffix}"
@@ -69,6 +79,49 @@ def lower(file: HclFile, evaluator: Evaluator) -> list[Found]:
             else:
                 found += [Found(template, address) for template in _deployment(block, file, evaluator, env)]
     return found
+
+
+# -- module calls --------------------------------------------------------------------------
+
+
+def _module_call(block: Node, name: str, file: HclFile, evaluator: Evaluator, depth: int) -> list[Found]:
+    """``module "x" { source = "../image-template" ... }``: the templates of that
+    module (in the repository), its variables set by this call's arguments."""
+    from aiblint.frontends.terraform.evaluate import Input
+    from aiblint.frontends.terraform.module import Module
+
+    arguments = attributes(block_body(block), file)
+    source = evaluator.value(arguments["source"].children[-1], file) if "source" in arguments else None
+    folder = evaluator.module.folder
+    if not isinstance(source, TfString) or not source.text.startswith(("./", "../")) or folder is None:
+        return []  # a registry or remote module: not read
+    target = (folder / source.text).resolve()
+    if evaluator.repository is None or not target.is_relative_to(evaluator.repository) or not target.is_dir():
+        return []
+    if not any(_mentions_template(path) for path in sorted(target.glob("*.tf"))[:MAX_FILES]):
+        return []
+    head, slash, _ = file.document.path.rpartition("/")
+    called = Module.called(target, _normal(f"{head}{slash}{source.text}".rstrip("/")) or ".")
+    if called is None:
+        return []
+    evaluator.module.read += [Path(path) for path in called.read]
+    found: list[Found] = []
+    for env, suffix in _instances(block, file, evaluator):
+        inputs = {key: Input(value.children[-1], file, evaluator, env) for key, value in arguments.items()
+                  if key not in _META_ARGUMENTS}
+        inner = Evaluator(called, evaluator.repository, inputs)
+        for child in called.files:
+            for item in lower(child, inner, depth + 1):
+                found.append(Found(item.template, f"module.{name}{suffix}.{item.resource}"))
+    return found
+
+
+def _mentions_template(path: Path) -> bool:
+    try:
+        with open(path, "rb") as stream:
+            return b"icrosoft.virtualmachineimages" in stream.read(MAX_FILE_BYTES).lower()
+    except OSError:
+        return False
 
 
 # -- instances ---------------------------------------------------------------------------
@@ -278,7 +331,8 @@ def _deployment(block: Node, file: HclFile, evaluator: Evaluator, env: Env) -> l
 def mentions_template(file: HclFile) -> bool:
     """Some resource block of the file could hold an image template."""
     return any(
-        block_type(item, file) == "resource" and block_labels(item, file)[:1] in ([_AZAPI], [_DEPLOYMENT])
+        block_type(item, file) == "module"
+        or block_type(item, file) == "resource" and block_labels(item, file)[:1] in ([_AZAPI], [_DEPLOYMENT])
         for item in body_items(file.root) if item.type == "block"
     )
 

@@ -61,7 +61,23 @@ class Module:
             module._declare(file)
         return module
 
-    def _read_folder(self, main_path: Path | None) -> None:
+    @classmethod
+    def called(cls, folder: Path, display: str) -> Module | None:
+        """The module a ``module`` block's local ``source`` names (``display``: its
+        folder as paths are shown); ``None`` when it holds no ``.tf`` file."""
+        module = cls(HclFile.parse(Document(f"{display}/", "")), folder)
+        module.files.clear()
+        module._read_folder(None, display)
+        if not module.files:
+            return None
+        module.main = module.files[0]
+        module.values.clear()  # Terraform reads .tfvars files for the root module only
+        for file in module.files:
+            if not file.document.path.endswith(".tfvars"):
+                module._declare(file)
+        return module
+
+    def _read_folder(self, main_path: Path | None, display: str | None = None) -> None:
         assert self.folder is not None
         try:
             names = sorted(entry.name for entry in self.folder.iterdir())
@@ -73,7 +89,8 @@ class Module:
                 continue
             if not name.endswith((".tf", ".tfvars")) or not path.is_file() or len(self.files) > MAX_FILES:
                 continue
-            document = _load(path, _display_beside(self.main.document.path, name))
+            shown = f"{display}/{name}" if display else _display_beside(self.main.document.path, name)
+            document = _load(path, shown.removeprefix("./"))
             if document is not None:
                 self.read.append(path)
                 self.files.append(HclFile.parse(document))
