@@ -332,7 +332,7 @@ def mentions_template(file: HclFile) -> bool:
     """Some resource block of the file could hold an image template."""
     return any(
         block_type(item, file) == "module"
-        or block_type(item, file) == "resource" and block_labels(item, file)[:1] in ([_AZAPI], [_DEPLOYMENT])
+        or (block_type(item, file) == "resource" and block_labels(item, file)[:1] in ([_AZAPI], [_DEPLOYMENT]))
         for item in body_items(file.root) if item.type == "block"
     )
 
