@@ -575,3 +575,12 @@ def test_a_module_outside_the_repository_is_not_read(tmp_path: Path) -> None:
     (tmp_path / "avm" / "example" / ".git").mkdir(parents=True)
     example = write(tmp_path / "avm" / "example", {"main.tf": AVM_CALL})
     assert [rule for _, rule, _, _, _ in lint(example, "main.tf")] == ["AIB004"]
+
+
+def test_a_link_out_of_the_module_folder_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "secret.tfvars").write_text('location = "westus9"\n', encoding="utf-8")
+    folder = write(tmp_path / "repo" / "m", {"main.tf": resource(SOURCE + DISTRIBUTE),
+                                             "variables.tf": 'variable "location" {\n  default = "westus2"\n}\n'})
+    (tmp_path / "repo" / ".git").mkdir()
+    (folder / "linked.tfvars").symlink_to(tmp_path / "secret.tfvars")
+    assert lint(folder, "main.tf") == []  # westus9 would be AIB206, at the linked file

@@ -89,6 +89,8 @@ class Module:
                 continue
             if not name.endswith((".tf", ".tfvars")) or not path.is_file() or len(self.files) > MAX_FILES:
                 continue
+            if not path.resolve().is_relative_to(self.folder.resolve()):
+                continue  # a link out of the folder (a credentials file) is not the module's to read
             shown = f"{display}/{name}" if display else _display_beside(self.main.document.path, name)
             document = _load(path, shown.removeprefix("./"))
             if document is not None:
