@@ -13,7 +13,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aiblint.frontends.terraform.nodes import TfString
-from aiblint.values import UNKNOWN, PartialString, Resolved, has_placeholder, placeholder_parts, resolve_literal, written_in
+from aiblint.values import (
+    UNKNOWN,
+    PartialString,
+    Resolved,
+    has_placeholder,
+    placeholder_parts,
+    resolve_literal,
+    written_in,
+)
 
 if TYPE_CHECKING:
     from aiblint.arm.scope import ArmContext
