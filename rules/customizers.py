@@ -30,11 +30,16 @@ class FileCustomizerTarget(Rule):
     id = "AIB205"
     name = "file-customizer-target"
     severity = Severity.ERROR
-    summary = "File customizer writes outside /tmp on Linux, or downloads a directory URL"
+    summary = "File customizer: destination not an absolute path, outside /tmp on Linux, or a directory URL"
     description = """\
 A `File` customizer (or `File` validator) downloads **one file** from `sourceUri` and
 uploads it to `destination` on the build VM, as the unprivileged build user.
 
+- **Any OS:** `destination` is "the absolute path to a file (with nested directory
+  structures already created)" (the API spec, every version that has File). A relative
+  path (`install.ps1`, `scripts/setup.sh`) is not one: write `C:\\BuildArtifacts\\install.ps1`
+  on Windows, `/tmp/install.sh` on Linux. Reported whatever the OS; a value that starts
+  with an environment variable (`%TEMP%`, `$env:TEMP`) is not judged.
 - **Linux:** "the only path Image builder can write to is /tmp". The upload runs without
   `sudo`, so a destination such as `/etc/app.conf` or `/opt/app/bin` fails the build; a
   relative destination lands in the build user's home, which the final deprovisioning
@@ -122,6 +127,19 @@ customizer using `sudo`; for many files upload one archive and unpack it in a sc
             (),
             "Windows has no /tmp restriction",
         ),
+        Example(
+            """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "properties": {
+    "customize": [
+      {"type": "File", "name": "installer", "sourceUri": "https://example.com/install.ps1", "destination": "install.ps1"}
+    ]
+  }
+}
+""",
+            ((5, 108),),
+            "a relative destination (any OS)",
+        ),
     )
 
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
@@ -133,8 +151,7 @@ customizer using `sudo`; for many files upload one archive and unpack it in a sc
         linux = infer_os(template) == "linux"
         for step in files:
             yield from self._source(template, step)
-            if linux:
-                yield from self._destination(template, step)
+            yield from self._destination(template, step, linux)
 
     def _source(self, template: ImageTemplate, step: Step) -> Iterator[Problem]:
         node = step.field("sourceUri")
@@ -151,11 +168,22 @@ customizer using `sudo`; for many files upload one archive and unpack it in a sc
                 document=resolved.document,
             )
 
-    def _destination(self, template: ImageTemplate, step: Step) -> Iterator[Problem]:
+    def _destination(self, template: ImageTemplate, step: Step, linux: bool) -> Iterator[Problem]:
         node = step.field("destination")
         resolved = template.resolve(node) if node is not None else None
         path = resolved.text() if resolved is not None else None
-        if resolved is None or not path or _under_tmp(path):
+        if resolved is None or not path or path.startswith(("%", "$")):
+            return
+        if not _ABSOLUTE.match(path):
+            where = "/tmp/" if linux else "C:\\BuildArtifacts\\ on Windows, /tmp/ on Linux"
+            yield Problem(
+                f'{step.label(template)} destination "{path}" is not an absolute path, and the service needs one: '
+                f"write the full path of the file on the build VM ({where}, in a folder that exists)",
+                node=resolved.node,
+                document=resolved.document,
+            )
+            return
+        if not linux or _under_tmp(path):
             return
         yield Problem(
             f'{step.label(template)} uploads to "{path}": on Linux the build user can only write under '
@@ -163,6 +191,10 @@ customizer using `sudo`; for many files upload one archive and unpack it in a sc
             node=resolved.node,
             document=resolved.document,
         )
+
+
+#: ``/tmp/x``, ``C:\\x``, ``c:/x``, ``\\\\server\\share\\x``
+_ABSOLUTE = re.compile(r"/|[A-Za-z]:[\\/]|\\\\")
 
 
 def _under_tmp(path: str) -> bool:

@@ -52,8 +52,11 @@ The rule looks at every string of the image template resource (the script and fi
 excepted: a token there is AIB303's) and, in an ARM deployment template, at the default
 values of its parameters and at its variables. It finds storage account keys and connection
 strings, SAS token signatures, Entra ID client secrets, Azure DevOps, GitHub and other
-services' tokens, private keys, passwords in URLs and values assigned to variables named like
-secrets (`export ARM_CLIENT_SECRET=...`, `$adminPassword = '...'`); and `securestring`
+services' tokens, private keys, passwords in URLs, credentials in HTTP `Authorization` headers
+(`Bearer` and `token` values; a `Basic` value is decoded from base64 and the token inside it
+named, such as the Azure DevOps token in `-Headers @{Authorization=("Basic {0}" -f "OjN1...")}`)
+and values assigned to variables named like secrets (`export ARM_CLIENT_SECRET=...`,
+`$adminPassword = '...'`); and `securestring`
 parameters that have a default value. Stand-ins are not reported: ARM expressions
 (`[parameters('adminPassword')]`), `<placeholders>`, variable references (`$env:PASS`,
 `${PASS}`, `$(cat /run/secrets/x)`) and obvious examples (`changeme`, `xxxx`).
@@ -79,6 +82,14 @@ template's user-assigned identity, or use a `securestring` parameter without a d
             ),
             ((5, 79), (5, 190)),
             "a client secret and a SAS token in inline commands",
+        ),
+        Example(
+            _template(
+                '{"type": "PowerShell", "name": "feed", "inline": ['
+                '"$headers = @{Authorization=(\\"Basic {0}\\" -f \\"Om9iYnI2MnF1aWZsY3F2dWRhcDZkb2p6eG9ydm14dzU1NnRtazJqN2F3MmNsZnR4cWlnYm4=\\")}"]}'
+            ),
+            ((5, 105),),
+            "an Azure DevOps token, base64 in a Basic Authorization header",
         ),
         Example(
             '{\n  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",\n'
@@ -236,7 +247,10 @@ any command, `-p` of `sshpass`, `docker login` and `mysql -pSECRET`, `chpasswd` 
 `sudo -S`, `passwd --stdin` and `--password-stdin` fed by `echo`, `useradd -p`,
 `openssl passwd`, `htpasswd -b`, `curl -u user:password`, `net user`,
 `ConvertTo-SecureString -AsPlainText`, `Connect-AzAccount -AccessToken` and PowerShell
-`-Password`/`-ClientSecret`-style parameters, `NetworkCredential` constructors.
+`-Password`/`-ClientSecret`-style parameters, `NetworkCredential` constructors. A credential
+in an HTTP header (`curl -H "Authorization: Bearer ..."`, `-Headers @{Authorization=("Basic
+{0}" -f "...")}`, the Basic value decoded) is found by the token detectors and reported once,
+as AIB400 in an inline command or AIB401 in a script file.
 
 Sources: the manual pages and command references of those tools (see
 `aiblint/secrets/commands.py`); the image template reference warns against secrets in inline

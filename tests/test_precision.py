@@ -141,3 +141,69 @@ def test_placeholders_in_script_lines(line: str, placeholder: str) -> None:
 def test_script_syntax_is_not_a_placeholder(line: str) -> None:
     customize = [{"type": "Shell", "name": "setup", "inline": [line]}]
     assert lint(bare("2022-07-01", customize=customize), "AIB003") == []
+
+
+WINDOWS = {"type": "PlatformImage", "publisher": "MicrosoftWindowsServer", "offer": "WindowsServer",
+           "sku": "2022-datacenter", "version": "latest"}
+
+
+@pytest.mark.parametrize(
+    ("source", "destination", "expected"),
+    [
+        (WINDOWS, "install.ps1", "is not an absolute path"),
+        (SOURCE, "install.sh", "is not an absolute path"),  # one finding, not also "outside /tmp"
+        (None, "scripts\\install.ps1", "is not an absolute path"),  # the OS is not known: still relative
+        (SOURCE, "/etc/app.conf", "on Linux the build user can only write under /tmp"),
+        (WINDOWS, "C:\\BuildArtifacts\\install.ps1", None),
+        (WINDOWS, "c:/BuildArtifacts/install.ps1", None),
+        (WINDOWS, "%TEMP%\\install.ps1", None),
+        (SOURCE, "/tmp/install.sh", None),
+    ],
+)
+def test_file_destination_must_be_absolute(source: object, destination: str, expected: str | None) -> None:
+    customize = [{"type": "File", "name": "installer", "sourceUri": "https://contoso.com/i", "destination": destination}]
+    text = bare("2022-07-01", customize=customize)
+    if source is None:
+        text = text.replace(json.dumps(SOURCE), '{"type": "ManagedImage", "imageId": "[parameters(\'image\')]"}')
+    elif source is WINDOWS:
+        text = text.replace(json.dumps(SOURCE), json.dumps(WINDOWS))
+    found = lint(text, "AIB205")
+    if expected is None:
+        assert found == []
+    else:
+        assert [(line, column, rule) for line, column, rule, _ in found] == [
+            (*at(text, json.dumps(destination)), "AIB205")]
+        assert expected in found[0][3]
+
+
+ADO_PAT = "obbr62quiflcqvudap6dojzxorvmxw556tmk2j7aw2clftxqigbn"  # a random string of the right shape
+BASIC_ADO = "Om9iYnI2MnF1aWZsY3F2dWRhcDZkb2p6eG9ydm14dzU1NnRtazJqN2F3MmNsZnR4cWlnYm4="  # base64 of ":" + ADO_PAT
+BEARER = "8f3kq0vZr7Lm2Xw9Pb4Tn6Yc1Hd5Js0A"
+
+
+@pytest.mark.parametrize(
+    ("line", "secret", "kind"),
+    [
+        (f'$h = @{{Authorization=("Basic {{0}}" -f "{BASIC_ADO}")}}; Invoke-WebRequest -Uri $u -Headers $h', BASIC_ADO,
+         "Azure DevOps personal access token (base64 in an HTTP Basic Authorization header) Om…(72 chars)"),
+        (f'curl -H "Authorization: Basic {BASIC_ADO}" -o /tmp/a.zip "$URL"', BASIC_ADO,
+         "Azure DevOps personal access token (base64 in an HTTP Basic Authorization header) Om…(72 chars)"),
+        (f'curl -H "Authorization: Bearer {BEARER}" -o /tmp/a.zip "$URL"', BEARER,
+         "token in an HTTP Authorization header 8f…(32 chars)"),
+        ('curl -H "Authorization: token ghp_16C7e42F292c6912E7710c838347Ae178B4a" -o /tmp/a.zip "$URL"',
+         "ghp_16C7e42F292c6912E7710c838347Ae178B4a", "GitHub token gh…(40 chars)"),
+    ],
+)
+def test_credentials_in_http_headers(write, line: str, secret: str, kind: str) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import main_in_process
+
+    customize = [{"type": "Shell", "name": "fetch", "inline": [line]}]
+    text = bare("2022-07-01", customize=customize)
+    found = lint(text, "AIB400", "AIB402")
+    assert [(row, column, rule) for row, column, rule, _ in found] == [(*at(text, secret), "AIB400")]
+    assert found[0][3].startswith(f"{kind} in an inline command: ")
+    path = write("t.json", text)
+    for output in ("text", "json", "sarif"):
+        _, out = main_in_process("--no-cache", "--select", "AIB400", "--format", output, str(path))
+        assert "AIB400" in out
+        assert secret not in out and ADO_PAT not in out

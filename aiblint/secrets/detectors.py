@@ -152,6 +152,42 @@ def _secret_variable(_text: str, found: re.Match[str]) -> bool:
     return len(value) >= 4 and not (value.isdigit() and len(value) <= 6)
 
 
+# -- HTTP Authorization headers ------------------------------------------------------------
+
+_BASE32_PAT: Final = re.compile(r"[a-z2-7]{52}\Z")
+
+
+def _basic_credentials(value: str) -> tuple[str, str] | None:
+    """``user:password`` of an HTTP Basic header value (base64), or ``None``."""
+    import base64
+    import binascii
+
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    user, colon, password = decoded.partition(":")
+    return (user, password) if colon and decoded.isprintable() else None
+
+
+def _basic_holds_secret(_text: str, found: re.Match[str]) -> bool:
+    credentials = _basic_credentials(found.group("secret"))
+    return credentials is not None and len(credentials[1]) >= 4 and not stands_for_a_secret(credentials[1])
+
+
+def _basic_kind(value: str) -> str:
+    """What the decoded password is: a token recognised by its format, or a password."""
+    credentials = _basic_credentials(value)
+    password = credentials[1] if credentials is not None else ""
+    if _BASE32_PAT.match(password) or password[76:80] == "AZDO":
+        what = "Azure DevOps personal access token"
+    elif password.startswith(("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")):
+        what = "GitHub token"
+    else:
+        what = "password"
+    return f"{what} (base64 in an HTTP Basic Authorization header)"
+
+
 # -- samples -----------------------------------------------------------------------------
 # Random strings of the right shape; none of them is or was a real credential.
 
@@ -162,6 +198,10 @@ _CLIENT_SECRET = "0g28Q~BDal6Q0xdTuTBoJBLIqmHm3vnhTxn.OJiL"
 _CLIENT_SECRET_OLD = "7uk7Q~HGib0G1bhmEcNpmSO6eZOB72pV.GXLT"
 _ANNOTATED = "dVTB4bsSvsU9XZ6htXAuL5bI9vmJdUhkNhhciHwMPPtbBLiwAyypJQQJ99BAXAQoXilIbQT7IRJzAZDO4qYj"
 _ADO_LEGACY = "obbr62quiflcqvudap6dojzxorvmxw556tmk2j7aw2clftxqigbn"
+#: base64 of ":" + _ADO_LEGACY, as Azure DevOps documents for a PAT in a Basic header
+_BASIC_ADO = "Om9iYnI2MnF1aWZsY3F2dWRhcDZkb2p6eG9ydm14dzU1NnRtazJqN2F3MmNsZnR4cWlnYm4="
+_BASIC_PASSWORD = "YnVpbGRlcjpIeDkzIWtQcTI3d3o="  # builder:Hx93!kPq27wz
+_BEARER = "8f3kq0vZr7Lm2Xw9Pb4Tn6Yc1Hd5Js0A"
 _GITHUB_FINE = "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"
 
 
@@ -314,6 +354,42 @@ DETECTORS: Final[tuple[Detector, ...]] = (
             "$password = Read-Host -AsSecureString",
             "$secret = Get-AzKeyVaultSecret -VaultName kv -Name admin -AsPlainText",
             '$tokenUrl = "https://login.microsoftonline.com/contoso/oauth2/token"',
+        ),
+    ),
+    Detector(
+        id="http-basic-authorization",
+        kind="password (base64 in an HTTP Basic Authorization header)",
+        # "Authorization: Basic <b64>", and PowerShell's ("Basic {0}" -f "<b64>")
+        pattern=r"\bBasic\s+(?:\{0\}[\"']\s*\)?\s*-f\s*\(?\s*[\"']?)?(?P<secret>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])",
+        flags=re.IGNORECASE,
+        keywords=("basic",),
+        context=r"authorization",
+        accept=_basic_holds_secret,
+        kind_of=_basic_kind,
+        positives=(
+            (f'$headers = @{{Authorization=("Basic {{0}}" -f "{_BASIC_ADO}")}}', _BASIC_ADO),
+            (f'curl -H "Authorization: Basic {_BASIC_PASSWORD}" https://contoso.com/a.zip', _BASIC_PASSWORD),
+        ),
+        negatives=(
+            'curl -H "Authorization: Basic $AUTH" https://contoso.com/a.zip',
+            '$headers = @{Authorization=("Basic {0}" -f $base64AuthInfo)}',
+            'curl -H "Authorization: Basic dXNlcjo=" https://contoso.com',  # user: (no password)
+            "echo Basic aGVsbG8gd29ybGQ=",
+        ),
+    ),
+    Detector(
+        id="http-bearer-authorization",
+        kind="token in an HTTP Authorization header",
+        pattern=r"\b(?:Bearer|token)\s+(?P<secret>[A-Za-z0-9._~+/\-]{20,}=*)(?![A-Za-z0-9._~+/=\-])",
+        flags=re.IGNORECASE,
+        keywords=("bearer", "token"),
+        context=r"authorization",
+        priority=2,  # a token format (a JWT, a GitHub token) names it better
+        positives=((f'curl -H "Authorization: Bearer {_BEARER}" https://api.contoso.com', _BEARER),),
+        negatives=(
+            'curl -H "Authorization: Bearer $TOKEN" https://api.contoso.com',
+            'curl -H "Authorization: Bearer <access-token>" https://api.contoso.com',
+            "$headers = @{Authorization = \"Bearer $((Get-AzAccessToken).Token)\"}",
         ),
     ),
 )
