@@ -207,3 +207,69 @@ def test_credentials_in_http_headers(write, line: str, secret: str, kind: str) -
         _, out = main_in_process("--no-cache", "--select", "AIB400", "--format", output, str(path))
         assert "AIB400" in out
         assert secret not in out and ADO_PAT not in out
+
+
+def deployment(parameters: dict[str, object], variables: dict[str, object], resource: dict[str, object]) -> str:
+    """A deployment template with one image template, one member per line from line 2 on."""
+    template = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "parameters": parameters,
+        "variables": variables,
+        "resources": [{"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01",
+                       "name": "t", "location": "westus2", **resource}],
+    }
+    lines = [f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in template.items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+SECRET_PARAMETERS = {"adminPassword": {"type": "securestring"}, "settings": {"type": "secureObject"},
+                     "userName": {"type": "string", "defaultValue": "builder"}}
+
+
+@pytest.mark.parametrize(
+    ("variables", "resource", "where", "message"),
+    [
+        ({}, {"properties": {"customize": [{"type": "Shell", "name": "a", "inline": [
+            "[concat('echo ', parameters('adminPassword'))]"]}]}},
+         "[concat('echo ', parameters('adminPassword'))]", "secure parameter 'adminPassword' flows into an inline command,"),
+        ({"line": "[format('net user {0} {1} /add', parameters('userName'), parameters('adminPassword'))]",
+          "lines": ["[variables('line')]"]},
+         {"properties": {"customize": [{"type": "PowerShell", "name": "a", "inline": "[variables('lines')]"}]}},
+         "[variables('lines')]",
+         "secure parameter 'adminPassword' flows into an inline command (through variable 'lines', 'line'),"),
+        ({"cfg": {"user": "[parameters('userName')]", "pass": "[base64(parameters('adminPassword'))]"}},
+         {"tags": {"owner": "[variables('cfg').user]", "login": "[variables('cfg').pass]"}},
+         "[variables('cfg').pass]", "secure parameter 'adminPassword' flows into resources[0].tags.login (through variable 'cfg'),"),
+        ({}, {"properties": {"customize": [{"type": "WindowsRestart", "name": "r",
+                                            "restartCommand": "[parameters('settings').restart]"}]}},
+         "[parameters('settings').restart]", "secure parameter 'settings' flows into resources[0].properties.customize[0].restartCommand,"),
+        ({}, {"properties": {"customize": [{"type": "Shell", "name": "a", "inline": [
+            "[if(equals(parameters('userName'), 'x'), parameters('adminPassword'), 'none')]"]}]}},
+         "[if(", "secure parameter 'adminPassword' flows into an inline command,"),
+    ],
+)
+def test_secure_parameter_flows_into_a_stored_field(variables: dict[str, object], resource: dict[str, object],
+                                                    where: str, message: str) -> None:
+    text = deployment(SECRET_PARAMETERS, variables, resource)
+    found = lint(text, "AIB403")
+    assert [(line, column, rule) for line, column, rule, _ in found] == [(*at(text, json.dumps(where)[:-1]), "AIB403")]
+    assert found[0][3].startswith(message)
+    assert found[0][3].endswith("read the secret inside the script at build time instead, from Key Vault through the "
+                                "template's managed identity")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "[format('echo {0} characters', length(parameters('adminPassword')))]",
+        "[if(empty(parameters('adminPassword')), 'echo none', 'echo set')]",
+        "[concat('echo ', uniqueString(parameters('adminPassword')))]",
+        "[concat('echo ', parameters('userName'))]",
+        "[variables('cfg').user]",
+        "$password = Get-AzKeyVaultSecret -VaultName kv -Name admin -AsPlainText",
+    ],
+)
+def test_what_does_not_carry_a_secure_value(value: str) -> None:
+    variables = {"cfg": {"user": "[parameters('userName')]", "pass": "[parameters('adminPassword')]"}}
+    resource = {"properties": {"customize": [{"type": "PowerShell", "name": "a", "inline": [value]}]}}
+    assert lint(deployment(SECRET_PARAMETERS, variables, resource), "AIB403") == []
