@@ -4,6 +4,7 @@ templates: each test failed before its fix."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import pytest
 
@@ -209,7 +210,7 @@ def test_credentials_in_http_headers(write, line: str, secret: str, kind: str) -
         assert secret not in out and ADO_PAT not in out
 
 
-def deployment(parameters: dict[str, object], variables: dict[str, object], resource: dict[str, object]) -> str:
+def deployment(parameters: Mapping[str, object], variables: Mapping[str, object], resource: Mapping[str, object]) -> str:
     """A deployment template with one image template, one member per line from line 2 on."""
     template = {
         "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
@@ -222,7 +223,7 @@ def deployment(parameters: dict[str, object], variables: dict[str, object], reso
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
-SECRET_PARAMETERS = {"adminPassword": {"type": "securestring"}, "settings": {"type": "secureObject"},
+SECRET_PARAMETERS: dict[str, object] = {"adminPassword": {"type": "securestring"}, "settings": {"type": "secureObject"},
                      "userName": {"type": "string", "defaultValue": "builder"}}
 
 
