@@ -66,7 +66,7 @@ def source_os(template: ImageTemplate) -> OsEvidence | None:
     source = template.source
     if source is None:
         return None
-    kind_node = source.get("type")
+    kind_node = template.member(source, "type")
     kind = template.resolve(kind_node).text() if kind_node is not None else None
     if kind is None:
         return None
@@ -79,7 +79,7 @@ def source_os(template: ImageTemplate) -> OsEvidence | None:
 
 def customizer_os(template: ImageTemplate, step: JsonObject) -> OsFamily | None:
     """The OS a customizer or validator can run on, ``None`` for both or unknown."""
-    node = step.get("type")
+    node = template.member(step, "type")
     kind = template.resolve(node).text() if node is not None else None
     return CUSTOMIZER_OS.get(kind.casefold()) if kind else None
 
@@ -105,7 +105,7 @@ def steps_os(template: ImageTemplate) -> OsEvidence | None:
 def _platform_image_os(template: ImageTemplate, source: JsonObject) -> OsEvidence | None:
     table = load_json("os-images.json")
     fields = {name: _known(template, source, name) for name in ("publisher", "offer", "sku")}
-    where = source.get("offer") or source.get("publisher") or source
+    where = template.member(source, "offer") or template.member(source, "publisher") or source
     label = ":".join(value or "?" for value in fields.values())
     publisher = fields["publisher"]
     if publisher is not None:
@@ -135,5 +135,5 @@ def _destination_os(template: ImageTemplate, steps: list[JsonObject]) -> OsEvide
 
 
 def _known(template: ImageTemplate, holder: JsonObject, name: str) -> str | None:
-    node = holder.get(name)
+    node = template.member(holder, name)
     return template.resolve(node).text() if node is not None else None

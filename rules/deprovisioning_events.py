@@ -65,7 +65,7 @@ def _step_events(template: ImageTemplate, step: JsonObject, units: list[ScriptUn
                 yield _UNKNOWN
         origins = {unit.origin for unit in units}
         if (uri_node(template, step) is not None and "file" not in origins) or (
-            step.get("inline") is not None and "inline" not in origins
+            template.member(step, "inline") is not None and "inline" not in origins
         ):
             yield _UNKNOWN  # a script aiblint could not read
     elif kind is None:
@@ -74,7 +74,7 @@ def _step_events(template: ImageTemplate, step: JsonObject, units: list[ScriptUn
 
 
 def _file_step(template: ImageTemplate, step: JsonObject) -> Iterator[Event]:
-    node = step.get("destination")
+    node = template.member(step, "destination")
     destination = template.resolve(node).text() if node is not None else None
     if destination is None:
         yield _UNKNOWN

@@ -151,7 +151,7 @@ nothing known decides, nothing is reported. `File` steps run on both.
                 yield self._problem(template, step, family, why)
 
     def _problem(self, template: ImageTemplate, step: JsonObject, family: OsFamily, why: str) -> Problem:
-        node = step.get("type") or step
+        node = template.member(step, "type") or step
         return Problem(f"{_label(template, step)} runs only on {_OS_NAME[family]}, but {why}", node=node)
 
 
@@ -160,12 +160,12 @@ def _steps(template: ImageTemplate) -> list[JsonObject]:
 
 
 def _kind(template: ImageTemplate, step: JsonObject) -> str:
-    node = step.get("type")
+    node = template.member(step, "type")
     return (template.resolve(node).text() if node is not None else None) or "?"
 
 
 def _label(template: ImageTemplate, step: JsonObject) -> str:
     role = "validator" if step.parent is not None and step.parent.key == "inVMValidations" else "customizer"
-    name_node = step.get("name")
+    name_node = template.member(step, "name")
     name = template.resolve(name_node).text() if name_node is not None else None
     return f'{_kind(template, step)} {role}' + (f' "{name}"' if name else "")

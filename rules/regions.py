@@ -170,20 +170,20 @@ used, and list the regions you need the image in as distribution targets.
 
 def _target_regions(template: ImageTemplate, distributor: JsonObject) -> Iterator[JsonNode]:
     """The nodes that name a region a distributor writes the image to."""
-    kind_node = distributor.get("type")
+    kind_node = template.member(distributor, "type")
     kind = (template.resolve(kind_node).text() or "").casefold() if kind_node is not None else ""
     if kind == "managedimage":
-        location = distributor.get("location")
+        location = template.member(distributor, "location")
         if location is not None:
             yield location
     elif kind == "sharedimage":
-        replication = distributor.get("replicationRegions")
+        replication = template.member(distributor, "replicationRegions")
         if isinstance(replication, JsonArray):
             yield from replication.items
-        targets = distributor.get("targetRegions")
+        targets = template.member(distributor, "targetRegions")
         if isinstance(targets, JsonArray):
             for target in targets.items:
-                name = target.get("name") if isinstance(target, JsonObject) else None
+                name = template.member(target, "name")
                 if name is not None:
                     yield name
 

@@ -200,7 +200,7 @@ def _unregisters(script: Script, after: int) -> bool:
 
 def _overrides_deprovisioning(template: ImageTemplate) -> bool:
     for customizer in template.customizers:
-        kind, destination = customizer.get("type"), customizer.get("destination")
+        kind, destination = template.member(customizer, "type"), template.member(customizer, "destination")
         kind_text = template.resolve(kind).text() if kind is not None else None
         where = template.resolve(destination).text() if destination is not None else None
         if (kind_text or "").casefold() == "file" and (where or "").casefold() == _DEPROVISIONING_OVERRIDE:

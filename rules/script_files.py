@@ -40,7 +40,7 @@ def _checksummed(template: ImageTemplate) -> Iterator[tuple[JsonObject, str | No
             yield location.owner, template.resolve(location.node).text()
     source = template.source
     if source is not None:
-        uri = source.get("sourceUri") or source.get("sourceURI")  # an ISO source
+        uri = template.member(source, "sourceUri")  # an ISO source (sourceURI in the 2018/2019-02 previews)
         yield source, template.resolve(uri).text() if uri is not None else None
 
 
@@ -110,7 +110,7 @@ is a plain string.
 
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
         for owner, uri in _checksummed(template):
-            node = owner.get("sha256Checksum")
+            node = template.member(owner, "sha256Checksum")
             if node is None:
                 continue
             resolved = template.resolve(node)

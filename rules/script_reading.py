@@ -133,7 +133,7 @@ def earlier_units(unit: ScriptUnit) -> list[ScriptUnit] | None:
             continue
         origins = {other.origin for other in units if other.owner is owner}
         if (uri_node(template, owner) is not None and "file" not in origins) or (
-            owner.get("inline") is not None and "inline" not in origins
+            template.member(owner, "inline") is not None and "inline" not in origins
         ):
             return None
     if any(other.has_unknown_lines for other in units):

@@ -97,7 +97,7 @@ the value that was stored.
             if not isinstance(node, JsonString) or not is_expression(node.text):
                 continue
             for flow in secure_flows(scope, node):
-                through = f" (through variable {', '.join(repr(name) for name in flow.through)})" if flow.through else ""
+                through = f" (through variable {_names(flow.through)})" if flow.through else ""
                 yield Problem(
                     f"secure parameter '{flow.parameter}' flows into {_field(node)}{through}, which the image template "
                     "stores in clear (readable by anyone with read access to it, and shown in the build log): read the "
@@ -116,3 +116,9 @@ def _field(node: JsonString) -> str:
         return "an inline command"
     path = node.logical_path()
     return f"{path}" if path else "the template"
+
+
+def _names(names: tuple[str, ...]) -> str:
+    """``'lines', 'line'``: the variables in the order they are read, the first three."""
+    shown = ", ".join(repr(name) for name in names[:3])
+    return f"{shown} and {len(names) - 3} more" if len(names) > 3 else shown

@@ -13,7 +13,6 @@ from typing import Final
 
 from aiblint.datafiles import load_json
 from aiblint.findings import Severity
-from aiblint.jsontree import JsonObject
 from aiblint.model import ImageTemplate
 from aiblint.osinfo import infer_os
 from aiblint.rule import Example, Problem, Rule
@@ -121,7 +120,7 @@ marketplace SKUs, and the API texts disagree. If you build Windows, set `vmSize`
 
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
         profile = template.prop("vmProfile")
-        node = profile.get("vmSize") if isinstance(profile, JsonObject) else None
+        node = template.member(profile, "vmSize")
         if node is None:
             return
         resolved = template.resolve(node)

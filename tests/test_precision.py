@@ -274,3 +274,21 @@ def test_what_does_not_carry_a_secure_value(value: str) -> None:
     variables = {"cfg": {"user": "[parameters('userName')]", "pass": "[parameters('adminPassword')]"}}
     resource = {"properties": {"customize": [{"type": "PowerShell", "name": "a", "inline": [value]}]}}
     assert lint(deployment(SECRET_PARAMETERS, variables, resource), "AIB403") == []
+
+
+def test_a_secure_value_doubled_through_variables_is_followed_once() -> None:
+    variables: dict[str, object] = {"v0": "[parameters('adminPassword')]"}
+    for index in range(1, 48):  # 2**47 characters written out
+        variables[f"v{index}"] = f"[concat(variables('v{index - 1}'), variables('v{index - 1}'))]"
+    resource = {"properties": {"customize": [{"type": "Shell", "name": "a", "inline": ["[variables('v47')]"]}]}}
+    found = lint(deployment(SECRET_PARAMETERS, variables, resource), "AIB403")
+    assert len(found) == 1
+    assert found[0][3].startswith(
+        "secure parameter 'adminPassword' flows into an inline command (through variable 'v47', 'v46', 'v45' and 45 more),")
+
+
+@pytest.mark.parametrize(("api", "rules"), [("2020-02-14", ["AIB103", "AIB501"]), ("2024-02-01", ["AIB103", "AIB206"])])
+def test_a_mis_cased_inline_is_read_where_the_service_reads_it(api: str, rules: list[str]) -> None:
+    customize = [{"type": "Shell", "name": "a", "Inline": ["sudo reboot"]}]
+    found = lint(bare(api, customize=customize), "AIB103", "AIB206", "AIB501")
+    assert sorted(rule for _, _, rule, _ in found) == rules

@@ -15,8 +15,9 @@ reader, where ``@secure()`` marks a parameter) can hand its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from aiblint.arm.scope import Scope
 from aiblint.arm.syntax import Call, Expression, ExpressionError, Index, Property, StringLiteral, is_expression_text
@@ -31,7 +32,7 @@ _OPAQUE = frozenset({
     "length", "empty", "equals", "less", "lessorequals", "greater", "greaterorequals", "contains",
     "uniquestring", "guid", "not", "and", "or", "bool",
 })
-_MAX_DEPTH = 32
+_MAX_DEPTH = 64
 
 
 def declared_secure(declaration: JsonObject) -> bool:
@@ -51,64 +52,95 @@ class SecureFlow:
 
 def secure_flows(scope: Scope, node: JsonNode, secure: SecurePredicate = declared_secure) -> list[SecureFlow]:
     """The secure parameters whose value flows into ``node``'s value, each once."""
-    found = _Tracer(scope, secure).node(node, (), 0)
-    return list(dict.fromkeys(found))
+    return _tracer(scope, secure).node(node)
 
 
-@dataclass
+#: One tracer per scope and predicate, so that what a variable carries is worked out once
+#: per template (a value doubled through 64 variables is 64 steps, not 2**64).
+_TRACERS: WeakKeyDictionary[Scope, dict[SecurePredicate, _Tracer]] = WeakKeyDictionary()
+
+
+def _tracer(scope: Scope, secure: SecurePredicate) -> _Tracer:
+    by_predicate = _TRACERS.setdefault(scope, {})
+    found = by_predicate.get(secure)
+    if found is None:
+        found = by_predicate[secure] = _Tracer(scope, secure)
+    return found
+
+
 class _Tracer:
-    scope: Scope
-    secure: SecurePredicate
+    def __init__(self, scope: Scope, secure: SecurePredicate) -> None:
+        self.scope = scope
+        self.secure = secure
+        self.any_secure = any(secure(declaration) for declaration in scope.parameters.values())
+        self._flows: dict[int, list[SecureFlow]] = {}  # id(node) -> what its value carries
+        self._active: set[int] = set()
 
-    def node(self, node: JsonNode, through: tuple[str, ...], depth: int) -> Iterator[SecureFlow]:
-        if depth > _MAX_DEPTH:
-            return
-        for item in walk(node):
-            if isinstance(item, JsonString) and is_expression_text(item.text):
-                parsed = self.scope.context.parse(item.text)
-                if not isinstance(parsed, ExpressionError):
-                    yield from self.expression(parsed, through, depth)
+    def node(self, node: JsonNode) -> list[SecureFlow]:
+        """What ``node``'s value carries (every string in it), worked out once per node."""
+        if not self.any_secure:
+            return []
+        key = id(node)
+        known = self._flows.get(key)
+        if known is not None:
+            return known
+        if key in self._active or len(self._active) > _MAX_DEPTH:
+            return []  # a cycle (ARM rejects it), or nesting no template needs
+        self._active.add(key)
+        try:
+            found: list[SecureFlow] = []
+            for item in walk(node):
+                if isinstance(item, JsonString) and is_expression_text(item.text):
+                    parsed = self.scope.context.parse(item.text)
+                    if not isinstance(parsed, ExpressionError):
+                        found += self.expression(parsed)
+        finally:
+            self._active.discard(key)
+        result = list(dict.fromkeys(found))
+        self._flows[key] = result
+        return result
 
-    def expression(self, expression: Expression, through: tuple[str, ...], depth: int) -> Iterator[SecureFlow]:
+    def _through(self, name: str, node: JsonNode) -> list[SecureFlow]:
+        return [SecureFlow(flow.parameter, (name, *flow.through)) for flow in self.node(node)]
+
+    def expression(self, expression: Expression) -> list[SecureFlow]:
         if isinstance(expression, (Property, Index)):
             target = self._written(expression)
             if target is not None:
-                yield from self.node(target[0], (*through, *target[1]), depth + 1)
-                return
-            yield from self.expression(expression.target, through, depth)
-            return
+                return self._through(*target)
+            return self.expression(expression.target)
         if not isinstance(expression, Call):
-            return
+            return []
         name = expression.name.casefold()
         if expression.namespace is None and name == "parameters":
-            yield from self._parameter(expression, through, depth)
-        elif expression.namespace is None and name == "variables":
+            return self._parameter(expression)
+        if expression.namespace is None and name == "variables":
             variable = self._variable(expression)
-            if variable is not None:
-                yield from self.node(variable[1], (*through, variable[0]), depth + 1)
-        elif expression.namespace is None and name == "if" and len(expression.args) == 3:
-            for arg in expression.args[1:]:  # the condition only chooses
-                yield from self.expression(arg, through, depth)
-        elif name not in _OPAQUE or expression.namespace is not None:
-            for arg in expression.args:
-                yield from self.expression(arg, through, depth)
+            return self._through(*variable) if variable is not None else []
+        if expression.namespace is None and name == "if" and len(expression.args) == 3:
+            args: tuple[Expression, ...] = expression.args[1:]  # the condition only chooses
+        elif name in _OPAQUE and expression.namespace is None:
+            return []
+        else:
+            args = expression.args
+        return [flow for arg in args for flow in self.expression(arg)]
 
-    def _parameter(self, call: Call, through: tuple[str, ...], depth: int) -> Iterator[SecureFlow]:
+    def _parameter(self, call: Call) -> list[SecureFlow]:
         name = _literal_argument(call)
         declaration = self.scope.parameters.get(name.casefold()) if name is not None else None
-        if name is None or declaration is None:
-            return
-        if self.secure(declaration):
-            yield SecureFlow(_declared_name(self.scope, name), through)
+        if name is None or declaration is None or not self.secure(declaration):
+            return []
+        return [SecureFlow(_declared_name(self.scope, name))]
 
     def _variable(self, call: Call) -> tuple[str, JsonNode] | None:
         name = _literal_argument(call)
         node = self.scope.variables.get(name.casefold()) if name is not None else None
         return (name, node) if name is not None and node is not None else None
 
-    def _written(self, expression: Property | Index) -> tuple[JsonNode, tuple[str, ...]] | None:
-        """The node a member access of a variable reads (``variables('cfg').name``),
-        so that only that member's flows count; ``None`` when not known."""
+    def _written(self, expression: Property | Index) -> tuple[str, JsonNode] | None:
+        """The variable and the node a member access of it reads
+        (``variables('cfg').name``), so that only that member's flows count;
+        ``None`` when not known."""
         keys: list[object] = []
         current: Expression = expression
         while isinstance(current, (Property, Index)):
@@ -127,7 +159,7 @@ class _Tracer:
         node: JsonNode | None = variable[1]
         for key in reversed(keys):
             node = _member(node, key)
-        return (node, (variable[0],)) if node is not None else None
+        return (variable[0], node) if node is not None else None
 
 
 def _member(node: JsonNode | None, key: object) -> JsonNode | None:

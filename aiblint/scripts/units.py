@@ -225,7 +225,7 @@ def script_steps(template: ImageTemplate) -> list[tuple[JsonObject, str, int, st
 
 
 def _language(template: ImageTemplate, owner: JsonObject) -> str | None:
-    kind = owner.get("type")
+    kind = template.member(owner, "type")
     value = template.resolve(kind).text() if kind is not None else None
     return SCRIPT_TYPES.get(value.casefold()) if value else None
 
@@ -234,7 +234,7 @@ def _build_units(template: ImageTemplate) -> list[ScriptUnit]:
     units: list[ScriptUnit] = []
     references = {id(reference.owner): reference for reference in script_references(template)}
     for owner, phase, position, language in script_steps(template):
-        inline = owner.get("inline")
+        inline = template.member(owner, "inline")
         if inline is not None:
             unit = _inline_unit(template, owner, phase, position, language, inline)
             if unit is not None:
@@ -260,7 +260,7 @@ def _build_references(template: ImageTemplate) -> list[ScriptReference]:
 
 
 def uri_node(template: ImageTemplate, owner: JsonObject) -> JsonNode | None:
-    node = owner.get("scriptUri")
+    node = template.member(owner, "scriptUri")
     if node is None and (template.api_version or "") in _OLD_URI_FIELD_VERSIONS:
         node = owner.get("script")
     return node
