@@ -44,6 +44,9 @@ reports those versions, and this rule stays silent there.
 
 Identity ids written as expressions (`[resourceId(...)]`) or placeholders
 (`<imgBuilderId>`) still count as one identity each; their form is AIB209's business.
+Names are read as the service reads them: `"UserAssignedIdentities"` or `"Type"` count under
+api versions before 2024-02-01, which accept any case (AIB103 reports the spelling), and not
+from 2024-02-01 on, which reject it.
 
 **Fix.** Create a user-assigned identity, give it the role the build needs (see the Image
 Builder permissions documentation) and name it, once:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aiblint.findings import Severity
-from aiblint.jsontree import JsonString, walk
+from aiblint.jsontree import JsonNode, JsonString, walk
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
 from aiblint.values import is_expression
@@ -94,7 +94,7 @@ the value that was stored.
             template.arm = ArmContext(template.document)
         scope = template.arm.scope_for(template.arm_template)
         for node in walk(template.resource):
-            if not isinstance(node, JsonString) or not is_expression(node.text):
+            if not isinstance(node, JsonString) or not is_expression(node.text) or _arm_only(template, node):
                 continue
             for flow in secure_flows(scope, node):
                 through = f" (through variable {_names(flow.through)})" if flow.through else ""
@@ -122,3 +122,14 @@ def _names(names: tuple[str, ...]) -> str:
     """``'lines', 'line'``: the variables in the order they are read, the first three."""
     shown = ", ".join(repr(name) for name in names[:3])
     return f"{shown} and {len(names) - 3} more" if len(names) > 3 else shown
+
+
+def _arm_only(template: ImageTemplate, node: JsonString) -> bool:
+    """A value under a resource key that ARM consumes (``condition``, ``dependsOn``,
+    ``comments``...): it never reaches the image template service."""
+    from aiblint.schema import ARM_TEMPLATE_KEYS
+
+    current: JsonNode = node
+    while current.parent is not None and current.parent is not template.resource:
+        current = current.parent
+    return current.parent is template.resource and current.key in ARM_TEMPLATE_KEYS

@@ -292,3 +292,10 @@ def test_a_mis_cased_inline_is_read_where_the_service_reads_it(api: str, rules: 
     customize = [{"type": "Shell", "name": "a", "Inline": ["sudo reboot"]}]
     found = lint(bare(api, customize=customize), "AIB103", "AIB206", "AIB501")
     assert sorted(rule for _, _, rule, _ in found) == rules
+
+
+def test_arm_only_keys_of_the_resource_are_not_stored() -> None:
+    resource = {"condition": "[not(equals(concat('x', parameters('adminPassword')), 'x'))]",
+                "comments": "[concat('for ', parameters('adminPassword'))]",
+                "properties": {"customize": [{"type": "Shell", "name": "a", "inline": ["echo hi"]}]}}
+    assert lint(deployment(SECRET_PARAMETERS, {}, resource), "AIB403") == []
