@@ -79,8 +79,7 @@ class Baseline:
         from aiblint.formatters import safe_text
         from aiblint.safewrite import replace_file
 
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # a missing folder is a typo, as for -o: it is not created
             replace_file(path, safe_text(self.dumps()).encode("utf-8"))
         except OSError as error:
             raise ConfigError(f"cannot write baseline {self.name}: {error.strerror or error}") from None

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from aiblint.config import Config
     from aiblint.findings import Report
     from aiblint.registry import RuleSet
+    from aiblint.rule import Rule
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 BUILTIN_FORMATS = ("text", "json", "sarif", "github", "azure-devops")
@@ -99,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROGRAM,
         formatter_class=_HelpFormatter,
         description="Lint Azure Image Builder templates and the scripts they run.",
-        epilog="Also: 'aiblint rules' lists every rule; 'aiblint config' shows the effective configuration; 'aiblint lsp' runs the language server. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
+        epilog="Also: 'aiblint rules [PREFIX]' lists the rules; 'aiblint rule ID' explains one; 'aiblint config' shows the effective configuration; 'aiblint lsp' runs the language server. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint ('-' reads standard input; default: .)")
     parser.add_argument("--format", "-f", help=f"output format: {', '.join(BUILTIN_FORMATS)}, or a plugin's (default: text)")
@@ -164,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="lint every file again instead of reusing the results of unchanged files (cache folder: AIBLINT_CACHE_DIR, "
         "else the user cache folder)",
     )
+    parser.add_argument(
+        "--show-source", action=argparse.BooleanOptionalAction, default=None,
+        help="text output: show the source line under each finding (default: on a terminal with colour)",
+    )
+    parser.add_argument("--show-links", action="store_true", help="text output: end each finding with the page that explains its rule")
     parser.add_argument("--color", type=_choice("colour choice", COLOR), default="auto", metavar="{auto,always,never}", help="colour in text output")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
@@ -203,6 +209,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
 def _command(arguments: list[str], out: TextIO) -> int:
     if arguments[:1] == ["rules"]:
         return _list_rules(arguments[1:], out)
+    if arguments[:1] == ["rule"]:
+        return _explain_rule(arguments[1:], out)
     if arguments[:1] == ["lsp"]:
         return _language_server(arguments[1:])
     if arguments[:1] == ["config"]:
@@ -326,12 +334,15 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
         report = _write_baseline(report, options.write_baseline, cwd)
     stream = _open_output(options.output, out)
     color = _use_color(options.color, stream, config.format)
-    sources = _sources(report) if color else None
+    # Code frames follow the terminal unless asked: a CI log can show source lines without colour.
+    show_source = options.show_source if options.show_source is not None else color
+    sources = _sources(report) if show_source and config.format == "text" else None
     formatter = formatter_class(_rule_infos(rules, cached=not options.no_cache), color=color, sources=sources)
     formatter.show_suppressed = options.show_suppressed
     if config.format == "text":
         formatter.quiet = options.quiet
         formatter.statistics = options.statistics
+        formatter.show_links = options.show_links
         formatter.clean_summary = _isatty(stream)
     try:
         try:
@@ -508,11 +519,17 @@ def _open_output(path: str | None, default: TextIO) -> TextIO:
 
 
 def _use_color(choice: str, stream: TextIO, fmt: str) -> bool:
+    """``--color``, else NO_COLOR (no-color.org: only a non-empty value counts), else
+    FORCE_COLOR, else a terminal that is not ``TERM=dumb``."""
     if fmt != "text" or choice == "never":
         return False
     if choice == "always":
         return True
-    return stream.isatty() and "NO_COLOR" not in os.environ
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return _isatty(stream) and os.environ.get("TERM") != "dumb"
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -544,27 +561,59 @@ def _rule_infos(rules: RuleSet, cached: bool) -> Mapping[str, object]:
         raise UsageError(str(error)) from None
 
 
-def _list_rules(arguments: list[str], out: TextIO) -> int:
-    parser = Parser(prog=f"{PROGRAM} rules", description="List every rule.")
-    parser.add_argument("--format", type=_choice("format", ("text", "json")), default="text", metavar="{text,json}")
-    options = parser.parse_args(arguments)
+def _all_rules() -> list[Rule]:
     from aiblint.registry import PluginError, RuleSet
 
     try:
-        rules = RuleSet.load_all().rules
+        return RuleSet.load_all().rules
     except PluginError as error:
         raise UsageError(str(error)) from None
+
+
+def _list_rules(arguments: list[str], out: TextIO) -> int:
+    parser = Parser(prog=f"{PROGRAM} rules", description="List every rule, or those whose id starts with PREFIX.")
+    parser.add_argument("prefixes", nargs="*", metavar="PREFIX", help="rule ids or prefixes (AIB2, SC)")
+    parser.add_argument("--format", type=_choice("format", ("text", "json")), default="text", metavar="{text,json}")
+    options = parser.parse_args(arguments)
+    rules = _all_rules()
+    if options.prefixes:
+        from aiblint.selection import Selection
+
+        selection = Selection.of(options.prefixes, ())
+        rules = [rule for rule in rules if selection.plugin_enabled(rule.id)]
+        if not rules:
+            raise UsageError(f"no rule id starts with {', '.join(options.prefixes)}{_rule_hint(options.prefixes[0].upper(), [r.id for r in _all_rules()])}")
     if options.format == "json":
         import json
 
         rows = [
-            {"id": r.id, "name": r.name, "severity": r.severity.label, "summary": r.summary, "help_uri": r.help_uri()}
+            {"id": r.id, "name": r.name, "severity": r.severity.label, "severity_note": r.severity_note, "summary": r.summary,
+             "help_uri": r.help_uri()}
             for r in rules
         ]
         out.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK
     for rule in rules:
-        out.write(f"{rule.id:<8} {rule.severity.label:<8} {rule.name:<36} {rule.summary}\n")
+        changes = f" (severity: {rule.severity.label}; {rule.severity_note})" if rule.severity_note else ""
+        out.write(f"{rule.id:<8} {rule.severity.label:<8} {rule.name:<36} {rule.summary}{changes}\n")
+    return EXIT_OK
+
+
+def _explain_rule(arguments: list[str], out: TextIO) -> int:
+    """``aiblint rule AIB201``: the rule's page (as ``ruff rule``), the same Markdown as docs/rules/."""
+    parser = Parser(prog=f"{PROGRAM} rule", description="Explain a rule: what, severity, why, fix, examples.")
+    parser.add_argument("id", metavar="RULE", help="a rule id (AIB201; SC2086 shows the ShellCheck family)")
+    options = parser.parse_args(arguments)
+    from aiblint.rule_docs import page
+
+    rules = _all_rules()
+    code = options.id.upper()
+    found = next((rule for rule in rules if rule.id == code), None)
+    found = found or max((rule for rule in rules if code.startswith(rule.id) and not rule.id[-1:].isdigit()),
+                         key=lambda rule: len(rule.id), default=None)
+    if found is None:
+        raise UsageError(f"no rule {options.id}{_rule_hint(code, [rule.id for rule in rules])} (see 'aiblint rules')")
+    out.write(page(found))
     return EXIT_OK
 
 
@@ -582,7 +631,7 @@ def _write_failed_sarif(arguments: list[str], message: str) -> None:
     """``--format sarif -o FILE`` promises FILE: a CI upload step that finds no
     file hides the real error, so a run that failed before linting writes a log
     with no results and the error as a tool notification."""
-    if arguments[:1] in (["rules"], ["lsp"], ["config"]):
+    if arguments[:1] in (["rules"], ["rule"], ["lsp"], ["config"]):
         return
     try:  # parsed once already: the error may have come later
         options, _ = build_parser().parse_known_args(arguments)

@@ -139,17 +139,21 @@ class FindingFilter:
         """Why a suppression of ``code`` that matched nothing is useless, or ``None``
         when that cannot be told: the rule is off for the file, did not run here
         (not loaded), or could not run fully (ShellCheck missing...)."""
-        if not self.linter.selection.enabled(code) or self.ignored(directive.path, code):
+        if self.ignored(directive.path, code):
+            return None
+        # A misspelt id (AIB2O1) is known useless whatever runs: --select AIB006 finds it.
+        loaded = any(_related(code, rule.id) for rule in self.linter.rules.rules)
+        if not loaded and not any(_related(code, rule_id) for rule_id in self._registered()):
+            return f"suppression of {code} matched nothing: no rule has this id or prefix"
+        if not self.linter.selection.enabled(code):
             return None
         if any(code.startswith(family) or family.startswith(code) for family in self.silent):
             return None
         if code == USELESS_SUPPRESSION:
             return f"{code} cannot be suppressed in the file it reports on: use the baseline, ignore or per-file-ignores"
-        if any(_related(code, rule.id) for rule in self.linter.rules.rules):
+        if loaded:
             return f"suppression of {code} matched nothing {directive.scope}: remove it"
-        if any(_related(code, rule_id) for rule_id in self._registered()):
-            return None
-        return f"suppression of {code} matched nothing: no rule has this id or prefix"
+        return None
 
     def _registered(self) -> list[str]:
         if self._rule_ids is None:

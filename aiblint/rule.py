@@ -98,6 +98,9 @@ class Rule:
     id: ClassVar[str]
     name: ClassVar[str]  # kebab-case, e.g. "duplicate-customizer-name"
     severity: ClassVar[Severity]
+    #: When a finding's severity differs from ``severity``, in words ("warning before api
+    #: version 2024-02-01"): ``aiblint rules`` shows it, since users choose ``--fail-on`` from it.
+    severity_note: ClassVar[str] = ""
     summary: ClassVar[str]  # one line, no final period
     description: ClassVar[str] = ""  # Markdown: why, how to fix, the source of the fact
     tags: ClassVar[tuple[str, ...]] = ()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -470,8 +471,8 @@ class _Errors:
             return self.enum(error, path, what, place)
         if keyword == "pattern":
             return self.problem("AIB101", Severity.ERROR,
-                                f"{what} {json.dumps(error.instance)} does not match {error.validator_value}, "
-                                f"the pattern api {self.version} requires", place)
+                                f"{what} {json.dumps(error.instance)} {_pattern_words(error.validator_value, error.instance)} "
+                                f"(api {self.version})", place)
         if keyword in ("minimum", "maximum"):
             return self.problem("AIB101", Severity.ERROR,
                                 f"{what} is {json.dumps(error.instance)}; api {self.version} allows {_range(error.schema)}",
@@ -631,3 +632,36 @@ def _relative(path: Path, arm_root: bool) -> str:
 
     parts = path if arm_root else ("properties", *path)
     return format_path(parts)
+
+
+#: ``^[A-Za-z0-9-_.]{1,64}$``: a character class and a length, the only patterns the schemas use.
+_CLASS_PATTERN = re.compile(r"\^\[(?P<chars>[^\]]+)\]\{(?P<low>\d+),(?P<high>\d+)\}\$\Z")
+_RANGES = {"A-Za-z": "letters", "a-zA-Z": "letters", "A-Z": "capital letters", "a-z": "small letters", "0-9": "digits"}
+
+
+def _pattern_words(pattern: object, value: object) -> str:
+    """What a value must be, in words (``must be 1 to 64 letters, digits, '-', '_' or '.'``),
+    and why this one is not: users should not have to read a regular expression."""
+    match = _CLASS_PATTERN.match(str(pattern))
+    if match is None or not isinstance(value, str):
+        return "is not in the form the schema requires"
+    chars, low, high = match["chars"], int(match["low"]), int(match["high"])
+    kinds: list[str] = []
+    allowed = ""
+    for span, word in _RANGES.items():
+        if span in chars:
+            chars = chars.replace(span, "")
+            kinds.append(word)
+            allowed += "".join(chr(code) for code in range(ord(span[0]), ord(span[2]) + 1))
+            if len(span) == 6:  # two ranges: A-Za-z
+                allowed += "".join(chr(code) for code in range(ord(span[3]), ord(span[5]) + 1))
+    kinds += [f"'{char}'" for char in chars]
+    allowed += chars
+    listed = ", ".join(kinds[:-1]) + f" or {kinds[-1]}" if len(kinds) > 1 else kinds[0]
+    rule = f"must be {low} to {high} {listed}"
+    bad = sorted({char for char in value if char not in allowed})
+    if bad:
+        return f"{rule}; {', '.join(repr(char) for char in bad)} {'is' if len(bad) == 1 else 'are'} not allowed"
+    if not low <= len(value) <= high:
+        return f"{rule}; it has {len(value)}"
+    return rule

@@ -14,7 +14,7 @@ none that aiblint can resolve) gets one note and nothing else.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from aiblint.config import glob_base
@@ -76,6 +76,10 @@ def lint_named_scripts(scripts: Sequence[Candidate], seen: set[Path], linter: Li
         if run_here:
             running |= run_here
             _lint_candidate(context, scratch, candidate)
+    alone = [script for script in scripts if script.path.resolve() not in running]
+    for script in alone:
+        _lint_alone(script, context, scratch)
+        running.add(script.path.resolve())
     _finish(context, scratch)
     report.findings.extend(f for f in scratch.findings if (cwd / f.path).resolve() in running)
     report.errors.extend(e for e in scratch.errors if (cwd / e.path).resolve() in running)
@@ -83,9 +87,27 @@ def lint_named_scripts(scripts: Sequence[Candidate], seen: set[Path], linter: Li
     report.files_checked += len(running)
     report.paths.update(finding.path for finding in report.findings if (cwd / finding.path).resolve() in running)
     report.findings[:] = sorted(set(report.findings))
-    alone = [script for script in scripts if script.path.resolve() not in running]
     if alone:
         report.notes.append(_alone_note(alone))
+
+
+#: The name of the stand-in template that runs a script no template runs (never written to disk).
+HOST_NAME = ".aiblint-named-script.json"
+
+
+def _lint_alone(script: Candidate, context: Linter, scratch: Report) -> None:
+    """Check a script no template runs on its own: a stand-in template beside it runs it
+    through a relative ``scriptUri``, so ShellCheck, PSScriptAnalyzer and the AIB5xx rules
+    see it exactly as they would from a template; what they say about the stand-in is dropped."""
+    import json
+
+    from aiblint.engine import _lint_one
+
+    kind = "PowerShell" if script.path.name.lower().endswith((".ps1", ".psm1", ".psd1")) else "Shell"
+    step = {"type": kind, "name": "named-script", "scriptUri": script.path.name}
+    host = {"type": "Microsoft.VirtualMachineImages/imageTemplates", "properties": {"customize": [step]}}
+    display = PurePosixPath(script.display).parent / HOST_NAME
+    _lint_one(context, scratch, json.dumps(host).encode(), str(display), explicit=True)
 
 
 def _scripts_run_by(candidate: Candidate, context: Linter) -> set[Path]:
@@ -118,5 +140,5 @@ def _alone_note(scripts: Sequence[Candidate]) -> str:
     count = f"{len(scripts)} script{'s' if len(scripts) != 1 else ''}"
     return (
         f"{count} named ({names}) but run by no template in this repository that aiblint can resolve: "
-        "a script is checked through the templates that run it, so nothing was checked"
+        "checked on its own (ShellCheck, PSScriptAnalyzer and aiblint's script rules); template-level rules did not apply"
     )

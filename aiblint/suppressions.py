@@ -281,7 +281,7 @@ def parse_comment(body: str) -> _Parsed | None:
     if match.group("verb").lower() != "ignore":
         if not body.startswith("[", match.end()):
             return None  # prose that starts with "aiblint:", not a directive
-        parsed.error = f"unknown aiblint directive '{match.group('verb')}': write 'aiblint: ignore[RULE] reason'"
+        parsed.error = f"has an unknown directive '{match.group('verb')}': write 'aiblint: ignore[RULE] reason'"
         return parsed
     codes = _CODES.match(body, match.end())
     if codes is None:

@@ -24,6 +24,7 @@ class UnsupportedRegion(Rule):
     id = "AIB200"
     name = "unsupported-region"
     severity = Severity.ERROR
+    severity_note = "warning for a distribution region that is not an Azure region name"
     summary = "Template location is not a region where Image Builder runs, or a distribution region is not an Azure region"
     description = f"""\
 **What.** The template's `location` is where Azure Image Builder stores the template and

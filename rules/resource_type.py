@@ -13,6 +13,7 @@ class WrongResourceType(Rule):
     id = "AIB218"
     name = "wrong-resource-type"
     severity = Severity.ERROR  # a warning for a bare file, which `az resource create` can send
+    severity_note = "warning in a bare resource file (not an ARM deployment template)"
     summary = "Resource type is not Microsoft.VirtualMachineImages/imageTemplates"
     description = f"""\
 Early samples declare `"type": "Microsoft.VirtualMachineImages"`, the bare provider

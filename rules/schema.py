@@ -53,6 +53,7 @@ class ApiVersion(_SchemaRule):
     id = "AIB100"
     name = "api-version"
     severity = Severity.ERROR
+    severity_note = "warning for a preview api version; note when the api version cannot be evaluated"
     summary = "apiVersion is unknown, retired or a preview"
     description = """\
 The `apiVersion` decides which properties and values an image template may have. An
@@ -119,6 +120,7 @@ class UnknownProperty(_SchemaRule):
     id = "AIB102"
     name = "unknown-property"
     severity = Severity.ERROR
+    severity_note = "warning before api version 2024-02-01"
     summary = "A property the api version does not know, often a typo"
     description = f"""\
 A property that the schema of the template's api version does not have, for example
@@ -151,6 +153,7 @@ class WrongCase(_SchemaRule):
     id = "AIB103"
     name = "wrong-case"
     severity = Severity.ERROR
+    severity_note = "warning before api version 2024-02-01"
     summary = "A property name or value written in the wrong case"
     description = f"""\
 Property names and enum values are case-sensitive: `imageVersionID` is not `imageVersionId`,
@@ -181,6 +184,7 @@ class TooNewProperty(_SchemaRule):
     id = "AIB104"
     name = "property-from-later-api-version"
     severity = Severity.ERROR
+    severity_note = "warning before api version 2024-02-01"
     summary = "A property or type that only exists in a later api version than the template declares"
     description = f"""\
 A property that the template's api version does not have but a later one does, such as

@@ -11,50 +11,16 @@ from pathlib import Path
 
 from aiblint.registry import RuleSet
 from aiblint.rule import Rule
+from aiblint.rule_docs import page, severity_text
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
-_FENCE = {".sh": "sh", ".bash": "sh", ".ps1": "powershell", ".json": "json"}
-
-
-def page(rule: Rule) -> str:
-    lines = [
-        f"# {rule.id}: {rule.name}",
-        "",
-        f"**Default severity:** {rule.severity.label}"
-        + (f" · **security severity:** {rule.security_severity:.1f}" if rule.security_severity is not None else "")
-        + (f" · **tags:** {', '.join(rule.tags)}" if rule.tags else ""),
-        "",
-        f"{rule.summary}.",
-        "",
-        rule.description.strip(),
-        "",
-    ]
-    failing = [example for example in rule.examples if example.expect]
-    passing = [example for example in rule.examples if not example.expect]
-    for title, examples in (("Reported", failing), ("Not reported", passing)):
-        for example in examples:
-            where = ", ".join(f"line {line}, column {column}" for line, column in example.expect)
-            heading = f"## {title}" + (f": {example.title}" if example.title else "")
-            lines += [heading, ""]
-            if where:
-                lines += [f"aiblint reports at {where}:", ""]
-            lines += ["```json", example.text.rstrip("\n"), "```", ""]
-            for name, text in example.files:
-                lines += [f"`{name}`:", "", f"```{_FENCE.get(Path(name).suffix, '')}", text.rstrip("\n"), "```", ""]
-    lines += [
-        "## Turning it off",
-        "",
-        f"`--ignore {rule.id}` on the command line, or `ignore = [\"{rule.id}\"]` in `[tool.aiblint]`.",
-        "",
-    ]
-    return "\n".join(lines)
 
 
 def index(rules: list[Rule]) -> str:
     lines = ["# Rules", "", "Generated from the rules' metadata by `scripts/generate_rule_docs.py`.", ""]
     lines += ["| ID | name | severity | what |", "|---|---|---|---|"]
     for rule in rules:
-        lines.append(f"| [{rule.id}]({rule.id}.md) | {rule.name} | {rule.severity.label} | {rule.summary} |")
+        lines.append(f"| [{rule.id}]({rule.id}.md) | {rule.name} | {severity_text(rule)} | {rule.summary} |")
     return "\n".join(lines) + "\n"
 
 

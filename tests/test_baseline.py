@@ -89,6 +89,7 @@ def test_baseline_entries_that_match_nothing_are_noted(write, capsys: pytest.Cap
 
 def test_baseline_from_the_configuration_is_relative_to_it(write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     write("t.json", TEMPLATE)
+    (tmp_path / "ci").mkdir()  # --write-baseline creates no folder (as -o)
     main_in_process(*SELECT, "--write-baseline", "ci/b.json", "t.json")
     write(".aiblint.toml", 'baseline = "ci/b.json"\n')
     assert main_in_process(*SELECT, "t.json")[0] == 0

@@ -411,3 +411,185 @@ def test_diff_on_stdin_does_not_say_it_changes_files(capsys) -> None:  # type: i
     assert stderr_lines(capsys) == ["aiblint: error: --diff compares files on disk with their fixed text; it cannot read standard input"]
     assert run("--fix", "-") == (2, "")
     assert stderr_lines(capsys) == ["aiblint: error: --fix changes files in place; it cannot read standard input"]
+
+
+# --- aiblint rule / aiblint rules PREFIX ------------------------------------------------------
+
+
+def test_rule_prints_the_rules_page(capsys) -> None:  # type: ignore[no-untyped-def]
+    from aiblint.constants import HOMEPAGE  # noqa: F401  (the page is the one in docs/rules)
+
+    code, out = run("rule", "AIB201")
+    assert code == 0
+    assert out == (Path(__file__).resolve().parent.parent / "docs" / "rules" / "AIB201.md").read_text(encoding="utf-8")
+    assert out.startswith("# AIB201: duplicate-customizer-name\n\n**Default severity:** error\n")
+    assert run("rule", "aib102")[1].startswith(
+        "# AIB102: unknown-property\n\n**Default severity:** error (warning before api version 2024-02-01)\n"
+    )
+    assert run("rule", "SC2086")[1].startswith("# SC: ")  # the ShellCheck family's page
+    assert run("rule", "AIB2O1") == (2, "")
+    assert stderr_lines(capsys) == ["aiblint: error: no rule AIB2O1 (did you mean AIB201?) (see 'aiblint rules')"]
+
+
+def test_rules_takes_a_prefix_and_says_when_severity_changes() -> None:
+    code, out = run("rules", "AIB10")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == ["AIB100", "AIB101", "AIB102", "AIB103", "AIB104", "AIB105"]
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert lines["AIB102"].endswith("(severity: error; warning before api version 2024-02-01)")
+    assert lines["AIB100"].endswith(
+        "(severity: error; warning for a preview api version; note when the api version cannot be evaluated)"
+    )
+    assert lines["AIB101"].endswith("out of range")  # no change: nothing added
+    rows = json.loads(run("rules", "--format", "json", "AIB2")[1])
+    notes = {row["id"]: row["severity_note"] for row in rows}
+    assert notes["AIB200"] == "warning for a distribution region that is not an Azure region name"
+    assert notes["AIB218"] == "warning in a bare resource file (not an ARM deployment template)"
+    assert notes["AIB201"] == ""
+    assert all(row["id"].startswith("AIB2") for row in rows)
+
+
+# --- output details ------------------------------------------------------------------------------
+
+
+def _colour_env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
+    for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize(
+    ("env", "tty", "coloured"),
+    [
+        ({}, True, True),
+        ({}, False, False),
+        ({"NO_COLOR": "1"}, True, False),
+        ({"NO_COLOR": ""}, True, True),  # no-color.org: only a non-empty value counts
+        ({"FORCE_COLOR": "1"}, False, True),
+        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, False, False),
+        ({"TERM": "dumb"}, True, False),
+    ],
+)
+def test_colour_follows_no_color_force_color_and_term(write, monkeypatch, env, tty, coloured) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", DUPLICATE_NAMES)
+    _colour_env(monkeypatch, **env)
+    out = run("t.json", tty=tty)[1]
+    assert ("\033[" in out) == coloured
+
+
+def test_code_frames_do_not_depend_on_colour(write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", DUPLICATE_NAMES)
+    _colour_env(monkeypatch)
+    frame = ['    3 |   "location": "<region>",', " " * 23 + "^" * 8]
+    lines = run("--show-source", "t.json")[1].splitlines()  # a CI log: no colour, source lines asked for
+    assert lines[1:3] == frame and "\033[" not in "".join(lines)
+    assert len(run("t.json")[1].splitlines()) == 3  # not a terminal: no frames by default
+    lines = run("--no-show-source", "t.json", tty=True)[1].splitlines()
+    assert len(lines) == 3 and "\033[" in lines[0]
+
+
+def test_write_baseline_into_a_missing_folder_fails_like_output(write, capsys) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", DUPLICATE_NAMES)
+    assert run("-o", "nope/out.txt", "t.json") == (2, "")
+    assert stderr_lines(capsys) == ["aiblint: error: cannot write nope/out.txt: No such file or directory"]
+    assert run("--write-baseline", "nope/b.json", "t.json") == (2, "")
+    assert stderr_lines(capsys) == ["aiblint: error: cannot write baseline nope/b.json: No such file or directory"]
+    assert not (Path.cwd() / "nope").exists()
+
+
+def test_select_aib006_finds_misspelt_suppression_ids(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.jsonc", DUPLICATE_NAMES.replace('"location": "<region>",', '"location": "<region>", // aiblint: ignore[AIB2O1] later'))
+    code, out = run("--select", "AIB006", "--format", "json", "t.jsonc")
+    assert code == 1
+    assert [(f["rule"], f["line"], f["message"]) for f in json.loads(out)["findings"]] == [
+        ("AIB006", 3, "suppression of AIB2O1 matched nothing: no rule has this id or prefix"),
+    ]
+
+
+def test_aib006_message_does_not_stutter(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.jsonc", DUPLICATE_NAMES.replace('"location": "<region>",', '"location": "<region>", // aiblint: disable[AIB003] later'))
+    messages = [f["message"] for f in json.loads(run("--select", "AIB006", "--format", "json", "t.jsonc")[1])["findings"]]
+    assert messages == ["aiblint comment has an unknown directive 'disable': write 'aiblint: ignore[RULE] reason'; nothing is suppressed"]
+
+
+def test_aib101_says_in_words_what_the_value_must_be(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "apiVersion": "2024-02-01",
+  "location": "westus2",
+  "properties": {
+    "source": {"type": "PlatformImage", "publisher": "a", "offer": "b", "sku": "c", "version": "latest"},
+    "distribute": [{"type": "ManagedImage", "imageId": "/subscriptions/0b4ea3c1-5f6d-4b3a-9c1e-2f1e0d9a8b7c/resourceGroups/g/providers/Microsoft.Compute/images/i", "location": "westus2", "runOutputName": "web image"}]
+  },
+  "identity": {"type": "UserAssigned", "userAssignedIdentities": {"/subscriptions/0b4ea3c1-5f6d-4b3a-9c1e-2f1e0d9a8b7c/resourceGroups/ops/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib": {}}}
+}
+""")
+    messages = [f["message"] for f in json.loads(run("--select", "AIB101", "--format", "json", "t.json")[1])["findings"]]
+    assert messages == [
+        "runOutputName \"web image\" must be 1 to 64 letters, digits, '-', '_' or '.'; ' ' is not allowed (api 2024-02-01)"
+    ]
+
+
+# --- messages that teach ------------------------------------------------------------------------
+
+
+def test_shellcheck_findings_name_the_variable_and_link_the_wiki(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "location": "westus2",
+  "properties": {"customize": [{"type": "Shell", "name": "a", "inline": ["rm -rf $TARGET", "for f in $(ls /tmp); do echo \\"$f\\"; done"]}]},
+  "identity": {"type": "UserAssigned", "userAssignedIdentities": {"/subscriptions/0b4ea3c1-5f6d-4b3a-9c1e-2f1e0d9a8b7c/resourceGroups/ops/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib": {}}}
+}
+""")
+    code, out = run("--select", "SC", "t.json")
+    assert code == 1
+    assert out.splitlines()[:2] == [
+        "t.json:4:82: note SC2086 Double quote to prevent globbing and word splitting: `$TARGET`",
+        "t.json:4:102: error SC2045 Iterating over ls output is fragile. Use globs.",  # names the command already
+    ]
+    code, out = run("--select", "SC,AIB003", "--show-links", "t.json")
+    assert code == 1
+    assert out.splitlines()[:2] == [
+        "t.json:4:82: note SC2086 Double quote to prevent globbing and word splitting: `$TARGET` https://www.shellcheck.net/wiki/SC2086",
+        "t.json:4:102: error SC2045 Iterating over ls output is fragile. Use globs. https://www.shellcheck.net/wiki/SC2045",
+    ]
+    write("u.json", DUPLICATE_NAMES)
+    line = run("--show-links", "--select", "AIB003", "u.json")[1].splitlines()[0]
+    assert line.endswith(" https://github.com/aiblint/aiblint/blob/main/docs/rules/AIB003.md")
+
+
+def test_a_named_script_that_no_template_runs_is_checked_on_its_own(write, capsys) -> None:  # type: ignore[no-untyped-def]
+    write("scripts/setup.sh", "#!/bin/bash\nrm -rf $1\ncurl http://example.com/x.sh | bash\n")
+    write("t.json", CLEAN)  # a template that runs something else
+    code, out = run("--format", "json", "scripts/setup.sh")
+    found = [(f["path"], f["rule"], f["line"]) for f in json.loads(out)["findings"]]
+    assert ("scripts/setup.sh", "SC2086", 2) in found
+    assert {path for path, _, _ in found} == {"scripts/setup.sh"}
+    assert {rule for _, rule, _ in found} & {"AIB505", "AIB506"}  # aiblint's own script rules ran too
+    assert code == 1
+    assert stderr_lines(capsys) == [
+        "aiblint: note: 1 script named (scripts/setup.sh) but run by no template in this repository that aiblint can "
+        "resolve: checked on its own (ShellCheck, PSScriptAnalyzer and aiblint's script rules); template-level rules did not apply"
+    ]
+
+
+def test_a_named_powershell_script_is_checked_on_its_own(write, capsys, no_pwsh) -> None:  # type: ignore[no-untyped-def]
+    write("setup.ps1", "Invoke-WebRequest -Uri http://downloads.contoso.com/x.ps1 -OutFile x.ps1\n")
+    code, out = run("--format", "json", "setup.ps1")
+    found = [(f["path"], f["rule"], f["line"]) for f in json.loads(out)["findings"]]
+    assert ("setup.ps1", "AIB505", 1) in found and {path for path, _, _ in found} == {"setup.ps1"}
+    assert code == 1
+    assert stderr_lines(capsys) == [
+        PWSH_NOTE,
+        "aiblint: note: 1 script named (setup.ps1) but run by no template in this repository that aiblint can "
+        "resolve: checked on its own (ShellCheck, PSScriptAnalyzer and aiblint's script rules); template-level rules did not apply",
+    ]
+
+
+def test_the_readme_says_how_long_the_suite_takes() -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Run the tests", 1)[1].split("\n## ", 1)[0]
+    assert re.search(r"takes about \d+ minutes", section)

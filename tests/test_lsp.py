@@ -339,7 +339,7 @@ def test_diagnostics_in_a_referenced_script(tmp_path: Path) -> None:
     # "$1/cache" starts at aiblint 3:8, LSP (2, 7); SC2086 marks "$1".
     sc2086 = ("SC2086", types.DiagnosticSeverity.Information, 2, 7, 2, 9, "aiblint")
     assert _summary(opened) == [sc2086]
-    assert opened[0].message == "Double quote to prevent globbing and word splitting."
+    assert opened[0].message == "Double quote to prevent globbing and word splitting: `$1`"
     assert saved == []  # fixed on disk: the template's lint finds nothing there any more
     assert _summary(script_opened) == [sc2086]  # the script itself, through the template that runs it
 

@@ -146,7 +146,7 @@ def test_a_changed_script_is_checked_through_the_template_that_runs_it(project: 
     finally:
         (work / "scripts" / "install.sh").write_text(SCRIPT)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "scripts/install.sh:3:8: note SC2086 Double quote to prevent globbing and word splitting." in done.stdout
+    assert "scripts/install.sh:3:8: note SC2086 Double quote to prevent globbing and word splitting: `$1`" in done.stdout
     assert "AIB201" not in done.stdout  # the template was not changed: its own problems are not reported
 
 
@@ -198,12 +198,13 @@ def test_a_named_script_reports_only_its_own_findings(write, capsys: pytest.Capt
     code, out = main_in_process("scripts/install.sh", "scripts/unused.sh")
     assert code == 1
     assert out.splitlines() == [
-        "scripts/install.sh:3:8: note SC2086 Double quote to prevent globbing and word splitting.",
-        "1 problem (1 note) in 1 file checked",
+        "scripts/install.sh:3:8: note SC2086 Double quote to prevent globbing and word splitting: `$1`",
+        "1 problem (1 note) in 2 files checked",  # unused.sh is checked on its own, and clean
     ]
     assert capsys.readouterr().err == (
         "aiblint: note: 1 script named (scripts/unused.sh) but run by no template in this repository that aiblint "
-        "can resolve: a script is checked through the templates that run it, so nothing was checked\n"
+        "can resolve: checked on its own (ShellCheck, PSScriptAnalyzer and aiblint's script rules); "
+        "template-level rules did not apply\n"
     )
 
 

@@ -31,7 +31,7 @@ INLINE = r"""{
   }
 }
 """
-SC2086_MESSAGE = "Double quote to prevent globbing and word splitting."
+SC2086_MESSAGE = "Double quote to prevent globbing and word splitting: `$1`"
 
 
 def _positions(write, *args: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]]]:  # type: ignore[no-untyped-def]

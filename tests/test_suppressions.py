@@ -233,7 +233,7 @@ def test_stacked_comments_apply_to_the_same_line() -> None:
         ("// aiblint: ignore[AIB003]", [(3, 6, "suppression of AIB003 gives no reason: write why after the brackets")]),
         ("// aiblint: ignore AIB003 filled in later", [(3, 6, "aiblint comment names no rule: write 'aiblint: ignore[RULE] reason' "
                                                            "(a rule id or prefix in brackets); nothing is suppressed")]),
-        ("// aiblint: disable[AIB003] filled in later", [(3, 6, "aiblint comment unknown aiblint directive 'disable': "
+        ("// aiblint: disable[AIB003] filled in later", [(3, 6, "aiblint comment has an unknown directive 'disable': "
                                                              "write 'aiblint: ignore[RULE] reason'; nothing is suppressed")]),
         ("// aiblint: ignore[AIB 003!] filled in later", [(3, 6, "aiblint comment '003!' is not a rule id or prefix; nothing is suppressed")]),
         ("// aiblint: ignore[AIB003] expires=2026-02-30 filled in later",

@@ -14,6 +14,9 @@ from aiblint.findings import Finding, Report, Severity
 from aiblint.formatters import Formatter, safe_text
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.NOTE: "\033[36m"}
+#: ShellCheck's page for a code: what it means, with examples and exceptions.
+SHELLCHECK_WIKI = "https://www.shellcheck.net/wiki/{code}"
+_SHELLCHECK_CODE = re.compile(r"SC\d{4}\Z")
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 #: Control characters (C0 but tab, DEL, C1) and Unicode line separators. Text from a
 #: template (a customizer name in a message, a file name, a source line) must neither
@@ -31,6 +34,8 @@ class TextFormatter(Formatter):
     quiet: bool = False
     #: counts per rule instead of the findings (``--statistics``)
     statistics: bool = False
+    #: each finding ends with the page that explains its rule (``--show-links``)
+    show_links: bool = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,7 +77,15 @@ class TextFormatter(Formatter):
             level = _COLOURS[finding.severity] + level + _RESET
         suppressed = finding.suppressed
         mark = "" if suppressed is None else f" [suppressed: {suppressed.reason}]" if suppressed.reason else " [suppressed]"
-        return f"{where} {level} {printable(finding.rule)} {printable(finding.message + mark)}"
+        link = self.link(finding.rule) if self.show_links else ""
+        return f"{where} {level} {printable(finding.rule)} {printable(finding.message + mark)}" + (f" {link}" if link else "")
+
+    def link(self, rule: str) -> str:
+        """The page that explains ``rule``: ShellCheck's wiki for an SC code, else the rule's own page."""
+        if _SHELLCHECK_CODE.match(rule):
+            return SHELLCHECK_WIKI.format(code=rule)
+        info = self.rule_info(rule)
+        return info.help_uri if info is not None else ""
 
     def frame(self, finding: Finding) -> str:
         lines = self._lines.get(finding.path)

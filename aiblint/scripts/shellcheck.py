@@ -12,6 +12,7 @@ work as usual; their ``.shellcheckrc`` is the one nearest to the template
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sysconfig
 import tempfile
@@ -114,7 +115,36 @@ def _finding(unit: ScriptUnit, raw: dict[str, object]) -> ToolFinding | None:
     if not all(isinstance(number, int) for number in numbers):
         return None
     code, line, column, end_line, end_column = (int(number) for number in numbers)  # type: ignore[call-overload]
+    message = _naming(str(raw.get("message", "")), _subject(unit, line, column, end_line, end_column))
     return ToolFinding(
-        unit, f"SC{code}", _LEVELS.get(str(raw.get("level")), Severity.WARNING), str(raw.get("message", "")),
+        unit, f"SC{code}", _LEVELS.get(str(raw.get("level")), Severity.WARNING), message,
         line, column, end_line, end_column, structural=code < 2000 or code in _STRUCTURAL,
     )
+
+
+#: A variable reference, what SC2086 and its kin are about: ``$1``, ``${name}``, ``"$HOME"``.
+_VARIABLE = re.compile(r'"?(\$(?:\{[A-Za-z_][A-Za-z0-9_]{0,40}\}|[A-Za-z_][A-Za-z0-9_]{0,40}|[0-9@*#?$!-]))"?\Z')
+#: The command a span starts with (``ls`` in ``$(ls /tmp)``): a plain lower-case name.
+_COMMAND = re.compile(r"(?:\$\(|`)?([a-z][a-z0-9._-]{0,30})(?:\s|\Z)")
+
+
+def _subject(unit: ScriptUnit, line: int, column: int, end_line: int, end_column: int) -> str | None:
+    """The variable or command a finding is about, from the span ShellCheck marks.
+    Only those: a span may hold a literal argument (a password), which must not be quoted."""
+    lines = unit.text.split("\n")
+    if line != end_line or not 1 <= line <= len(lines):
+        return None
+    text = lines[line - 1][column - 1 : end_column - 1].strip()  # json1 counts a tab as one column
+    variable = _VARIABLE.match(text)
+    if variable is not None:
+        return variable.group(1)
+    command = _COMMAND.match(text)
+    return command.group(1) if command is not None else None
+
+
+def _naming(message: str, subject: str | None) -> str:
+    """``Double quote to prevent globbing and word splitting: `$1``` (ShellCheck's own text
+    names no variable: on a terminal it draws the line; in a list of findings it must say)."""
+    if not subject or f" {subject.lstrip('$')} " in f" {message} ":
+        return message
+    return f"{message.rstrip('.')}: `{subject}`"
