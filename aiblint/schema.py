@@ -20,6 +20,7 @@ is computed once per template and shared by the six rules.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -99,35 +100,97 @@ def schema_problems(template: ImageTemplate) -> list[Problem]:
 
 
 def _check(template: ImageTemplate) -> Iterator[Problem]:
-    version, problems = _api_version(template)
+    version, problems, candidates = _api_version(template)
     yield from problems
+    if version is None:
+        yield from _in_every_version(template, candidates)
+        return
+    yield from _in_version(template, version)[0]
+
+
+def _in_version(template: ImageTemplate, version: str, neutral: bool = False) -> tuple[list[Problem], int]:
+    """Every problem of ``template`` under api ``version``, and how many
+    property names and types the template uses that this version lacks and
+    another has; ``neutral``: the wording of a check against several versions."""
     properties_only = template.form == "properties-only"
-    walk = _Walk(template, version or schema_data.newest(), names_only=version is None, arm_root=not properties_only)
+    walk = _Walk(template, version, names_only=False, arm_root=not properties_only, neutral=neutral)
     start = schema_data.schema(walk.version).at(PROPERTIES_STEPS if properties_only else ())
     instance = walk.value(template.resource, template.document, start, (), PROPERTIES_STEPS if properties_only else ())
-    yield from walk.problems
-    if version is not None:
-        entry = "ImageTemplateProperties" if properties_only else schema_data.RESOURCE_DEF
-        yield from _Errors(walk, template).problems(_validator(version, entry).iter_errors(instance))
+    entry = "ImageTemplateProperties" if properties_only else schema_data.RESOURCE_DEF
+    problems = walk.problems + list(_Errors(walk, template).problems(_validator(version, entry).iter_errors(instance)))
+    return problems, walk.misfit
+
+
+def _in_every_version(template: ImageTemplate, candidates: tuple[str, ...]) -> Iterator[Problem]:
+    """The problems ``template`` has in every candidate api version: what holds
+    whatever the version turns out to be, each said so. Versions that lack a
+    property name or type the template writes (and another version has) are
+    left out when others have more of them: the template was written for
+    those, and under the others that name is the problem. The oldest version's problem is
+    kept, with its (most lenient) severity."""
+    runs: dict[str, dict[tuple[object, ...], Problem]] = {}
+    misfits: dict[str, int] = {}
+    for version in candidates:
+        problems, misfits[version] = _in_version(template, version, neutral=True)
+        runs[version] = {_identity(problem): problem for problem in problems}
+    fewest = min(misfits.values())
+    versions = [version for version in candidates if misfits[version] == fewest]
+    span = _versions_text(versions, candidates, fewest)
+    first, *rest = (runs[version] for version in versions)
+    for key, problem in first.items():
+        others = [run.get(key) for run in rest]
+        if any(other is None for other in others):
+            continue
+        same_fix = all(other is not None and other.fix == problem.fix for other in others)
+        yield dataclasses.replace(problem, message=f"{problem.message} ({span})", fix=problem.fix if same_fix else None)
+
+
+def _versions_text(versions: list[str], candidates: tuple[str, ...], misfits: int) -> str:
+    """``in every api version from A to B`` (and why only those)."""
+    if len(versions) == 1:
+        text = f"in api {versions[0]}"
+    elif list(candidates[candidates.index(versions[0]):candidates.index(versions[-1]) + 1]) == versions:
+        text = f"in every api version from {versions[0]} to {versions[-1]}"
+    else:
+        text = f"in api {', '.join(versions)}"
+    if len(versions) == len(candidates):
+        return text
+    which = "the version that has" if len(versions) == 1 else "the versions that have"
+    return f"{text}, {which} {'the most' if misfits else 'every one'} of the property names and types it uses"
+
+
+def _identity(problem: Problem) -> tuple[object, ...]:
+    """The same problem under two api versions: same rule, same place."""
+    document = problem.document.path if problem.document is not None else None
+    return problem.rule, id(problem.node), problem.start, problem.end, problem.at_key, document
 
 
 # -- AIB100 --------------------------------------------------------------------------
 
 
-def _api_version(template: ImageTemplate) -> tuple[str | None, list[Problem]]:
-    """The api version to validate against (``None``: not known) and AIB100's problems."""
-    newest = schema_data.newest()
-    fallback = f"property names were checked against api {newest} (the newest) and values were not checked"
+def _api_version(template: ImageTemplate) -> tuple[str | None, list[Problem], tuple[str, ...]]:
+    """The api version to validate against (``None``: not known), AIB100's
+    problems, and the versions to check against when it is not known."""
+    every = supported_versions()
+    checked = f"checked against every api version from {every[0]} to {every[-1]}; only what is wrong in all of them is reported"
     node = template.api_version_node
     if node is None:
         if template.form in _DEPLOYMENT_FORMS:
+            newest = schema_data.newest()
             return None, [_problem("AIB100", Severity.ERROR, f"apiVersion is missing: an ARM deployment needs one "
-                                   f'(the newest is "{newest}"); {fallback}', template.resource, at_key=True)]
-        return None, []  # a REST body or an `az resource create` file: the client names the version
+                                   f'(the newest is "{newest}"); {checked}', template.resource, at_key=True)], every
+        return None, [], every  # a REST body or an `az resource create` file: the client names the version
     resolved = template.resolve(node)
     if not resolved.known:
-        return None, [_problem("AIB100", Severity.NOTE, f"apiVersion cannot be known statically; {fallback}",
-                               resolved.node, document=resolved.document)]
+        allowed, parameter = _allowed_versions(template, node)
+        candidates = allowed or every
+        what = (f"checked against api {', '.join(candidates)} (its allowedValues)" if allowed else
+                f"checked against every api version from {candidates[0]} to {candidates[-1]}")
+        how = (f"give parameter '{parameter}' a defaultValue, or pass its value with -p" if parameter else
+               "write it as a literal, or as a parameter with a defaultValue or a value passed with -p")
+        message = (f"apiVersion cannot be known statically: {what}, and only what is wrong in all of them is "
+                   f"reported; for the full check, {how}")
+        return None, [_problem("AIB100", Severity.NOTE, message, resolved.node, document=resolved.document)], candidates
     text = resolved.text()
     version = schema_data.canonical_version(text) if text is not None else None
     if version is None:
@@ -135,9 +198,52 @@ def _api_version(template: ImageTemplate) -> tuple[str | None, list[Problem]]:
         close = difflib.get_close_matches(text or "", schema_data.api_versions(), n=1, cutoff=0.8)
         hint = f'did you mean "{close[0]}"? ' if close else ""
         message = (f"unknown apiVersion {shown}: {hint}Microsoft.VirtualMachineImages/imageTemplates has "
-                   f"{', '.join(schema_data.api_versions())}; {fallback}")
-        return None, [_problem("AIB100", Severity.ERROR, message, resolved.node, document=resolved.document)]
-    return version, list(_lifecycle_problems(version, resolved.node, resolved.document))
+                   f"{', '.join(schema_data.api_versions())}; {checked}")
+        return None, [_problem("AIB100", Severity.ERROR, message, resolved.node, document=resolved.document)], every
+    return version, list(_lifecycle_problems(version, resolved.node, resolved.document)), ()
+
+
+def candidate_versions(template: ImageTemplate) -> tuple[str, ...]:
+    """The api versions ``template`` may be deployed with, oldest first: the
+    declared one, or, when it cannot be known, those its parameter's
+    ``allowedValues`` names, else every supported one. Version-dependent rules
+    report what holds in all of them."""
+    node = template.api_version_node
+    resolved = template.resolve(node) if node is not None else None
+    text = resolved.text() if resolved is not None else None
+    version = schema_data.canonical_version(text) if text is not None else None
+    if version is not None:
+        return (version,)
+    allowed = _allowed_versions(template, node)[0] if node is not None and resolved is not None and not resolved.known else ()
+    return allowed or supported_versions()
+
+
+def supported_versions() -> tuple[str, ...]:
+    """The api versions a template can still be deployed with (oldest first):
+    what an api version that cannot be known may be."""
+    return tuple(version for version in schema_data.api_versions() if schema_data.retired_because(version) is None)
+
+
+def _allowed_versions(template: ImageTemplate, node: JsonNode) -> tuple[tuple[str, ...], str | None]:
+    """For ``"[parameters('x')]"``: the api versions x's ``allowedValues`` names
+    (empty if it has none aiblint knows), and x."""
+    from aiblint.arm.syntax import Call, ExpressionError, StringLiteral, parse
+
+    if not isinstance(node, JsonString) or template.arm_template is None:
+        return (), None
+    try:
+        expression = parse(node.text)
+    except ExpressionError:
+        return (), None
+    if not (isinstance(expression, Call) and expression.name.casefold() == "parameters" and len(expression.args) == 1
+            and isinstance(expression.args[0], StringLiteral)):
+        return (), None
+    name = expression.args[0].value
+    declaration = template.context.scope_for(template.arm_template).parameters.get(name.casefold())
+    allowed = declaration.get("allowedValues") if declaration is not None else None
+    texts = [item.text for item in allowed.items if isinstance(item, JsonString)] if isinstance(allowed, JsonArray) else []
+    versions = {version for version in (schema_data.canonical_version(text) for text in texts) if version is not None}
+    return tuple(sorted(versions, key=schema_data.order)), name
 
 
 def _lifecycle_problems(version: str, node: JsonNode, document: Document) -> Iterator[Problem]:
@@ -157,8 +263,11 @@ def _lifecycle_problems(version: str, node: JsonNode, document: Document) -> Ite
 
 
 class _Walk:
-    def __init__(self, template: ImageTemplate, version: str, names_only: bool, arm_root: bool) -> None:
+    def __init__(self, template: ImageTemplate, version: str, names_only: bool, arm_root: bool,
+                 neutral: bool = False) -> None:
         self.template = template
+        self.neutral = neutral  # one of several candidate versions: messages name none of them as declared
+        self.misfit = 0  # names and types the template uses that this version lacks and another has
         self.version = version
         self.names_only = names_only
         self.arm_root = arm_root
@@ -180,7 +289,7 @@ class _Walk:
         """``what "written" should be "right": why``; ``older``: versions that spelt it ``written``."""
         strict = schema_data.strict_from()
         head = f'{what}"{written}" should be "{right}"'
-        if not self.names_only:
+        if not self.names_only and not self.neutral:
             if schema_data.is_strict(self.version):
                 return f"{head}: api {self.version} rejects the wrong case"
             return f"{head}: api {self.version} still accepts the wrong case, {strict} and later reject it"
@@ -288,6 +397,7 @@ class _Walk:
                 None if self.names_only else case_fix(self.template, resolved.node, match))
             return shape.choose(match)
         later = [other for other in others if value in other.variants]
+        self.misfit += bool(later)  # a type another version has
         if self.names_only:
             for other in [*later, *others]:  # newest first: a variant only older versions have (ISO)
                 match = value if value in other.variants else _casefold_match(value, other.variants)
@@ -348,10 +458,12 @@ class _Walk:
         if having and schema_data.order(having[0]) > schema_data.order(self.version):
             if schema_data.honoured_before_schema(self.version, steps, name):
                 return None, None  # the version's quickstarts use it and the service applied it
+            self.misfit += 1
             self.report("AIB104", self.lenient_severity,
                         f'"{name}" exists only from api {having[0]} on; this template declares api {self.version}: '
                         f"raise apiVersion or remove it", child, at_key=True)
             return None, None
+        self.misfit += bool(having)  # a name another version has (removed in this one)
         self._unknown_name(name, child, shape, writable, present, path, having)
         return None, None
 

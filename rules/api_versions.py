@@ -26,6 +26,19 @@ def known_api_version(template: ImageTemplate) -> str | None:
     return text.strip()
 
 
+def possible_api_versions(template: ImageTemplate) -> tuple[str, ...]:
+    """The api versions the template may use (one, when it is known), oldest
+    first: a version-dependent rule reports what holds in every one of them."""
+    from aiblint.schema import candidate_versions
+
+    return candidate_versions(template)
+
+
+def describe_versions(versions: tuple[str, ...]) -> str:
+    """``api 2022-02-14``, or ``every api version from A to B``."""
+    return f"api {versions[0]}" if len(versions) == 1 else f"every api version from {versions[0]} to {versions[-1]}"
+
+
 def is_before(version: str, other: str) -> bool:
     """``version`` is older than ``other`` (both shaped like api versions)."""
     return version[:10] < other[:10]

@@ -13,7 +13,7 @@ from aiblint.jsontree import JsonArray, JsonNode, JsonObject, member_key
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
 
-from .api_versions import is_before, known_api_version
+from .api_versions import describe_versions, is_before, known_api_version, possible_api_versions
 from .steps import Step, all_steps, step_kind
 
 _SCRIPTED = frozenset({"shell", "powershell"})
@@ -240,7 +240,9 @@ specified". With both, the template is rejected; with neither there is nothing t
 Api versions before 2019-05-01-preview called the field `script` (Shell in
 2018-02-01-preview and 2019-02-01-preview, PowerShell in 2019-02-01-preview). From
 2019-05-01-preview on, `script` is not a field, so a step that still uses it has no script
-at all. With an apiVersion aiblint cannot read, `script` is counted as the script.
+at all. With an apiVersion aiblint cannot read, `script` is counted as the script only when
+one of the versions it may be (the parameter's `allowedValues`, else every supported version,
+none of which reads `script`) reads it.
 
 Field names are matched without case (api versions before 2024-02-01 ignore case; AIB103
 reports the spelling). A value written as an expression counts as present.
@@ -311,19 +313,21 @@ from 2019-05-01-preview, aib-schema-matrix.txt).
   }
 }
 """,
-            (),
-            "unknown apiVersion, inline from an expression, steps without scripts",
+            ((6, 42),),
+            "unknown apiVersion: `script` is a field in no supported version; inline from an expression, steps without scripts",
         ),
     )
 
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
         version = known_api_version(template)
-        legacy_counts = version is None or is_before(version, _SCRIPT_URI_SINCE)
+        possible = (version,) if version is not None else possible_api_versions(template)
+        # "script" is read where some version the template may use reads it
+        legacy_counts = any(is_before(each, _SCRIPT_URI_SINCE) for each in possible)
         for step in all_steps(template):
             if step.kind in _SCRIPTED:
-                yield from self._check(template, step, version, legacy_counts)
+                yield from self._check(template, step, possible, legacy_counts)
 
-    def _check(self, template: ImageTemplate, step: Step, version: str | None, legacy_counts: bool) -> Iterator[Problem]:
+    def _check(self, template: ImageTemplate, step: Step, possible: tuple[str, ...], legacy_counts: bool) -> Iterator[Problem]:
         inline = step.field("inline")
         legacy = step.field("script")
         reference = step.field("scriptUri")
@@ -341,12 +345,16 @@ from 2019-05-01-preview, aib-schema-matrix.txt).
             if legacy is not None:
                 yield Problem(
                     f'{label} uses "{_key_text(legacy)}", the field of api versions before {_SCRIPT_URI_SINCE}; '
-                    f'with apiVersion {version} it is not a field, so the step has no script: rename it to "scriptUri"',
+                    f'{_under(possible)} it is not a field, so the step has no script: rename it to "scriptUri"',
                     node=legacy,
                     at_key=True,
                 )
             else:
                 yield Problem(f"{label} has neither scriptUri nor inline: give it one of them", node=step.type_node)
+
+
+def _under(possible: tuple[str, ...]) -> str:
+    return f"with apiVersion {possible[0]}" if len(possible) == 1 else f"in {describe_versions(possible)}"
 
 
 #: A Go duration, as Packer's windows-restart provisioner parses ``restart_timeout``.

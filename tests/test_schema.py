@@ -156,17 +156,22 @@ def test_arm_template_keys_are_not_properties() -> None:
 # -- AIB100 --------------------------------------------------------------------------
 
 
-def test_unknown_api_version_is_an_error_and_names_are_still_checked() -> None:
+EVERY = " (in every api version from 2019-05-01-preview to 2025-10-01)"
+
+
+def test_unknown_api_version_is_an_error_and_what_every_version_rejects_is_reported() -> None:
     text = template(f'    {SOURCE},\n    "distribute": [{{"type": "VHD", "runOutputName": "a b", "aritfactTags": {{}}}}]', api="2024-02-02")
     assert messages(text) == [
         'AIB100 unknown apiVersion "2024-02-02": did you mean "2024-02-01"? Microsoft.VirtualMachineImages/imageTemplates '
         "has 2018-02-01-preview, 2019-02-01-preview, 2019-05-01-preview, 2020-02-14, 2021-10-01, 2022-02-14, "
-        "2022-07-01, 2023-07-01, 2024-02-01, 2025-10-01; property names were checked against api 2025-10-01 "
-        "(the newest) and values were not checked",
+        "2022-07-01, 2023-07-01, 2024-02-01, 2025-10-01; checked against every api version from 2019-05-01-preview "
+        "to 2025-10-01; only what is wrong in all of them is reported",
+        'AIB101 runOutputName "a b" does not match ^[A-Za-z0-9-_.]{1,64}$, the pattern api 2019-05-01-preview '
+        "requires" + EVERY,
         'AIB102 unknown property "aritfactTags" in a VHD distributor: did you mean "artifactTags"? '
-        "(api 2025-10-01 allows artifactTags, runOutputName, type, uri)",
+        "(api 2019-05-01-preview allows artifactTags, runOutputName, type)" + EVERY,
     ]
-    assert places(text)[1][3] == "warning"  # the version is not known: the service's strictness neither
+    assert places(text)[2][3] == "warning"  # the version is not known: the service's strictness neither
 
 
 def test_retired_and_deprecated_versions_are_warnings() -> None:
@@ -179,30 +184,62 @@ def test_retired_and_deprecated_versions_are_warnings() -> None:
     ]
 
 
-def test_an_api_version_expression_gets_one_note_and_names_only() -> None:
+def test_an_api_version_expression_gets_one_note_and_what_every_version_rejects() -> None:
     text = template(f'    {SOURCE},\n    "buildTimeoutInMinutes": 5000,\n    "distribute": [{{"type": "VHD", "runOutputName": "a b"}}],\n'
                     '    "customize": [{"type": "Shell", "scriptUrl": "https://x"}]', api="[parameters('api')]")
-    assert places(text) == [("AIB100", 3, 17, "note"), ("AIB102", 9, 37, "warning")]
-    assert messages(text)[0] == ("AIB100 apiVersion cannot be known statically; property names were checked against "
-                                 "api 2025-10-01 (the newest) and values were not checked")
+    assert places(text) == [("AIB100", 3, 17, "note"), ("AIB101", 7, 30, "error"), ("AIB101", 8, 53, "error"),
+                            ("AIB102", 9, 37, "warning")]
+    assert messages(text)[:2] == [
+        "AIB100 apiVersion cannot be known statically: checked against every api version from 2019-05-01-preview "
+        "to 2025-10-01, and only what is wrong in all of them is reported; for the full check, write it as a "
+        "literal, or as a parameter with a defaultValue or a value passed with -p",
+        "AIB101 buildTimeoutInMinutes is 5000; api 2019-05-01-preview allows 0 to 960" + EVERY]
 
 
-def test_names_only_mode_accepts_names_an_older_version_had() -> None:
+def test_a_parameter_api_version_names_the_parameter_and_its_allowed_values() -> None:
+    deployment = {"parameters": {"v": {"type": "string", "allowedValues": ["2022-02-14", "2024-02-01"]}},
+                  "resources": [{"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "[parameters('v')]",
+                                 "name": "t", "location": "westus2", "identity": IDENTITY,
+                                 "properties": {"source": {"type": "PlatformImage", "publisher": "p", "offer": "o",
+                                                           "sku": "s", "version": "latest"},
+                                                "distribute": [{"type": "VHD", "runOutputName": {"a": 1}}]}}]}
+    assert messages(json.dumps(deployment, indent=1)) == [
+        "AIB100 apiVersion cannot be known statically: checked against api 2022-02-14, 2024-02-01 (its "
+        "allowedValues), and only what is wrong in all of them is reported; for the full check, give parameter "
+        "'v' a defaultValue, or pass its value with -p",
+        "AIB101 runOutputName is an object; api 2022-02-14 expects a string (in every api version from 2022-02-14 "
+        "to 2024-02-01)"]
+
+
+def test_versions_that_lack_what_the_template_uses_are_left_out() -> None:
+    """An ISO source: only 2019-05-01-preview (of the supported versions) has it, so the
+    case of "sourceURI" is judged there; "script" no supported version has."""
     text = template('    "source": {"type": "ISO", "sourceURI": "https://x/rhel.iso", "sha256Checksum": "ab"},\n'
                     '    "customize": [{"type": "Shell", "script": "https://x/a.sh"}],\n' + "    " + VHD, api="[parameters('v')]")
-    assert places(text) == [("AIB100", 3, 17, "note"), ("AIB103", 6, 31, "warning")]
+    assert places(text) == [("AIB100", 3, 17, "note"), ("AIB103", 6, 31, "warning"), ("AIB102", 7, 37, "warning")]
     assert messages(text)[1] == (
         'AIB103 "sourceURI" should be "sourceUri" as api 2019-05-01-preview spells it (only api 2018-02-01-preview, '
-        '2019-02-01-preview spelt it "sourceURI"); 2024-02-01 and later reject the wrong case'
+        '2019-02-01-preview spelt it "sourceURI"); 2024-02-01 and later reject the wrong case (in api '
+        "2019-05-01-preview, the version that has the most of the property names and types it uses)"
     )
+
+
+def test_a_value_only_newer_versions_have_leaves_the_older_ones_out() -> None:
+    text = template(f'    {SOURCE},\n    "vmProfile": {{"vnetConfig": "/subscriptions/0/x"}},\n    {VHD}',
+                    api="[parameters('v')]")
+    assert messages(text)[1] == (
+        'AIB101 vnetConfig is a string ("/subscriptions/0/x"); api 2020-02-14 expects an object (in every api version '
+        "from 2020-02-14 to 2025-10-01, the versions that have every one of the property names and types it uses)")
 
 
 def test_missing_api_version() -> None:
     deployment = {"resources": [{"type": "Microsoft.VirtualMachineImages/imageTemplates", "name": "t",
                                  "location": "westus2", "properties": {}}]}
-    assert places(json.dumps(deployment)) == [("AIB100", 1, 16, "error")]
+    assert places(json.dumps(deployment)) == [("AIB100", 1, 16, "error"), ("AIB101", 1, 110, "error")]
     bare = {"type": "Microsoft.VirtualMachineImages/imageTemplates", "location": "westus2", "properties": {}}
-    assert places(json.dumps(bare)) == []  # the client names the version (az resource create --api-version)
+    # the client names the version (az resource create --api-version): what every version rejects
+    assert messages(json.dumps(bare)) == [
+        'AIB101 "distribute" and "source" are missing: api 2019-05-01-preview requires them in properties' + EVERY]
 
 
 # -- AIB101 --------------------------------------------------------------------------
@@ -405,8 +442,11 @@ def test_a_rest_example_body_and_a_properties_only_fragment() -> None:
     rest["parameters"]["imageTemplate"]["properties"]["vmboot"] = {}  # type: ignore[index]
     assert [rule for rule, *_ in places(json.dumps(rest))] == ["AIB102"]
     fragment = {"source": {"type": "PlatformImage", "publisher": 1}, "distribute": [{"type": "VHD"}], "vmprofile": {}}
-    assert messages(json.dumps(fragment)) == [  # no apiVersion here: names only, no value checked
-        'AIB103 "vmprofile" should be "vmProfile" as api 2025-10-01 spells it; 2024-02-01 and later reject the wrong case']
+    assert messages(json.dumps(fragment)) == [  # no apiVersion here: what every version rejects
+        "AIB101 publisher is a number (1); api 2019-05-01-preview expects a string" + EVERY,
+        'AIB101 "runOutputName" is missing: api 2019-05-01-preview requires it in a VHD distributor' + EVERY,
+        'AIB103 "vmprofile" should be "vmProfile" as api 2019-05-01-preview spells it; 2024-02-01 and later reject '
+        "the wrong case" + EVERY]
 
 
 def test_a_value_from_elsewhere_is_reported_where_it_is_written(monkeypatch: pytest.MonkeyPatch) -> None:

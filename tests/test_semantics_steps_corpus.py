@@ -40,9 +40,14 @@ EXPECTED: dict[str, list[tuple[str, int]]] = {
     # apiVersion 2019-05-01-preview, so it has neither scriptUri nor inline (KNOWN-DEFECTS.md, Medium).
     "corpus/danielsollondon__azvmimagebuilder/testingArea/suse/0_Creating_a_Custom_SLES_Managed_Image/SLESImageTemplateLinux.json": [('AIB206', 19)],
     "reference/wild-examples/danielsollondon+azvmimagebuilder/testingArea/suse/0_Creating_a_Custom_SLES_Managed_Image/SLESImageTemplateLinux.json": [('AIB206', 19)],
+    # AIB206 (reviewed): the same `script` field, with the apiVersion a parameter without a default: in
+    # every supported api version (2019-05-01-preview to 2025-10-01) it is not a field.
+    "corpus/bradcstevens__azvmimagebuilder/armTemplates/azplatform_image_deploy_mdi.json": [('AIB206', 68)],
+    "corpus/bradcstevens__azvmimagebuilder/armTemplates/azplatform_image_deploy_sig.json": [('AIB206', 68)],
+    "corpus/bradcstevens__azvmimagebuilder/armTemplates/azplatform_image_deploy_sigmdi.json": [('AIB206', 77)],
     # AIB207 (reviewed, H): ISO sources, retired since 2020 (KNOWN-DEFECTS.md). bradcstevens'
     # armTemplates/rhel_iso_image_deploy_mdi.json has one too but is not valid JSON (AIB001).
-    "corpus/bradcstevens__azvmimagebuilder/armTemplates/rhel_iso_image_deploy_sigmdi.json": [('AIB207', 60)],
+    "corpus/bradcstevens__azvmimagebuilder/armTemplates/rhel_iso_image_deploy_sigmdi.json": [('AIB206', 69), ('AIB207', 60)],
     "corpus/bradcstevens__azvmimagebuilder/rawImageBuilderConfigTemplates/rhel73_iso_1customize_sigmdi.json": [('AIB207', 8)],
     "corpus/danielsollondon__azvmimagebuilder/armTemplates/rhel_iso_image_deploy_mdi.json": [('AIB207', 51)],
     "corpus/danielsollondon__azvmimagebuilder/armTemplates/rhel_iso_image_deploy_sigmdi.json": [('AIB207', 60)],
