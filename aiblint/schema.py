@@ -102,10 +102,21 @@ def schema_problems(template: ImageTemplate) -> list[Problem]:
 def _check(template: ImageTemplate) -> Iterator[Problem]:
     version, problems, candidates = _api_version(template)
     yield from problems
-    if version is None:
+    if version is None and candidates:
         yield from _in_every_version(template, candidates)
         return
+    if version is None:  # a fragment without apiVersion: names known to some version, values not judged
+        yield from _names_only(template)
+        return
     yield from _in_version(template, version)[0]
+
+
+def _names_only(template: ImageTemplate) -> list[Problem]:
+    properties_only = template.form == "properties-only"
+    walk = _Walk(template, schema_data.newest(), names_only=True, arm_root=not properties_only)
+    start = schema_data.schema(walk.version).at(PROPERTIES_STEPS if properties_only else ())
+    walk.value(template.resource, template.document, start, (), PROPERTIES_STEPS if properties_only else ())
+    return walk.problems
 
 
 def _in_version(template: ImageTemplate, version: str, neutral: bool = False) -> tuple[list[Problem], int]:
@@ -141,8 +152,8 @@ def _in_every_version(template: ImageTemplate, candidates: tuple[str, ...]) -> I
         others = [run.get(key) for run in rest]
         if any(other is None for other in others):
             continue
-        same_fix = all(other is not None and other.fix == problem.fix for other in others)
-        yield dataclasses.replace(problem, message=f"{problem.message} ({span})", fix=problem.fix if same_fix else None)
+        # no fix: which spelling is right is a claim about one version, and the version is not known
+        yield dataclasses.replace(problem, message=f"{problem.message} ({span})", fix=None)
 
 
 def _versions_text(versions: list[str], candidates: tuple[str, ...], misfits: int) -> str:
@@ -179,7 +190,7 @@ def _api_version(template: ImageTemplate) -> tuple[str | None, list[Problem], tu
             newest = schema_data.newest()
             return None, [_problem("AIB100", Severity.ERROR, f"apiVersion is missing: an ARM deployment needs one "
                                    f'(the newest is "{newest}"); {checked}', template.resource, at_key=True)], every
-        return None, [], every  # a REST body or an `az resource create` file: the client names the version
+        return None, [], ()  # a REST body or an `az resource create` file: the client names the version
     resolved = template.resolve(node)
     if not resolved.known:
         allowed, parameter = _allowed_versions(template, node)

@@ -63,14 +63,15 @@ are retired (since June 2020 the service needs a user-assigned identity, which t
 declare), 2019-05-01-preview is deprecated though still supported.
 
 When the apiVersion cannot be known (an ARM expression that cannot be evaluated, a version
-that does not exist, or none at all), aiblint checks the template against every supported api
+that does not exist, or none in a deployment template), aiblint checks the template against every supported api
 version, from 2019-05-01-preview to the newest (or against the versions the parameter's
 `allowedValues` names), and reports only what is wrong in all of them, saying so in the
 message ("in every api version from 2019-05-01-preview to 2025-10-01"). Versions that lack a
 property name or type the template uses, when others have it, are left out (the template was
 written for those). An expression gets one **note**, which says how to get the full check: give
 the parameter a `defaultValue`, or pass its value with `-p`. An ARM deployment template without
-an apiVersion is an error.
+an apiVersion is an error. A bare resource or `properties` body without one (the client names
+the version) gets its property names checked against the newest version, values left alone.
 
 Sources: the api versions in the ARM schemas and the REST specs; the API release notes
 (2019-05-01-preview deprecated); the service-update log of the original AIB repository
