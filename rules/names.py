@@ -14,14 +14,14 @@ def _repeated(items: list[JsonObject], field: str, what: str, template: ImageTem
     """A problem at every item whose ``field`` repeats an earlier item's value."""
     first_seen: dict[str, JsonObject] = {}
     for item in items:
-        node = item.get(field)
+        node = template.member(item, field)
         value = template.resolve(node).text() if node is not None else None
         if not value or node is None:
             continue  # missing, empty (a schema error), not a string, or not known statically
         earlier = first_seen.setdefault(value, item)
         if earlier is item:
             continue
-        earlier_node = earlier.get(field)
+        earlier_node = template.member(earlier, field)
         assert earlier_node is not None
         document = template.document_of(earlier_node)
         line = document.position(earlier_node.start).line

@@ -155,5 +155,5 @@ def _entry(publisher: str, offer: str, sku: str) -> Mapping[str, str] | None:
 
 
 def _text(template: ImageTemplate, holder: JsonObject, name: str) -> str | None:
-    node: JsonNode | None = holder.get(name)
+    node: JsonNode | None = template.member(holder, name)
     return template.resolve(node).text() if node is not None else None

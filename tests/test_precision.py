@@ -299,3 +299,10 @@ def test_arm_only_keys_of_the_resource_are_not_stored() -> None:
                 "comments": "[concat('for ', parameters('adminPassword'))]",
                 "properties": {"customize": [{"type": "Shell", "name": "a", "inline": ["echo hi"]}]}}
     assert lint(deployment(SECRET_PARAMETERS, {}, resource), "AIB403") == []
+
+
+def test_a_mis_cased_name_still_counts_for_duplicates_where_the_service_reads_it() -> None:
+    customize = [{"type": "Shell", "name": "setup", "inline": ["echo a"]},
+                 {"type": "Shell", "Name": "setup", "inline": ["echo b"]}]
+    assert [rule for _, _, rule, _ in lint(bare("2020-02-14", customize=customize), "AIB201")] == ["AIB201"]
+    assert lint(bare("2024-02-01", customize=customize), "AIB201") == []
