@@ -584,3 +584,63 @@ def test_a_link_out_of_the_module_folder_is_not_read(tmp_path: Path) -> None:
     (tmp_path / "repo" / ".git").mkdir()
     (folder / "linked.tfvars").symlink_to(tmp_path / "secret.tfvars")
     assert lint(folder, "main.tf") == []  # westus9 would be AIB206, at the linked file
+
+
+DEPLOYMENT = '''resource "azurerm_resource_group_template_deployment" "aib" {
+  name                = "aib"
+  resource_group_name = "rg"
+  deployment_mode     = "Incremental"
+  template_content    = CONTENT
+  parameters_content  = jsonencode({
+    apiVersion = { value = "2024-02-01" }
+    region     = { value = var.region }
+  })
+}
+'''
+ARM = {
+    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    "contentVersion": "1.0.0.0",
+    "parameters": {"apiVersion": {"type": "string"}, "region": {"type": "string"}},
+    "resources": [{
+        "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "[parameters('apiVersion')]",
+        "name": "it", "location": "[parameters('region')]",
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": {
+            "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'aib')]": {}}},
+        "properties": {"stagingResourceGroupId": "x", "source": {"type": "PlatformImage", "publisher": "Canonical",
+                       "offer": "0001-com-ubuntu-server-jammy", "sku": "22_04-lts-gen2", "version": "latest"},
+                       "distribute": [{"type": "ManagedImage", "imageId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/images/img",
+                                       "location": "westus2", "runOutputName": "out"}]},
+    }],
+}
+
+
+@pytest.mark.parametrize("content", ['file("${path.module}/aib.json")', 'templatefile("aib.json", {})'])
+def test_template_content_from_a_file_is_linted_in_that_file_with_parameters_content(tmp_path: Path, content: str) -> None:
+    import json
+
+    arm = json.dumps(ARM, indent=2)
+    folder = write(tmp_path / "m", {"main.tf": DEPLOYMENT.replace("CONTENT", content), "aib.json": arm,
+                                    "variables.tf": 'variable "region" {\n  default = "westus9"\n}\n'})
+    found = [(Path(path).name, rule, line, column) for path, rule, line, column, _ in lint(folder, "main.tf")]
+    # the api version comes from parameters_content (known: AIB102 is an error), the region too (AIB206 at its default)
+    assert ("aib.json", "AIB102", *at(arm, '"stagingResourceGroupId"')) in found
+    assert [rule for _, rule, _, _ in found if rule == "AIB100"] == []
+    assert any(name == "variables.tf" and (line, column) == (2, 13) for name, _, line, column in found), found
+
+
+def test_a_powershell_heredoc_has_exact_positions(tmp_path: Path) -> None:
+    steps = '''      customize = [{
+        type   = "PowerShell"
+        name   = "ps"
+        inline = [<<-EOT
+          Write-Host "start"
+          if ($true) { Write-Host "unclosed
+        EOT
+        ]
+      }]
+'''
+    text = resource(SOURCE.replace("Canonical", "MicrosoftWindowsServer").replace("0001-com-ubuntu-server-jammy", "WindowsServer")
+                    .replace("22_04-lts-gen2", "2022-datacenter-azure-edition") + DISTRIBUTE + steps)
+    folder = write(tmp_path / "m", {"main.tf": text, "variables.tf": 'variable "location" {\n  default = "westus2"\n}\n'})
+    found = [(rule, line, column) for _, rule, line, column, _ in lint(folder, "main.tf") if rule == "AIB507"]
+    assert found == [("AIB507", *at(text, '"unclosed'))]
