@@ -644,3 +644,10 @@ def test_a_powershell_heredoc_has_exact_positions(tmp_path: Path) -> None:
     folder = write(tmp_path / "m", {"main.tf": text, "variables.tf": 'variable "location" {\n  default = "westus2"\n}\n'})
     found = [(rule, line, column) for _, rule, line, column, _ in lint(folder, "main.tf") if rule == "AIB507"]
     assert found == [("AIB507", *at(text, '"unclosed'))]
+
+
+def test_a_sibling_file_that_is_not_valid_hcl_declares_nothing_known(tmp_path: Path) -> None:
+    text = resource(SOURCE + DISTRIBUTE + '      vmProfile = { vmSize = var.size }\n')
+    broken = 'variable "location" {\n  default = "westus2"\n}\nvariable "size" {\n  default = 42\n  oops oops\n}\n'
+    folder = write(tmp_path / "m", {"main.tf": text, "variables.tf": broken})
+    assert lint(folder, "main.tf") == []  # 42 would be AIB101, read from a file Terraform refuses

@@ -98,6 +98,8 @@ class Module:
                 self.files.append(HclFile.parse(document))
 
     def _declare(self, file: HclFile) -> None:
+        if file is not self.main and file.document.problem is not None:
+            return  # not valid HCL: what it declares is not known (Terraform refuses the module)
         if file.document.path.endswith(".tfvars"):
             for item in body_items(file.root):
                 if item.type == "attribute":
