@@ -371,12 +371,13 @@ def test_the_cache_sees_a_change_in_another_file_of_the_module(tmp_path: Path) -
     assert lint_paths([str(folder)], cwd=tmp_path, cache=True).findings == []
 
 
-def test_operations_read_attribute_chains_and_parentheses(tmp_path: Path) -> None:
+def test_operations_read_attribute_chains_parentheses_and_splats(tmp_path: Path) -> None:
     """In an operation tree-sitter-hcl writes ``a.b`` and ``( x )`` as siblings,
     not as one expression: each side is read whole (a bug made both unknown)."""
     locals_tf = ('locals {\n  m = { name = "LnxX", on = true }\n'
                  '  a = local.m.on && strcontains(lower(local.m.name), "lnx")\n'
-                 '  b = (local.m.on && false) || !local.m.on\n  c = -local.n.x + 3\n  n = { x = 1 }\n}\n')
+                 '  b = (local.m.on && false) || !local.m.on\n  c = -local.n.x + 3\n  n = { x = 1 }\n'
+                 '  l = [{ id = "a" }, { id = "b" }]\n  s = local.l[*].id\n  t = local.l.*.id\n}\n')
     folder = write(tmp_path / "m", {"locals.tf": locals_tf})
     from aiblint.frontends.terraform.evaluate import Evaluator, plain
     from aiblint.frontends.terraform.module import Module
@@ -385,8 +386,8 @@ def test_operations_read_attribute_chains_and_parentheses(tmp_path: Path) -> Non
     main = HclFile.parse(Document("locals.tf", locals_tf))
     module = Module.of(main, folder / "locals.tf")
     evaluator = Evaluator(module, folder)
-    values = {name: plain(evaluator.local(name, module.locals[name].node, main)) for name in ("a", "b", "c")}
-    assert values == {"a": True, "b": False, "c": 2}
+    values = {name: plain(evaluator.local(name, module.locals[name].node, main)) for name in ("a", "b", "c", "s", "t")}
+    assert values == {"a": True, "b": False, "c": 2, "s": ["a", "b"], "t": ["a", "b"]}
 
 
 def test_a_carriage_return_inside_an_inline_line_is_not_a_shellcheck_error(tmp_path: Path) -> None:

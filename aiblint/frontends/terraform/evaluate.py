@@ -166,7 +166,22 @@ class Evaluator:
                 assert found is not None
                 return _detach(found)
             return self.unknown(whole, file)
-        return self.unknown(whole, file)  # splats: not evaluated
+        if step.type == "splat" and isinstance(value, JsonArray) and named(step):
+            return self._splat(value, named(named(step)[0]), whole, file)
+        return self.unknown(whole, file)
+
+    def _splat(self, values: JsonArray, steps: list[Node], whole: Node, file: HclFile) -> JsonNode:
+        """``list[*].a.b``: each element's ``a.b`` (attribute steps only)."""
+        result = TfArray(file.start(whole), file.end(whole), file.document)
+        for item in list(values.items):
+            found: JsonNode = item
+            for step in steps:
+                member = found.get(file.text(named(step)[0])) if step.type == "get_attr" and isinstance(found, JsonObject) else None
+                if member is None:
+                    return self.unknown(whole, file)
+                found = member
+            result.append(_detach(found))
+        return result
 
     def _reference(self, whole: Node, primary: Node, postfix: list[Node], file: HclFile, env: Env) -> tuple[JsonNode, int]:
         """A name and the attribute steps it needs: ``var.x``, ``local.x``, a
