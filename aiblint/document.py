@@ -31,6 +31,8 @@ class ReadProblem:
     message: str
     offset: int
     end_offset: int | None = None
+    #: deleting ``offset:end_offset`` is the whole fix (a trailing comma): ``--fix`` may do it
+    removable: bool = False
 
 
 @dataclass
@@ -38,7 +40,9 @@ class Document:
     """Everything the loader learned about one file.
 
     ``root`` is ``None`` when the file could not be parsed; ``problem`` then
-    says why and where. ``duplicates`` pairs the first key token of a repeated
+    says why and where. ``recovered`` holds the syntax errors the loader read
+    past (a trailing comma, a missing comma between members): the tree is then
+    what the text means without them, and the rest of the file is checked. ``duplicates`` pairs the first key token of a repeated
     member with each later one.
     """
 
@@ -46,6 +50,7 @@ class Document:
     text: str
     root: JsonNode | None = None
     problem: ReadProblem | None = None
+    recovered: list[ReadProblem] = field(default_factory=list)
     duplicates: list[tuple[JsonString, JsonString]] = field(default_factory=list)
     comments: list[tuple[int, int]] = field(default_factory=list)
     _line_starts: list[int] | None = field(default=None, repr=False)

@@ -3,8 +3,11 @@
 Reads what Azure Resource Manager reads: JSON with ``//`` and ``/* */``
 comments and an optional UTF-8 byte order mark. Everything else (trailing
 commas, unquoted words, single quotes, NaN, truncated files, other encodings)
-becomes one :class:`~aiblint.document.ReadProblem` with the exact offset and a
-sentence a person can act on.
+becomes a :class:`~aiblint.document.ReadProblem` with the exact offset and a
+sentence a person can act on. Two mistakes leave no doubt about what the text
+means, so the loader reads past them (``Document.recovered``) and the rest of
+the file is still checked: a trailing comma, and a missing comma between two
+members or elements. Anything else ends the parse.
 
 Why a hand-written parser: we need character spans for every node, duplicate
 keys kept rather than dropped, comments, errors phrased for people, and no
@@ -26,6 +29,8 @@ from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonSt
 MAX_FILE_BYTES = 8 * 1024 * 1024
 #: Deeper nesting than any template needs; keeps every later tree walk safe.
 MAX_DEPTH = 256
+#: Syntax errors read past in one file; one more ends the parse (a file of them is not JSON).
+MAX_RECOVERED = 20
 
 _SPACES = re.compile(r"[ \t\r\n]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
@@ -217,12 +222,16 @@ class _Parser:
         if char == ",":
             following = self.skip(offset + 1)
             if following < self.length and self.text[following] in "}]":
-                raise _Stop(
+                stop = _Stop(
                     f"trailing comma before '{self.text[following]}': JSON allows no comma "
                     "after the last " + ("member" if is_object else "element"),
                     offset,
                     offset + 1,
                 )
+                if self.text[following] != closer:
+                    raise stop
+                self.recover(stop, removable=True)  # what follows is the closer: the comma changes nothing
+                return following, False
             return (self.member_key(following) if is_object else following), True
         if char == closer:
             self.close(offset)
@@ -236,11 +245,38 @@ class _Parser:
                 offset,
                 offset + 1,
             )
-        raise _Stop(
+        stop = _Stop(
             f"expected ',' or '{closer}' but found {_describe(self.text, offset)}: "
             "is a comma missing?",
             offset,
         )
+        if not self.starts_next(offset, is_object):
+            raise stop
+        self.recover(stop)  # a line break between two members, the comma forgotten: read on
+        return (self.member_key(offset) if is_object else offset), True
+
+    def starts_next(self, offset: int, is_object: bool) -> bool:
+        """What is at ``offset`` can only be the next member (a quoted name followed by ':')
+        or, in an array, the next element: the missing comma is certain."""
+        char = self.text[offset]
+        if is_object:
+            if char != '"':
+                return False
+            try:
+                _, end = _scanstring(self.text, offset + 1, True)
+            except json.decoder.JSONDecodeError:
+                return False
+            after = self.skip(end)
+            return after < self.length and self.text[after] == ":"
+        return char in '"{[-0123456789' or self.text.startswith(("true", "false", "null"), offset)
+
+    def recover(self, stop: _Stop, removable: bool = False) -> None:
+        if len(self.document.recovered) >= MAX_RECOVERED:
+            raise stop
+        problem = stop.problem
+        if removable:
+            problem = ReadProblem(problem.kind, problem.message, problem.offset, problem.end_offset, removable=True)
+        self.document.recovered.append(problem)
 
     def member_key(self, offset: int) -> int:
         """Read ``"key" :`` and return the offset of the member's value."""

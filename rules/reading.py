@@ -22,25 +22,35 @@ class InvalidJson(Rule):
     description = """\
 The file cannot be read as JSON, so Azure Resource Manager (and `az deployment`) will
 reject it before anything else is looked at. aiblint accepts what ARM accepts: `//` and
-`/* */` comments and a UTF-8 byte order mark. It reports the first problem, at its exact
-line and column: a trailing comma, an unquoted placeholder such as `<region>`, single
-quotes, `NaN`, a missing comma or bracket, a truncated file, a file that is not UTF-8.
+`/* */` comments and a UTF-8 byte order mark. It reports each problem at its exact line
+and column: a trailing comma, an unquoted placeholder such as `<region>`, single quotes,
+`NaN`, a missing comma or bracket, a truncated file, a file that is not UTF-8.
 
-**Fix:** correct the text at the position shown; nothing else in the file is checked
-until it parses.
+A trailing comma and a missing comma between two members or elements leave no doubt about
+what the text means: aiblint reads past them (up to 20 in a file), reports each, and checks
+the rest of the file. Any other problem stops the reading there, and nothing else in the file
+is checked until it parses.
+
+**Fix:** correct the text at the position shown. `aiblint --fix` removes trailing commas.
 """
     tags = ("syntax",)
     examples = (
         Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "location": "westus2",\n}\n', ((3, 24),), "trailing comma"),
         Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "location": <region>\n}\n', ((3, 15),), "unquoted placeholder"),
+        Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates"\n  "location": "westus2",\n  "tags": {"a": "b",},\n}\n',
+                ((3, 3), (4, 20), (4, 22)), "a missing comma and two trailing commas: each is reported, the rest is read"),
         Example('// ARM accepts comments\n{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates" /* and these */\n}\n', (), "comments are fine"),
     )
 
     def check_file(self, context: FileContext) -> Iterator[Problem]:
-        problem = context.document.problem
-        if problem is not None and problem.kind == "syntax":
-            end = problem.end_offset if problem.end_offset is not None else problem.offset + 1
-            yield Problem(problem.message, start=problem.offset, end=min(end, len(context.document.text)))
+        document = context.document
+        problems = list(document.recovered)
+        if document.problem is not None and document.problem.kind == "syntax":
+            problems.append(document.problem)
+        for problem in problems:
+            end = min(problem.end_offset if problem.end_offset is not None else problem.offset + 1, len(document.text))
+            fix = Fix("remove the trailing comma", (Edit(problem.offset, end, ""),)) if problem.removable else None
+            yield Problem(problem.message, start=problem.offset, end=end, fix=fix)
 
 
 class DuplicateKey(Rule):

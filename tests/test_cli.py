@@ -111,7 +111,8 @@ def test_folder_walk_skips_non_templates_quietly(write) -> None:  # type: ignore
 
 def test_explicit_non_template_invalid_json_is_reported(write) -> None:  # type: ignore[no-untyped-def]
     write("package.json", '{"name": "x",}')
-    assert [(f["rule"], f["line"], f["column"]) for f in json_findings("package.json")] == [("AIB001", 1, 13)]
+    # read past the trailing comma: the file is JSON that holds no template (AIB004)
+    assert [(f["rule"], f["line"], f["column"]) for f in json_findings("package.json")] == [("AIB004", 1, 1), ("AIB001", 1, 13)]
 
 
 def test_missing_file_is_an_error_exit_2(write) -> None:  # type: ignore[no-untyped-def]

@@ -593,3 +593,29 @@ def test_the_readme_says_how_long_the_suite_takes() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Run the tests", 1)[1].split("\n## ", 1)[0]
     assert re.search(r"takes about \d+ minutes", section)
+def test_json_syntax_errors_do_not_hide_the_rest_of_the_file(write, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = write("t.json", """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates"
+  "location": "<region>",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "name": "a", "inline": ["true"],},
+      {"type": "Shell", "name": "a", "inline": ["true"]},
+    ]
+  }
+}
+""")
+    code, out = run("--format", "json", "t.json")
+    assert code == 1
+    assert [(f["rule"], f["line"], f["column"]) for f in json.loads(out)["findings"]] == [
+        ("AIB203", 2, 3),  # the rest of the file is checked: no identity, a placeholder, a duplicate name
+        ("AIB001", 3, 3),  # exactly where json.loads fails first
+        ("AIB003", 3, 16), ("AIB001", 6, 56), ("AIB201", 7, 33), ("AIB001", 7, 57),
+    ]
+    assert run("--fix", "--select", "AIB001", "t.json")[0] == 1  # the missing comma is left to a person
+    assert stderr_lines(capsys)[-1] == "aiblint: fixed 2 problems in 1 file"
+    text = path.read_text(encoding="utf-8")
+    assert '["true"]},\n' in text and '["true"]}\n    ]' in text
+    assert [(f["rule"], f["line"]) for f in json.loads(run("--format", "json", "--select", "AIB001", "t.json")[1])["findings"]] == [
+        ("AIB001", 3),
+    ]

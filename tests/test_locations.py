@@ -210,8 +210,8 @@ def test_aib306_legacy_script_field_and_placeholder_tail() -> None:
 
 def test_aib306_in_the_nelson2000_templates_once_their_json_is_fixed() -> None:
     """KNOWN-DEFECTS lists AIB306 in two nelson2000 templates. Both have a trailing
-    comma right after the second URL, so as they are only AIB001 is reported (no
-    template is read from invalid JSON); with that comma removed AIB306 finds both."""
+    comma right after the second URL: the loader reads past it (AIB001), so AIB306
+    finds both as it does with that comma removed."""
     shared = need_shared()
     base = shared / "corpus" / "nelson2000__azvmimagebuilder" / "quickquickstarts"
     cases = {
@@ -220,10 +220,11 @@ def test_aib306_in_the_nelson2000_templates_once_their_json_is_fixed() -> None:
     }
     for name, lines in cases.items():
         text = (base / name).read_text(encoding="utf-8")
-        assert lint(text) == []
         fixed = text.replace('customizeScript2.sh",\n', 'customizeScript2.sh"\n')
-        findings = [f for f in lint(fixed) if f.rule == "AIB306"]
-        assert [(f.line, f.column) for f in findings] == [(line, 77) for line in lines], name
+        assert fixed != text
+        for version in (text, fixed):
+            findings = [f for f in lint(version) if f.rule == "AIB306"]
+            assert [(f.line, f.column) for f in findings] == [(line, 77) for line in lines], name
         assert all(f.message.endswith("https://raw.githubusercontent.com/nelson2000/azvmimagebuilder/main/quickquickstarts/customizeScript"
                                       + ("2.sh" if index else ".sh")) for index, f in enumerate(findings))
 
@@ -246,6 +247,11 @@ def test_corpus_findings_are_the_reviewed_ones() -> None:
     assert errors == [
         ("corpus/JimMoyle__CloudImageBuilder/Templates/SampleTemplates/CustomTemplateWVD.json", 50),
         ("corpus/JimMoyle__CloudImageBuilder/Templates/SampleTemplates/CustomTemplateWVD.json", 92),
+        # AIB306 (github.com/.../blob/ URLs), read past a trailing comma: see the test above
+        ("corpus/nelson2000__azvmimagebuilder/quickquickstarts/1_Creating_a_Custom_Linux_Shared_Image_Gallery_Image/helloImageTemplateforSIG.json", 40),
+        ("corpus/nelson2000__azvmimagebuilder/quickquickstarts/1_Creating_a_Custom_Linux_Shared_Image_Gallery_Image/helloImageTemplateforSIG.json", 46),
+        ("corpus/nelson2000__azvmimagebuilder/quickquickstarts/1a_Creating_a_Custom_Linux_Image_on_Existing_VNET/existingVNETLinux.json", 44),
+        ("corpus/nelson2000__azvmimagebuilder/quickquickstarts/1a_Creating_a_Custom_Linux_Image_on_Existing_VNET/existingVNETLinux.json", 50),
     ]
 
 

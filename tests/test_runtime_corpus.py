@@ -81,6 +81,9 @@ EXPECTED: dict[tuple[str, str], list[int]] = {
     ("AIB508", "reference/wild-examples/danielsollondon+azvmimagebuilder/quickquickstarts/1_Creating_a_Custom_Win_Shared_Image_Gallery_Image/armTemplateWinSIG.json"): [79],
     ("AIB508", "reference/wild-examples/danielsollondon+azvmimagebuilder/quickquickstarts/1a_Creating_a_Custom_Win_Image_on_Existing_VNET/existingVNETWindows.json"): [83],
     ("AIB508", "reference/wild-examples/danielsollondon+azvmimagebuilder/quickquickstarts/2_Creating_a_Custom_Win_Shared_Image_Gallery_Image_from_SIG/helloImageTemplateforSIGfromWinSIG.json"): [60],
+    # read past a trailing comma at line 56 (AIB001): the inline PowerShell is checked like its siblings'
+    ("AIB508", "corpus/danielsollondon__azvmimagebuilder/testingArea/7_Creating_Custom_Win_Image_using_MSI_to_Access_Storage/helloImageTemplateMsi.json"): [56],
+    ("AIB508", "reference/wild-examples/danielsollondon+azvmimagebuilder/testingArea/7_Creating_Custom_Win_Image_using_MSI_to_Access_Storage/helloImageTemplateMsi.json"): [56],
     ("AIB508", "reference/wild-examples/danielsollondon+azvmimagebuilder/solutions/5_PowerShell_deployments/armTemplateWin.json"): [61],
 }
 

@@ -118,6 +118,11 @@ EXPECTED: dict[str, list[tuple[str, int]]] = {
     "reference/wild-examples/danielsollondon+azvmimagebuilder/solutions/5_PowerShell_deployments/armTemplateWin.json": [('AIB203', 23)],
     "reference/wild-examples/danielsollondon+azvmimagebuilder/testingArea/suse/0_Creating_a_Custom_SLES_Managed_Image/SLESImageTemplateLinux.json": [('AIB203', 2)],
     "reference/wild-examples/danielsollondon+azvmimagebuilder/testingArea/suse/5_Creating_a_Custom_Image_from_Existing_SLES_Managed_Image/SLESImageTemplateforReCustomization.json": [('AIB203', 2)],
+    # read past a trailing comma (AIB001), checked like their siblings: an ISO-era template with no
+    # identity, and the nelson2000 copies of the UbuntuServer 22.04-LTS quickstarts
+    "corpus/bradcstevens__azvmimagebuilder/armTemplates/rhel_iso_image_deploy_mdi.json": [('AIB203', 45)],
+    "corpus/nelson2000__azvmimagebuilder/quickquickstarts/1_Creating_a_Custom_Linux_Shared_Image_Gallery_Image/helloImageTemplateforSIG.json": [('AIB217', 31)],
+    "corpus/nelson2000__azvmimagebuilder/quickquickstarts/1a_Creating_a_Custom_Linux_Image_on_Existing_VNET/existingVNETLinux.json": [('AIB217', 35)],
 }
 
 

@@ -98,6 +98,8 @@ EXPECTED: dict[str, list[tuple[str, int]]] = {
     # AIB219 (reviewed): a template skeleton that writes type names as values ("version": "string");
     # as written it cannot build.
     "corpus/JimMoyle__CloudImageBuilder/Templates/GenericTemplate.json": [('AIB219', 36)],
+    # AIB207: an ISO source (retired in 2020), in a file read past its trailing comma (AIB001).
+    "corpus/bradcstevens__azvmimagebuilder/armTemplates/rhel_iso_image_deploy_mdi.json": [('AIB207', 51)],
 }
 
 
