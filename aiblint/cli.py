@@ -187,10 +187,15 @@ class _ClosedOutput(io.StringIO):
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     out = stdout or sys.stdout or _ClosedOutput()
+    from aiblint.termination import EXIT_TERMINATED, Terminated
+
     try:
         code = _command(arguments, out)
         out.flush()  # here, not at exit: a full disk is reported like any other failed write
         return code
+    except Terminated:  # SIGTERM: unwound (temporary files removed, workers stopped); no report
+        print(f"{PROGRAM}: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except UsageError as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)
         _write_failed_sarif(arguments, str(error))
@@ -215,7 +220,10 @@ def _command(arguments: list[str], out: TextIO) -> int:
         return _language_server(arguments[1:])
     if arguments[:1] == ["config"]:
         return _show_config(arguments[1:], out)
-    return _lint(build_parser().parse_args(arguments), out)
+    from aiblint.termination import sigterm_unwinds
+
+    with sigterm_unwinds():
+        return _lint(build_parser().parse_args(arguments), out)
 
 
 def _output_error(error: OSError) -> str:

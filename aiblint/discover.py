@@ -40,6 +40,7 @@ class Walk:
     excluded: int = 0  # by the 'exclude' globs
     ignored: int = 0  # files and folders a .gitignore ignores
     dot_folders: list[str] = field(default_factory=list)  # skipped, as displayed
+    seen: set[Path] = field(default_factory=set)  # real paths of the files given so far (an alias is skipped)
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -60,32 +61,37 @@ def discover(
     paths: Sequence[str], cwd: Path, exclude: Sequence[str] = (), walk: Walk | None = None, base: Path | None = None,
 ) -> Iterator[Candidate]:
     """Files in the order given; directories walked recursively, sorted. ``exclude``
-    globs match paths relative to ``base`` (the configuration file's folder), by default ``cwd``."""
-    seen: set[Path] = set()
+    globs match paths relative to ``base`` (the configuration file's folder), by default ``cwd``.
+    A file is given once, under the first name it was met by: ``t.json sub/../t.json
+    link.json`` (a link to it) are one file, counted, linted and fixed once."""
     walk = walk if walk is not None else Walk()
+    seen = walk.seen
     for raw in paths:
         path = Path(raw)
         given_absolute = path.is_absolute()
         if not given_absolute:
             path = cwd / path
         if path.is_dir():
-            for found in _walk(path, walk, cwd):
+            for found, real in _walk(path, walk, cwd):
                 display = _display(found, cwd, given_absolute)
-                if found in seen:
+                if real in seen:
                     continue
                 if excluded(found, exclude, base or cwd):
                     walk.excluded += 1
                     continue
-                seen.add(found)
+                seen.add(real)
                 walk.looked_at += 1
                 yield Candidate(found, display, explicit=False)
-        elif path not in seen:
-            seen.add(path)
-            walk.looked_at += 1
-            yield Candidate(path, _display(path, cwd, given_absolute), explicit=True)
+        else:
+            real = Path(os.path.realpath(path))
+            if real not in seen:
+                seen.add(real)
+                walk.looked_at += 1
+                yield Candidate(path, _display(path, cwd, given_absolute), explicit=True)
 
 
-def _walk(top: Path, walk: Walk, cwd: Path) -> Iterator[Path]:
+def _walk(top: Path, walk: Walk, cwd: Path) -> Iterator[tuple[Path, Path]]:
+    """Each template file under ``top``, and its real path."""
     from aiblint.gitignore import GitIgnore
 
     inside = top.resolve()
@@ -107,7 +113,7 @@ def _walk(top: Path, walk: Walk, cwd: Path) -> Iterator[Path]:
             if rules is not None and rules.ignored(resolved):
                 walk.ignored += 1
                 continue
-            yield path
+            yield path, resolved
 
 
 def _enter(folder: Path, walk: Walk, rules: GitIgnore | None, cwd: Path) -> bool:

@@ -12,6 +12,7 @@ everything at the end, so ``-j 2`` reports exactly what ``-j 1`` does.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections import Counter
@@ -27,6 +28,8 @@ from aiblint.outcome import FileOutcome, Tally
 from aiblint.safewrite import digest
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from aiblint.cache import ResultCache
     from aiblint.config import Config
     from aiblint.engine import Linter
@@ -39,6 +42,8 @@ CHUNK_FILES = 128
 MIN_CHUNK_FILES = 8
 #: Chunks per worker, so that workers finishing early take more.
 CHUNKS_PER_WORKER = 4
+#: Seconds a worker told to stop has to clean up and exit.
+_STOP_SECONDS = 10.0
 #: Files each worker process should have at least; fewer files use fewer workers (one: none).
 MIN_FILES_PER_WORKER = 64
 #: ``aiblint`` in any case, each letter perhaps a JSON escape.
@@ -384,7 +389,7 @@ def _in_pool(linter: Linter, chunks: list[Sequence[Work]], jobs: int, use_cache:
         max_workers=min(jobs, len(chunks)),
         mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
-        initargs=(linter.rules, linter.config, linter.cwd, use_cache),
+        initargs=(linter.rules, linter.config, linter.cwd, use_cache, os.getpid()),
     )
     cache: ResultCache | None = None
     try:
@@ -396,19 +401,45 @@ def _in_pool(linter: Linter, chunks: list[Sequence[Work]], jobs: int, use_cache:
                 if cache is None and use_cache:
                     cache = _open_cache(linter)
                 yield run_chunk(linter, chunk, cache), True
+    except BaseException:  # SIGTERM (aiblint.termination), Ctrl-C, a bug: the workers stop now, not after their chunks
+        _stop_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_worker(rules: RuleSet, config: Config, cwd: Path, use_cache: bool) -> None:
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGTERM to each worker: it unwinds (its tool's process killed, its temporary
+    folder removed) and exits. (``_processes`` is the executor's own table of its
+    workers; it has no public way to stop them before their work is done.)"""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    for worker in workers:
+        with contextlib.suppress(OSError, ValueError):
+            worker.terminate()
+    for worker in workers:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            worker.join(_STOP_SECONDS)
+
+
+def _start_worker(rules: RuleSet, config: Config, cwd: Path, use_cache: bool, parent: int) -> None:
     global _worker_linter, _worker_cache
     from aiblint.cache import ResultCache
     from aiblint.engine import Linter
+    from aiblint.termination import die_with_parent
+
+    die_with_parent(parent)
 
     _worker_linter = Linter(rules, config, cwd, batch=True)
     _worker_cache = ResultCache.open(_worker_linter) if use_cache else None
 
 
 def _run_in_worker(chunk: Sequence[Work]) -> ChunkResult:
+    from aiblint.termination import EXIT_TERMINATED, Terminated
+
     assert _worker_linter is not None, "the worker was not started"
-    return run_chunk(_worker_linter, chunk, _worker_cache)
+    try:
+        return run_chunk(_worker_linter, chunk, _worker_cache)
+    except Terminated:
+        # Unwound already (temporary folders removed); the executor would send this
+        # back as a result and wait for more work from a parent that is gone or ending.
+        os._exit(EXIT_TERMINATED)

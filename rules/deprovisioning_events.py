@@ -21,7 +21,7 @@ from typing import Final
 
 from aiblint.jsontree import JsonObject
 from aiblint.model import ImageTemplate
-from aiblint.scripts.syntax import POWERSHELL, Command, Word, parse
+from aiblint.scripts.syntax import POWERSHELL, Command, Word
 from aiblint.scripts.units import ScriptUnit, script_units, uri_node
 
 from .deprovisioning import LINUX_PATH, WINDOWS_PATH
@@ -84,7 +84,7 @@ def _file_step(template: ImageTemplate, step: JsonObject) -> Iterator[Event]:
 
 def unit_events(unit: ScriptUnit) -> Iterator[Event]:
     """The events of one script, in text order."""
-    script = parse(unit.language, unit.text)
+    script = unit.syntax()
     windows = unit.language == POWERSHELL
     target = WINDOWS_PATH if windows else LINUX_PATH
     reader = _powershell_events if windows else _shell_events

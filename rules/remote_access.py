@@ -16,7 +16,7 @@ from typing import Final
 
 from aiblint.findings import Severity
 from aiblint.rule import Example, Problem, Rule
-from aiblint.scripts.syntax import POWERSHELL, Command, Script, parse
+from aiblint.scripts.syntax import POWERSHELL, Command, Script
 from aiblint.scripts.units import ScriptUnit
 
 from .script_reading import PsCommand, command_problem, earlier_units, exe_name, name, operands, shown, values
@@ -180,7 +180,7 @@ def _ssh_allowed_before(context: Context, command: Command) -> bool:
     earlier = earlier_units(context.unit)
     if earlier is None:
         return True
-    scripts = [parse(unit.language, unit.text) for unit in earlier if unit.language != POWERSHELL]
+    scripts = [unit.syntax() for unit in earlier if unit.language != POWERSHELL]
     candidates = [other for script in scripts for other in script.commands]
     candidates += [other for other in context.script.commands if other.start < command.start]
     for other in candidates:
@@ -435,7 +435,7 @@ def _port_in(spec: str | None, port: int, range_mark: str) -> bool:
 
 def cuts(unit: ScriptUnit) -> Iterator[tuple[Command, Cut, Script]]:
     """Commands of a script that cut remote access and are not undone later in it."""
-    script = parse(unit.language, unit.text)
+    script = unit.syntax()
     context = Context(unit, script)
     detectors = _POWERSHELL if unit.language == POWERSHELL else _SHELL
     commands = sorted(script.commands, key=lambda item: item.start)

@@ -49,9 +49,7 @@ def _powershell(name: str, *lines: str) -> str:
 
 
 def _script(unit: ScriptUnit) -> Script:
-    from aiblint.scripts.syntax import parse
-
-    return parse(unit.language, unit.text)
+    return unit.syntax()
 
 
 def _name(command: Command, language: str) -> str:

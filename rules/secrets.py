@@ -293,13 +293,12 @@ environment variable set from a secret) and pass it without writing it: `--passw
     )
 
     def check_script(self, unit: ScriptUnit) -> Iterator[Problem]:
-        from aiblint.scripts.syntax import parse
         from aiblint.secrets import scan_text
         from aiblint.secrets.commands import command_credentials
 
         tokens = scan_text(unit.text)  # reported by AIB400/AIB401 already
         where = "the template" if unit.origin == "inline" else "the script"
-        for match in command_credentials(parse(unit.language, unit.text)):
+        for match in command_credentials(unit.syntax()):
             if any(token.start < match.end and match.start < token.end for token in tokens):
                 continue
             message = (

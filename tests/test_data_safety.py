@@ -8,8 +8,11 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -185,3 +188,81 @@ def test_git_applies_the_diff_of_every_fix_in_the_corpus(tmp_path: Path) -> None
     assert code == 1 and diff.count("\n+++ b/") >= 3  # every file the corpus has a fix in (3 on 2026-12-06)
     result = _git_apply_check(diff, tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+# -- SIGTERM to a -j run ----------------------------------------------------------------------
+
+SLOW_SHELLCHECK = '#!/bin/sh\ntouch "$AIBLINT_TEST_MARKERS/$$"\nexec sleep 60\n'
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"  # a zombie has ended; only its parent's wait is missing
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(child) for child in (task / "children").read_text().split()}
+    return found
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGKILL])
+def test_a_stopped_parallel_run_leaves_no_worker_and_no_temporary_file(tmp_path: Path, signal_number: int) -> None:
+    if not Path("/proc/self/task").is_dir():
+        pytest.skip("reads processes from /proc (Linux)")
+    repo, temporary, markers, tools = (tmp_path / name for name in ("repo", "tmp", "markers", "tools"))
+    for folder in (repo, temporary, markers, tools):
+        folder.mkdir()
+    for index in range(130):  # two workers at least 64 files each (aiblint.parallel.MIN_FILES_PER_WORKER)
+        (repo / f"t{index:03d}.json").write_text(TEMPLATE_HEAD + f'  "properties": {{"customize": [{{"type": "Shell", '
+                                                 f'"name": "s", "inline": ["echo {index}"]}}]}}\n}}\n')
+    shellcheck = tools / "shellcheck"
+    shellcheck.write_text(SLOW_SHELLCHECK)
+    shellcheck.chmod(0o755)
+    environment = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "TMPDIR": str(temporary),
+                   "AIBLINT_TEST_MARKERS": str(markers), "AIBLINT_CACHE_DIR": str(tmp_path / "cache")}
+    process = subprocess.Popen([sys.executable, "-m", "aiblint", "-j", "2", "."], cwd=repo, env=environment,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # Both workers are inside ShellCheck: their script copies are on disk.
+        assert _wait_for(lambda: len(list(markers.iterdir())) >= 2), "the workers never ran shellcheck"
+        workers = _children(process.pid)
+        tools_running = {int(marker.name) for marker in markers.iterdir()}
+        assert len(workers) == 2 and list(temporary.iterdir())
+        process.send_signal(signal_number)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    if signal_number == signal.SIGTERM:
+        assert (process.returncode, err) == (143, "aiblint: terminated\n")
+    assert _wait_for(lambda: not any(map(_alive, workers | tools_running)), 30), "a worker or its tool outlived the run"
+    assert list(temporary.iterdir()) == []
+
+
+# -- one file under several names ------------------------------------------------------------
+
+
+def test_aliases_of_one_file_are_linted_and_fixed_once(write, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", CASES)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.json").symlink_to("t.json")
+    code, out = main_in_process("--select", "AIB103", "t.json", "sub/../t.json", "link.json", str(tmp_path / "t.json"), ".")
+    assert code == 1
+    assert {line.split(":", 1)[0] for line in out.splitlines()[:-1]} == {"t.json"}
+    assert out.splitlines()[-1] == "4 problems (4 errors) in 1 file checked"
+    assert main_in_process("--select", "AIB103", "--fix", "link.json", "t.json") == (0, "")
+    assert capsys.readouterr().err.endswith("aiblint: fixed 4 problems in 1 file\n")
+    assert (tmp_path / "t.json").read_text(encoding="utf-8") == CASES_FIXED

@@ -369,3 +369,25 @@ def test_two_templates_running_one_script_keep_their_own_shares() -> None:
         ("file:///b.json", []),
         ("file:///s.sh", []),
     ]
+
+
+def test_a_change_to_a_document_never_opened_is_ignored_quietly(tmp_path: Path) -> None:
+    # pygls applied it to a document it did not have: "Error in server: KeyError" in the editor.
+    (tmp_path / ".aiblint.toml").write_text(CONFIG)
+    shown: list[str] = []
+
+    async def session() -> tuple[str, int | None, list[types.Diagnostic]]:
+        editor = _Editor(tmp_path)
+
+        @editor.client.feature(types.WINDOW_SHOW_MESSAGE)
+        def _shown(params: types.ShowMessageParams) -> None:
+            shown.append(params.message)
+
+        async with editor as (client, _):
+            _replace(client, (tmp_path / "never-opened.json").as_uri(), 2, BAD)
+            _open(client, (tmp_path / "image.json").as_uri(), BAD)  # the server still serves
+            return await editor.next_published()
+
+    uri, version, diagnostics = asyncio.run(session())
+    assert (uri, version, [d.code for d in diagnostics]) == ((tmp_path / "image.json").as_uri(), 1, ["AIB003", "AIB201"])
+    assert shown == []

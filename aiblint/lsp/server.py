@@ -34,12 +34,16 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from fnmatch import fnmatch
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
 from aiblint import __version__
@@ -62,9 +66,24 @@ _SEVERITIES = {
 }
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls' protocol, except that a change to a document the editor never opened
+    (a client bug, or a race with a close) is logged, not shown to the user as
+    "Error in server: KeyError": there is no text to apply it to, nothing to lint."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Iterator[Any]:
+        uri = params.text_document.uri
+        if unquote(uri) not in self.workspace.text_documents:
+            self._server.window_log_message(
+                types.LogMessageParams(types.MessageType.Log, f"{PROGRAM}: ignored a change to {uri}, which is not open"))
+            return
+        yield from super().lsp_text_document__did_change(params)
+
+
 class AiblintLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__(PROGRAM, __version__)
+        super().__init__(PROGRAM, __version__, protocol_cls=_Protocol)
         self._rule_sets: dict[tuple[tuple[str, ...] | None, tuple[str, ...]], RuleSet] = {}
         #: uri -> the quick fixes of its last lint: (diagnostic, title, edits)
         self.fixes: dict[str, list[tuple[types.Diagnostic, str, list[types.TextEdit]]]] = {}

@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from aiblint.document import Document, Position
 from aiblint.findings import Severity
@@ -46,6 +46,9 @@ from aiblint.values import (
     literal_text,
     resolve_literal,
 )
+
+if TYPE_CHECKING:
+    from aiblint.scripts.syntax import Script
 
 _T = TypeVar("_T")
 
@@ -100,6 +103,8 @@ class ScriptUnit:
     resolution: Resolution | None = None  # file units: how the scriptUri was resolved
     _segments: tuple[_Segment, ...] = field(default=(), repr=False)
     _starts: list[int] = field(default_factory=list, repr=False)
+    _segment_starts: list[int] = field(default_factory=list, repr=False)
+    _syntax: Script | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         starts = [0]
@@ -108,6 +113,18 @@ class ScriptUnit:
             starts.append(index + 1)
             index = self.text.find("\n", index + 1)
         self._starts = starts
+        # Once per unit, not per finding: a 10,000-line script with a finding a line was quadratic.
+        self._segment_starts = [segment.start for segment in self._segments]
+
+    def syntax(self) -> Script:
+        """The script's commands (:func:`aiblint.scripts.syntax.parse`), read once
+        per unit: every script rule walks every unit of a file in turn, and a shared
+        cache of recent scripts was too small for a template of thousands of steps."""
+        if self._syntax is None:
+            from aiblint.scripts.syntax import parse
+
+            self._syntax = parse(self.language, self.text)
+        return self._syntax
 
     @property
     def lines(self) -> list[str]:
@@ -170,7 +187,7 @@ class ScriptUnit:
             return None, 0
         line, column = self._clamp(line, column)
         index = self._starts[line - 1] + column - 1
-        position = bisect.bisect_right([segment.start for segment in self._segments], index) - 1
+        position = bisect.bisect_right(self._segment_starts, index) - 1
         segment = self._segments[max(position, 0)]
         return segment, index - segment.start
 

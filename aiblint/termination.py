@@ -1,0 +1,76 @@
+"""How a run ends when it is told to stop: SIGTERM (a CI job cancelled, a
+pre-commit hook interrupted by its runner, ``kill``).
+
+By default SIGTERM ends a Python process at once: no ``finally`` runs, the
+temporary folders that ShellCheck and PSScriptAnalyzer read script copies
+from stay behind, and ``-j`` worker processes, whose parent no longer exists,
+go on linting and writing cache entries. Instead, while a run lasts, SIGTERM
+raises :class:`Terminated` in the main thread, so the stack unwinds through
+every ``finally`` (a tool's process is killed, its folder removed) and the
+workers are stopped; and each worker gets SIGTERM itself when its parent dies
+however it died (Linux: ``PR_SET_PDEATHSIG``; elsewhere a thread that watches
+the parent), so no worker outlives the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from types import FrameType
+
+#: 128 + the signal number, as a shell reports a process that SIGTERM ended.
+EXIT_TERMINATED = 128 + 15
+_PR_SET_PDEATHSIG = 1
+#: Seconds between two looks at the parent (where the kernel cannot tell a worker).
+_WATCH_SECONDS = 1.0
+
+
+class Terminated(SystemExit):
+    """SIGTERM arrived: unwind, then exit. A ``SystemExit``, so that no ``except
+    Exception`` on the way takes it for a failure of one file, and a worker
+    process that gets it while waiting for work exits without a traceback."""
+
+    def __init__(self) -> None:
+        super().__init__(EXIT_TERMINATED)
+
+
+def _raise(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def sigterm_unwinds() -> Iterator[None]:
+    """While the block runs, SIGTERM raises :class:`Terminated` in it (main thread only:
+    Python runs signal handlers there; elsewhere nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def die_with_parent(parent: int) -> None:
+    """For a worker process, first thing: SIGTERM unwinds it (:class:`Terminated`),
+    and it gets SIGTERM when ``parent`` dies."""
+    signal.signal(signal.SIGTERM, _raise)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    threading.Thread(target=_watch, args=(parent,), name="aiblint-parent-watch", daemon=True).start()
+
+
+def _watch(parent: int) -> None:
+    # Also covers a parent that died before the kernel was asked to tell (a race at start).
+    while os.getppid() == parent:
+        time.sleep(_WATCH_SECONDS)
+    os.kill(os.getpid(), signal.SIGTERM)
