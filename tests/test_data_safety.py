@@ -262,7 +262,7 @@ def test_aliases_of_one_file_are_linted_and_fixed_once(write, tmp_path: Path, ca
     code, out = main_in_process("--select", "AIB103", "t.json", "sub/../t.json", "link.json", str(tmp_path / "t.json"), ".")
     assert code == 1
     assert {line.split(":", 1)[0] for line in out.splitlines()[:-1]} == {"t.json"}
-    assert out.splitlines()[-1] == "4 problems (4 errors) in 1 file checked"
+    assert out.splitlines()[-1] == "4 problems (4 errors) in 1 file checked; 4 fixable with --fix"
     assert main_in_process("--select", "AIB103", "--fix", "link.json", "t.json") == (0, "")
     assert capsys.readouterr().err.endswith("aiblint: fixed 4 problems in 1 file\n")
     assert (tmp_path / "t.json").read_text(encoding="utf-8") == CASES_FIXED
