@@ -40,6 +40,9 @@ class Terminated(SystemExit):
 
 
 def _raise(signum: int, frame: FrameType | None) -> None:
+    # Once: a second SIGTERM (a worker gets one from its parent and one when the parent
+    # exits; a CI runner may repeat itself) must not cut the clean-up short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise Terminated
 
 

@@ -3,6 +3,7 @@ offsets, no repeated keys), `--diff` is a patch git applies, and an interrupted 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -206,7 +207,8 @@ def _alive(pid: int) -> bool:
 def _children(pid: int) -> set[int]:
     found: set[int] = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
-        found |= {int(child) for child in (task / "children").read_text().split()}
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            found |= {int(child) for child in (task / "children").read_text().split()}
     return found
 
 
