@@ -231,3 +231,24 @@ def test_file_level_rules_report_into_the_parameters_file_too(write) -> None:  #
         ("b.json", 6, 16, "bad (value used by resources[0].location at t.json:11)")
     ]
     assert [(r.path, r.line, r.column) for r in findings[0].related] == [("t.json", 11, 17)]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"parameters": []}',
+     'parameters file is not usable: "parameters" at line 1, column 16 is not an object of {"name": {"value": ...}}'),
+    ('{"parameters": {"location": "westus2"}}',
+     'parameters file is not usable: parameter "location" at line 1, column 29 has no "value" (a parameters file '
+     'gives each parameter {"value": ...})'),
+    ('{\n  "parameters": {"location": {"defaultValue": "westus2"}}\n}',
+     'parameters file is not usable: parameter "location" at line 2, column 30 has no "value" (a parameters file '
+     'gives each parameter {"value": ...})'),
+    ('{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": []}',
+     'parameters file is a deployment template (a parameters file gives each parameter {"value": ...}): lint the '
+     "template as a path, and pass its parameters file with -p"),
+])
+def test_a_parameters_file_that_is_not_one_is_a_usage_error(write, text: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", _template(UNSUPPORTED))
+    write("p.json", text)
+    code, out = main_in_process("--format", "json", "--select", "AIB200", "-p", "p.json", "t.json")
+    assert code == 2
+    assert json.loads(out)["errors"] == [{"path": "p.json", "message": message}]

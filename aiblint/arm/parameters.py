@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from aiblint.arm.scope import Binding
 from aiblint.document import Document
-from aiblint.jsontree import JsonObject
+from aiblint.jsontree import JsonNode, JsonObject, JsonString
 from aiblint.loader import load_bytes
 
 
@@ -63,17 +63,45 @@ def read_parameter_file(data: bytes, display: str) -> ParameterFile:
         return ParameterFile(document, {}, f"not valid JSON: {problem}")
     if not isinstance(root, JsonObject):
         return ParameterFile(document, {}, "not a JSON object")
+    if _is_template(root):
+        return ParameterFile(document, {}, 'a deployment template (a parameters file gives each parameter {"value": '
+                                           "...}): lint the template as a path, and pass its parameters file with -p")
     section = root.get("parameters")
+    if "parameters" in root and not isinstance(section, JsonObject):
+        return ParameterFile(document, {}, f'not usable: "parameters" at {_where(document, section)} is not an object '
+                                           'of {"name": {"value": ...}}')
     entries = section if isinstance(section, JsonObject) else root
     bindings: dict[str, Binding] = {}
     for name, entry in entries.items():
-        if not isinstance(entry, JsonObject):
-            continue
-        if "value" in entry:
+        if isinstance(entry, JsonObject) and "value" in entry:
             bindings[name.casefold()] = Binding(entry.get("value"), document)
-        elif "reference" in entry:
+        elif isinstance(entry, JsonObject) and "reference" in entry:
             bindings[name.casefold()] = Binding(None, document)
+        elif entries is root and name in _DOCUMENT_KEYS:
+            continue
+        else:
+            return ParameterFile(document, {}, f'not usable: parameter "{name}" at {_where(document, entry)} has no '
+                                               '"value" (a parameters file gives each parameter {"value": ...})')
     return ParameterFile(document, bindings)
+
+
+#: Keys of a parameters document beside ``parameters``.
+_DOCUMENT_KEYS = frozenset({"$schema", "contentVersion"})
+
+
+def _is_template(root: JsonObject) -> bool:
+    """A deployment template (it has resources, or its $schema says so), not a parameters file."""
+    schema = root.get("$schema")
+    named = isinstance(schema, JsonString) and "deploymenttemplate" in schema.text.casefold()
+    return named or "resources" in root
+
+
+def _where(document: Document, node: JsonNode | None) -> str:
+    if node is None:
+        return "line 1"
+    position = document.position(node.start)
+    return f"line {position.line}, column {position.column}"
+
 
 def merge(files: Sequence[ParameterFile]) -> ParameterValues | None:
     return ParameterValues(list(files)) if files else None
