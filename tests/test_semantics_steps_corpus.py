@@ -98,8 +98,9 @@ EXPECTED: dict[str, list[tuple[str, int]]] = {
     # AIB219 (reviewed): a template skeleton that writes type names as values ("version": "string");
     # as written it cannot build.
     "corpus/JimMoyle__CloudImageBuilder/Templates/GenericTemplate.json": [('AIB219', 36)],
-    # AIB207: an ISO source (retired in 2020), in a file read past its trailing comma (AIB001).
-    "corpus/bradcstevens__azvmimagebuilder/armTemplates/rhel_iso_image_deploy_mdi.json": [('AIB207', 51)],
+    # AIB207: an ISO source (retired in 2020), in a file read past its trailing comma (AIB001); AIB206
+    # (reviewed): its Shell step uses `script`, a field in no supported api version (apiVersion undefaulted).
+    "corpus/bradcstevens__azvmimagebuilder/armTemplates/rhel_iso_image_deploy_mdi.json": [('AIB206', 60), ('AIB207', 51)],
 }
 
 
