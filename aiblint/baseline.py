@@ -8,6 +8,13 @@ findings changes nothing, while a new secret on an old line has new text, so a
 new fingerprint, and is reported. An entry counts how many equal findings it
 accepts; one more of the same is new.
 
+A secret is never hashed plainly (a short password is found again from its
+hash): its fingerprint is a keyed hash (HMAC-SHA-256) of its text under the
+baseline's ``key``, made at random when the baseline is first written and kept
+when it is written again, so a different token of the same kind and length at
+the same place is new. A finding of another rule whose span holds a secret is
+fingerprinted from its masked message, not its text.
+
 Paths are as the findings show them: relative to the working directory. Write
 and use a baseline from the same folder (the repository root).
 """
@@ -15,6 +22,7 @@ and use a baseline from the same folder (the repository root).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -24,6 +32,7 @@ from aiblint.config import ConfigError
 from aiblint.findings import Finding, Suppression
 
 BASELINE_VERSION = 1
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, order=True)
@@ -42,15 +51,16 @@ class Entry:
 class Baseline:
     """Accepted findings; :meth:`apply` marks those it holds as suppressed."""
 
-    def __init__(self, entries: Iterable[Entry], name: str) -> None:
+    def __init__(self, entries: Iterable[Entry], name: str, key: str | None = None) -> None:
         self.entries = sorted(entries)
         self.name = name  # how findings name it: the path as given
+        self.key = key  # the repository's key of secret fingerprints (hex), never a secret itself
         self.unused: list[Entry] = []  # entries of files linted in the last apply() that matched nothing
 
     @classmethod
-    def of(cls, findings: Iterable[Finding], name: str) -> Baseline:
+    def of(cls, findings: Iterable[Finding], name: str, key: str | None = None) -> Baseline:
         counts = Counter((f.path, f.rule, f.logical_path, f.fingerprint) for f in findings if f.suppressed is None)
-        return cls((Entry(*key, count) for key, count in counts.items()), name)
+        return cls((Entry(*fields, count) for fields, count in counts.items()), name, key)
 
     @classmethod
     def load(cls, path: Path, name: str) -> Baseline:
@@ -63,13 +73,26 @@ class Baseline:
             raise ConfigError(f"baseline {name} cannot be read: {error}") from None
         if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(data.get("entries"), list):
             raise ConfigError(f"baseline {name} is not an aiblint baseline (version {BASELINE_VERSION})")
-        return cls((_entry(item, name) for item in data["entries"]), name)
+        key = data.get("key")
+        if key is not None and not (isinstance(key, str) and _KEY.fullmatch(key)):
+            raise ConfigError(f"baseline {name}: 'key' must be 64 hexadecimal digits")
+        return cls((_entry(item, name) for item in data["entries"]), name, key)
+
+    @staticmethod
+    def key_of(path: Path) -> str | None:
+        """The key of the baseline at ``path``, if there is a usable one."""
+        try:
+            key = json.loads(path.read_text(encoding="utf-8")).get("key")
+        except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+            return None
+        return key if isinstance(key, str) and _KEY.fullmatch(key) else None
 
     def dumps(self) -> str:
         """The file's text: one entry a line, sorted, so that a change shows as a one-line diff."""
         lines = ",\n".join(f"    {entry.to_json()}" for entry in self.entries)
         body = f"[\n{lines}\n  ]" if self.entries else "[]"
-        return f'{{\n  "version": {BASELINE_VERSION},\n  "entries": {body}\n}}\n'
+        key = f'\n  "key": "{self.key}",' if self.key else ""
+        return f'{{\n  "version": {BASELINE_VERSION},{key}\n  "entries": {body}\n}}\n'
 
     def write(self, path: Path) -> None:
         """Replace the file atomically: a failure leaves the old baseline whole.

@@ -65,7 +65,7 @@ class ResultCache:
         self.run = run_key(linter)
         self.memo = linter.scripts.memo = _Memo(linter.scripts.memo)
         self._hashes: dict[Path, str | None] = {}
-        self._nearest: dict[tuple[str, str], str | None] = {}
+        self._nearest: dict[tuple[str, str, str], str | None] = {}
         self.hits = self.misses = 0
 
     @classmethod
@@ -126,10 +126,12 @@ class ResultCache:
     def dependencies(self, display: str, units: Sequence[ScriptUnit]) -> Dependencies:
         """What linting ``display`` read besides the file, with what was there (see the module text)."""
         from aiblint.scripts.resolve import UNKNOWN
+        from aiblint.uris import mask_uri
 
-        # An expression or placeholder resolves to nothing whatever the files say.
+        # An expression or placeholder resolves to nothing whatever the files say. A credential in
+        # a URI is not kept (masked, the URI resolves the same, or differently: then it is a miss).
         resolutions = [
-            [uri, value.status, str(value.path) if value.path else None, self._hash(value.path) if value.readable else None]
+            [mask_uri(uri), value.status, str(value.path) if value.path else None, self._hash(value.path) if value.readable else None]
             for uri, value in self.memo.resolutions.get(display, [])
             if value.status != UNKNOWN
         ]
@@ -193,20 +195,26 @@ class ResultCache:
         return folders
 
     def _nearest_file(self, folder: Path, name: str) -> list[object]:
-        """[folder, name, the nearest such file at or above folder, its hash]."""
-        found = self._nearest_path(str(folder), name)
+        """[folder, name, the nearest such file at or above folder inside its repository, its hash]
+        (the tools are given that file, never one above the repository)."""
+        from aiblint.scripts.resolve import repository_for
+
+        boundary = str(repository_for(folder, self.linter.scripts).root)
+        found = self._nearest_path(str(Path(folder).resolve()), name, boundary)
         return [str(folder), name, found, self._hash(Path(found)) if found else None]
 
-    def _nearest_path(self, folder: str, name: str) -> str | None:
+    def _nearest_path(self, folder: str, name: str, boundary: str) -> str | None:
         # Folders share their parents: each folder is looked at once per name.
-        key = (folder, name)
+        key = (folder, name, boundary)
         if key not in self._nearest:
             candidate = os.path.join(folder, name)
             parent = os.path.dirname(folder)
             if os.path.isfile(candidate):
                 self._nearest[key] = candidate
+            elif parent == folder or folder == boundary or not folder.startswith(boundary.rstrip(os.sep) + os.sep):
+                self._nearest[key] = None
             else:
-                self._nearest[key] = self._nearest_path(parent, name) if parent != folder else None
+                self._nearest[key] = self._nearest_path(parent, name, boundary)
         return self._nearest[key]
 
     def _hash(self, path: Path | None) -> str | None:
@@ -233,7 +241,7 @@ class _Memo(dict[object, object]):
         super().__setitem__(key, value)
         from aiblint.scripts.resolve import Resolution
 
-        if isinstance(key, tuple) and len(key) == 3 and key[0] == "resolution" and isinstance(value, Resolution):
+        if isinstance(key, tuple) and len(key) >= 3 and key[0] == "resolution" and isinstance(value, Resolution):
             self.resolutions.setdefault(str(key[2]), []).append((str(key[1]), value))
 
 
@@ -369,6 +377,7 @@ def run_key(linter: Linter) -> str:
         "cwd": str(linter.cwd),
         "script-roots": [[root.prefix, str(root.folder), root.partial] for root in settings.roots],
         "root": str(settings.root),
+        "fingerprint-key": hashlib.sha256(linter.fingerprint_key.encode()).hexdigest() if linter.fingerprint_key else None,
         "inline-shebang": settings.inline_shebang,
         "parameters": [[file.document.path, hashlib.sha256(file.document.text.encode("utf-8", "surrogatepass")).hexdigest()]
                        for file in linter.parameter_files],

@@ -22,6 +22,7 @@ from aiblint.constants import PROGRAM
 if TYPE_CHECKING:
     from aiblint.config import Config
     from aiblint.findings import Report
+    from aiblint.fixes import FileChange
     from aiblint.registry import RuleSet
     from aiblint.rule import Rule
 
@@ -136,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--fetch", action="store_true",
         help="download referenced scripts that no local file or script-roots mapping stands for (cached; off by default)",
+    )
+    parser.add_argument(
+        "--fetch-files", action="store_true",
+        help="with --fetch, download the files of File customizers and ISO sources too (to compare their checksums)",
     )
     baseline = parser.add_mutually_exclusive_group()
     baseline.add_argument(
@@ -300,6 +305,7 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     config = _config(options, cwd)
     if options.write_baseline:
         config.baseline = None  # the baseline being written replaces any other
+        config.fingerprint_key = _baseline_key(cwd / options.write_baseline)
     _stdin_paths(options)
     if options.fix and "-" in options.paths:
         raise UsageError("--fix changes files in place; it cannot read standard input")
@@ -339,7 +345,7 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     if options.fix:
         report = _fix(report, rules, config, cwd, run)
     if options.write_baseline:
-        report = _write_baseline(report, options.write_baseline, cwd)
+        report = _write_baseline(report, options.write_baseline, cwd, config.fingerprint_key)
     stream = _open_output(options.output, out)
     color = _use_color(options.color, stream, config.format)
     # Code frames follow the terminal unless asked: a CI log can show source lines without colour.
@@ -366,13 +372,14 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
         where = options.output or "standard output"
         raise UsageError(f"cannot write the report to {where}: {error.strerror or error}") from None
     from aiblint.formatters.text import printable  # one line each, whatever a file name or an error holds
+    from aiblint.redact import redact  # (a note may quote a file)
 
     for problem in report.errors:
-        print(f"{PROGRAM}: {printable(problem.path)}: {printable(problem.message)}", file=sys.stderr)
+        print(f"{PROGRAM}: {printable(problem.path)}: {printable(redact(problem.message))}", file=sys.stderr)
     for warning in report.warnings:
-        print(f"{PROGRAM}: warning: {printable(warning)}", file=sys.stderr)
+        print(f"{PROGRAM}: warning: {printable(redact(warning))}", file=sys.stderr)
     for note in [] if options.quiet else report.notes:
-        print(f"{PROGRAM}: note: {printable(note)}", file=sys.stderr)
+        print(f"{PROGRAM}: note: {printable(redact(note))}", file=sys.stderr)
     return report.exit_code(config.fail_on)
 
 
@@ -405,6 +412,7 @@ def _config(options: argparse.Namespace, cwd: Path) -> Config:
         root = _root(options.root, cwd)
         start = _config_start(getattr(options, "paths", []), cwd)
         config = load_config(start, Path(options.config) if options.config else None, root)
+        config.fetch_files = bool(getattr(options, "fetch_files", False))
         config.apply(check_settings(_cli_settings(options), "command line"), "command line")
     except ConfigError as error:
         raise UsageError(str(error)) from None
@@ -424,12 +432,42 @@ def _preview_fixes(report: Report, rules: RuleSet, config: Config, cwd: Path, ou
     from aiblint.fixes import plan_fixes, relinter, unified_diff
 
     changes, problems = plan_fixes(report, cwd, relinter(report, rules, config, cwd))
-    out.write(unified_diff(changes))
+    out.write(_masked_diff(unified_diff(changes), report, changes, rules))
     for problem in problems:
         print(f"{PROGRAM}: {problem}", file=sys.stderr)
     fixes = sum(change.fixed for change in changes)
     print(f"{PROGRAM}: {_count(fixes, 'fix', 'fixes')} would change {_count(len(changes), 'file')}", file=sys.stderr)
     return EXIT_FINDINGS if changes else EXIT_OK
+
+
+def _masked_diff(diff: str, report: Report, changes: Sequence[FileChange], rules: RuleSet) -> str:
+    """The diff with every secret masked, as every other output shows it: those the
+    secret rules found in the changed files, then what the detectors find in a line.
+    (A masked context line no longer applies: safety first.)"""
+    from aiblint.redact import redact
+    from aiblint.secrets import mask
+
+    secret_rules = {rule.id for rule in rules.rules if "secret" in rule.tags}
+    texts = {change.display: change.before.split("\n") for change in changes}
+    values = sorted(
+        {_written(texts[f.path], f.line, f.column, f.end_line, f.end_column) for f in report.findings
+         if f.rule in secret_rules and f.path in texts} - {""},
+        key=len, reverse=True,
+    )
+    lines = diff.split("\n")
+    for index, line in enumerate(lines):
+        if line[:1] in (" ", "+", "-") and not line.startswith(("--- a/", "+++ b/")):
+            for value in values:
+                line = line.replace(value, mask(value))
+            lines[index] = line[0] + redact(line[1:])
+    return "\n".join(lines)
+
+
+def _written(lines: list[str], line: int, column: int, end_line: int, end_column: int) -> str:
+    """The text of a one-line span (columns in code points, 1-based)."""
+    if line != end_line or not 0 < line <= len(lines):
+        return ""
+    return lines[line - 1][column - 1 : end_column - 1]
 
 
 def _fix(report: Report, rules: RuleSet, config: Config, cwd: Path, run: Callable[[], Report]) -> Report:
@@ -448,12 +486,12 @@ def _fix(report: Report, rules: RuleSet, config: Config, cwd: Path, run: Callabl
     return report
 
 
-def _write_baseline(report: Report, name: str, cwd: Path) -> Report:
+def _write_baseline(report: Report, name: str, cwd: Path, key: str | None) -> Report:
     """Record the findings that are not suppressed; they are accepted from now on."""
     from aiblint.baseline import Baseline
     from aiblint.config import ConfigError
 
-    baseline = Baseline.of(report.findings, name)
+    baseline = Baseline.of(report.findings, name, key)
     try:
         baseline.write(cwd / name)
     except ConfigError as error:
@@ -461,6 +499,16 @@ def _write_baseline(report: Report, name: str, cwd: Path) -> Report:
     print(f"{PROGRAM}: wrote {_count(len(report.active), 'finding')} to the baseline {name}", file=sys.stderr)
     report.findings[:] = baseline.apply(report.findings, set())
     return report
+
+
+def _baseline_key(path: Path) -> str:
+    """The key of secret fingerprints: the existing baseline's (so that rewriting
+    it changes nothing), else a new random one."""
+    import secrets
+
+    from aiblint.baseline import Baseline
+
+    return Baseline.key_of(path) or secrets.token_hex(32)
 
 
 def _count(number: int, word: str, plural: str = "") -> str:
@@ -489,7 +537,7 @@ def _cli_settings(options: argparse.Namespace) -> dict[str, object]:
         settings["fail-on"] = "none" if options.exit_zero else options.fail_on
     if options.format:
         settings["format"] = options.format
-    if options.fetch:
+    if options.fetch or options.fetch_files:
         settings["fetch"] = True
     if options.parameters:
         settings["parameters"] = options.parameters

@@ -115,6 +115,10 @@ KEYS: dict[str, Callable[[str, object], object]] = {
 }
 
 
+#: Keys only the command line sets: a repository's configuration turning on the network is an error.
+COMMAND_LINE_ONLY = frozenset({"fetch"})
+
+
 @dataclass
 class Config:
     """Settings after merging defaults, the file and the command line."""
@@ -135,6 +139,8 @@ class Config:
     source: Path | None = None  # the file the settings came from
     root: Path | None = None  # --root: the one folder files are read from (command line only)
     named: tuple[Path, ...] = ()  # the folders of the paths named on the command line (set by lint_paths)
+    fetch_files: bool = False  # --fetch-files (command line only): download non-script files too
+    fingerprint_key: str | None = None  # keys secret fingerprints (hex); kept in the baseline being written
     origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
 
     def apply(self, values: Mapping[str, object], origin: str) -> None:
@@ -201,7 +207,7 @@ def read_config_file(path: Path) -> dict[str, object]:
         where = str(path)
     if not isinstance(section, dict):
         raise ConfigError(f"{where}: must be a table")
-    if "fetch" in section:
+    if COMMAND_LINE_ONLY & set(section):
         raise ConfigError(
             f"{where}: 'fetch' can only be set on the command line (--fetch): "
             "a repository's configuration may not turn on the network"

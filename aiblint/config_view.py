@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from aiblint.config import KEYS, Config
+from aiblint.config import COMMAND_LINE_ONLY, KEYS, Config
 from aiblint.findings import Severity
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
@@ -25,7 +25,9 @@ def render(config: Config) -> str:
     for key in KEYS:
         value = setting(config, key)
         origin = config.origins.get(key, "default")
-        if value is None:
+        if key in COMMAND_LINE_ONLY:  # shown, but as a comment: a configuration file may not set it
+            lines.append(f"# {key} = {_toml(value)}  ({origin}; command line only: --{key})")
+        elif value is None:
             lines.append(f"# {key} is not set: {_UNSET.get(key, 'nothing')}  ({origin})")
         elif isinstance(value, dict) and value:
             tables += ["", f"[tool.aiblint.{key}]  # {origin}", *(f"{_key(name)} = {_toml(item)}" for name, item in value.items())]

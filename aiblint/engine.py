@@ -8,9 +8,11 @@ become findings or :class:`~aiblint.findings.InternalError` entries.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import sys
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +26,7 @@ from aiblint.findings import Finding, InternalError, RelatedLocation, Report, Se
 from aiblint.jsontree import JsonNode, member_key
 from aiblint.loader import MAX_FILE_BYTES, load_bytes
 from aiblint.model import ImageTemplate, find_templates
+from aiblint.redact import redact_message
 from aiblint.registry import RuleSet
 from aiblint.rule import FileContext, Problem, Rule, RunNote
 from aiblint.script_paths import is_script, lint_named_scripts, stdin_script_note
@@ -66,6 +69,11 @@ class Linter:
         self.reads: dict[str, list[str]] = {}
         #: per-file ignores, in-file suppressions (AIB006), the baseline
         self.filter = FindingFilter(self)
+        #: the key of secret fingerprints: the one of the baseline being written or used (``None``: none)
+        baseline = self.filter.baseline
+        self.fingerprint_key = config.fingerprint_key or (baseline.key if baseline is not None else None)
+        #: document path -> where secrets were found in it (line, column, end line, end column)
+        self.secret_places: dict[str, list[tuple[int, int, int, int]]] = {}
 
     # Read when first needed: the rules of a lazily loaded rule set are imported
     # only if a file is linted (not when every result comes from the cache).
@@ -76,6 +84,37 @@ class Linter:
     @cached_property
     def batch_rules(self) -> list[Rule]:
         return [rule for rule in self.rules.rules if _overrides(rule, "check_scripts")]
+
+    @cached_property
+    def secret_rules(self) -> frozenset[str]:
+        return frozenset(rule.id for rule in self.rules.rules if "secret" in rule.tags)
+
+    def remember_secrets(self, findings: Iterable[Finding]) -> None:
+        """Where findings from the result cache found secrets (a script's later
+        findings must not be fingerprinted from text that holds one)."""
+        for finding in findings:
+            if finding.rule in self.secret_rules:
+                self._secret_at(finding.path, finding.line, finding.column, finding.end_line, finding.end_column)
+
+    def _secret_at(self, path: str, *place: int) -> None:
+        places = self.secret_places.setdefault(path, [])
+        if place not in places:
+            places.append((place[0], place[1], place[2], place[3]))
+
+    def _covers_secret(self, finding: Finding) -> bool:
+        start, end = (finding.line, finding.column), (finding.end_line, finding.end_column)
+        return any(start <= (place[2], place[3]) and (place[0], place[1]) <= end for place in self.secret_places.get(finding.path, ()))
+
+    def _without_secret_text(self, findings: list[Finding]) -> list[Finding]:
+        """Findings whose span covers a secret found later in the file are
+        fingerprinted again, from their message instead of the text."""
+        if not self.secret_places:
+            return findings
+        return [
+            replace(finding, fingerprint=_covering_fingerprint(finding))
+            if finding.rule not in self.secret_rules and self._covers_secret(finding) else finding
+            for finding in findings
+        ]
 
     def lint_bytes(self, data: bytes, display: str, explicit: bool = True) -> tuple[list[Finding], int]:
         """Findings for one file's bytes, and how many templates it held."""
@@ -92,7 +131,7 @@ class Linter:
             if self.script_rules or self.batch_rules:
                 findings.extend(self._scripts(document, templates))
             self.filter.read(document, templates)
-        findings = sorted(set(findings))
+        findings = self._without_secret_text(sorted(set(findings)))
         return (findings if self.batch else self.filter.apply(findings)), len(templates)
 
     def _scripts(self, document: Document, templates: list[ImageTemplate]) -> list[Finding]:
@@ -206,12 +245,15 @@ class Linter:
         if not self.selection.enabled(rule_id):
             return None
         message = problem.message
-        related = [self._related(item.document or document, item.node, item.message) for item in problem.related]
+        related = [self._related(item.document or document, item.node, redact_message(item.message)) for item in problem.related]
         if templates and problem.node is not None:
             document, message, flows = _provenance(problem, document, templates, message)
             related += [self._related(templates[0].document, node, "the template field this value flows into") for node in flows]
         if len(message) > MAX_MESSAGE:  # it quotes a huge value from the file
             message = message[: MAX_MESSAGE - 1] + "…"
+        secret = "secret" in rule.tags
+        if not secret:  # a rule quoting a value may quote a URI with a password, or a token
+            message = redact_message(message)
         severity = self._severity(rule_id) or problem.severity or rule.severity
         logical_path = problem.node.logical_path() if problem.node is not None else ""
         if problem.start is not None:
@@ -226,9 +268,9 @@ class Linter:
         else:
             start = end = 0
         span = document.span(start, end)
-        # A secret's own text must not be hashed: a short password is found again from its hash.
-        offending = problem.message if "secret" in rule.tags else document.text[start:end]
-        return Finding(
+        if secret:
+            self._secret_at(document.path, span.start.line, span.start.column, span.end.line, span.end.column)
+        finding = Finding(
             path=document.path,
             line=span.start.line,
             column=span.start.column,
@@ -238,10 +280,16 @@ class Linter:
             severity=severity,
             message=message,
             logical_path=logical_path,
-            fingerprint=_fingerprint(rule_id, document.path, logical_path, offending),
             related=tuple(related),
             fix=problem.fix,
         )
+        # Never the plain hash of text that holds a secret: a short password is found again from it.
+        if secret:
+            offending = _keyed(self.fingerprint_key, document.text[start:end]) if self.fingerprint_key else problem.message
+            return replace(finding, fingerprint=_fingerprint(rule_id, document.path, logical_path, offending))
+        if self._covers_secret(finding):
+            return replace(finding, fingerprint=_covering_fingerprint(finding))
+        return replace(finding, fingerprint=_fingerprint(rule_id, document.path, logical_path, document.text[start:end]))
 
     @staticmethod
     def _related(document: Document, node: JsonNode, message: str) -> RelatedLocation:
@@ -279,6 +327,17 @@ def _provenance(
 def _fingerprint(rule_id: str, path: str, logical_path: str, text: str) -> str:
     digest = hashlib.sha256("\0".join((rule_id, path, logical_path, text)).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]
+
+
+def _keyed(key: str, secret: str) -> str:
+    """A secret as the baseline knows it: a keyed hash (HMAC-SHA-256) under the
+    repository's key, so that another token of the same kind and length is new."""
+    return "keyed:" + hmac.new(bytes.fromhex(key), secret.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def _covering_fingerprint(finding: Finding) -> str:
+    """A finding whose span holds a secret: from its (masked) message, never its text."""
+    return _fingerprint(finding.rule, finding.path, finding.logical_path, "covers a secret\0" + finding.message)
 
 
 def lint_paths(

@@ -109,8 +109,12 @@ def _encoding_problem(what: str) -> ReadProblem:
 
 
 def _quoted(token: str) -> str:
-    """A word from the file, quoted for a message: at most 40 characters of it."""
-    return repr(token[:40]) + ("…" if len(token) > 40 else "")
+    """A word from the file, quoted for a message: at most 40 characters of it,
+    a secret masked (an unquoted token is often one)."""
+    from aiblint.redact import redact
+
+    shown = redact(token[:1000])
+    return repr(shown[:40]) + ("…" if len(shown) > 40 else "")
 
 
 def _describe(text: str, offset: int) -> str:

@@ -124,6 +124,8 @@ def run_chunk(linter: Linter, chunk: Sequence[Work], cache: ResultCache | None) 
             continue
         key = cache.key(data, item.display, item.explicit) if cache is not None else None
         hit = cache.lookup(key, data, item.display) if cache is not None and key is not None else None
+        if hit is not None and hit.rebatch:
+            linter.remember_secrets(hit.findings)
         if hit is not None and _revisit(linter, hit, data, again):
             hit.digest = digest(data)
             result.outcomes.append(hit)

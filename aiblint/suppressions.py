@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from aiblint.document import Document, Position
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString, member_key
 from aiblint.model import ImageTemplate
+from aiblint.redact import redact
 from aiblint.rule import Problem
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ def _entry(document: Document, owner: JsonObject, entry: JsonNode, today: dateti
     where = f"{document.path}:{document.position(entry.start).line}"
     selectors = [Selector(code.text.upper(), Problem("", node=code), document) for code in codes]
     reason = _string(entry.get("reason"))
-    directive = Directive("metadata", document.path, where, (document.path, entry.start), selectors, reason or "")
+    directive = Directive("metadata", document.path, where, (document.path, entry.start), selectors, redact(reason or ""))
     introducing = member_key(target)
     start = introducing.start if introducing is not None else target.start
     directive.spans.append((_place(document, start), _place(document, target.end)))
@@ -311,7 +312,7 @@ def _from_comment(parsed: _Parsed, source: str, document: Document, locate: Loca
     offset = start_problem.start or 0
     line = document.position(offset).line
     selectors = [Selector(code, locate(start, end), document) for code, start, end in parsed.codes]
-    directive = Directive(source, document.path, f"{document.path}:{line}", (document.path, offset), selectors, parsed.reason)
+    directive = Directive(source, document.path, f"{document.path}:{line}", (document.path, offset), selectors, redact(parsed.reason))
     if parsed.error:
         message = f"aiblint comment {parsed.error}; nothing is suppressed"
         directive.complaints.append((message, _with(start_problem, message), document))

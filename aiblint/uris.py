@@ -140,6 +140,7 @@ class Credential:
     start: int
     end: int
     masked_value: str  # aiblint.secrets.mask() of the value: the secret itself is never kept
+    value_offset: int = 0  # where the value starts after ``start`` (after ``name=``)
 
     def masked(self) -> str:
         """``sig=Ab…(40 chars)``: enough to find it, never enough to use it."""
@@ -172,6 +173,8 @@ def find_credentials(text: str) -> list[Credential]:
             if password and not _STAND_IN.search(password):
                 begin = start + len(user) + 1
                 found.append(_credential("password", text, begin, begin + len(password)))
+        elif at and len(userinfo) >= _TOKEN_USER_LENGTH and not _STAND_IN.search(userinfo) and not _MASKED.search(userinfo):
+            found.append(_credential("token", text, start, start + len(userinfo)))  # https://<token>@github.com/...
     query = text.find("?")
     if query < 0:
         return found
@@ -184,6 +187,34 @@ def find_credentials(text: str) -> list[Credential]:
             found.append(_credential(name, text, position, position + len(part), len(name) + 1))
         position += len(part) + 1
     return found
+
+
+#: A URI in running text (a message, a reason): up to a space, a quote or a bracket; an
+#: already masked value (``Ab…(44 chars)``) is part of it, so that it is not masked twice.
+_URI_IN_TEXT: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://(?:…\(\d+ chars\)|[^\s\"'<>()\[\]{}`])+")
+_MASKED: Final = re.compile(r"…\(\d+ chars\)\Z")
+#: A user name this long in a URI is a token (``https://ghp_...@github.com``), not a name.
+_TOKEN_USER_LENGTH = 16
+
+
+def mask_uri(text: str) -> str:
+    """``text`` (one URI) with every credential masked (``sig=Ab…(44 chars)``,
+    ``user:…(10 chars)@``): the only form in which aiblint shows a URI."""
+    pieces: list[str] = []
+    last = 0
+    for credential in find_credentials(text):
+        value = credential.start + credential.value_offset
+        if _MASKED.search(text[value : credential.end]):
+            continue
+        pieces += [text[last:value], credential.masked_value]
+        last = credential.end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def mask_uris(text: str) -> str:
+    """Every URI in ``text`` masked by :func:`mask_uri`."""
+    return _URI_IN_TEXT.sub(lambda found: mask_uri(found.group()), text) if "://" in text else text
 
 
 def is_loopback_host(host: str) -> bool:
@@ -322,4 +353,4 @@ def _authority_span(text: str) -> tuple[int, int] | None:
 def _credential(name: str, text: str, start: int, end: int, value_offset: int = 0) -> Credential:
     from aiblint.secrets.mask import mask  # the one masking policy; imported only when a credential is found
 
-    return Credential(name, start, end, mask(text[start + value_offset : end]))
+    return Credential(name, start, end, mask(text[start + value_offset : end]), value_offset)

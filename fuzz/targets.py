@@ -28,6 +28,7 @@ from aiblint.findings import Finding, InternalError, RelatedLocation, Report, Se
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString, walk
 from aiblint.loader import load_bytes, load_text
 from fuzz.mutate import mutate_text
+from fuzz.repository import repository
 
 
 class Broken(AssertionError):
@@ -524,4 +525,5 @@ def warm_up() -> None:
 #: Name -> target, for ``fuzz/run.py``.
 TARGETS: dict[str, Callable[[bytes], None]] = {
     "loader": loader, "expression": expression, "linemap": linemap, "formats": formats, "lint": lint,
+    "repository": repository,
 }

@@ -20,6 +20,7 @@ from aiblint.rule import Example, Problem, Rule
 from aiblint.scripts.resolve import FETCHED, LOCAL, MISSING, UNRESOLVED, read_script, resolve_uri
 from aiblint.scripts.settings import current_settings
 from aiblint.scripts.units import script_references
+from aiblint.uris import mask_uri
 
 from .locations import locations
 
@@ -128,7 +129,7 @@ is a plain string.
                     fix = replace_string(resolved.document, resolved.node, value.lower(), "write the checksum in lower case")
                 yield Problem(f"sha256Checksum {reason}", node=resolved.node, document=resolved.document, fix=fix)
                 continue
-            actual = _local_file(uri, template) if uri else None
+            actual = _local_file(uri, template, owner) if uri else None
             if actual is not None and value not in _digests(actual[1]):
                 yield Problem(
                     f"sha256Checksum does not match {actual[0]}, whose SHA-256 is {hashlib.sha256(actual[1]).hexdigest()}: "
@@ -137,15 +138,17 @@ is a plain string.
                 )
 
 
-def _local_file(uri: str, template: ImageTemplate) -> tuple[str, bytes] | None:
+def _local_file(uri: str, template: ImageTemplate, owner: JsonObject) -> tuple[str, bytes] | None:
     """What the file the URI resolves to is called in messages, and its bytes."""
-    resolution = resolve_uri(uri, template.document.path)
+    kind = owner.get("type")
+    runs = kind is not None and (template.resolve(kind).text() or "").casefold() in ("shell", "powershell")
+    resolution = resolve_uri(uri, template.document.path, script=runs)
     if resolution.status not in (LOCAL, FETCHED) or resolution.path is None:
         return None
     script = read_script(resolution.path)
     if script.error:
         return None
-    what = f"the download of {uri}" if resolution.status == FETCHED else script.document.path
+    what = f"the download of {mask_uri(uri)}" if resolution.status == FETCHED else script.document.path
     return what, script.data
 
 
@@ -172,9 +175,10 @@ asked. A `scriptUri` is read from this machine when it is:
 - a relative path or `file:` URL (relative to the template).
 
 Anything else is reported here, once per reference, with the mapping that would resolve
-it. `--fetch` (or `fetch = true`) downloads what cannot be mapped, with a timeout, a size
-limit and a cache. Paths never leave the folder they are mapped into (`..` and symlinks
-are followed, then checked) and absolute paths are never read. URIs that are ARM
+it, every URI shown with its credentials masked. `--fetch` (a command-line decision: a
+repository's configuration cannot turn it on) downloads what cannot be mapped, with a
+deadline, a size limit and a cache. Paths never leave the repository or the folder they are
+mapped into (`..` and symlinks are followed, then checked) and absolute paths are never read. URIs that are ARM
 expressions or placeholders are not reported, nor are URLs on hosts reserved for
 documentation (`example.com`, `example.org`, `example.net`, `*.example`, `*.test`: RFC 2606
 and RFC 6761): they name no file to map or fetch, only a place the author means to replace.

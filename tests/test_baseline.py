@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -35,8 +36,9 @@ def test_baseline_file_has_no_line_numbers_and_is_one_entry_a_line(write, tmp_pa
     main_in_process(*SELECT, "--write-baseline", "b.json", "t.json")
     text = (tmp_path / "b.json").read_text()
     lines = text.splitlines()
-    assert lines[:3] == ["{", '  "version": 1,', '  "entries": [']
-    assert lines[3].startswith('    {"path": "t.json", "rule": "AIB003", "logical_path": "location", "fingerprint": "')
+    assert lines[:2] == ["{", '  "version": 1,'] and lines[3] == '  "entries": ['
+    assert re.fullmatch(r'  "key": "[0-9a-f]{64}",', lines[2])  # keys the fingerprints of secrets (aiblint.baseline)
+    assert lines[4].startswith('    {"path": "t.json", "rule": "AIB003", "logical_path": "location", "fingerprint": "')
     assert lines[-2:] == ["  ]", "}"]
     assert '"line"' not in text and "column" not in text
 

@@ -31,7 +31,7 @@ def test_defaults_are_shown_with_their_origin() -> None:
         "exclude = []  # default\n"
         "script-roots = {}  # default\n"
         'inline-shebang = "/bin/sh -e"  # default\n'
-        "fetch = false  # default\n"
+        "# fetch = false  (default; command line only: --fetch)\n"
         "parameters = []  # default\n"
         "per-file-ignores = {}  # default\n"
         "# baseline is not set: no baseline  (default)\n"
@@ -71,7 +71,7 @@ def test_file_and_command_line_values_name_their_origin(write, tmp_path: Path) -
         'format = "text"  # default',
         "exclude = []  # default",
         'inline-shebang = "/bin/sh -e"  # default',
-        "fetch = false  # default",
+        "# fetch = false  (default; command line only: --fetch)",
         'parameters = ["p.json"]  # command line',
         f'baseline = "ci/aiblint-baseline.json"  # {source}',
         "regions = []  # default",
@@ -92,7 +92,7 @@ def test_output_is_a_configuration_file_that_reads_back_the_same(write) -> None:
     write(".aiblint.toml", CONFIG)
     _, out = main_in_process("config", "--parameters", "p.json")
     section = tomllib.loads(out)["tool"]["aiblint"]
-    assert set(section) == set(KEYS)
+    assert set(section) == set(KEYS) - {"fetch"}  # --fetch only
     checked = check_settings(section, "round trip")
     assert checked["select"] == ["AIB"]
     assert checked["per-file-ignores"] == {"samples/*.json": ["AIB003", "AIB304"]}

@@ -44,7 +44,8 @@ jobs = json.loads(pathlib.Path(sys.argv[sys.argv.index("-Jobs") + 1]).read_text(
 log = os.environ.get("PWSH_LOG")
 if log:
     with open(log, "a") as handle:
-        handle.write(json.dumps({"argv": sys.argv[1:], "jobs": jobs}) + "\n")
+        settings = [pathlib.Path(job["settings"]).read_text(encoding="utf-8-sig") if job["settings"] else None for job in jobs]
+        handle.write(json.dumps({"argv": sys.argv[1:], "jobs": jobs, "settings_text": settings}) + "\n")
 mode = os.environ.get("PWSH_MODE", "flat")
 records = []
 for job in jobs:
@@ -126,7 +127,9 @@ def test_the_nearest_settings_file_is_passed(write, stand_in: Path, tmp_path: Pa
     lint_paths(["images/t.json", "other/t.json"])
     [call] = [json.loads(line) for line in stand_in.read_text().splitlines()]
     assert call["argv"][:4] == ["-NoLogo", "-NoProfile", "-NonInteractive", "-File"]
-    assert sorted((job["settings"] or "") for job in call["jobs"]) == ["", str(settings.resolve())]
+    # aiblint's own copy of the settings (read as data), never the repository's file
+    assert sorted(text or "" for text in call["settings_text"]) == ["", "@{'ExcludeRules' = @('PSAvoidUsingWriteHost')}\n"]
+    assert str(settings.resolve()) not in json.dumps(call["jobs"])
 
 
 def test_missing_pwsh_is_one_note(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

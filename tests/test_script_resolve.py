@@ -266,7 +266,7 @@ def test_fetch_failures_are_notes(tmp_path: Path, write, server: _Server, monkey
     if body is not None:
         server.files[path] = body
     url = f"http://127.0.0.1:{server.server_port}{path}"
-    resolution = resolve_uri(url, "t.json", _settings(tmp_path, fetch=True))
+    resolution = resolve_uri(url, "t.json", _settings(tmp_path, fetch=True), script=True)
     assert (resolution.status, resolution.reason) == (UNRESOLVED, reason)
 
 
@@ -274,7 +274,7 @@ def test_fetch_of_an_unreachable_host_is_a_note(tmp_path: Path, server: _Server)
     port = server.server_port
     server.shutdown()
     server.server_close()
-    resolution = resolve_uri(f"http://127.0.0.1:{port}/x.sh", "t.json", _settings(tmp_path, fetch=True))
+    resolution = resolve_uri(f"http://127.0.0.1:{port}/x.sh", "t.json", _settings(tmp_path, fetch=True), script=True)
     assert resolution.status == UNRESOLVED and resolution.reason.startswith("--fetch could not get it: download failed:")
 
 
@@ -289,7 +289,7 @@ def test_fetched_file_checksum_is_compared(tmp_path: Path, write, server: _Serve
         f"sha256Checksum does not match the download of {url}, whose SHA-256 is {expected}: "
         "the build fails when the downloaded file differs; update the checksum"
     ]
-    assert resolve_uri(url, "t.json", _settings(tmp_path, fetch=True)).status == FETCHED
+    assert resolve_uri(url, "t.json", _settings(tmp_path, fetch=True), script=True).status == FETCHED
 
 
 # -- AIB212, AIB305, AIB307 through the engine ------------------------------------------------

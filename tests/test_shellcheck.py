@@ -156,6 +156,7 @@ def test_users_directives_are_honoured(write) -> None:  # type: ignore[no-untype
 
 
 def test_shellcheckrc_next_to_the_template_is_honoured(write) -> None:  # type: ignore[no-untyped-def]
+    write(".git/config", "")  # the repository: an rc file up to its top level applies
     write("images/t.json", _template([["cp $1 /opt"]]))
     assert [f.rule for f in lint_paths(["images/t.json"]).findings if f.rule.startswith("SC")] == ["SC2086"]
     write(".shellcheckrc", "disable=SC2086\n")

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from aiblint.findings import Finding, Report, Severity
 from aiblint.formatters import Formatter, safe_text
+from aiblint.redact import redact
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.NOTE: "\033[36m"}
 #: ShellCheck's page for a code: what it means, with examples and exceptions.
@@ -95,6 +96,7 @@ class TextFormatter(Formatter):
         if not 1 <= finding.line <= len(lines):
             return ""
         source = _masked(lines[finding.line - 1].rstrip("\r"), finding.line, self._secrets.get(finding.path, []))
+        source = redact(source)  # a secret that no finding is about (a token in a URL, a parameter's value)
         source = _CONTROL.sub("\ufffd", source.expandtabs(1))
         width = (finding.end_column - finding.column) if finding.end_line == finding.line else len(source) - finding.column + 1
         source, start = _window(source, finding.column - 1)

@@ -6,7 +6,7 @@ configuration file nearest to a script, and turning findings into problems.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,16 +42,33 @@ class Outcome:
 
 
 def run_tool(
-    command: Sequence[str], folder: str | Path, timeout: float, tool: str, count: int, kind: str, outcome: Outcome
+    command: Sequence[str], folder: str | Path, timeout: float, tool: str, count: int, kind: str, outcome: Outcome,
+    memory: int | None = None,
 ) -> subprocess.CompletedProcess[bytes] | None:
-    """The finished process, or ``None`` with a note saying why ``count`` scripts were not checked."""
+    """The finished process, or ``None`` with a note saying why ``count`` scripts were not checked.
+    ``memory``: a cap on the process's address space (bytes), on systems that have one."""
+    limit = _address_space_limit(memory) if memory is not None else None
     try:
-        return subprocess.run(list(command), cwd=folder, capture_output=True, timeout=timeout, check=False)
+        return subprocess.run(
+            list(command), cwd=folder, capture_output=True, timeout=timeout, check=False, preexec_fn=limit
+        )
     except subprocess.TimeoutExpired:
         outcome.notes.append(f"{tool} did not finish within {timeout:.0f} s; {not_checked(count, kind, 'it')}")
     except OSError as error:
         outcome.notes.append(f"{tool} could not be started ({command[0]}: {error.strerror or error}); {not_checked(count, kind, 'it')}")
     return None
+
+
+def _address_space_limit(memory: int) -> Callable[[], None] | None:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows: no rlimits
+        return None
+
+    def limit() -> None:  # in the child, before the program starts
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return limit
 
 
 def first_error_line(result: subprocess.CompletedProcess[bytes], otherwise: str) -> str:
@@ -64,9 +81,10 @@ def same_script(unit: ScriptUnit) -> object:
     return (unit.document.path, unit.text) if unit.origin == "file" else id(unit)
 
 
-def nearest(unit: ScriptUnit, names: Sequence[str], cache: dict[Path, Path | None]) -> Path | None:
+def nearest(unit: ScriptUnit, names: Sequence[str], cache: dict[tuple[Path, Path], Path | None]) -> Path | None:
     """The nearest file called one of ``names``, walking up from the script file
-    (or, for inline commands, the template), as the analyzers search themselves."""
+    (or, for inline commands, the template), as the analyzers search themselves,
+    but never above the repository root: a file there is not the repository's."""
     if unit.resolution is not None and unit.resolution.path is not None:
         start = unit.resolution.path.parent
     elif unit.template.document.path.startswith("<"):
@@ -74,21 +92,28 @@ def nearest(unit: ScriptUnit, names: Sequence[str], cache: dict[Path, Path | Non
     else:
         start = (current_settings().cwd / unit.template.document.path).parent
     try:
-        start = start.resolve()
+        return nearest_file(start.resolve(), names, cache)
     except OSError:
         return None
+
+
+def nearest_file(start: Path, names: Sequence[str], cache: dict[tuple[Path, Path], Path | None]) -> Path | None:
+    """The first of ``names`` in ``start`` or a folder above it, up to its repository root."""
+    from aiblint.scripts.resolve import repository_for
+
+    boundary = repository_for(start, current_settings()).root
     visited: list[Path] = []
     found: Path | None = None
     for folder in (start, *start.parents):
-        if folder in cache:
-            found = cache[folder]
+        if (folder, boundary) in cache:
+            found = cache[folder, boundary]
             break
         visited.append(folder)
         found = next((folder / name for name in names if (folder / name).is_file()), None)
-        if found is not None:
+        if found is not None or folder == boundary or not folder.is_relative_to(boundary):
             break
     for folder in visited:
-        cache[folder] = found
+        cache[folder, boundary] = found
     return found
 
 

@@ -3,11 +3,17 @@
 ``pwsh`` takes seconds to start and to import the module, so it runs once per
 run and only when there is PowerShell to check. The units are written to a
 temporary folder (one sub-folder per ``PSScriptAnalyzerSettings.psd1`` that
-applies, the nearest one walking up from the template or the script), and a
-small driver script calls ``Invoke-ScriptAnalyzer`` on each folder and
+applies, the nearest one walking up from the template or the script, inside the
+repository), and a small driver script calls ``Invoke-ScriptAnalyzer`` on each folder and
 prints the diagnostic records as JSON: ``RuleName``, ``Severity``, ``Line``,
 ``Column``, ``Extent`` (with ``EndLineNumber``/``EndColumnNumber``),
 ``Message``, ``ScriptPath``, the documented shape of a DiagnosticRecord.
+
+The repository's settings file is never given to PSScriptAnalyzer: its
+``CustomRulePath`` imports modules, which is running code from a pull request.
+aiblint reads it as data (:mod:`aiblint.scripts.psd1`), keeps the keys that
+choose and tune rules, and gives PSScriptAnalyzer a settings file of its own
+holding only those.
 """
 
 from __future__ import annotations
@@ -19,8 +25,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from aiblint.discover import display_path
 from aiblint.findings import Severity
 from aiblint.scripts.analyzers import Outcome, ToolFinding, first_error_line, nearest, run_tool, same_script
+from aiblint.scripts.psd1 import MAX_SETTINGS_BYTES, SettingsError, read_settings, to_psd1
+from aiblint.scripts.settings import current_settings
 from aiblint.scripts.tally import not_checked
 from aiblint.scripts.units import ScriptUnit
 
@@ -71,17 +80,17 @@ def check(units: Sequence[ScriptUnit]) -> Outcome:
         )
         return outcome
     with tempfile.TemporaryDirectory(prefix="aiblint-pssa-") as folder:
-        files, jobs = _write(Path(folder), powershell)
+        files, jobs = _write(Path(folder), powershell, outcome)
         _run(program, Path(folder), jobs, files, outcome)
     return outcome
 
 
-def _write(folder: Path, units: list[ScriptUnit]) -> tuple[dict[Path, list[ScriptUnit]], Path]:
+def _write(folder: Path, units: list[ScriptUnit], outcome: Outcome) -> tuple[dict[Path, list[ScriptUnit]], Path]:
     """One sub-folder per settings file; units that are one script share one copy."""
     files: dict[Path, list[ScriptUnit]] = {}
     seen: dict[object, Path] = {}
     groups: dict[Path | None, Path] = {}
-    cache: dict[Path, Path | None] = {}
+    cache: dict[tuple[Path, Path], Path | None] = {}
     for unit in units:
         same = same_script(unit)
         if same in seen:
@@ -93,10 +102,32 @@ def _write(folder: Path, units: list[ScriptUnit]) -> tuple[dict[Path, list[Scrip
         path.write_text(unit.text, encoding="utf-8-sig", errors="replace")  # Windows PowerShell needs the BOM
         files[path] = [unit]
         seen[same] = path
-    jobs = [{"folder": str(group), "settings": str(settings) if settings else None} for settings, group in groups.items()]
+    jobs = [{"folder": str(group), "settings": _safe_settings(settings, group, outcome)} for settings, group in groups.items()]
     job_file = folder / "jobs.json"
     job_file.write_text(json.dumps(jobs), encoding="utf-8")
     return files, job_file
+
+
+def _safe_settings(settings: Path | None, group: Path, outcome: Outcome) -> str | None:
+    """A settings file of aiblint's own next to ``group`` with what ``settings``
+    holds as data (the kept keys only), or ``None`` for the defaults."""
+    if settings is None:
+        return None
+    shown = display_path(settings, current_settings().cwd.resolve())
+    try:
+        with open(settings, "rb") as stream:
+            data = stream.read(MAX_SETTINGS_BYTES + 1)
+        if len(data) > MAX_SETTINGS_BYTES:
+            raise SettingsError(f"larger than {MAX_SETTINGS_BYTES // 1024} KB", 1)
+        kept = read_settings(data.decode("utf-8-sig", "replace"))
+    except (OSError, SettingsError) as error:
+        note = f"PSScriptAnalyzer settings {shown} were not used ({error}); PowerShell scripts there were checked with the default rules"
+        if note not in outcome.notes:
+            outcome.notes.append(note)
+        return None
+    copy = group.with_name(f"{group.name}.psd1")
+    copy.write_text(to_psd1(kept) + "\n", encoding="utf-8-sig")
+    return str(copy)
 
 
 def _run(program: str, folder: Path, jobs: Path, files: dict[Path, list[ScriptUnit]], outcome: Outcome) -> None:

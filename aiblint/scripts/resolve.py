@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import codecs
 import errno
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from aiblint.discover import display_path
 from aiblint.document import Document
-from aiblint.scripts.fetch import cache_folder, fetch
+from aiblint.scripts.fetch import RUN_SECONDS, cache_folder, fetch
 from aiblint.scripts.gitrepo import Repository, find_repository, repository_at
 from aiblint.scripts.settings import ScriptRoot, ScriptSettings, current_settings
 from aiblint.uris import UriInfo, classify_uri
@@ -62,14 +63,17 @@ class ScriptFile:
     error: str = ""  # why it could not be read (then ``data`` is empty)
 
 
-def resolve_uri(uri: str, template_path: str, settings: ScriptSettings | None = None) -> Resolution:
-    """Resolve ``uri`` as written in the template at display path ``template_path``."""
+def resolve_uri(uri: str, template_path: str, settings: ScriptSettings | None = None, *, script: bool = False) -> Resolution:
+    """Resolve ``uri`` as written in the template at display path ``template_path``.
+    ``script``: it is a script the build runs; only those are downloaded with
+    ``--fetch`` (other files, such as a File customizer's, with ``--fetch-files``)."""
     settings = settings or current_settings()
-    key = ("resolution", uri, template_path)
+    download = settings.fetch and (script or settings.fetch_files)
+    key = ("resolution", uri, template_path, download)
     cached = settings.memo.get(key)
     if isinstance(cached, Resolution):
         return cached
-    resolution = _resolve(uri, template_path, settings)
+    resolution = _resolve(uri, template_path, settings, download)
     settings.memo[key] = resolution
     return resolution
 
@@ -96,7 +100,7 @@ def template_folder(template_path: str, settings: ScriptSettings) -> Path | None
 # -- resolution --------------------------------------------------------------------------
 
 
-def _resolve(uri: str, template_path: str, settings: ScriptSettings) -> Resolution:
+def _resolve(uri: str, template_path: str, settings: ScriptSettings, download: bool) -> Resolution:
     info = classify_uri(uri)
     if info.kind in ("unknown", "invalid") or not info.complete:
         return Resolution(uri, UNKNOWN)
@@ -115,7 +119,7 @@ def _resolve(uri: str, template_path: str, settings: ScriptSettings) -> Resoluti
         return _locate(uri, repository.root, repository.root, github.path, how, MISSING)
     if info.kind in ("relative", "file", "local-path"):
         return _local(info, folder, repository)
-    if settings.fetch and info.scheme in ("http", "https"):
+    if download and info.scheme in ("http", "https"):
         return _fetched(info, settings)
     return Resolution(uri, UNRESOLVED, reason=_how_to_map(info))
 
@@ -172,7 +176,8 @@ def _locate(uri: str, base: Path, root: Path, relative: str, how: str, when_abse
 
 def _fetched(info: UriInfo, settings: ScriptSettings) -> Resolution:
     url = info.github.raw_url() if info.kind == "github-page" and info.github is not None else info.text.strip()
-    result = fetch(url, cache_folder(settings.cache_dir))
+    deadline = settings.memo.setdefault("fetch-deadline", time.monotonic() + RUN_SECONDS)
+    result = fetch(url, cache_folder(settings.cache_dir), deadline if isinstance(deadline, float) else None)
     if result.path is None:
         return Resolution(info.text, UNRESOLVED, how="--fetch", reason=f"--fetch could not get it: {result.error}")
     return Resolution(info.text, FETCHED, result.path, "--fetch")

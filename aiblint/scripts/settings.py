@@ -43,6 +43,7 @@ class ScriptSettings:
     roots: tuple[ScriptRoot, ...] = ()
     inline_shebang: str = DEFAULT_INLINE_SHEBANG
     fetch: bool = False
+    fetch_files: bool = False  # --fetch-files: download the files of File customizers and ISO sources too
     cache_dir: Path | None = None  # --fetch downloads; default: the user cache folder
     root: Path | None = None  # --root: every file read stays inside it
     named: tuple[Path, ...] = ()  # folders named on the command line: the root when there is no git
@@ -57,7 +58,8 @@ class ScriptSettings:
         )
         root = config.root.resolve() if config.root is not None else None
         named = tuple(folder.resolve() for folder in config.named) or (cwd.resolve(),)
-        return cls(cwd=cwd, roots=roots, inline_shebang=config.inline_shebang, fetch=config.fetch, root=root, named=named)
+        return cls(cwd=cwd, roots=roots, inline_shebang=config.inline_shebang, fetch=config.fetch, root=root, named=named,
+                   fetch_files=config.fetch_files)
 
 
 def _from_file(config: Config, key: str) -> bool:

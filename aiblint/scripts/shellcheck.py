@@ -6,7 +6,15 @@ and ``--rcfile`` apply to the whole process). ``json1`` counts a tab as one
 column and columns in code points, which is what the line map expects.
 The user's ``# shellcheck disable=`` directives are in the script text and
 work as usual; their ``.shellcheckrc`` is the one nearest to the template
-(inline commands) or to the script file.
+(inline commands) or to the script file, inside the repository.
+
+The repository is not trusted, and neither is what surrounds the process:
+ShellCheck always gets its rc file explicitly (a copy of the repository's
+without the directives that let it read other files, ``external-sources`` and
+``source-path``; else ``--norc``, so ``~/.shellcheckrc`` or one above
+``$TMPDIR`` is never read), runs in a private temporary folder, and has a
+memory cap (``. /dev/zero`` with external sources grew it to 4 GB) as well as
+the timeout.
 """
 
 from __future__ import annotations
@@ -25,6 +33,12 @@ from aiblint.scripts.tally import not_checked
 from aiblint.scripts.units import ScriptUnit
 
 TIMEOUT_SECONDS = 120.0
+#: Address space cap of a ShellCheck process (bytes): far above what 30,000 lines need.
+MEMORY_LIMIT_BYTES = 4 * 1024**3
+#: An rc file is small; more than this is not read.
+MAX_RC_BYTES = 64 * 1024
+#: rc directives that make ShellCheck open files other than those it is given.
+_UNSAFE_RC = re.compile(r"(external-sources|source-path|source)\s*=", re.IGNORECASE)
 #: Files per process: keeps the command line far below every OS limit.
 MAX_FILES_PER_PROCESS = 400
 _RC_NAMES = (".shellcheckrc", "shellcheckrc")
@@ -67,7 +81,7 @@ def _groups(units: list[ScriptUnit]) -> dict[tuple[str, Path | None], list[list[
     """Units grouped by what one process needs (``-s`` and ``--rcfile`` apply to
     all its files); units that are one script share one file."""
     groups: dict[tuple[str, Path | None], dict[object, list[ScriptUnit]]] = {}
-    rc_cache: dict[Path, Path | None] = {}
+    rc_cache: dict[tuple[Path, Path], Path | None] = {}
     for unit in units:
         rcfile = nearest(unit, _RC_NAMES, rc_cache)
         groups.setdefault((unit.dialect, rcfile), {}).setdefault(same_script(unit), []).append(unit)
@@ -81,9 +95,9 @@ def _run(program: str, dialect: str, rcfile: Path | None, group: list[list[Scrip
             name = f"{index:04d}.sh"
             Path(folder, name).write_text(units[0].text, encoding="utf-8", errors="replace", newline="\n")
             names[name] = units
-        rc_option = [f"--rcfile={rcfile}"] if rcfile is not None else []
-        command = [program, "--format=json1", f"--shell={dialect}", *rc_option, "--", *names]
-        result = run_tool(command, folder, TIMEOUT_SECONDS, "ShellCheck", len(names), "shell", outcome)
+        rc_option = _rc_option(rcfile, Path(folder))
+        command = [program, "--format=json1", f"--shell={dialect}", rc_option, "--", *names]
+        result = run_tool(command, folder, TIMEOUT_SECONDS, "ShellCheck", len(names), "shell", outcome, MEMORY_LIMIT_BYTES)
         if result is None:
             return
         comments = _parse(result.stdout)
@@ -97,6 +111,27 @@ def _run(program: str, dialect: str, rcfile: Path | None, group: list[list[Scrip
                 finding = _finding(unit, raw)
                 if finding is not None:
                     outcome.findings.append(finding)
+
+
+def _rc_option(rcfile: Path | None, folder: Path) -> str:
+    """``--rcfile`` with a safe copy of the repository's rc file, else ``--norc``:
+    ShellCheck never looks for one itself."""
+    if rcfile is None:
+        return "--norc"
+    try:
+        with open(rcfile, "rb") as stream:
+            text = stream.read(MAX_RC_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return "--norc"
+    copy = folder / "aiblint.shellcheckrc"
+    copy.write_text(safe_rc(text), encoding="utf-8")
+    return f"--rcfile={copy}"
+
+
+def safe_rc(text: str) -> str:
+    """``text`` without the lines holding a directive that reads other files
+    (a line may hold several directives: it goes whole)."""
+    return "".join(line for line in text.splitlines(keepends=True) if not _UNSAFE_RC.search(line))
 
 
 def _parse(stdout: bytes) -> list[dict[str, object]] | None:

@@ -271,7 +271,7 @@ def _build_references(template: ImageTemplate) -> list[ScriptReference]:
         if node is None:
             continue
         uri = template.resolve(node).text()
-        resolution = resolve_uri(uri, template.document.path) if uri is not None else Resolution("", UNKNOWN_STATUS)
+        resolution = resolve_uri(uri, template.document.path, script=True) if uri is not None else Resolution("", UNKNOWN_STATUS)
         found.append(ScriptReference(owner, phase, position, language, node, resolution))
     return found
 
