@@ -169,7 +169,14 @@ class ResultCache:
         from aiblint.arm.pairing import paired_file
 
         paired = paired_file(self.linter.cwd / display)
-        return [str(paired), self._hash(paired)] if paired is not None else None
+        if paired is None:
+            return None
+        try:
+            out = not paired.resolve().is_relative_to(paired.parent.resolve())
+        except (OSError, RuntimeError):
+            out = True
+        # A link out of the template's folder is never read (aiblint.arm.provenance), not even to hash it.
+        return [str(paired), None if out else self._hash(paired)]
 
     def _read(self, display: str, paths: Sequence[object] | None = None) -> list[list[object]]:
         """What a front end read besides the file (a Terraform module's other files,

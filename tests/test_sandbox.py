@@ -225,3 +225,16 @@ def test_naming_a_script_reads_json_files_with_the_size_cap(tmp_path: Path, monk
     # the oversized template is not read, so the script is checked on its own (and still has SC2086)
     assert [f.rule for f in report.findings] == ["SC2086"] and any("run by no template" in note for note in report.notes)
     assert reads == [4001]  # at most one byte over the cap
+
+
+def test_the_result_cache_does_not_read_a_paired_parameters_file_linked_out(repo: Path) -> None:
+    """Found by the hostile repository fuzz target: the cache hashed the linked file."""
+    deployment = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                  "contentVersion": "1.0.0.0", "parameters": {"x": {"type": "string", "defaultValue": "westus"}},
+                  "resources": [{**json.loads(shell("setup.sh")), "name": "i", "location": "[parameters('x')]"}]}
+    (repo / "t.json").write_text(json.dumps(deployment))
+    (repo / "t.parameters.json").symlink_to(repo.parent / "outside" / ".env")
+    for _ in range(2):  # a cold run stores the entry, a warm one checks it
+        code, out, err, opened = run("--format", "json", "t.json")
+        assert code in (0, 1), err
+        assert opened_under(opened, repo.parent / "outside") == [] and "PLANTED" not in out + err
