@@ -21,7 +21,9 @@ swagger-derived bicep types (Azure/bicep-types-az); aiblint ships them compacted
 _STRICT = """\
 Api versions before 2024-02-01 are lenient; 2024-02-01 and later "enforce case for all field
 names and values and reject unknown fields" (API release notes, May 2024), so this rule reports
-an **error** for a template on 2024-02-01 or later and a **warning** before."""
+an **error** for a template on 2024-02-01 or later and a **warning** before. When the api version
+cannot be known, a finding is reported only if every candidate version has it (see AIB100), with
+the severity of the oldest candidate, and without a fix."""
 
 
 def _template(properties: str, api: str = "2024-02-01", extra: str = "") -> str:
@@ -207,6 +209,10 @@ although that version's schema lacks it. In 2019-05-01-preview these are
 keeps the source image's size) and the `WindowsUpdate` customizer (added to the service in
 March 2020, when 2019-05-01-preview was the newest version). The list, with its sources, is
 `honouredBeforeSchema` in `aiblint/data/api-versions.json`.
+
+When the api version cannot be known, nothing is reported here: the versions that lack a
+property the template uses are left out of the check when others have it (see AIB100), and
+the message of every finding names the versions it holds in.
 
 {_SOURCES}
 
