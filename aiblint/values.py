@@ -146,6 +146,8 @@ def known_string(node: JsonNode | None) -> str | Unknown | None:
     if isinstance(node, UnknownString):
         return UNKNOWN
     text = node.text
+    if getattr(node, "verbatim", False):  # a front end's literal: no ARM expression or [[ escape in it
+        return UNKNOWN if has_placeholder(text) else text
     if is_expression(text) or has_placeholder(text):
         return UNKNOWN
     return literal_text(text)

@@ -652,3 +652,24 @@ def test_a_sibling_file_that_is_not_valid_hcl_declares_nothing_known(tmp_path: P
     broken = 'variable "location" {\n  default = "westus2"\n}\nvariable "size" {\n  default = 42\n  oops oops\n}\n'
     folder = write(tmp_path / "m", {"main.tf": text, "variables.tf": broken})
     assert lint(folder, "main.tf") == []  # 42 would be AIB101, read from a file Terraform refuses
+
+
+def test_a_bracketed_string_is_literal_in_an_azapi_body(tmp_path: Path) -> None:
+    """azapi sends the body to the REST API as written: "[[ ... ]]" is a shell test, not an ARM escape."""
+    steps = '''      customize = [{
+        type   = "Shell"
+        name   = "test"
+        inline = ["[[ -f /etc/os-release ]]", "[ -d /opt ]", "echo $HOME"]
+      }]
+'''
+    text = resource(SOURCE + DISTRIBUTE + steps)
+    folder = write(tmp_path / "m", {"main.tf": text, "variables.tf": 'variable "location" {\n  default = "westus2"\n}\n'})
+    from aiblint.frontends.terraform import load_terraform as load
+
+    template = load(text.encode(), "main.tf", folder / "main.tf", folder)[1][0]
+    inline = template.customizers[0].get("inline")
+    assert [template.resolve(item).value for item in inline.items] == ["[[ -f /etc/os-release ]]", "[ -d /opt ]", "echo $HOME"]  # type: ignore[union-attr]
+    # ShellCheck reads the test itself (inline Shell runs under /bin/sh), at its own characters
+    assert [(rule, line, column) for _, rule, line, column, _ in lint(folder, "main.tf")] == [
+        ("SC3010", *at(text, "[[ -f")), ("SC2086", *at(text, "$HOME")),
+    ]

@@ -330,7 +330,9 @@ def _element_text(resolved: Resolved, written: JsonNode, language: str, start: i
     value = resolved.value
     node = resolved.node
     if isinstance(value, str):
-        exact = isinstance(node, JsonString) and not is_expression(node.text) and literal_text(node.text) == value
+        exact = isinstance(node, JsonString) and (
+            node.text == value if getattr(node, "verbatim", False) else not is_expression(node.text) and literal_text(node.text) == value
+        )
         if language == "shell" and "\r" in value:
             # Packer's UnixReader turns CRLF into LF before the script runs (aib-runtime.md §1),
             # so a line read from a Windows file (Bicep's loadTextContent) keeps no stray CR.
@@ -340,7 +342,7 @@ def _element_text(resolved: Resolved, written: JsonNode, language: str, start: i
             value = unix
         if exact:
             assert isinstance(node, JsonString)
-            shift = len(node.text) - len(literal_text(node.text))  # 1 for a "[[" escape
+            shift = 0 if getattr(node, "verbatim", False) else len(node.text) - len(literal_text(node.text))  # 1 for a "[[" escape
             return value, _Segment(start, len(value), resolved.document, node, "exact", shift)
         return value, _Segment(start, len(value), resolved.document, node, "coarse")
     if isinstance(value, PartialString):  # computed, partly known: the unknown parts masked

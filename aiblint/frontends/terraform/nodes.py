@@ -34,6 +34,9 @@ class TfString(JsonString):
     character then belongs to the whole expression)."""
 
     __slots__ = ("document", "offsets")
+    #: Terraform sends it as written: ``[x]`` is not an ARM expression there, ``[[`` no escape
+    #: (a string of an embedded ARM template is evaluated by the ARM evaluator, which ignores this)
+    verbatim = True
 
     def __init__(self, start: int, end: int, value: str, document: Document, offsets: list[int] | None = None) -> None:
         if offsets is None:  # computed text: every character belongs to the whole expression
