@@ -1,0 +1,66 @@
+"""AIB512 through the CLI: commands that wait for input, at their exact place;
+yes options, settings written earlier and standard input answer them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import json_findings, need_shared
+from tests.test_script_behaviour import lint, places, powershell, shell
+
+
+def test_questions_reported_at_the_command(write) -> None:  # type: ignore[no-untyped-def]
+    findings = lint(
+        write, "AIB512",
+        shell("sudo DEBIAN_FRONTEND=noninteractive apt-get install nginx", "sudo add-apt-repository ppa:deadsnakes/ppa",
+              "sudo yum install httpd", "zypper in git", name="linux"),
+        powershell("choco install git", "Install-Module -Name Az", "msiexec /i C:\\agent.msi", "$name = Read-Host 'name'",
+                   "winget install --id Git.Git --accept-source-agreements", name="windows"),
+    )
+    # "inline" lines of the Shell step are lines 9-12, of the PowerShell step 19-23; column 12 is after the quote.
+    assert [finding[:3] for finding in findings] == [
+        ("AIB512", 9, 48), ("AIB512", 10, 17), ("AIB512", 11, 17), ("AIB512", 12, 12),
+        ("AIB512", 19, 12), ("AIB512", 20, 12), ("AIB512", 21, 12), ("AIB512", 22, 20), ("AIB512", 23, 12),
+    ]
+    messages = [finding[3] for finding in findings]
+    assert messages[0].startswith("`apt-get install` without `-y` asks \"Do you want to continue? [Y/n]\"")
+    assert messages[0].endswith("nothing answers in an unattended build, so the step fails or waits until the build times out")
+    assert messages[4].startswith("`choco install` without `-y`")
+    assert messages[5].startswith("`Install-Module` without `-Force`")
+    assert messages[8].startswith("`winget install` without `--accept-package-agreements` asks")
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [shell("sudo apt-get -y install nginx", "sudo apt-get install --yes git", "sudo apt-get -qq install curl",
+               "apt-get -yq upgrade", "sudo apt-get -q -q dist-upgrade", "sudo apt-get update", "apt-get install --help")],
+        [shell("sudo apt-get -o APT::Get::Assume-Yes=true install nginx", "sudo apt-get $APT_OPTS install nginx")],
+        [shell("echo 'APT::Get::Assume-Yes \"true\";' | sudo tee /etc/apt/apt.conf.d/90yes"), shell("sudo apt install nginx")],
+        [shell("yes | sudo apt-get install nginx", "sudo apt-get install nginx < /dev/null", "sudo add-apt-repository -y ppa:x/y")],
+        [shell("sudo dnf -y install git", "sudo yum --assumeyes update", "sudo zypper --non-interactive install git",
+               "sudo zypper in -y git", "echo 'sudo yum install httpd' # sudo yum install httpd")],
+        [powershell("choco feature enable -n allowGlobalConfirmation", "choco install git", "choco upgrade all")],
+        [powershell("choco install git -y", "choco install 7zip --confirm", "Install-Module -Name Az -Force -AllowClobber",
+                    "Install-PackageProvider -Name NuGet -Force", "msiexec /i C:\\agent.msi /qn", "msiexec.exe /i a.msi /quiet /norestart",
+                    "Start-Process msiexec.exe -ArgumentList '/i a.msi' -Wait", "Install-Module @params",
+                    "winget install Git.Git --accept-package-agreements --accept-source-agreements")],
+        [powershell("Set-PSRepository -Name PSGallery -InstallationPolicy Trusted", "Install-Module -Name Az")],
+    ],
+    ids=["apt-yes", "apt-option-and-unknown", "apt-conf-earlier-step", "stdin", "yum-dnf-zypper", "choco-global",
+         "windows-yes", "trusted-gallery"],
+)
+def test_answered_commands_not_reported(write, steps: list[dict[str, object]]) -> None:  # type: ignore[no-untyped-def]
+    assert places(write, "AIB512", *steps) == []
+
+
+def test_setting_after_the_command_does_not_answer_it(write) -> None:  # type: ignore[no-untyped-def]
+    found = places(write, "AIB512", powershell("choco install git", "choco feature enable -n allowGlobalConfirmation"))
+    assert found == [("AIB512", 9, 12)]
+
+
+def test_corpus_findings_are_the_quickstarts_apt_install() -> None:
+    corpus = need_shared() / "corpus"
+    findings = json_findings("--select", "AIB512", "--no-cache", str(corpus))
+    assert len(findings) == 9
+    assert {str(f["message"]).split(" without ")[0] for f in findings} == {"`apt install`"}
