@@ -305,7 +305,7 @@ serve one), and add a `sha256Checksum` (AIB304).
   }
 }
 """,
-            ((5, 44), (6, 44)),
+            ((5, 43), (6, 43)),
             "plain http, on a documentation host too",
         ),
         Example(
@@ -331,11 +331,10 @@ serve one), and add a `sha256Checksum` (AIB304).
             # replacing the host keeps the scheme, so it is reported like any other.
             if not info.scheme or info.scheme in ("https", "file"):
                 continue
-            start = reading.text.casefold().find(info.scheme + ":")
+            # The whole value, as AIB304 and AIB305 mark it: findings on one URI start at one column.
             yield reading.problem(
                 f"{reading.location.field} uses {info.scheme}://, not https://: anyone on the network path can read "
-                "or change what is downloaded; use the https URL of the file",
-                (start, start + len(info.scheme)) if start >= 0 else None,
+                "or change what is downloaded; use the https URL of the file"
             )
 
 

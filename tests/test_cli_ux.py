@@ -489,6 +489,46 @@ def test_code_frames_do_not_depend_on_colour(write, monkeypatch) -> None:  # typ
     assert len(lines) == 3 and "\033[" in lines[0]
 
 
+PLAIN_HTTP = """{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "setupUri": {"type": "string", "defaultValue": "http://downloads.contoso.com/setup.sh"}
+  },
+  "resources": [{
+    "type": "Microsoft.VirtualMachineImages/imageTemplates",
+    "apiVersion": "2024-02-01",
+    "name": "t",
+    "location": "westus2",
+    "properties": {
+      "customize": [
+        {"type": "Shell", "name": "a", "scriptUri": "http://downloads.contoso.com/a.sh"},
+        {"type": "Shell", "name": "b", "scriptUri": "[parameters('setupUri')]"}
+      ]
+    }
+  }]
+}
+"""
+
+
+def test_aib301_and_aib305_on_one_value_start_at_one_column(write) -> None:  # type: ignore[no-untyped-def]
+    """Both mark the whole value, quotes included; a parameter's value where it is written."""
+    write("t.json", PLAIN_HTTP)
+    select = ("--select", "AIB301,AIB305", "t.json")
+    findings = json.loads(run("--format", "json", *select)[1])["findings"]
+    assert [(f["rule"], f["line"], f["column"], f["end_line"], f["end_column"]) for f in findings] == [
+        ("AIB301", 5, 52, 5, 91), ("AIB305", 5, 52, 5, 91), ("AIB301", 14, 53, 14, 88), ("AIB305", 14, 53, 14, 88),
+    ]
+    results = json.loads(run("--format", "sarif", *select)[1])["runs"][0]["results"]
+    regions = [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]) for r in results]
+    assert regions[0][1] == regions[1][1] == {"startLine": 5, "startColumn": 52, "endLine": 5, "endColumn": 91}
+    assert regions[2][1] == regions[3][1] == {"startLine": 14, "startColumn": 53, "endLine": 14, "endColumn": 88}
+    lines = run("--show-source", *select)[1].splitlines()
+    assert lines[0].startswith("t.json:5:52: warning AIB301 ") and lines[3].startswith("t.json:5:52: note AIB305 ")
+    assert lines[2] == lines[5] == " " * 59 + "^" * 39  # the frame underlines the same characters
+    assert lines[8] == lines[11] == " " * 60 + "^" * 35
+
+
 def test_write_baseline_into_a_missing_folder_fails_like_output(write, capsys) -> None:  # type: ignore[no-untyped-def]
     write("t.json", DUPLICATE_NAMES)
     assert run("-o", "nope/out.txt", "t.json") == (2, "")

@@ -127,7 +127,10 @@ def test_aib301_other_schemes_and_case() -> None:
     )
     findings = lint(text, "AIB301")
     # example.com is a stand-in host, but replacing it keeps the scheme (issue 15)
-    assert where(findings, text) == [("AIB301", 6, 35, "HTTP"), ("AIB301", 7, 35, "ftp"), ("AIB301", 8, 35, "http")]
+    assert where(findings, text) == [
+        ("AIB301", 6, 34, '"HTTP://downloads.contoso.com/a.sh"'), ("AIB301", 7, 34, '"ftp://downloads.contoso.com/b.sh"'),
+        ("AIB301", 8, 34, '"http://example.com/c.sh"'),
+    ]
     assert findings[1].message.startswith("scriptUri uses ftp://, not https://")
 
 
@@ -303,7 +306,7 @@ def test_expressions_are_evaluated_and_partly_known_values_classified() -> None:
     end is known too (an unknown tail could add ?raw=true)."""
     findings = [f for f in lint(ARM) if f.rule != "AIB304"]
     assert where(findings, ARM) == [
-        ("AIB301", 5, 54, "http"),
+        ("AIB301", 5, 53, '"http://downloads.contoso.com/setup.sh"'),
         ("AIB306", 16, 40, "\"[concat('https://github.com/o/r/blob/', parameters('branch'), '/x.sh')]\""),
         ("AIB300", 18, 40, "\"[concat('https://acct.blob.core.windows.net/s/', 'y.sh')]\""),
     ]
@@ -315,7 +318,8 @@ def test_iso_source_uri_is_checked_for_scheme_reach_and_credentials() -> None:
     body = '{"source": {"type": "ISO", "sourceURI": "http://10.0.0.9/rhel.iso?token=0123456789abcdefABCDEF", "sha256Checksum": "00"}}'
     text = template(body, api="2019-02-01-preview")
     assert where(lint(text), text) == [
-        ("AIB301", 5, 56, "http"), ("AIB302", 5, 63, "10.0.0.9"), ("AIB303", 5, 81, "token=0123456789abcdefABCDEF"),
+        ("AIB301", 5, 55, '"http://10.0.0.9/rhel.iso?token=0123456789abcdefABCDEF"'),
+        ("AIB302", 5, 63, "10.0.0.9"), ("AIB303", 5, 81, "token=0123456789abcdefABCDEF"),
     ]
 
 

@@ -105,7 +105,7 @@ def test_plain_http_on_a_documentation_host_is_reported(host: str) -> None:
                   "sha256Checksum": "a" * 64}]
     text = bare("2022-07-01", customize=customize)
     found = lint(text, "AIB301", "AIB305")
-    line, column = at(text, "http:")
+    line, column = at(text, '"http:')  # the whole value, as AIB304 and AIB305 mark it
     assert found == [(line, column, "AIB301", "scriptUri uses http://, not https://: anyone on the network path can read "
                                         "or change what is downloaded; use the https URL of the file")]
 
