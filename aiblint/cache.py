@@ -168,7 +168,12 @@ class ResultCache:
             return None
         from aiblint.arm.pairing import paired_file
 
-        paired = paired_file(self.linter.cwd / display)
+        if display.lower().endswith(".bicep"):
+            from aiblint.bicep.pairing import paired_parameters
+
+            paired = paired_parameters(self.linter.cwd / display)
+        else:
+            paired = paired_file(self.linter.cwd / display)
         if paired is None:
             return None
         try:

@@ -9,8 +9,8 @@ RULE_DOCS_URL = HOMEPAGE + "/blob/main/docs/rules/{rule}.md"
 RULE_ENTRY_POINTS = "aiblint.rules"
 FORMATTER_ENTRY_POINTS = "aiblint.formatters"
 
-#: Files a directory walk looks at.
-TEMPLATE_SUFFIXES = (".json", ".jsonc", ".tf")
+#: Files a directory walk looks at: every front end's suffixes (``aiblint.frontends.SUFFIXES``).
+TEMPLATE_SUFFIXES = (".json", ".jsonc", ".tf", ".bicep", ".bicepparam")
 #: Folders a directory walk never enters.
 SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
 #: Dot-folders that commonly hold infrastructure: a walk enters these and skips every other

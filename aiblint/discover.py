@@ -1,12 +1,13 @@
-"""Which files to read, and a cheap look at each before a full parse.
+"""Which files to read.
 
-A directory walk only parses JSON files whose bytes mention an image template
-(a sniff); a file named on the command line is always parsed, and says so
-(AIB004) when it holds no template. The walk skips tool and dependency
-folders, dot-folders other than those that commonly hold infrastructure
-(:data:`~aiblint.constants.WALKED_DOT_FOLDERS`), and what ``.gitignore``
-files ignore; :class:`Walk` counts what it skipped, so that a run that finds
-no template can say why.
+A directory walk yields the files of every front end's suffixes
+(:data:`aiblint.frontends.SUFFIXES`); the engine parses only those whose bytes
+may hold an image template (the front end's sniff); a file named on the command
+line is always parsed, and says so (AIB004) when it holds no template. The walk
+skips tool and dependency folders, dot-folders other than those that commonly
+hold infrastructure (:data:`~aiblint.constants.WALKED_DOT_FOLDERS`), and what
+``.gitignore`` files ignore; :class:`Walk` counts what it skipped, so that a run
+that finds no template can say why.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from fnmatch import fnmatch
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
-from aiblint.constants import SKIPPED_DIRECTORIES, TEMPLATE_SUFFIXES, WALKED_DOT_FOLDERS
+from aiblint.constants import SKIPPED_DIRECTORIES, WALKED_DOT_FOLDERS
+from aiblint.frontends import SUFFIXES
 
 if TYPE_CHECKING:
     from aiblint.gitignore import GitIgnore
@@ -103,7 +105,7 @@ def _walk(top: Path, walk: Walk, cwd: Path) -> Iterator[tuple[Path, Path]]:
         subfolders[:] = sorted(name for name in subfolders if _enter(here / name, walk, rules, cwd))
         for name in sorted(files):
             path = here / name
-            if not name.lower().endswith(TEMPLATE_SUFFIXES):
+            if not name.lower().endswith(SUFFIXES):
                 continue
             # Only regular files in the folder: a FIFO would block the walk, a link to a
             # device never ends, a link out of the folder (a credentials file) is not ours to read.
@@ -136,14 +138,3 @@ def excluded(path: Path, patterns: Sequence[str], base: Path) -> bool:
         return False
     relative = display_path(path, base)
     return any(fnmatch(relative, pattern) for pattern in patterns)
-
-
-def looks_like_template(data: bytes) -> bool:
-    """True when the bytes may hold an image template (any form we read)."""
-    if b"icrosoft.virtualmachineimages" in data.lower():
-        return True
-    from aiblint.frontends.terraform import looks_like_template as terraform_sniff
-
-    if terraform_sniff(data):  # a Terraform local module call (the sniff does not know the file name)
-        return True
-    return b'"source"' in data and (b'"distribute"' in data or b'"customize"' in data)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aiblint.jsontree import JsonNode, JsonString
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from aiblint.evaluation import Evaluator
 
 
 @dataclass(frozen=True)
@@ -24,8 +30,9 @@ class Span:
 
 @dataclass(frozen=True)
 class ReadProblem:
-    """Why a file could not be read as JSON. ``kind`` picks the rule:
-    ``syntax`` (AIB001) or ``too-large`` (AIB007)."""
+    """Why a file could not be read (whole or in part). ``kind`` picks the rule:
+    ``syntax`` (AIB001), ``too-large`` (AIB007) or ``skipped`` (an AIB001 note:
+    syntax newer than a front end's grammar, skipped while the rest is read)."""
 
     kind: str
     message: str
@@ -53,6 +60,14 @@ class Document:
     recovered: list[ReadProblem] = field(default_factory=list)
     duplicates: list[tuple[JsonString, JsonString]] = field(default_factory=list)
     comments: list[tuple[int, int]] = field(default_factory=list)
+    #: the front end that read it (:mod:`aiblint.frontends`): "json", "bicep", ...
+    language: str = "json"
+    #: how values in ``root`` are known, for a language that evaluates its own
+    #: expressions (``None``: JSON, whose ARM expressions the model evaluates)
+    evaluator: Evaluator | None = field(default=None, repr=False)
+    #: other files the front end read to build ``root`` (a Bicep template's
+    #: ``loadTextContent`` files, its parameters file), for the result cache
+    read_files: list[Path] = field(default_factory=list, repr=False)
     _line_starts: list[int] | None = field(default=None, repr=False)
 
     @property

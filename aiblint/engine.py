@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING
 
 from aiblint.config import Config, glob_base, load_config, rule_options
 from aiblint.constants import TEMPLATE_SUFFIXES
-from aiblint.discover import Candidate, Walk, discover, display_path, excluded, looks_like_template
+from aiblint.discover import Candidate, Walk, discover, display_path, excluded
 from aiblint.document import Document
 from aiblint.filtering import FindingFilter
 from aiblint.findings import Finding, InternalError, RelatedLocation, Report, Severity
+from aiblint.frontends import load_bytes, looks_like_template
 from aiblint.jsontree import JsonNode, member_key
-from aiblint.loader import MAX_FILE_BYTES, load_bytes
+from aiblint.loader import MAX_FILE_BYTES
 from aiblint.model import ImageTemplate, find_templates
 from aiblint.redact import redact_message
 from aiblint.registry import RuleSet
@@ -216,10 +217,16 @@ class Linter:
             document, templates, read = load_terraform(data, display, source, repository)
             self.reads[display] = [str(path) for path in read]
             return document, templates
-        document = load_bytes(data, display)
+        document = self.load(data, display)
         templates = find_templates(document) if document.root is not None else []
         self._bind_parameters(document, templates, display)
         return document, templates
+
+    def load(self, data: bytes, display: str) -> Document:
+        """The file read by its language's front end, inside this run's settings (a
+        Bicep template reads the files it loads relative to itself, in the repository)."""
+        with active(self.scripts):
+            return load_bytes(data, display)
 
     def _bind_parameters(self, document: Document, templates: list[ImageTemplate], display: str) -> None:
         """Parameters files for expression evaluation: ``--parameters``, or the paired file."""
@@ -281,7 +288,8 @@ class Linter:
             message=message,
             logical_path=logical_path,
             related=tuple(related),
-            fix=problem.fix,
+            # a fix is an edit of JSON text: in another language's file it could break the source
+            fix=problem.fix if document.language == "json" else None,
         )
         # Never the plain hash of text that holds a secret: a short password is found again from it.
         if secret:
@@ -455,7 +463,7 @@ def _lint_candidate(linter: Linter, report: Report, candidate: Candidate) -> Non
         reason = error.strerror or str(error)
         report.errors.append(InternalError(candidate.display, f"cannot read: {reason}"))
         return
-    if not candidate.explicit and not looks_like_template(data):
+    if not candidate.explicit and not looks_like_template(data, candidate.display):
         return
     _lint_one(linter, report, data, candidate.display, candidate.explicit)
 

@@ -69,6 +69,18 @@ class JsonString(JsonScalar):
         return self._value  # type: ignore[return-value]
 
 
+class MappedString(JsonString):
+    """A string written in another language's syntax (a Bicep string, a loaded
+    file's text): ``offsets[i]`` is the source offset of decoded character ``i``,
+    plus one final entry just past the content (see :mod:`aiblint.textmap`)."""
+
+    __slots__ = ("offsets",)
+
+    def __init__(self, start: int, end: int, value: str, offsets: list[int]) -> None:
+        super().__init__(start, end, value)
+        self.offsets = offsets
+
+
 class JsonArray(JsonNode):
     __slots__ = ("items",)
 

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from aiblint.arm.copyloop import copy_loop, copy_loop_names
 from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.substitution import has_token, partial_without_tokens, without_tokens
@@ -29,6 +30,8 @@ from aiblint.values import UNKNOWN, PartialString, Resolved, is_expression, reso
 
 if TYPE_CHECKING:
     from aiblint.arm.scope import ArmContext
+
+__all__ = ["IMAGE_TEMPLATE_TYPE", "ImageTemplate", "copy_loop_names", "find_templates", "is_template_resource"]
 
 IMAGE_TEMPLATE_TYPE = "Microsoft.VirtualMachineImages/imageTemplates"
 _TEMPLATE_TYPES = {IMAGE_TEMPLATE_TYPE.casefold(), "microsoft.virtualmachineimages"}
@@ -80,6 +83,12 @@ class ImageTemplate:
         return resolved if _is_script_line(node) else _tokens_unknown(resolved)
 
     def _evaluate(self, node: JsonNode) -> Resolved:
+        evaluator = self.document.evaluator
+        if evaluator is not None:  # a language that evaluates its own expressions (Bicep)
+            resolved = evaluator.resolve(node)
+            if resolved.node is not node:
+                self.flows.setdefault(id(resolved.node), []).append(node)
+            return resolved
         if self.arm_template is None:
             return resolve_literal(node, written_in(node, self.document))
         from aiblint.arm.builtins import is_known
@@ -316,7 +325,7 @@ class ImageTemplate:
         return [item for item in items if isinstance(item, JsonObject)]
 
     def _loop(self, holder: JsonObject, name: str) -> list[JsonObject]:
-        loop = _copy_loop(holder, name)
+        loop = copy_loop(holder, name)
         if loop is None:
             return []
         key = id(loop)
@@ -352,27 +361,6 @@ def _tokens_unknown(resolved: Resolved) -> Resolved:
     return Resolved(UNKNOWN, resolved.node, resolved.document, rest if isinstance(rest, PartialString) else None)
 
 
-def copy_loop_names(holder: JsonObject) -> list[str]:
-    """Properties of ``holder`` that an ARM property copy loop creates
-    (``"copy": [{"name": "distribute", "count": 2, "input": {...}}]``): present
-    at deployment though not written as members, while ``copy`` itself is not."""
-    loops = holder.get("copy")
-    if not isinstance(loops, JsonArray):
-        return []
-    return [name for name in (_loop_name(loop) for loop in loops.items) if name is not None]
-
-
-def _loop_name(loop: JsonNode) -> str | None:
-    name = loop.get("name") if isinstance(loop, JsonObject) and "input" in loop else None
-    return name.text if isinstance(name, JsonString) else None
-
-
-def _copy_loop(holder: JsonObject, name: str) -> JsonObject | None:
-    loops = holder.get("copy")
-    for loop in loops.items if isinstance(loops, JsonArray) else []:
-        if _loop_name(loop) == name and isinstance(loop, JsonObject):
-            return loop
-    return None
 
 
 def string_value(node: JsonNode | None) -> str | None:
@@ -388,6 +376,11 @@ def find_templates(document: Document) -> list[ImageTemplate]:
     root = document.root
     if not isinstance(root, JsonObject):
         return []
+    if document.language != "json":
+        # Another front end lowers each resource its source declares into
+        # ``resources`` (symbolic names), its values known through the document's evaluator.
+        return [ImageTemplate(document, resource, document.language) for resource in _resources(root)
+                if is_template_resource(resource) and not _is_existing(resource)]
     if is_template_resource(root):
         return [ImageTemplate(document, root, "bare")]
     found = list(_in_deployment(document, root, "deployment"))

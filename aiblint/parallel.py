@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aiblint.discover import looks_like_template
 from aiblint.findings import Finding, InternalError, Report
+from aiblint.frontends import looks_like_template
 from aiblint.loader import read_file
 from aiblint.outcome import FileOutcome, Tally
 from aiblint.safewrite import digest
@@ -119,7 +119,7 @@ def run_chunk(linter: Linter, chunk: Sequence[Work], cache: ResultCache | None) 
         if isinstance(data, InternalError):
             result.outcomes.append(FileOutcome(item.display, error=data))
             continue
-        if not item.explicit and not looks_like_template(data):
+        if not item.explicit and not looks_like_template(data, item.display):
             result.outcomes.append(None)
             continue
         key = cache.key(data, item.display, item.explicit) if cache is not None else None

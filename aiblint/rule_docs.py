@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiblint.rule import Rule
 
-_FENCE = {".sh": "sh", ".bash": "sh", ".ps1": "powershell", ".json": "json"}
+_FENCE = {".sh": "sh", ".bash": "sh", ".ps1": "powershell", ".json": "json", ".bicep": "bicep"}
 
 
 def severity_text(rule: type[Rule] | Rule) -> str:
@@ -40,7 +40,7 @@ def page(rule: type[Rule] | Rule) -> str:
             lines += [heading, ""]
             if where:
                 lines += [f"aiblint reports at {where}:", ""]
-            lines += ["```json", example.text.rstrip("\n"), "```", ""]
+            lines += [f"```{_FENCE.get(Path(example.filename).suffix, 'json')}", example.text.rstrip("\n"), "```", ""]
             for name, text in example.files:
                 lines += [f"`{name}`:", "", f"```{_FENCE.get(Path(name).suffix, '')}", text.rstrip("\n"), "```", ""]
     lines += [

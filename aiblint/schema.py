@@ -31,11 +31,12 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from aiblint import schema_data
+from aiblint.arm.copyloop import copy_loop_names
 from aiblint.document import Document
 from aiblint.findings import Fix, Severity
 from aiblint.fixes import replace_string
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString, member_key
-from aiblint.model import ImageTemplate, copy_loop_names
+from aiblint.model import ImageTemplate
 from aiblint.rule import Problem
 from aiblint.schema_data import PROPERTIES_STEPS, Shape, Step
 from aiblint.values import Resolved

@@ -18,9 +18,9 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from aiblint.config import glob_base
-from aiblint.constants import TEMPLATE_SUFFIXES
-from aiblint.discover import Candidate, discover, looks_like_template
+from aiblint.discover import Candidate, discover
 from aiblint.findings import Report
+from aiblint.frontends import SUFFIXES, load_bytes, looks_like_template
 
 if TYPE_CHECKING:
     from aiblint.engine import Linter
@@ -34,7 +34,7 @@ def is_script(path: Path) -> bool:
     name = path.name.lower()
     if name.endswith(SCRIPT_SUFFIXES):
         return True
-    if name.endswith(TEMPLATE_SUFFIXES):
+    if name.endswith(SUFFIXES):
         return False
     try:
         with path.open("rb") as stream:
@@ -112,7 +112,7 @@ def _lint_alone(script: Candidate, context: Linter, scratch: Report) -> None:
 
 def _scripts_run_by(candidate: Candidate, context: Linter) -> set[Path]:
     """The local files the templates in ``candidate`` run through ``scriptUri``."""
-    from aiblint.loader import MAX_FILE_BYTES, load_bytes, read_file
+    from aiblint.loader import MAX_FILE_BYTES, read_file
     from aiblint.model import find_templates
     from aiblint.scripts.settings import active
     from aiblint.scripts.units import script_references
@@ -121,7 +121,7 @@ def _scripts_run_by(candidate: Candidate, context: Linter) -> set[Path]:
         data = read_file(candidate.path)  # as a folder walk: at most the size cap, then a sniff
     except OSError:
         return set()
-    if len(data) > MAX_FILE_BYTES or not looks_like_template(data):
+    if len(data) > MAX_FILE_BYTES or not looks_like_template(data, candidate.display):
         return set()
     document = load_bytes(data, candidate.display)
     if document.root is None:

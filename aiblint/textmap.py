@@ -1,4 +1,4 @@
-"""Map characters of a decoded JSON string back to offsets in the file text.
+"""Map characters of a decoded string back to offsets in the file text.
 
 ``"a\\"b"`` decodes to ``a"b``: the decoded ``b`` (index 2) is written at the
 source offset of the quote plus 4. Rules and script units use this so that a

@@ -322,6 +322,20 @@ serve one), and add a `sha256Checksum` (AIB304).
             (),
             "https, or not known statically",
         ),
+        Example(
+            """resource it 'Microsoft.VirtualMachineImages/imageTemplates@2024-02-01' = {
+  name: 'web'
+  properties: {
+    customize: [
+      { type: 'PowerShell', name: 'setup', scriptUri: 'http://downloads.contoso.com/setup.ps1' }
+    ]
+  }
+}
+""",
+            ((5, 56),),
+            "Bicep",
+            filename="template.bicep",
+        ),
     )
 
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:

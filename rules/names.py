@@ -92,6 +92,21 @@ Source: the preview-era image template reference (`image-builder-json.md`, api
             (),
             "names not known statically",
         ),
+        Example(
+            """resource it 'Microsoft.VirtualMachineImages/imageTemplates@2024-02-01' = {
+  name: 'web'
+  properties: {
+    customize: [
+      { type: 'Shell', name: 'setup', inline: [ 'echo one' ] }
+      { type: 'Shell', name: 'setup', inline: [ 'echo two' ] }
+    ]
+  }
+}
+""",
+            ((6, 30),),
+            "Bicep: the same finding in the .bicep source",
+            filename="template.bicep",
+        ),
     )
 
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:

@@ -45,12 +45,14 @@ is checked until it parses.
     def check_file(self, context: FileContext) -> Iterator[Problem]:
         document = context.document
         problems = list(document.recovered)
-        if document.problem is not None and document.problem.kind == "syntax":
+        if document.problem is not None and document.problem.kind in ("syntax", "skipped"):
             problems.append(document.problem)
         for problem in problems:
             end = min(problem.end_offset if problem.end_offset is not None else problem.offset + 1, len(document.text))
             fix = Fix("remove the trailing comma", (Edit(problem.offset, end, ""),)) if problem.removable else None
-            yield Problem(problem.message, start=problem.offset, end=end, fix=fix)
+            # "skipped": newer Bicep syntax the grammar does not know; the rest was read and linted
+            severity = Severity.NOTE if problem.kind == "skipped" else None
+            yield Problem(problem.message, start=problem.offset, end=end, fix=fix, severity=severity)
 
 
 class DuplicateKey(Rule):
@@ -189,6 +191,16 @@ same line) and is not in a comment line.
             "inside a longer value, once per value; in a quoted string of a script line",
         ),
         Example('{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "location": "westus2",\n  "properties": {"customize": [{"type": "Shell", "inline": ["echo \'<h1>hi</h1>\' > /tmp/x", "sort <in >out", "# set <tenantId> here"]}]}\n}\n', (), "HTML, a redirection and a comment in script lines"),
+        Example(
+            """resource it 'Microsoft.VirtualMachineImages/imageTemplates@2024-02-01' = {
+  name: 'web'
+  location: '<region>'
+}
+""",
+            ((3, 14),),
+            "Bicep",
+            filename="template.bicep",
+        ),
     )
 
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:

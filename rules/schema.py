@@ -154,6 +154,20 @@ wrong case is AIB103, one from a later api version AIB104, a read-only one AIB10
                           api="2020-02-14"), ((7, 37),), "before 2024-02-01 a warning"),
         Example(_template(_SOURCE + _VHD, extra='  "dependsOn": ["[resourceId(\'x\', \'y\')]"],\n'), (),
                 "ARM template keys"),
+        Example(
+            """resource it 'Microsoft.VirtualMachineImages/imageTemplates@2024-02-01' = {
+  name: 'web'
+  location: 'westus2'
+  properties: {
+    source: { type: 'PlatformImage', publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' }
+    distribute: [ { type: 'VHD', runOutputName: 'vhd', aritfactTags: { a: 'b' } } ]
+  }
+}
+""",
+            ((6, 56),),
+            "Bicep",
+            filename="template.bicep",
+        ),
     )
 
 

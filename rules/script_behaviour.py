@@ -652,6 +652,29 @@ check the file's SHA-256 before using it.
             (),
             "https, the metadata service, a proxy and text",
         ),
+        Example(
+            """resource it 'Microsoft.VirtualMachineImages/imageTemplates@2024-02-01' = {
+  name: 'web'
+  properties: {
+    customize: [
+      {
+        type: 'Shell'
+        name: 'agent'
+        inline: [
+          '''
+set -e
+curl -fsSLo /tmp/agent.tar.gz http://downloads.contoso.com/agent.tar.gz
+'''
+        ]
+      }
+    ]
+  }
+}
+""",
+            ((11, 31),),
+            "Bicep: a ''' multi-line inline script",
+            filename="template.bicep",
+        ),
     )
 
     def check_script(self, unit: ScriptUnit) -> Iterator[Problem]:

@@ -290,6 +290,24 @@ environment variable set from a secret) and pass it without writing it: `--passw
             (),
             "variables, comments and strings",
         ),
+        Example(
+            """resource it 'Microsoft.VirtualMachineImages/imageTemplates@2024-02-01' = {
+  name: 'rhel'
+  properties: {
+    customize: [
+      {
+        type: 'Shell'
+        name: 'register'
+        inline: [ 'sudo subscription-manager register --username builder --password \\'Rh8!kq29Lz\\' --auto-attach' ]
+      }
+    ]
+  }
+}
+""",
+            ((8, 87),),
+            "Bicep: through the \\' escapes",
+            filename="template.bicep",
+        ),
     )
 
     def check_script(self, unit: ScriptUnit) -> Iterator[Problem]:

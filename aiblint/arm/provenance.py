@@ -23,11 +23,15 @@ from aiblint.model import ImageTemplate
 
 
 def owner_document(node: JsonNode, template: ImageTemplate) -> Document | None:
-    """The document ``node`` belongs to: the template's own or a bound parameters
-    file, or the file a front end's node says it is written in."""
+    """The document ``node`` belongs to: the template's own, a bound parameters
+    file, the file a front end's node says it is written in, or a file the
+    template's own evaluator read (a Bicep ``loadJsonContent``)."""
     written: Document | None = getattr(node, "document", None)
     if written is not None:
         return written
+    evaluator = template.document.evaluator
+    if evaluator is not None:
+        return evaluator.owner(node) or template.document
     root = node
     while root.parent is not None:
         root = root.parent

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aiblint.arm import builtins
+from aiblint.arm.copyloop import copy_loop_names
 from aiblint.arm.functions import signature
 from aiblint.arm.syntax import (
     Call,
@@ -31,7 +32,6 @@ from aiblint.arm.syntax import (
     parse,
 )
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
-from aiblint.model import copy_loop_names
 from aiblint.values import UNKNOWN, PartialString, UnknownString, has_placeholder, placeholder_parts
 
 if TYPE_CHECKING:

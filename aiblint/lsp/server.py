@@ -48,10 +48,11 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from aiblint import __version__
 from aiblint.config import Config, ConfigError, load_config
-from aiblint.constants import PROGRAM, TEMPLATE_SUFFIXES
-from aiblint.discover import Candidate, display_path, looks_like_template
+from aiblint.constants import PROGRAM
+from aiblint.discover import Candidate, display_path
 from aiblint.engine import Linter
 from aiblint.findings import Finding, Fix, Report, Severity
+from aiblint.frontends import SUFFIXES, looks_like_template
 from aiblint.lsp.positions import UTF16, PositionMap
 from aiblint.registry import PluginError, RuleSet
 from aiblint.script_paths import is_script
@@ -172,10 +173,10 @@ class AiblintLanguageServer(LanguageServer):
         if not _is_json(path, language_id):
             return {}
         data = text.encode("utf-8", "replace")  # "replace" keeps one character per lone surrogate
-        if not looks_like_template(data):
-            return {}  # like a folder walk: other JSON files are not ours to judge
         root = self.root_for(path) if path else Path.cwd()
         display = display_path(path, root) if path else uri
+        if not looks_like_template(data, display):
+            return {}  # like a folder walk: other files are not ours to judge
         linter = self.linter(path.parent if path else root, root)
         if _excluded(display, linter.config):
             return {}
@@ -270,7 +271,7 @@ def _union(shares: Iterable[list[types.Diagnostic]]) -> list[types.Diagnostic]:
 def _is_json(path: Path | None, language_id: str | None) -> bool:
     if language_id in JSON_LANGUAGES:
         return True
-    return path is not None and path.name.lower().endswith(TEMPLATE_SUFFIXES)
+    return path is not None and path.name.lower().endswith(SUFFIXES)
 
 
 def _text_edits(fix: Fix, positions: PositionMap) -> list[types.TextEdit]:
