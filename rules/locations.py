@@ -332,7 +332,7 @@ serve one), and add a `sha256Checksum` (AIB304).
   }
 }
 """,
-            ((5, 56),),
+            ((5, 55),),
             "Bicep",
             filename="template.bicep",
         ),

@@ -226,7 +226,7 @@ module image 'br/public:avm/res/virtual-machine-images/image-template:0.6.0' = {
 def test_avm_module_call_linted_as_the_template_it_creates(tmp_path: Path) -> None:
     found = _lint(tmp_path, AVM_CALL, select=("AIB201", "AIB203", "AIB301"))
     assert [(rule, line, column) for rule, line, column, _ in found] == [
-        ("AIB203", 3, 3), ("AIB301", 8, 51), ("AIB201", 9, 30),
+        ("AIB203", 3, 3), ("AIB301", 8, 50), ("AIB201", 9, 30),
     ]
 
 
