@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+#: PEP 440; ".devN" until the release is tagged ``v<version>`` (docs/releasing.md).
+__version__ = "0.1.0.dev0"
 __all__ = ["__version__", "lint_paths"]
 
 if TYPE_CHECKING:

@@ -156,6 +156,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--statistics", action="store_true", help="text output: how many findings of each rule (most first), not the findings",
     )
+    parser.add_argument(
+        "--sarif-include-suppressed", action="store_true",
+        help="SARIF: keep suppressed and baselined findings, marked with 'suppressions' (GitHub code scanning ignores "
+        "the mark and would open alerts for them, so they are left out by default)",
+    )
+    parser.add_argument(
+        "--sarif-category", metavar="NAME",
+        help="SARIF: the analysis category (automationDetails.id); default: none, so upload-sarif's 'category:' applies",
+    )
     parser.add_argument("--fix", action="store_true", help="apply the safe, mechanical fixes in place, then report what is left")
     parser.add_argument(
         "--diff", action="store_true",
@@ -352,7 +361,9 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     show_source = options.show_source if options.show_source is not None else color
     sources = _sources(report) if show_source and config.format == "text" else None
     formatter = formatter_class(_rule_infos(rules, cached=not options.no_cache), color=color, sources=sources)
-    formatter.show_suppressed = options.show_suppressed
+    formatter.show_suppressed = options.show_suppressed or options.sarif_include_suppressed
+    formatter.category = options.sarif_category
+    formatter.fail_on = config.fail_on
     if config.format == "text":
         formatter.quiet = options.quiet
         formatter.statistics = options.statistics
@@ -378,7 +389,7 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
         print(f"{PROGRAM}: {printable(problem.path)}: {printable(redact(problem.message))}", file=sys.stderr)
     for warning in report.warnings:
         print(f"{PROGRAM}: warning: {printable(redact(warning))}", file=sys.stderr)
-    for note in [] if options.quiet else report.notes:
+    for note in [] if options.quiet or getattr(formatter, "writes_notes", False) else report.notes:
         print(f"{PROGRAM}: note: {printable(redact(note))}", file=sys.stderr)
     return report.exit_code(config.fail_on)
 
@@ -569,6 +580,7 @@ def _open_output(path: str | None, default: TextIO) -> TextIO:
     if not path:
         return default
     try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)  # CI writes into folders it publishes
         return open(path, "w", encoding="utf-8", newline="\n")
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror}") from None
@@ -700,6 +712,8 @@ def _write_failed_sarif(arguments: list[str], message: str) -> None:
 
     try:
         with open(options.output, "w", encoding="utf-8", newline="\n") as stream:
-            SarifFormatter({}).write(Report(errors=[InternalError(PROGRAM, message)]), stream)
+            formatter = SarifFormatter({})
+            formatter.category = options.sarif_category
+            formatter.write(Report(errors=[InternalError(PROGRAM, message)]), stream)
     except OSError:
         pass  # the error itself is already on stderr

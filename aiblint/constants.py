@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from aiblint import __version__
+
 PROGRAM = "aiblint"
 HOMEPAGE = "https://github.com/aiblint/aiblint"
-RULE_DOCS_URL = HOMEPAGE + "/blob/main/docs/rules/{rule}.md"
+
+
+def docs_ref(version: str) -> str:
+    """The git ref whose docs match ``version``: its release tag (``v1.2.0``);
+    ``main`` for a development version (``1.2.0.dev0``), which has no tag."""
+    return f"v{version}" if version.replace(".", "").isdigit() else "main"
+
+
+#: The rule's page in the docs of the installed version.
+RULE_DOCS_URL = HOMEPAGE + f"/blob/{docs_ref(__version__)}/docs/rules/{{rule}}.md"
 
 RULE_ENTRY_POINTS = "aiblint.rules"
 FORMATTER_ENTRY_POINTS = "aiblint.formatters"

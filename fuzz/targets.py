@@ -428,9 +428,12 @@ def _check_json(report: Report, output: str, validate: bool, safe: Callable[[str
 
 
 def _check_sarif(report: Report, output: str, validate: bool, safe: Callable[[str], str]) -> None:
+    from aiblint.formatters.sarif import linked_message
+
     log = json.loads(output)
     results = log["runs"][0]["results"]
-    expect([result["message"]["text"] for result in results] == [f.message for f in report.findings], "sarif: messages changed")
+    expected = [linked_message(f) for f in report.active]  # suppressed findings are left out by default
+    expect([result["message"]["text"] for result in results] == expected, "sarif: messages changed")
     if validate:
         sarif_validator().validate(log)
 
@@ -465,9 +468,18 @@ def _check_github(report: Report, output: str, validate: bool, safe: Callable[[s
 
 
 def _check_azure(report: Report, output: str, validate: bool, safe: Callable[[str], str]) -> None:
-    lines = _annotation_lines(output, "##vso[task.logissue ", len(report.active) + len(report.errors), "azure-devops")
-    messages = [(f"note: {f.message}" if f.severity is Severity.NOTE else f.message) for f in report.active]
-    for line, message in zip(lines, messages + [e.message for e in report.errors], strict=True):
+    """Issues for errors and warnings (notes are counted in one line), then the run's
+    notes as plain lines, then perhaps ``task.complete``: no other logging command."""
+    raised = [f for f in report.active if f.severity is not Severity.NOTE]
+    lines = output.split("\n")
+    expect(lines[-1] == "", "azure-devops: output does not end with a line break")
+    issues = [line for line in lines[:-1] if line.startswith("##vso[task.logissue ")]
+    expect(len(issues) == len(raised) + len(report.errors), f"azure-devops: {len(raised) + len(report.errors)} issues written as {len(issues)}")
+    for line in lines[:-1]:
+        expect("\r" not in line, "azure-devops: a carriage return in a line")
+        if line not in issues and line != "##vso[task.complete result=SucceededWithIssues;]":
+            expect(line.startswith("aiblint: "), f"azure-devops: a line that is neither an issue nor ours: {line[:60]!r}")
+    for line, message in zip(issues, [f.message for f in raised] + [e.message for e in report.errors], strict=True):
         properties, _, body = line.partition("]")
         expect(_unescape(body, {"%AZP25": "%", "%0D": "\r", "%0A": "\n"}) == safe(message), "azure-devops: message changed")
         expect("]" not in properties[len("##vso[") :], "azure-devops: a property ends the command early")

@@ -552,6 +552,7 @@ lower-case hex SHA-256 of the file.
 (`sha256sum setup.sh`, or `(Get-FileHash setup.ps1).Hash.ToLower()`).
 """
     tags = ("security",)
+    security_severity = 3.0  # low: a changed download, not a known-bad one; GitHub needs it on every security rule
     examples = (
         Example(
             """{

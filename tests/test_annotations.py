@@ -102,13 +102,59 @@ def test_azure_devops_issues(write) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_azure_devops_property_values_cannot_end_early(write) -> None:  # type: ignore[no-untyped-def]
-    write("a;b]c.json", '{"name": "not a template"}\n')
-    _, out = main_in_process("--format", "azure-devops", *SELECT, "a;b]c.json")
+    write("a;b]c.json", TEMPLATE)
+    _, out = main_in_process("--format", "azure-devops", "--select", "AIB003", "a;b]c.json")
     assert out.splitlines() == [
-        "##vso[task.logissue type=warning;sourcepath=a%3Bb%5Dc.json;linenumber=1;columnnumber=1;code=AIB004]"
-        "note: no image template found in this file: nothing was checked",
+        "##vso[task.logissue type=warning;sourcepath=a%3Bb%5Dc.json;linenumber=3;columnnumber=16;code=AIB003]" + PLACEHOLDER,
     ]
     assert _azure_read(out.splitlines()[0])[0]["sourcepath"] == "a;b]c.json"
+
+
+def test_azure_devops_a_failing_run_counts_notes_and_claims_no_success(write, capsys) -> None:  # type: ignore[no-untyped-def]
+    write("other.json", '{"name": "not a template"}\n')
+    write("t.json", TEMPLATE)
+    code, out = main_in_process("--format", "azure-devops", *SELECT, "--fail-on", "error", "other.json", "t.json")
+    assert code == 1  # AIB201 is an error: the step fails, no task.complete
+    assert out.splitlines() == [
+        "##vso[task.logissue type=warning;sourcepath=t.json;linenumber=3;columnnumber=16;code=AIB003]" + PLACEHOLDER,
+        "##vso[task.logissue type=error;sourcepath=t.json;linenumber=7;columnnumber=33;code=AIB201]"
+        + DUPLICATE.replace("%", "%AZP25").replace("\r", "%0D").replace("\n", "%0A"),
+        "aiblint: 1 note (advice, not raised as issues): AIB004",
+    ]
+    assert capsys.readouterr().err == ""
+
+
+def test_azure_devops_succeeded_with_issues_and_no_stderr(write, capsys) -> None:  # type: ignore[no-untyped-def]
+    write("other.json", '{"name": "not a template"}\n')
+    write("t.json", TEMPLATE.replace(NAME, "first", 1))
+    write("scripts/unused.sh", "#!/bin/sh\necho hi\n")
+    code, out = main_in_process("--format", "azure-devops", *SELECT, "--fail-on", "error", "other.json", "t.json", "scripts/unused.sh")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "##vso[task.logissue type=warning;sourcepath=t.json;linenumber=3;columnnumber=16;code=AIB003]" + PLACEHOLDER
+    assert lines[1] == "aiblint: 1 note (advice, not raised as issues): AIB004"
+    assert lines[2].startswith("aiblint: note: 1 script named (scripts/unused.sh) but run by no template")
+    assert lines[3:] == ["##vso[task.complete result=SucceededWithIssues;]"]
+    assert capsys.readouterr().err == ""  # pipelines that set failOnStderr still pass
+
+
+@pytest.mark.parametrize("git", [True, False])
+def test_ci_paths_are_relative_to_the_repository_root(write, tmp_path, monkeypatch, git: bool) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    write("infra/t.json", TEMPLATE)
+    if git:
+        subprocess.run(["git", "init", "-q", str(tmp_path)], check=True, capture_output=True, timeout=60)
+    monkeypatch.chdir(tmp_path / "infra")
+    monkeypatch.delenv("BUILD_SOURCESDIRECTORY", raising=False)
+    expected = "infra/t.json" if git else "t.json"
+    _, out = main_in_process("--format", "github", "--select", "AIB003", "t.json")
+    assert _github_read(out.splitlines()[0])[1]["file"] == expected
+    _, out = main_in_process("--format", "azure-devops", "--select", "AIB003", "t.json")
+    assert _azure_read(out.splitlines()[0])[0]["sourcepath"] == expected
+    monkeypatch.setenv("BUILD_SOURCESDIRECTORY", str(tmp_path))
+    _, out = main_in_process("--format", "azure-devops", "--select", "AIB003", "t.json")
+    assert _azure_read(out.splitlines()[0])[0]["sourcepath"] == str((tmp_path / "infra" / "t.json").resolve())
 
 
 @pytest.mark.parametrize("fmt", ["github", "azure-devops"])

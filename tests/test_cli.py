@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from aiblint import __version__
 from tests.conftest import json_findings, main_in_process, run_cli
 
 DUPLICATE_NAMES = """{
@@ -187,7 +188,7 @@ def test_version_imports_neither_rules_nor_jsonschema() -> None:
         "print(heavy)\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    assert result.stdout.splitlines() == ["aiblint 0.1.0", "[]"]
+    assert result.stdout.splitlines() == [f"aiblint {__version__}", "[]"]
 
 
 def test_linting_does_not_import_jsonschema(write) -> None:  # type: ignore[no-untyped-def]

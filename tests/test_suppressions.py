@@ -326,6 +326,8 @@ def test_json_and_sarif_keep_suppressed_findings(write) -> None:  # type: ignore
     assert "suppressed" not in document["findings"][1]
     assert document["summary"]["findings"] == 1 and document["summary"]["suppressed"] == 1
     _, sarif = main_in_process("--format", "sarif", "--select", "AIB003,AIB006", "t.json")
+    assert len(json.loads(sarif)["runs"][0]["results"]) == 1  # GitHub ignores suppressions: left out by default
+    _, sarif = main_in_process("--format", "sarif", "--sarif-include-suppressed", "--select", "AIB003,AIB006", "t.json")
     results = json.loads(sarif)["runs"][0]["results"]
     assert results[0]["suppressions"] == [{"kind": "inSource", "status": "accepted", "justification": "sed fills them in"}]
     assert "suppressions" not in results[1]

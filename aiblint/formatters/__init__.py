@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar, TextIO
 
 from aiblint.findings import Report, Severity
@@ -26,14 +27,31 @@ class RuleInfo:
 
 class Formatter:
     name: ClassVar[str]
-    #: List suppressed findings too (``--show-suppressed``); formats that mark
-    #: them (SARIF, JSON) always include them.
+    #: List suppressed findings too (``--show-suppressed``; SARIF: ``--sarif-include-suppressed``);
+    #: JSON always includes them, marked.
     show_suppressed: bool = False
+    #: The analysis's category (``--sarif-category``): SARIF ``automationDetails.id``.
+    category: str | None = None
+    #: The run's ``--fail-on`` (a format may say that findings below it were reported).
+    fail_on: Severity = Severity.WARNING
+    #: The format writes the run's notes itself; the CLI does not repeat them on stderr.
+    writes_notes: ClassVar[bool] = False
 
     def __init__(self, rules: Mapping[str, RuleInfo], *, color: bool = False, sources: Mapping[str, str] | None = None) -> None:
         self.rules = rules
         self.color = color
         self.sources = sources or {}
+        self.cwd = Path.cwd()
+
+    def repo_path(self, path: str) -> str:
+        """For the CI formats: ``path`` (relative to the working directory) relative
+        to the repository root, with '/'; absolute when the file is outside it."""
+        from aiblint.reporoot import absolute, from_root
+
+        inside = from_root(path, self.cwd)
+        if inside is not None:
+            return inside
+        return path if path.startswith("<") else absolute(path, self.cwd)
 
     def rule_info(self, rule_id: str) -> RuleInfo | None:
         """The rule's own metadata, or its family's (``SC`` for ``SC2086``)."""

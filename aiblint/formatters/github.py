@@ -3,7 +3,8 @@
 ``::error file=F,line=L,col=C,endLine=L2,endColumn=C2,title=T::message``.
 GitHub has error, warning and notice; a note becomes a notice. GitHub shows at
 most 10 annotations of each level per step in the summary (all in the log):
-upload SARIF for the full picture (docs/integrations.md).
+upload SARIF for the full picture (docs/integrations.md). Paths are relative
+to the repository root (GitHub's workspace), wherever aiblint runs in it.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class GithubFormatter(Formatter):
         for finding in report.active:  # suppressed findings are not annotated
             stream.write(safe_text(self.annotation(finding)) + "\n")
         for error in report.errors:
-            stream.write(safe_text(command("error", error.message, file=error.path, title=PROGRAM)) + "\n")
+            stream.write(safe_text(command("error", error.message, file=self.repo_path(error.path), title=PROGRAM)) + "\n")
 
     def annotation(self, finding: Finding) -> str:
         info = self.rule_info(finding.rule)
@@ -47,7 +48,7 @@ class GithubFormatter(Formatter):
         return command(
             _LEVELS[finding.severity],
             finding.message,
-            file=finding.path,
+            file=self.repo_path(finding.path),
             line=finding.line,
             col=finding.column,
             endLine=finding.end_line,

@@ -1,18 +1,22 @@
 """SARIF 2.1.0, one run, for GitHub code scanning and other SARIF viewers.
 
-What GitHub needs to accept and show a log well (docs/integrations.md): one run;
-``automationDetails.id``; rules with help and ``security-severity`` as a string;
-every result with exactly one physical location whose URI is relative to
-``%SRCROOT%``, percent-encoded, with '/'; our own ``partialFingerprints`` that
-do not change when lines move; suppressed findings kept, with ``suppressions``.
+What GitHub needs to accept and show a log well (docs/integrations.md): one
+run, with no ``automationDetails.id`` unless ``--sarif-category`` sets one (so
+upload-sarif's ``category:`` applies); rules with help, ``precision``,
+``problem.severity`` and ``security-severity`` as a string; every result with
+exactly one physical location whose URI is relative to ``%SRCROOT%`` (the
+repository root), percent-encoded, with '/'; our own ``partialFingerprints``
+that do not change when lines move; at most 25,000 results. GitHub ignores
+``suppressions``, so suppressed and baselined findings are left out unless
+asked for (``--sarif-include-suppressed``), and then marked.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from collections import Counter
+from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote
 
@@ -23,74 +27,99 @@ from aiblint.formatters import Formatter, RuleInfo, safe_text
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+#: GitHub's ``problem.severity``: a note is a recommendation.
+_PROBLEM_SEVERITIES = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "recommendation"}
 FINGERPRINT_KEY = "aiblintFingerprint/v1"
 #: GitHub code scanning accepts 20 tags per rule but stores only the first 10.
 MAX_TAGS = 10
+#: GitHub code scanning rejects a run with more results than this.
+MAX_RESULTS = 25_000
+#: GitHub code scanning cuts ``fullDescription`` at this many characters (the full text stays in ``help``).
+MAX_FULL_DESCRIPTION = 1_024
+SHELLCHECK_WIKI = "https://www.shellcheck.net/wiki/{code}"
 
 
 class SarifFormatter(Formatter):
     name = "sarif"
+    max_results = MAX_RESULTS
 
     def write(self, report: Report, stream: TextIO) -> None:
-        rule_ids = sorted(set(self.rules) | {finding.rule for finding in report.findings})
-        descriptors = [self.descriptor(rule_id) for rule_id in rule_ids]
+        prints = dict(zip(map(id, report.findings), _fingerprints(report.findings), strict=True))
+        findings = report.findings if self.show_suppressed else report.active
+        findings, dropped = _most_severe(findings, self.max_results)
+        if dropped:
+            report.notes.append(dropped)  # on stderr too (the CLI prints the run's notes)
+        messages: dict[str, str] = {}
+        for finding in findings:  # an external analyzer's check is described by its shortest message
+            if len(finding.message) < len(messages.get(finding.rule, finding.message + " ")):
+                messages[finding.rule] = finding.message
+        rule_ids = sorted(set(self.rules) | {finding.rule for finding in findings})
         index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
-        run = {
+        root = _root_uri(self.cwd)
+        run: dict[str, object] = {
             "tool": {
                 "driver": {
                     "name": PROGRAM,
                     "semanticVersion": __version__,
                     "version": __version__,
                     "informationUri": HOMEPAGE,
-                    "rules": descriptors,
+                    "rules": [self.descriptor(rule_id, messages.get(rule_id)) for rule_id in rule_ids],
                 }
             },
-            "automationDetails": {"id": f"{PROGRAM}/"},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root}},
             "columnKind": "unicodeCodePoints",
-            "results": [
-                self.result(finding, index[finding.rule], fingerprint)
-                for finding, fingerprint in zip(report.findings, _fingerprints(report.findings), strict=True)
-            ],
+            "results": [self.result(finding, index[finding.rule], prints[id(finding)]) for finding in findings],
             "invocations": [self.invocation(report)],
         }
+        if self.category:
+            run["automationDetails"] = {"id": self.category if self.category.endswith("/") else self.category + "/"}
         log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
         stream.write(safe_text(json.dumps(log, indent=2, ensure_ascii=False)) + "\n")
 
-    def descriptor(self, rule_id: str) -> dict[str, object]:
+    def descriptor(self, rule_id: str, message: str | None = None) -> dict[str, object]:
         info = self.rule_info(rule_id)
         if info is None:
             return {"id": rule_id, "name": rule_id}
         tags = list(dict.fromkeys(info.tags))
         if info.security_severity is not None:  # GitHub shows security-severity only on rules tagged so
             tags = ["security", *(tag for tag in tags if tag != "security")]
-        properties: dict[str, object] = {"tags": tags[:MAX_TAGS]}
+        properties: dict[str, object] = {
+            "tags": tags[:MAX_TAGS],
+            # Every rule reports only what it has established; external analyzers' checks are theirs to judge.
+            "precision": "high",
+            "problem.severity": _PROBLEM_SEVERITIES[info.severity],
+        }
         if info.security_severity is not None:
             properties["security-severity"] = f"{info.security_severity:.1f}"
-        name = info.name if info.id == rule_id else f"{info.name}-{rule_id}"
         full = info.description.strip() or info.summary
+        summary, help_uri, name = info.summary, info.help_uri, info.name
+        if info.id != rule_id:  # one check of an external analyzer (SC2086 of the SC family)
+            name = f"{info.name}-{rule_id}"
+            summary = f"{info.name} {rule_id}: {message}" if message else f"{info.name} check {rule_id}"
+            if rule_id.startswith("SC") and rule_id[2:].isdigit():
+                help_uri = SHELLCHECK_WIKI.format(code=rule_id)
+            full = f"{summary}\n\n{full}"
         return {
             "id": rule_id,
             "name": name,
-            "shortDescription": {"text": info.summary},
-            "fullDescription": {"text": full},
-            "helpUri": info.help_uri,
+            "shortDescription": {"text": summary},
+            "fullDescription": {"text": _clip(full, MAX_FULL_DESCRIPTION)},
+            "helpUri": help_uri,
             "help": {
-                "text": f"{full}\n\nDocumentation and examples: {info.help_uri}",
-                "markdown": f"{full}\n\n[{rule_id} documentation and examples]({info.help_uri})",
+                "text": f"{full}\n\nDocumentation and examples: {help_uri}",
+                "markdown": f"{full}\n\n[{rule_id} documentation and examples]({help_uri})",
             },
             "defaultConfiguration": {"level": _LEVELS[info.severity]},
             "properties": properties,
         }
 
-    @staticmethod
-    def result(finding: Finding, rule_index: int, fingerprint: str | None = None) -> dict[str, object]:
+    def result(self, finding: Finding, rule_index: int, fingerprint: str | None = None) -> dict[str, object]:
         start_line, start_column = max(1, finding.line), max(1, finding.column)
         end_line = max(start_line, finding.end_line)
         end_column = max(finding.end_column, start_column if end_line == start_line else 1)
         location: dict[str, object] = {
             "physicalLocation": {
-                "artifactLocation": artifact_location(finding.path),
+                "artifactLocation": artifact_location(finding.path, self.cwd),
                 "region": {
                     "startLine": start_line,
                     "startColumn": start_column,
@@ -105,7 +134,7 @@ class SarifFormatter(Formatter):
             "ruleId": finding.rule,
             "ruleIndex": rule_index,
             "level": _LEVELS[finding.severity],
-            "message": {"text": finding.message},
+            "message": {"text": linked_message(finding)},
             "locations": [location],
             "partialFingerprints": {FINGERPRINT_KEY: fingerprint or _own_fingerprint(finding)},
         }
@@ -113,7 +142,7 @@ class SarifFormatter(Formatter):
         if suppression is not None:
             result["suppressions"] = [suppression]
         if finding.related:
-            result["relatedLocations"] = [_related(item, index) for index, item in enumerate(finding.related, 1)]
+            result["relatedLocations"] = [self._related(item, index) for index, item in enumerate(finding.related, 1)]
         return result
 
     @staticmethod
@@ -126,32 +155,78 @@ class SarifFormatter(Formatter):
             invocation["toolExecutionNotifications"] = notifications
         return invocation
 
+    def _related(self, item: RelatedLocation, index: int) -> dict[str, object]:
+        """Another place the result refers to (where a parameter's value is used)."""
+        region = {"startLine": item.line, "startColumn": item.column, "endLine": item.end_line, "endColumn": item.end_column}
+        return {
+            "id": index,
+            "physicalLocation": {"artifactLocation": artifact_location(item.path, self.cwd), "region": region},
+            "message": {"text": item.message},
+        }
 
-def _related(item: RelatedLocation, index: int) -> dict[str, object]:
-    """Another place the result refers to (where a parameter's value is used)."""
-    region = {"startLine": item.line, "startColumn": item.column, "endLine": item.end_line, "endColumn": item.end_column}
-    return {
-        "id": index,
-        "physicalLocation": {"artifactLocation": artifact_location(item.path), "region": region},
-        "message": {"text": item.message},
-    }
+
+def linked_message(finding: Finding) -> str:
+    """The message, with a link to each related location (``[text](1)``, SARIF
+    §3.11.6), which is how GitHub shows them; brackets in the text are escaped."""
+    if not finding.related:
+        return finding.message
+    links = "; ".join(f"[{_escape_brackets(item.message)}]({index})" for index, item in enumerate(finding.related, 1))
+    return f"{_escape_brackets(finding.message)} (see {links})"
+
+
+def _escape_brackets(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a space, marked with '…'."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return cut[: cut.rfind(" ")].rstrip() + "…" if " " in cut else cut + "…"
+
+
+def _most_severe(findings: list[Finding], limit: int) -> tuple[list[Finding], str]:
+    """At most ``limit`` findings, the most severe first to stay (in file order),
+    and a note saying what was left out (empty when nothing was)."""
+    if len(findings) <= limit:
+        return findings, ""
+    ranked = sorted(range(len(findings)), key=lambda position: -findings[position].severity)  # stable: file order
+    kept = set(ranked[:limit])
+    left_out = Counter(findings[position].severity for position in ranked[limit:])
+    counts = ", ".join(f"{left_out[level]:,} {level.label}{'s' if left_out[level] != 1 else ''}"
+                       for level in sorted(left_out, reverse=True))
+    note = (f"SARIF: {len(findings) - limit:,} of {len(findings):,} results left out ({counts}): GitHub code scanning "
+            f"takes at most {limit:,} per run, so the most severe were kept")
+    return [finding for position, finding in enumerate(findings) if position in kept], note
+
+
+def _root_uri(cwd: Path) -> str:
+    from aiblint.reporoot import repository_root
+
+    return repository_root(cwd).as_uri() + "/"
 
 
 def rule_infos_from(rules: list[RuleInfo]) -> dict[str, RuleInfo]:
     return {rule.id: rule for rule in rules}
 
 
-def artifact_location(path: str) -> dict[str, str]:
-    """A display path as SARIF wants it: relative to ``%SRCROOT%``, percent-encoded,
-    with '/'. A file outside the working folder gets an absolute ``file:`` URI
-    (a relative ``../`` URI would point outside the repository for GitHub)."""
-    posix = PurePosixPath(path)
-    if posix.is_absolute() or PureWindowsPath(path).drive or (posix.parts[:1] == ("..",)):
-        try:
-            return {"uri": (Path.cwd() / path).resolve().as_uri()}
-        except ValueError:  # a name no file system holds (a lone surrogate)
-            return {"uri": "file://" + quote(_name_bytes(os.path.normpath(os.path.join(os.getcwd(), path))), safe="/")}
-    return {"uri": quote(_name_bytes(path), safe="/"), "uriBaseId": "%SRCROOT%"}
+def artifact_location(path: str, cwd: Path | None = None) -> dict[str, str]:
+    """A display path (relative to ``cwd``) as SARIF wants it: relative to
+    ``%SRCROOT%`` (the repository root), percent-encoded, with '/'. A file
+    outside the repository gets an absolute ``file:`` URI (a relative ``../``
+    URI would point outside the repository for GitHub)."""
+    from aiblint.reporoot import absolute, from_root
+
+    cwd = cwd or Path.cwd()
+    inside = from_root(path, cwd)
+    if inside is not None:
+        return {"uri": quote(_name_bytes(inside), safe="/"), "uriBaseId": "%SRCROOT%"}
+    full = absolute(path, cwd)
+    try:
+        return {"uri": Path(full).as_uri()}
+    except ValueError:  # a name no file system holds (a lone surrogate)
+        return {"uri": "file://" + quote(_name_bytes(full), safe="/")}
 
 
 def _name_bytes(path: str) -> bytes:
