@@ -33,7 +33,7 @@ class Formatter:
     #: The analysis's category (``--sarif-category``): SARIF ``automationDetails.id``.
     category: str | None = None
     #: The run's ``--fail-on`` (a format may say that findings below it were reported).
-    fail_on: Severity = Severity.WARNING
+    fail_on: Severity | None = Severity.WARNING
     #: The format writes the run's notes itself; the CLI does not repeat them on stderr.
     writes_notes: ClassVar[bool] = False
 
