@@ -409,7 +409,7 @@ def lint_paths(
                 work.append(Work(candidate.display, explicit=False, path=candidate.path))
     lint_work(linter, report, work, jobs, cache)
     _finish(linter, report)
-    lint_named_scripts(scripts, seen, linter, report)
+    lint_named_scripts(scripts, seen, linter, report, cache)
     if not (report.templates_checked or report.findings or report.errors or scripts or skip_non_templates):
         report.warnings.append(nothing_found(paths, walk))
     return report

@@ -5,10 +5,12 @@ A script is not a template: reading it as JSON would report AIB001 on every
 line of shell. It is checked in the context of the templates that run it
 (their dialect, their ``inline`` neighbours, their ``scriptUri``): aiblint
 finds the templates in the repository whose ``scriptUri`` resolves to the
-named file (``aiblint.scripts.resolve``), lints them, and reports only what
-it finds in the named scripts: the templates were not named, so their own
-problems are not this run's business. A script that no template runs (or
-none that aiblint can resolve) gets one note and nothing else.
+named file (``aiblint.scripts.resolve``), lints them (with the result cache),
+and reports what it finds in the named scripts, and the templates' findings
+that the scripts' content made (a ``sha256Checksum`` that no longer matches):
+the templates' other problems are not this run's business, they were not
+named. A script that no template runs (or none that aiblint can resolve) gets
+one note and nothing else; a template named in the same run counts as running it.
 """
 
 from __future__ import annotations
@@ -50,42 +52,63 @@ def stdin_script_note(display: str) -> str:
     )
 
 
-def lint_named_scripts(scripts: Sequence[Candidate], seen: set[Path], linter: Linter, report: Report) -> None:
-    """Add to ``report`` what the templates running ``scripts`` find in them.
+#: Template findings that a changed script makes wrong without the template
+#: changing: a ``sha256Checksum`` that no longer matches the script (AIB212).
+#: A commit of the script alone must still fail on them, so they are kept.
+STALE_WHEN_A_SCRIPT_CHANGES = frozenset({"AIB212"})
+
+
+def lint_named_scripts(
+    scripts: Sequence[Candidate], seen: set[Path], linter: Linter, report: Report, cache: bool = False
+) -> None:
+    """Add to ``report`` what the templates running ``scripts`` find in them,
+    and their findings that the scripts' content made (a stale checksum).
 
     ``seen``: files already linted in this run (named templates); their
-    findings, in their scripts too, are in the report already.
+    findings, in their scripts too, are in the report already, and the scripts
+    they run are not "run by no template". ``cache``: the templates' results
+    come from the result cache when neither they nor their scripts changed.
     """
     if not scripts:
         return
     from aiblint.engine import Linter as Context
-    from aiblint.engine import _finish, _lint_candidate
+    from aiblint.engine import _finish
+    from aiblint.parallel import Work, lint_work
     from aiblint.scripts.resolve import repository_for
 
     cwd = linter.scripts.cwd
     named = {script.path.resolve() for script in scripts}
+    # Two contexts: what finding the templates resolves must not be memoized for
+    # the lint, or the result cache would not record what the results depend on.
+    finder = Context(linter.rules, linter.config, cwd, batch=True)
     context = Context(linter.rules, linter.config, cwd, batch=True)
-    scratch = Report()
+    context.scripts.overlay = linter.scripts.overlay  # the language server's unsaved buffers
     running: set[Path] = set()
+    work: list[Work] = []
     # The repository of each script (its git top level, else the folder named): nothing above it.
     roots = sorted({str(repository_for(script.path.parent, linter.scripts).root) for script in scripts})
     for candidate in discover(roots, cwd, linter.config.exclude, base=glob_base(linter.config, cwd)):
-        if candidate.path in seen:
-            continue
-        run_here = _scripts_run_by(candidate, context) & named
+        run_here = _scripts_run_by(candidate, finder) & named
         if run_here:
             running |= run_here
-            _lint_candidate(context, scratch, candidate)
+            if candidate.path not in seen:
+                work.append(Work(candidate.display, explicit=False, path=candidate.path))
+    scratch = Report()
+    lint_work(context, scratch, work, 1, cache)
     alone = [script for script in scripts if script.path.resolve() not in running]
     for script in alone:
         _lint_alone(script, context, scratch)
         running.add(script.path.resolve())
     _finish(context, scratch)
-    report.findings.extend(f for f in scratch.findings if (cwd / f.path).resolve() in running)
+    kept = [
+        f for f in scratch.findings
+        if (cwd / f.path).resolve() in running or f.rule in STALE_WHEN_A_SCRIPT_CHANGES
+    ]
+    report.findings.extend(kept)
     report.errors.extend(e for e in scratch.errors if (cwd / e.path).resolve() in running)
     report.notes.extend(note for note in scratch.notes if note not in report.notes)
     report.files_checked += len(running)
-    report.paths.update(finding.path for finding in report.findings if (cwd / finding.path).resolve() in running)
+    report.paths.update(finding.path for finding in kept)
     report.findings[:] = sorted(set(report.findings))
     if alone:
         report.notes.append(_alone_note(alone))

@@ -255,7 +255,8 @@ async def _quick_fix(folder: Path) -> tuple[Any, ...]:
             ),
             WAIT,
         )
-        (action,) = actions
+        (action,) = [a for a in actions if a.is_preferred]  # the fix; the other is "ignore here"
+        assert [a.title for a in actions if not a.is_preferred] == ["AIB002: ignore here (write the reason)"]
         fixed = _apply(REPEATED, action.edit.changes[uri])
         _replace(client, uri, 2, fixed)
         _, _, after = await editor.next_published()

@@ -11,6 +11,7 @@ at that commit. Building the environment takes a minute or so.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -49,7 +50,22 @@ GOOD = BAD.replace('"name": "setup", "inline"', '"name": "finish", "inline"')
 NOT_A_TEMPLATE = '{"name": "web", "private": true}\n'
 SCRIPT = "#!/bin/bash\nset -euo pipefail\napt-get update\n"
 UNQUOTED = "#!/bin/bash\nset -euo pipefail\nrm -rf $1/cache\n"  # ShellCheck SC2086 at 3:8
-CONFIG = '[tool.aiblint]\nselect = ["AIB001", "AIB003", "AIB004", "AIB201", "SC2086"]\nfail-on = "note"\n'  # rules added later do not change this
+CONFIG = '[tool.aiblint]\nselect = ["AIB001", "AIB003", "AIB004", "AIB201", "AIB212", "SC2086"]\nfail-on = "note"\n'  # rules added later do not change this
+PINNED = """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "location": "westus2",
+  "properties": {
+    "customize": [
+      {"type": "Shell", "name": "setup", "scriptUri": "../scripts/install.sh",
+       "sha256Checksum": "CHECKSUM"}
+    ]
+  }
+}
+""".replace("CHECKSUM", hashlib.sha256(SCRIPT.encode()).hexdigest())
+STALE = (
+    "templates/pinned.json:7:26: error AIB212 sha256Checksum does not match scripts/install.sh, whose SHA-256 is "
+    + hashlib.sha256(UNQUOTED.encode()).hexdigest()
+)
 SAFETY_TIMEOUT = 1200  # seconds: against a hung process, not a measurement
 IDENTITY = {
     "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.com",
@@ -167,6 +183,45 @@ def test_hook_fails_on_a_bad_terraform_template(project: tuple[Path, dict[str, s
     assert "variables.tf" not in done.stdout  # no image template: skipped
 
 
+def test_a_commit_of_a_script_alone_fails_on_the_checksum_it_made_stale(project: tuple[Path, dict[str, str]]) -> None:
+    work, _ = project
+    (work / "templates").mkdir(exist_ok=True)
+    (work / "templates" / "pinned.json").write_text(PINNED)
+    try:
+        assert _pre_commit(project, "scripts/install.sh").returncode == 0  # the checksum matches
+        (work / "scripts" / "install.sh").write_text(UNQUOTED)
+        done = _pre_commit(project, "scripts/install.sh")
+    finally:
+        (work / "scripts" / "install.sh").write_text(SCRIPT)
+        (work / "templates" / "pinned.json").unlink()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert STALE in done.stdout
+
+
+def test_one_summary_for_all_files(project: tuple[Path, dict[str, str]]) -> None:
+    work, _ = project
+    (work / "templates").mkdir(exist_ok=True)
+    names = [f"templates/copy{number}.json" for number in range(8)]
+    for name in names:
+        (work / name).write_text(BAD)
+    try:
+        done = _pre_commit(project, *names)
+    finally:
+        for name in names:
+            (work / name).unlink()
+    assert done.returncode == 1
+    summaries = [line for line in done.stdout.splitlines() if " checked" in line]
+    assert summaries == ["8 problems (8 errors) in 8 files checked"]  # one process, not one per batch
+
+
+def test_the_hook_manifest_is_valid_for_pre_commit() -> None:
+    from pre_commit.clientlib import load_manifest
+
+    (hook,) = [h for h in load_manifest(str(ROOT / ".pre-commit-hooks.yaml")) if h["id"] == "aiblint"]
+    assert (hook["id"], hook["require_serial"], hook["minimum_pre_commit_version"]) == ("aiblint", True, "3.2.0")
+    assert hook["types_or"] == ["json", "terraform", "shell", "powershell"]
+
+
 def test_git_commit_is_stopped_by_a_bad_template(project: tuple[Path, dict[str, str]]) -> None:
     work, env = project
     _git("commit", "-q", "-m", "tooling", cwd=work, env=env)  # the config, package.json and the script
@@ -233,3 +288,43 @@ def test_skip_non_templates(write) -> None:  # type: ignore[no-untyped-def]
     assert [line.split(": ")[0] for line in out.splitlines()[:-1]] == ["templates/image.json:7:33"]
     code, out = main_in_process(*named)  # without it: every named file is read and judged
     assert [line.split()[2] for line in out.splitlines()[:-1]] == ["AIB001", "AIB201", "AIB004", "AIB201"]
+
+
+def test_a_script_run_by_a_template_named_in_the_same_run_gets_no_note(write, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import main_in_process
+
+    write(".aiblint.toml", CONFIG)
+    write("templates/image.json", GOOD)
+    write("scripts/install.sh", SCRIPT)
+    assert main_in_process("templates/image.json", "scripts/install.sh") == (0, "")
+    assert capsys.readouterr().err == ""
+
+
+def test_a_named_script_reports_the_checksum_it_made_stale(write) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import main_in_process
+
+    write(".aiblint.toml", CONFIG)
+    write("templates/pinned.json", PINNED)
+    write("templates/other.json", BAD.replace("../scripts/install.sh", "../scripts/other.sh"))
+    write("scripts/install.sh", UNQUOTED)
+    write("scripts/other.sh", SCRIPT)
+    code, out = main_in_process("scripts/install.sh")
+    assert code == 1
+    assert out.splitlines() == [
+        "scripts/install.sh:3:8: note SC2086 Double quote to prevent globbing and word splitting.",
+        STALE + ": the build fails when the downloaded file differs; update the checksum",
+        "2 problems (1 error, 1 note) in 1 file checked",
+    ]  # the other template's AIB201 is not this script's business
+
+
+def test_a_named_script_follows_its_changes_through_the_result_cache(write, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import main_in_process
+
+    monkeypatch.setenv("AIBLINT_CACHE_DIR", str(tmp_path / "cache"))
+    write(".aiblint.toml", CONFIG)
+    write("templates/image.json", GOOD)
+    write("scripts/install.sh", UNQUOTED)
+    assert main_in_process("scripts/install.sh")[0] == 1
+    write("scripts/install.sh", SCRIPT)
+    assert main_in_process("scripts/install.sh") == (0, "")  # not the cached SC2086
+    assert main_in_process("templates/") == (0, "")

@@ -12,26 +12,30 @@ each other file (``contributions``: target URI -> source URI -> diagnostics),
 and a file's diagnostics are the union of what its sources found, so two
 templates running one script do not wipe each other's, and a template that no
 longer finds anything in a script clears only its own share. A script opened or
-saved is linted, from disk, through the workspace's templates that run it
-(:func:`aiblint.script_paths.lint_named_scripts`, as the CLI does for a named
-script); that fresh result replaces what the templates found in it before.
-Scripts are read from disk, not from their buffers: edits show on save.
+opened, changed or saved is linted through the workspace's templates that run
+it (:func:`aiblint.script_paths.lint_named_scripts`, as the CLI does for a
+named script); that fresh result replaces what the templates found in it
+before. Open script buffers stand in for the files on disk (the scripts'
+``overlay``), so unsaved edits are linted, in scripts and in the templates
+that run them.
 
-Not yet:
+Changes are debounced: a lint runs :data:`DEBOUNCE_SECONDS` after the last
+change of a document, so a burst of keystrokes costs one lint.
 
-* TODO(scripts): a script's unsaved buffer is not linted (the linter reads
-  scripts from disk), and a saved script does not re-lint the open template
-  buffers that run it (its own lint goes through the templates on disk).
-* Code actions: the server offers a quick fix for every finding whose rule
-  attached a mechanical fix (:class:`aiblint.findings.Fix`, the edits
-  ``aiblint --fix`` makes). TODO: an "ignore this rule here" action that
-  writes an in-file suppression (issue 9's format) is not offered yet.
+Code actions: a quick fix for every finding whose rule attached a mechanical
+fix (:class:`aiblint.findings.Fix`, the edits ``aiblint --fix`` makes), and
+for every finding an "ignore here" action that writes a suppression with an
+empty reason for the user to fill in (:mod:`aiblint.lsp.ignore`).
+
+Not yet: a changed script does not re-lint the open template buffers that run
+it (its own lint goes through the templates as they are on disk).
 
 Suppressed findings are not shown, as in the text output.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -53,13 +57,17 @@ from aiblint.discover import Candidate, display_path
 from aiblint.engine import Linter
 from aiblint.findings import Finding, Fix, Report, Severity
 from aiblint.frontends import SUFFIXES, looks_like_template
+from aiblint.lsp.ignore import Insert, comment_above, metadata_entry
 from aiblint.lsp.positions import UTF16, PositionMap
 from aiblint.registry import PluginError, RuleSet
 from aiblint.script_paths import is_script
 from aiblint.selection import Selection
 
 JSON_LANGUAGES = frozenset({"json", "jsonc"})
-SCRIPT_LANGUAGES = frozenset({"shellscript", "sh", "bash", "powershell"})
+#: Language ids editors send for scripts: VS Code's, Neovim's file types, Helix's names.
+SCRIPT_LANGUAGES = frozenset({"shellscript", "sh", "bash", "zsh", "ksh", "powershell", "ps1"})
+#: A lint runs this long after a document's last change (a burst of edits is one lint).
+DEBOUNCE_SECONDS = 0.3
 _SEVERITIES = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
@@ -90,6 +98,10 @@ class AiblintLanguageServer(LanguageServer):
         self.fixes: dict[str, list[tuple[types.Diagnostic, str, list[types.TextEdit]]]] = {}
         #: target uri -> source uri -> the diagnostics the source's last lint found in the target
         self.contributions: dict[str, dict[str, list[types.Diagnostic]]] = {}
+        #: uri -> the lint waiting for its document's changes to stop
+        self.pending: dict[str, asyncio.TimerHandle] = {}
+        #: Lints run (tests count them: a burst of changes is one lint).
+        self.lints = 0
 
     def linter(self, folder: Path, root: Path) -> Linter:
         """A linter with the configuration found from ``folder``, working in
@@ -100,7 +112,33 @@ class AiblintLanguageServer(LanguageServer):
         key = (tuple(config.select) if config.select is not None else None, tuple(config.ignore))
         if key not in self._rule_sets:
             self._rule_sets[key] = RuleSet.load(Selection.of(config.select, config.ignore))
-        return Linter(self._rule_sets[key], config, root)
+        linter = Linter(self._rule_sets[key], config, root)
+        linter.scripts.overlay = self.open_scripts()
+        return linter
+
+    def open_scripts(self) -> dict[Path, bytes]:
+        """The open script buffers by file, which the linter reads instead of the disk."""
+        buffers: dict[Path, bytes] = {}
+        for uri, document in self.workspace.text_documents.items():
+            path = _fs_path(uri)
+            if path is not None and _is_script(path, document.language_id):
+                buffers[path.resolve()] = document.source.encode("utf-8", "surrogatepass")
+        return buffers
+
+    def schedule(self, uri: str) -> None:
+        """Lint ``uri`` once its changes stop for :data:`DEBOUNCE_SECONDS`."""
+        self.cancel(uri)
+        self.pending[uri] = asyncio.get_event_loop().call_later(DEBOUNCE_SECONDS, self._lint_pending, uri)
+
+    def cancel(self, uri: str) -> None:
+        handle = self.pending.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
+
+    def _lint_pending(self, uri: str) -> None:
+        self.pending.pop(uri, None)
+        if uri in self.workspace.text_documents:
+            self.lint(uri)
 
     def root_for(self, path: Path) -> Path:
         """The workspace folder holding ``path`` (the innermost), else its own folder."""
@@ -111,6 +149,8 @@ class AiblintLanguageServer(LanguageServer):
         return max(holding, key=lambda folder: len(folder.parts)) if holding else path.parent
 
     def lint(self, uri: str) -> None:
+        self.cancel(uri)
+        self.lints += 1
         document = self.workspace.get_text_document(uri)
         if _is_script(_fs_path(uri), document.language_id):
             self.lint_script(uri)
@@ -126,7 +166,7 @@ class AiblintLanguageServer(LanguageServer):
         self.contribute(uri, found, document.version)
 
     def lint_script(self, uri: str) -> None:
-        """Lint a script (from disk) through the workspace's templates that run it."""
+        """Lint a script (its open buffer, else the file) through the workspace's templates that run it."""
         path = _fs_path(uri)
         found: dict[str, list[types.Diagnostic]] = {}
         try:
@@ -219,12 +259,13 @@ class AiblintLanguageServer(LanguageServer):
         for display, group in by_path.items():
             path = os.path.normpath(root / display)
             uri = from_fs_path(path)
-            try:
-                text = Path(path).read_bytes().decode("utf-8", "replace")
-            except OSError:
-                continue  # not a local file (the linter said so in a note)
             if uri is None:
                 continue
+            buffer = self.workspace.text_documents.get(uri)
+            try:
+                text = buffer.source if buffer is not None else Path(path).read_bytes().decode("utf-8", "replace")
+            except OSError:
+                continue  # not a local file (the linter said so in a note)
             positions = self.positions(text)
             published[uri] = [_diagnostic(f, positions, _help_uri(f.rule, help_uris)) for f in group]
         return published
@@ -233,10 +274,11 @@ class AiblintLanguageServer(LanguageServer):
         return PositionMap(text, str(self.workspace.position_encoding or UTF16))
 
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
-        """The quick fixes of the diagnostics in the requested range."""
+        """The quick fixes of the diagnostics in the requested range, then an
+        "ignore here" action for each of them."""
         uri = params.text_document.uri
         wanted = params.range
-        return [
+        actions = [
             types.CodeAction(
                 title=f"{diagnostic.code}: {title}",
                 kind=types.CodeActionKind.QuickFix,
@@ -247,6 +289,52 @@ class AiblintLanguageServer(LanguageServer):
             for diagnostic, title, edits in self.fixes.get(uri, [])
             if _overlap(diagnostic.range, wanted)
         ]
+        shown = _union(self.contributions.get(uri, {}).values())
+        for diagnostic in (d for d in shown if _overlap(d.range, wanted)):
+            action = self.ignore_action(uri, diagnostic)
+            if action is not None:
+                actions.append(action)
+        return actions
+
+    def ignore_action(self, uri: str, diagnostic: types.Diagnostic) -> types.CodeAction | None:
+        """Write a suppression of the diagnostic's rule where it is, reason to be filled in."""
+        data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+        line, logical_path, rule = data.get("line"), data.get("path"), diagnostic.code
+        if not isinstance(line, int) or not isinstance(rule, str) or uri not in self.workspace.text_documents:
+            return None
+        document = self.workspace.get_text_document(uri)
+        positions = self.positions(document.source)
+        body = document.source[positions.bom :]
+        start = positions.our_starts[min(max(line - 1, 0), len(positions.our_starts) - 1)]
+        path = _fs_path(uri)
+        insert: Insert | None
+        if _is_script(path, document.language_id):
+            insert = comment_above(body, start, rule, "#")
+        elif (path is not None and path.name.lower().endswith(".jsonc")) or document.language_id == "jsonc":
+            insert = comment_above(body, start, rule, "//")
+        else:
+            insert = self._metadata_insert(body, rule, logical_path if isinstance(logical_path, str) else "")
+        if insert is None:
+            return None
+        at = types.Position(*positions.position_of_offset(insert.offset))
+        return types.CodeAction(
+            title=f"{rule}: ignore here (write the reason)",
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diagnostic],
+            edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(types.Range(at, at), insert.text)]}),
+        )
+
+    @staticmethod
+    def _metadata_insert(body: str, rule: str, logical_path: str) -> Insert | None:
+        """Strict JSON: an entry in the resource's ``metadata.aiblint.ignore``."""
+        from aiblint.loader import load_text
+        from aiblint.model import find_templates
+
+        for template in find_templates(load_text(body, "buffer.json")):
+            insert = metadata_entry(body, template.resource, rule, logical_path)
+            if insert is not None:
+                return insert
+        return None
 
 
 def _fs_path(uri: str) -> Path | None:
@@ -316,6 +404,7 @@ def _diagnostic(finding: Finding, positions: PositionMap, help_uri: str | None) 
         code=finding.rule,
         code_description=types.CodeDescription(href=help_uri) if help_uri else None,
         source=PROGRAM,
+        data={"line": finding.line, "path": finding.logical_path},  # where an "ignore here" action writes
     )
 
 
@@ -328,9 +417,7 @@ def build_server() -> AiblintLanguageServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: AiblintLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        if not _is_script(_fs_path(uri), ls.workspace.get_text_document(uri).language_id):
-            ls.lint(uri)  # scripts are linted from disk: on open and save
+        ls.schedule(params.text_document.uri)  # once the edits stop
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: AiblintLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -338,6 +425,7 @@ def build_server() -> AiblintLanguageServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: AiblintLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.cancel(params.text_document.uri)
         ls.fixes.pop(params.text_document.uri, None)
         ls.contribute(params.text_document.uri, {})  # its own and its scripts' shares go
 

@@ -85,7 +85,9 @@ def read_script(path: Path, settings: ScriptSettings | None = None) -> ScriptFil
     cached = settings.memo.get(key)
     if isinstance(cached, ScriptFile):
         return cached
-    script = _read(path, display_path(path, settings.cwd.resolve()))
+    display = display_path(path, settings.cwd.resolve())
+    buffer = settings.overlay.get(path.resolve()) if settings.overlay else None
+    script = _read(path, display) if buffer is None else ScriptFile(path, buffer, Document(display, decode(buffer)))
     settings.memo[key] = script
     return script
 

@@ -48,6 +48,8 @@ class ScriptSettings:
     root: Path | None = None  # --root: every file read stays inside it
     named: tuple[Path, ...] = ()  # folders named on the command line: the root when there is no git
     memo: dict[object, object] = field(default_factory=dict, repr=False)  # per-run cache: files read, repositories
+    #: Script files' text that stands in for the disk (unsaved editor buffers, by resolved path).
+    overlay: dict[Path, bytes] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_config(cls, config: Config, cwd: Path) -> ScriptSettings:
