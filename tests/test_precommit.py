@@ -293,6 +293,7 @@ def test_skip_non_templates(write) -> None:  # type: ignore[no-untyped-def]
 def test_a_script_run_by_a_template_named_in_the_same_run_gets_no_note(write, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     from tests.conftest import main_in_process
 
+    write(".git/config", "")  # a git repository: its top level is where templates are looked for
     write(".aiblint.toml", CONFIG)
     write("templates/image.json", GOOD)
     write("scripts/install.sh", SCRIPT)
@@ -303,6 +304,7 @@ def test_a_script_run_by_a_template_named_in_the_same_run_gets_no_note(write, ca
 def test_a_named_script_reports_the_checksum_it_made_stale(write) -> None:  # type: ignore[no-untyped-def]
     from tests.conftest import main_in_process
 
+    write(".git/config", "")  # a git repository: its top level is where templates are looked for
     write(".aiblint.toml", CONFIG)
     write("templates/pinned.json", PINNED)
     write("templates/other.json", BAD.replace("../scripts/install.sh", "../scripts/other.sh"))
@@ -321,6 +323,7 @@ def test_a_named_script_follows_its_changes_through_the_result_cache(write, monk
     from tests.conftest import main_in_process
 
     monkeypatch.setenv("AIBLINT_CACHE_DIR", str(tmp_path / "cache"))
+    write(".git/config", "")  # a git repository: its top level is where templates are looked for
     write(".aiblint.toml", CONFIG)
     write("templates/image.json", GOOD)
     write("scripts/install.sh", UNQUOTED)
