@@ -364,6 +364,7 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
     formatter.show_suppressed = options.show_suppressed or options.sarif_include_suppressed
     formatter.category = options.sarif_category
     formatter.fail_on = config.fail_on
+    formatter.root = config.root
     if config.format == "text":
         formatter.quiet = options.quiet
         formatter.statistics = options.statistics

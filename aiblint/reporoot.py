@@ -22,13 +22,13 @@ def repository_root(cwd: Path) -> Path:
     return find_repository(cwd, cwd).root
 
 
-def from_root(path: str, cwd: Path) -> str | None:
+def from_root(path: str, cwd: Path, root: Path | None = None) -> str | None:
     """``path`` (a display path, relative to ``cwd`` or absolute) relative to the
-    repository root with '/'; None for a file outside the root or a name that is
-    not a file (``<stdin>``)."""
+    repository root (``root``, from ``--root``, else :func:`repository_root`) with
+    '/'; None for a file outside the root or a name that is not a file (``<stdin>``)."""
     if path.startswith("<"):
         return None
-    root = repository_root(cwd)
+    root = root.resolve() if root is not None else repository_root(cwd)
     full = os.path.normpath(os.path.join(os.path.realpath(cwd), path))
     try:
         relative = os.path.relpath(full, root)

@@ -412,3 +412,15 @@ def test_two_findings_of_one_rule_on_one_line_keep_their_own_fingerprints(write)
     assert _line_hashes(one_line + one_line)[2] == line_hash.replace(":1", ":2")  # equal lines are numbered
     ours = [r["partialFingerprints"][FINGERPRINT_KEY] for r in results]
     assert len(set(ours)) == 2  # distinct: a GitHub upload carries {ours, line_hash} for each, and ours differ
+
+
+def test_root_option_is_the_root_of_uris(write, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    write("infra/images/t.json", TEMPLATE)
+    _git_init(tmp_path)
+    monkeypatch.chdir(tmp_path / "infra")
+    _, log = _sarif("--root", ".", "images/t.json")  # --root narrows the repository to infra/
+    run = log["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == (tmp_path / "infra").resolve().as_uri() + "/"
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == {"images/t.json"}
+    _, out = main_in_process("--format", "github", "--root", ".", *SELECT, "images/t.json")
+    assert out.startswith("::warning file=images/t.json,")

@@ -34,6 +34,8 @@ class Formatter:
     category: str | None = None
     #: The run's ``--fail-on`` (a format may say that findings below it were reported).
     fail_on: Severity | None = Severity.WARNING
+    #: ``--root``: the repository root CI paths are relative to (default: the git top level, else the working directory).
+    root: Path | None = None
     #: The format writes the run's notes itself; the CLI does not repeat them on stderr.
     writes_notes: ClassVar[bool] = False
 
@@ -48,7 +50,7 @@ class Formatter:
         to the repository root, with '/'; absolute when the file is outside it."""
         from aiblint.reporoot import absolute, from_root
 
-        inside = from_root(path, self.cwd)
+        inside = from_root(path, self.cwd, self.root)
         if inside is not None:
             return inside
         return path if path.startswith("<") else absolute(path, self.cwd)

@@ -55,7 +55,7 @@ class SarifFormatter(Formatter):
                 messages[finding.rule] = finding.message
         rule_ids = sorted(set(self.rules) | {finding.rule for finding in findings})
         index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
-        root = _root_uri(self.cwd)
+        root = _root_uri(self.cwd, self.root)
         run: dict[str, object] = {
             "tool": {
                 "driver": {
@@ -119,7 +119,7 @@ class SarifFormatter(Formatter):
         end_column = max(finding.end_column, start_column if end_line == start_line else 1)
         location: dict[str, object] = {
             "physicalLocation": {
-                "artifactLocation": artifact_location(finding.path, self.cwd),
+                "artifactLocation": artifact_location(finding.path, self.cwd, self.root),
                 "region": {
                     "startLine": start_line,
                     "startColumn": start_column,
@@ -160,7 +160,7 @@ class SarifFormatter(Formatter):
         region = {"startLine": item.line, "startColumn": item.column, "endLine": item.end_line, "endColumn": item.end_column}
         return {
             "id": index,
-            "physicalLocation": {"artifactLocation": artifact_location(item.path, self.cwd), "region": region},
+            "physicalLocation": {"artifactLocation": artifact_location(item.path, self.cwd, self.root), "region": region},
             "message": {"text": item.message},
         }
 
@@ -201,17 +201,17 @@ def _most_severe(findings: list[Finding], limit: int) -> tuple[list[Finding], st
     return [finding for position, finding in enumerate(findings) if position in kept], note
 
 
-def _root_uri(cwd: Path) -> str:
+def _root_uri(cwd: Path, root: Path | None) -> str:
     from aiblint.reporoot import repository_root
 
-    return repository_root(cwd).as_uri() + "/"
+    return (root.resolve() if root is not None else repository_root(cwd)).as_uri() + "/"
 
 
 def rule_infos_from(rules: list[RuleInfo]) -> dict[str, RuleInfo]:
     return {rule.id: rule for rule in rules}
 
 
-def artifact_location(path: str, cwd: Path | None = None) -> dict[str, str]:
+def artifact_location(path: str, cwd: Path | None = None, root: Path | None = None) -> dict[str, str]:
     """A display path (relative to ``cwd``) as SARIF wants it: relative to
     ``%SRCROOT%`` (the repository root), percent-encoded, with '/'. A file
     outside the repository gets an absolute ``file:`` URI (a relative ``../``
@@ -219,7 +219,7 @@ def artifact_location(path: str, cwd: Path | None = None) -> dict[str, str]:
     from aiblint.reporoot import absolute, from_root
 
     cwd = cwd or Path.cwd()
-    inside = from_root(path, cwd)
+    inside = from_root(path, cwd, root)
     if inside is not None:
         return {"uri": quote(_name_bytes(inside), safe="/"), "uriBaseId": "%SRCROOT%"}
     full = absolute(path, cwd)
