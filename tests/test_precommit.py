@@ -313,7 +313,7 @@ def test_a_named_script_reports_the_checksum_it_made_stale(write) -> None:  # ty
     code, out = main_in_process("scripts/install.sh")
     assert code == 1
     assert out.splitlines() == [
-        "scripts/install.sh:3:8: note SC2086 Double quote to prevent globbing and word splitting.",
+        "scripts/install.sh:3:8: note SC2086 Double quote to prevent globbing and word splitting: `$1`",
         STALE + ": the build fails when the downloaded file differs; update the checksum",
         "2 problems (1 error, 1 note) in 2 files checked",  # the script, and the template the finding is in
     ]  # the other template's AIB201 is not this script's business
