@@ -215,7 +215,8 @@ def test_naming_a_script_reads_json_files_with_the_size_cap(tmp_path: Path, monk
     (tmp_path / ".git").mkdir()
     (tmp_path / "setup.sh").write_text("#!/bin/sh\necho $1\n")
     (tmp_path / "t.json").write_text(shell("setup.sh"))
-    assert [f.rule for f in lint_paths(["setup.sh"], cwd=tmp_path).findings] == ["SC2086"]
+    # The template's sha256Checksum ("0" * 64) does not match the named script: AIB212 is kept too.
+    assert [f.rule for f in lint_paths(["setup.sh"], cwd=tmp_path).findings] == ["SC2086", "AIB212"]
     (tmp_path / "t.json").write_text(shell("setup.sh") + " " * 4000)
     reads: list[int] = []
     real = loader.read_file
