@@ -581,7 +581,6 @@ def _open_output(path: str | None, default: TextIO) -> TextIO:
     if not path:
         return default
     try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)  # CI writes into folders it publishes
         return open(path, "w", encoding="utf-8", newline="\n")
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror}") from None

@@ -43,6 +43,7 @@ def main_action() -> int:
     sarif_file = ""
     if fmt == "sarif":
         sarif_file = str(Path(os.environ.get("INPUT_SARIF_FILE") or "aiblint.sarif").resolve())
+        Path(sarif_file).parent.mkdir(parents=True, exist_ok=True)  # aiblint writes into an existing folder only
         _aiblint("--format", "sarif", "--output", sarif_file, *common)
     else:
         _, annotations = _aiblint("--format", "github", *common)
