@@ -119,11 +119,18 @@ class AiblintLanguageServer(LanguageServer):
     def open_scripts(self) -> dict[Path, bytes]:
         """The open script buffers by file, which the linter reads instead of the disk."""
         buffers: dict[Path, bytes] = {}
-        for uri, document in self.workspace.text_documents.items():
+        for uri, document in self.open_documents().items():
             path = _fs_path(uri)
             if path is not None and _is_script(path, document.language_id):
                 buffers[path.resolve()] = document.source.encode("utf-8", "surrogatepass")
         return buffers
+
+    def open_documents(self) -> dict[str, Any]:
+        """The editor's open documents (none before ``initialize``: a server used directly)."""
+        try:
+            return dict(self.workspace.text_documents)
+        except RuntimeError:  # pygls: the workspace is not available yet
+            return {}
 
     def schedule(self, uri: str) -> None:
         """Lint ``uri`` once its changes stop for :data:`DEBOUNCE_SECONDS`."""
@@ -261,7 +268,7 @@ class AiblintLanguageServer(LanguageServer):
             uri = from_fs_path(path)
             if uri is None:
                 continue
-            buffer = self.workspace.text_documents.get(uri)
+            buffer = self.open_documents().get(uri)
             try:
                 text = buffer.source if buffer is not None else Path(path).read_bytes().decode("utf-8", "replace")
             except OSError:
