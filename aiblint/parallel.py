@@ -436,11 +436,12 @@ def _start_worker(rules: RuleSet, config: Config, cwd: Path, use_cache: bool, pa
 
 
 def _run_in_worker(chunk: Sequence[Work]) -> ChunkResult:
-    from aiblint.termination import EXIT_TERMINATED, Terminated
+    from aiblint.termination import EXIT_TERMINATED, Terminated, sigterm_unwinds
 
     assert _worker_linter is not None, "the worker was not started"
     try:
-        return run_chunk(_worker_linter, chunk, _worker_cache)
+        with sigterm_unwinds():  # only while the chunk runs: a tool's process and folder to clean up
+            return run_chunk(_worker_linter, chunk, _worker_cache)
     except Terminated:
         # Unwound already (temporary folders removed); the executor would send this
         # back as a result and wait for more work from a parent that is gone or ending.

@@ -61,9 +61,13 @@ def sigterm_unwinds() -> Iterator[None]:
 
 
 def die_with_parent(parent: int) -> None:
-    """For a worker process, first thing: SIGTERM unwinds it (:class:`Terminated`),
-    and it gets SIGTERM when ``parent`` dies."""
-    signal.signal(signal.SIGTERM, _raise)
+    """For a worker process, first thing: it gets SIGTERM when ``parent`` dies.
+
+    Outside a chunk (``sigterm_unwinds`` around the work) SIGTERM ends the worker at
+    once: there is nothing to clean up, and a worker blocked sending its result to
+    an executor that stopped reading (a sibling died: the pool is broken) would take
+    a raised :class:`Terminated` for a failed send, try again and block forever."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         import ctypes
 

@@ -269,3 +269,34 @@ def test_aliases_of_one_file_are_linted_and_fixed_once(write, tmp_path: Path, ca
     assert main_in_process("--select", "AIB103", "--fix", "link.json", "t.json") == (0, "")
     assert capsys.readouterr().err.endswith("aiblint: fixed 4 problems in 1 file\n")
     assert (tmp_path / "t.json").read_text(encoding="utf-8") == CASES_FIXED
+
+
+_BLOCKED_SEND = """
+import os, signal, sys
+from aiblint.termination import die_with_parent
+die_with_parent(os.getppid())
+reader, writer = os.pipe()  # nobody reads: the executor's manager stopped reading a broken pool
+os.set_blocking(writer, True)
+data = b"x" * (1 << 20)
+print("sending", flush=True)
+try:  # as concurrent.futures' _sendback_result does: a failed send is retried
+    os.write(writer, data)
+except BaseException:
+    os.write(writer, data)
+"""
+
+
+def test_a_worker_blocked_sending_its_result_dies_on_sigterm() -> None:
+    # A -j run whose worker died: the executor stops reading results and sends SIGTERM to
+    # the other workers. One blocked writing a large result must end, not take the signal
+    # for a failed send and block again (CI hung on this in test_parallel).
+    worker = subprocess.Popen([sys.executable, "-c", _BLOCKED_SEND], stdout=subprocess.PIPE, text=True)
+    try:
+        assert worker.stdout is not None and worker.stdout.readline() == "sending\n"
+        time.sleep(0.2)  # into the blocking write
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == -signal.SIGTERM
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
