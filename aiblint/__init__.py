@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def lint_paths(*args: Any, **kwargs: Any) -> Report:
-    """Lint files and directories; see :func:`aiblint.engine.lint_paths`."""
-    from aiblint.engine import lint_paths as run
+    """Lint files and directories; see :func:`aiblint.run.lint_paths`."""
+    from aiblint.run import lint_paths as run
 
     return run(*args, **kwargs)

@@ -1,4 +1,4 @@
-"""The ``aiblint`` command: a thin shell over :func:`aiblint.engine.lint_paths`.
+"""The ``aiblint`` command: a thin shell over :func:`aiblint.run.lint_paths`.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings; 2 usage or
 internal error. Imports stay light at module level so ``--version`` is fast.
@@ -320,8 +320,8 @@ def _lint(options: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--fix changes files in place; it cannot read standard input")
     if options.diff and "-" in options.paths:
         raise UsageError("--diff compares files on disk with their fixed text; it cannot read standard input")
-    from aiblint.engine import lint_paths
     from aiblint.registry import RuleSet
+    from aiblint.run import lint_paths
     from aiblint.selection import Selection
 
     _check_codes(config)

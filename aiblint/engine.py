@@ -1,36 +1,34 @@
-"""The lint pipeline: discover -> load -> model -> check -> filter -> report.
+"""The single-file linter: a file's bytes -> its front end -> the model ->
+the rules -> findings, filtered (:mod:`aiblint.filtering`).
 
-:func:`lint_paths` is the library entry point that the CLI, the language
-server and the tests call. It never raises for bad input: unreadable files
-become findings or :class:`~aiblint.findings.InternalError` entries.
+:class:`Linter` knows nothing of how a run is organised: which files
+(:mod:`aiblint.discover`), chunks and worker processes (:mod:`aiblint.parallel`),
+the result cache (:mod:`aiblint.cache`), named scripts (:mod:`aiblint.script_paths`).
+Those sit above it, in :mod:`aiblint.run`, whose :func:`~aiblint.run.lint_paths`
+is the library entry point. It never raises for bad input: unreadable files
+become findings.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import sys
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aiblint.config import Config, glob_base, load_config, rule_options
-from aiblint.constants import TEMPLATE_SUFFIXES
-from aiblint.discover import Candidate, Walk, discover, display_path, excluded
+from aiblint.config import Config
 from aiblint.document import Document
 from aiblint.filtering import FindingFilter
-from aiblint.findings import Finding, InternalError, RelatedLocation, Report, Severity
-from aiblint.frontends import load_bytes, looks_like_template
+from aiblint.findings import Finding, RelatedLocation, Severity
+from aiblint.frontends import load_bytes
 from aiblint.jsontree import JsonNode, member_key
-from aiblint.loader import MAX_FILE_BYTES
 from aiblint.model import ImageTemplate, find_templates
 from aiblint.redact import redact_message
 from aiblint.registry import RuleSet
 from aiblint.rule import FileContext, Problem, Rule, RunNote
-from aiblint.script_paths import is_script, lint_named_scripts, stdin_script_note
 from aiblint.scripts.settings import ScriptSettings, active
 from aiblint.selection import Selection
 
@@ -39,7 +37,6 @@ if TYPE_CHECKING:
     from aiblint.scripts.tally import ScriptTally
     from aiblint.scripts.units import ScriptUnit
 
-STDIN = "-"
 #: Messages quote values from the file: a 7 MB value must not become a 7 MB line in every format.
 MAX_MESSAGE = 1000
 
@@ -348,135 +345,5 @@ def _covering_fingerprint(finding: Finding) -> str:
     return _fingerprint(finding.rule, finding.path, finding.logical_path, "covers a secret\0" + finding.message)
 
 
-def lint_paths(
-    paths: Sequence[str],
-    *,
-    config: Config | None = None,
-    cwd: str | Path | None = None,
-    stdin: bytes | None = None,
-    stdin_filename: str | None = None,
-    rules: RuleSet | None = None,
-    skip_non_templates: bool = False,
-    jobs: int = 1,
-    cache: bool = False,
-    respect_gitignore: bool = True,
-) -> Report:
-    """Lint files and directories (``-`` reads standard input).
-
-    ``config`` defaults to the configuration file found from ``cwd``.
-    ``skip_non_templates`` treats named files like files found in a folder
-    (what the pre-commit hook passes): ``exclude`` applies and a file that holds
-    no image template is skipped quietly. A named shell or PowerShell script is
-    never read as JSON (see :mod:`aiblint.script_paths`). ``jobs``: worker
-    processes (0: one per processor); ``cache``: use the result cache
-    (:mod:`aiblint.cache`). Neither changes the report. ``respect_gitignore``:
-    folder walks skip what ``.gitignore`` files ignore. A run that finds no
-    image template says so in ``Report.warnings``, with what the walk skipped.
-    """
-    from aiblint.parallel import Work, lint_work
-
-    folder = Path(cwd) if cwd is not None else Path.cwd()
-    config = config if config is not None else load_config(folder)
-    if rules is None:
-        rules = RuleSet.load(Selection.of(config.select, config.ignore), rule_options(config))
-    config.named = _named_folders(paths, folder, stdin_filename)
-    linter = Linter(rules, config, folder, batch=True)
-    report = Report()
-    report.errors += [InternalError(path, reason) for path, reason in linter.parameter_errors]
-    scripts: list[Candidate] = []
-    seen: set[Path] = set()
-    work: list[Work] = []
-    walk = Walk(gitignore=respect_gitignore)
-    base = glob_base(config, folder)
-    for path in paths:
-        if path == STDIN:
-            data = stdin if stdin is not None else sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-            display = display_path(folder / stdin_filename, folder) if stdin_filename else "<stdin>"
-            if stdin_filename and is_script(folder / stdin_filename):
-                report.notes.append(stdin_script_note(display))
-                continue
-            if skip_non_templates and stdin_filename and excluded(folder / stdin_filename, config.exclude, base):
-                continue
-            work.append(Work(display, explicit=not skip_non_templates, data=data))
-            continue
-        for candidate in discover([path], folder, config.exclude, walk, base):
-            seen.add(candidate.path)
-            if candidate.explicit and is_script(candidate.path):
-                scripts.append(candidate)
-            elif not (skip_non_templates and candidate.explicit):
-                work.append(Work(candidate.display, candidate.explicit, candidate.path))
-            elif not excluded(candidate.path, config.exclude, base):
-                work.append(Work(candidate.display, explicit=False, path=candidate.path))
-    lint_work(linter, report, work, jobs, cache)
-    _finish(linter, report)
-    lint_named_scripts(scripts, seen, linter, report, cache)
-    if not (report.templates_checked or report.findings or report.errors or scripts or skip_non_templates):
-        report.warnings.append(nothing_found(paths, walk))
-    return report
-
-
-def nothing_found(paths: Sequence[str], walk: Walk) -> str:
-    """``no image template found under PATH (...)``: a run that checked nothing must not pass silently."""
-    suffixes = "/".join(TEMPLATE_SUFFIXES)
-    looked = f"{walk.looked_at} {suffixes} file{'' if walk.looked_at == 1 else 's'} looked at"
-    parts = [looked]
-    if walk.excluded:
-        parts.append(f"{walk.excluded} matched 'exclude'")
-    if walk.ignored:
-        parts.append(f"{walk.ignored} ignored by .gitignore (--no-respect-gitignore reads them)")
-    if walk.dot_folders:
-        shown = walk.dot_folders[:5] + (["..."] if len(walk.dot_folders) > 5 else [])
-        parts.append(f"dot-folders skipped: {', '.join(shown)}")
-    return f"no image template found under {', '.join(paths)} ({'; '.join(parts)})"
-
-
-def _named_folders(paths: Sequence[str], cwd: Path, stdin_filename: str | None) -> tuple[Path, ...]:
-    """The folders the user named (a named file's folder): without git, the
-    root of the files they hold, so that nothing above them is read."""
-    named = [cwd / (stdin_filename or ".") if path == STDIN else cwd / path for path in paths]
-    return tuple(path if path.is_dir() else path.parent for path in named)
-
-
-def _finish(linter: Linter, report: Report) -> None:
-    """Batch rules over every script unit; one sorted list without repeats (a
-    script referenced by two templates is reported once)."""
-    try:
-        report.findings.extend(linter.finish())
-    except Exception as error:  # a bug in aiblint or a plugin: report it
-        report.errors.append(InternalError("<scripts>", f"internal error: {type(error).__name__}: {error}"))
-        if os.environ.get("AIBLINT_DEBUG"):
-            raise
-    report.findings[:] = linter.filter.apply(sorted(set(report.findings)))
-    report.notes.extend(note for note in linter.notes + linter.filter.notes if note not in report.notes)
-
-
 def _overrides(rule: Rule, method: str) -> bool:
     return getattr(type(rule), method) is not getattr(Rule, method)
-
-
-def _lint_candidate(linter: Linter, report: Report, candidate: Candidate) -> None:
-    from aiblint.loader import read_file
-
-    try:
-        data = read_file(candidate.path)  # at most the size cap
-    except OSError as error:
-        reason = error.strerror or str(error)
-        report.errors.append(InternalError(candidate.display, f"cannot read: {reason}"))
-        return
-    if not candidate.explicit and not looks_like_template(data, candidate.display):
-        return
-    _lint_one(linter, report, data, candidate.display, candidate.explicit)
-
-
-def _lint_one(linter: Linter, report: Report, data: bytes, display: str, explicit: bool) -> None:
-    try:
-        findings, templates = linter.lint_bytes(data, display, explicit)
-    except Exception as error:  # a bug in aiblint or a plugin: report it, go on
-        report.errors.append(InternalError(display, f"internal error: {type(error).__name__}: {error}"))
-        if os.environ.get("AIBLINT_DEBUG"):
-            raise
-        return
-    report.files_checked += 1
-    report.paths.add(display)
-    report.templates_checked += templates
-    report.findings.extend(findings)

@@ -11,17 +11,19 @@
 The engine calls :meth:`FindingFilter.read` for every file it lints and
 :meth:`FindingFilter.apply` once the findings are complete: per file for a
 single document, at the end of the run when external analyzers run in batches.
+The filter sits below the engine: it knows the linter that owns it only as a
+:class:`Host`, and never imports :mod:`aiblint.engine`.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from fnmatch import fnmatch
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from aiblint.baseline import Baseline
 from aiblint.config import glob_base
@@ -34,14 +36,35 @@ from aiblint.suppressions import Directive, read_directives
 
 if TYPE_CHECKING:
     from aiblint.config import Config
-    from aiblint.engine import Linter
+    from aiblint.registry import RuleSet
+    from aiblint.selection import Selection
 
 #: The rule that reports useless suppressions (its findings are made here).
 USELESS_SUPPRESSION = "AIB006"
 
 
+class Host(Protocol):
+    """What the filter reads of the linter that owns it (:class:`aiblint.engine.Linter`),
+    and :meth:`finding`, which turns an AIB006 problem into a finding as every other."""
+
+    config: Config
+    cwd: Path
+    rules: RuleSet
+    selection: Selection
+
+    @property
+    def script_rules(self) -> list[Rule]: ...
+
+    @property
+    def batch_rules(self) -> list[Rule]: ...
+
+    def finding(
+        self, rule: Rule, document: Document, problem: Problem, templates: Sequence[ImageTemplate] = ()
+    ) -> Finding | None: ...
+
+
 class FindingFilter:
-    def __init__(self, linter: Linter) -> None:
+    def __init__(self, linter: Host) -> None:
         self.linter = linter
         self.today = datetime.date.today()  # tests set another day
         self.ignores = _per_file_ignores(linter.config)

@@ -332,6 +332,35 @@ def absorb(linter: Linter, report: Report, result: ChunkResult, local: bool) -> 
         linter.filter.silent |= result.silent
 
 
+def finish(linter: Linter, report: Report) -> None:
+    """The end of a run: batch rules over every script unit kept, then the filter
+    once over everything; one sorted list without repeats (a script referenced
+    by two templates is reported once)."""
+    try:
+        report.findings.extend(linter.finish())
+    except Exception as error:  # a bug in aiblint or a plugin: report it
+        report.errors.append(InternalError("<scripts>", f"internal error: {type(error).__name__}: {error}"))
+        if os.environ.get("AIBLINT_DEBUG"):
+            raise
+    report.findings[:] = linter.filter.apply(sorted(set(report.findings)))
+    report.notes.extend(note for note in linter.notes + linter.filter.notes if note not in report.notes)
+
+
+def lint_one(linter: Linter, report: Report, data: bytes, display: str, explicit: bool) -> None:
+    """Lint one file's bytes into ``report`` here, without the result cache."""
+    try:
+        findings, templates = linter.lint_bytes(data, display, explicit)
+    except Exception as error:  # a bug in aiblint or a plugin: report it, go on
+        report.errors.append(InternalError(display, f"internal error: {type(error).__name__}: {error}"))
+        if os.environ.get("AIBLINT_DEBUG"):
+            raise
+        return
+    report.files_checked += 1
+    report.paths.add(display)
+    report.templates_checked += templates
+    report.findings.extend(findings)
+
+
 def add_note(notes: list[str], note: str) -> None:
     """Add a batch rule's note to the run's. The batch rules run once per chunk
     and count the scripts they could not check in their note: notes that differ

@@ -72,8 +72,7 @@ def lint_named_scripts(
     if not scripts:
         return
     from aiblint.engine import Linter as Context
-    from aiblint.engine import _finish
-    from aiblint.parallel import Work, lint_work
+    from aiblint.parallel import Work, finish, lint_work
     from aiblint.scripts.resolve import repository_for
 
     cwd = linter.scripts.cwd
@@ -99,7 +98,7 @@ def lint_named_scripts(
     for script in alone:
         _lint_alone(script, context, scratch)
         running.add(script.path.resolve())
-    _finish(context, scratch)
+    finish(context, scratch)
     kept = [
         f for f in scratch.findings
         if (cwd / f.path).resolve() in running or f.rule in STALE_WHEN_A_SCRIPT_CHANGES
@@ -124,13 +123,13 @@ def _lint_alone(script: Candidate, context: Linter, scratch: Report) -> None:
     see it exactly as they would from a template; what they say about the stand-in is dropped."""
     import json
 
-    from aiblint.engine import _lint_one
+    from aiblint.parallel import lint_one
 
     kind = "PowerShell" if script.path.name.lower().endswith((".ps1", ".psm1", ".psd1")) else "Shell"
     step = {"type": kind, "name": "named-script", "scriptUri": script.path.name}
     host = {"type": "Microsoft.VirtualMachineImages/imageTemplates", "properties": {"customize": [step]}}
     display = PurePosixPath(script.display).parent / HOST_NAME
-    _lint_one(context, scratch, json.dumps(host).encode(), str(display), explicit=True)
+    lint_one(context, scratch, json.dumps(host).encode(), str(display), explicit=True)
 
 
 def _scripts_run_by(candidate: Candidate, context: Linter) -> set[Path]:

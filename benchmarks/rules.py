@@ -47,12 +47,13 @@ def _drain(name: str, items: Iterator[Any]) -> Iterator[Any]:
 def main() -> int:
     sys.path.insert(0, str(ROOT))
     import aiblint.engine as engine
+    import aiblint.run as run
     from aiblint.config import Config
     from aiblint.registry import RuleSet
 
     paths = sys.argv[1:] or [str(SHARED / "corpus"), str(SHARED / "reference" / "wild-examples")]
     rules = RuleSet.load_all()
-    engine.lint_paths(paths, config=Config(), rules=rules)  # imports, validators, data files
+    run.lint_paths(paths, config=Config(), rules=rules)  # imports, validators, data files
     for rule in rules.rules:
         for method in ("check_file", "check_template", "check_script", "check_scripts"):
             if getattr(type(rule), method) is not getattr(engine.Rule, method):
@@ -60,7 +61,7 @@ def main() -> int:
     engine.load_bytes = timed("load (parse JSON)", engine.load_bytes)
     engine.find_templates = timed("model (find templates)", engine.find_templates)
     start = time.perf_counter()
-    report = engine.lint_paths(paths, config=Config(), rules=rules)
+    report = run.lint_paths(paths, config=Config(), rules=rules)
     total = time.perf_counter() - start
     print(f"{report.files_checked} files, {report.templates_checked} templates, {total * 1000:.0f} ms in all")
     for name, seconds in spent.most_common():

@@ -14,10 +14,10 @@ import pytest
 
 from aiblint.cache import code_fingerprint
 from aiblint.config import Config
-from aiblint.engine import lint_paths
 from aiblint.findings import Edit, Finding, Fix, RelatedLocation, Report, Severity
 from aiblint.outcome import findings_from_json, findings_to_json
 from aiblint.registry import RuleSet
+from aiblint.run import lint_paths
 from aiblint.selection import Selection
 
 SHELL_TEMPLATE = {

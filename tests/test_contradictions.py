@@ -32,10 +32,11 @@ from pathlib import Path
 import pytest
 
 from aiblint.config import Config
-from aiblint.engine import Linter, lint_paths
+from aiblint.engine import Linter
 from aiblint.findings import Finding
 from aiblint.registry import RuleSet
 from aiblint.rule import Rule
+from aiblint.run import lint_paths
 from aiblint.selection import Selection
 from tests.conftest import CORPUS, WILD, need_shared
 

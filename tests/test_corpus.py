@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aiblint.engine import lint_paths
+from aiblint.run import lint_paths
 from tests.conftest import CORPUS, WILD, need_shared, run_cli
 
 

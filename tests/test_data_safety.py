@@ -83,7 +83,7 @@ def _change_after(monkeypatch: pytest.MonkeyPatch, module: str, name: str, path:
 
 
 @pytest.mark.parametrize(("module", "name"), [
-    ("aiblint.engine", "lint_paths"),  # saved between the lint and the fix
+    ("aiblint.run", "lint_paths"),  # saved between the lint and the fix
     ("aiblint.fixes", "plan_fixes"),  # saved between the fix and the write
 ])
 def test_a_file_saved_during_the_run_is_not_fixed_with_stale_offsets(  # type: ignore[no-untyped-def]

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aiblint.config import Config
-from aiblint.engine import lint_paths
 from aiblint.fixes import plan_fixes, relinter
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar
 from aiblint.loader import load_text
 from aiblint.registry import RuleSet
+from aiblint.run import lint_paths
 from aiblint.selection import Selection
 
 FIXING = ["AIB002", "AIB103", "AIB212"]

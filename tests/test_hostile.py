@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from aiblint.engine import lint_paths
 from aiblint.findings import Report
 from aiblint.loader import MAX_DEPTH, MAX_FILE_BYTES
+from aiblint.run import lint_paths
 
 BARE = {
     "type": "Microsoft.VirtualMachineImages/imageTemplates",

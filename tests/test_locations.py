@@ -9,9 +9,10 @@ import pytest
 from aiblint_rules import locations
 
 from aiblint.config import Config
-from aiblint.engine import Linter, lint_paths
+from aiblint.engine import Linter
 from aiblint.findings import Finding
 from aiblint.registry import RuleSet
+from aiblint.run import lint_paths
 from tests.conftest import need_shared
 
 RULES = (

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from aiblint.config import Config
-from aiblint.engine import lint_paths
 from aiblint.findings import Report, Severity
 from aiblint.model import ImageTemplate
 from aiblint.registry import RuleSet
 from aiblint.rule import Problem, Rule
+from aiblint.run import lint_paths
 from tests.conftest import need_shared, run_cli
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from aiblint.engine import lint_paths
+from aiblint.run import lint_paths
 from aiblint.scripts.powershell import grammar_rejects, scan, syntax_problem
 
 #: Valid PowerShell that tree-sitter-powershell rejects (checked by hand against the

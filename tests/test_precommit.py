@@ -264,7 +264,7 @@ def test_a_named_script_reports_only_its_own_findings(write, capsys: pytest.Capt
 
 
 def test_a_script_on_standard_input_is_not_read_as_json(write, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
-    from aiblint.engine import lint_paths
+    from aiblint.run import lint_paths
 
     report = lint_paths(["-"], stdin=UNQUOTED.encode(), stdin_filename="scripts/install.sh")
     assert (report.findings, report.errors, report.files_checked) == ([], [], 0)

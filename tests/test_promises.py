@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 
 from aiblint.config import Config
-from aiblint.engine import lint_paths
 from aiblint.findings import Report, Severity
 from aiblint.registry import RuleSet
 from aiblint.rule import Rule
+from aiblint.run import lint_paths
 from aiblint.selection import Selection
 from tests.conftest import CORPUS, ROOT, main_in_process, need_shared
 from tests.fake_tools import put_on_path

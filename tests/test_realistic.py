@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from aiblint.engine import lint_paths
 from aiblint.findings import Report
+from aiblint.run import lint_paths
 from tests.conftest import main_in_process
 
 REALISTIC = Path(__file__).resolve().parent / "data" / "realistic"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from aiblint.engine import lint_paths
+from aiblint.run import lint_paths
 from tests.conftest import main_in_process
 from tests.test_promises import template
 

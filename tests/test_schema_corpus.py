@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from aiblint.config import Config
-from aiblint.engine import Linter, lint_paths
+from aiblint.engine import Linter
 from aiblint.registry import RuleSet
+from aiblint.run import lint_paths
 from aiblint.selection import Selection
 from tests.conftest import CORPUS, SHARED, need_shared
 

@@ -115,6 +115,6 @@ def test_jsonschema_is_imported_only_to_validate_a_template_of_known_version(tmp
     (tmp_path / "t.json").write_text(json.dumps({
         "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2024-02-01", "location": "westus2",
         "properties": {"source": {"type": "PlatformImage"}, "distribute": []}}), encoding="utf-8")
-    lint = "from aiblint.engine import lint_paths\nlint_paths([{!r}])"
+    lint = "from aiblint.run import lint_paths\nlint_paths([{!r}])"
     assert _imported_after(lint.format("package.json"), tmp_path) == []
     assert "jsonschema" in _imported_after(lint.format("t.json"), tmp_path)

@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 
 from aiblint.config import Config
-from aiblint.engine import lint_paths
 from aiblint.findings import Severity
+from aiblint.run import lint_paths
 from tests.conftest import CORPUS, need_shared
 
 SCRIPT_RULES = ("SC", "PS", "AIB212", "AIB305", "AIB307", "AIB507")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from aiblint.engine import lint_paths
+from aiblint.run import lint_paths
 from aiblint.scripts.resolve import FETCHED, LOCAL, MISSING, UNKNOWN, UNRESOLVED, resolve_uri
 from aiblint.scripts.settings import ScriptRoot, ScriptSettings
 from tests.conftest import main_in_process

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from aiblint.engine import lint_paths
 from aiblint.registry import RuleSet
+from aiblint.run import lint_paths
 from aiblint.selection import Selection
 from tests.conftest import need_shared
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aiblint.engine import lint_paths
+from aiblint.run import lint_paths
 from aiblint.scripts import shellcheck
 from tests.conftest import main_in_process
 from tests.fake_tools import put_on_path

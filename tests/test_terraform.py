@@ -94,7 +94,7 @@ def test_a_folder_walk_skips_terraform_without_an_image_template(tmp_path: Path)
         "network.tf": 'resource "azurerm_virtual_network" "v" {\n  name = "v" "broken"\n}\n',
         "variables.tf": 'variable "location" {\n  default = "westus2"\n}\n',
     })
-    from aiblint.engine import lint_paths
+    from aiblint.run import lint_paths
 
     report = lint_paths([str(tmp_path / "m")], cwd=tmp_path)
     assert (report.files_checked, report.findings, report.errors) == (0, [], [])
@@ -340,7 +340,7 @@ def test_a_comment_suppresses_a_finding_on_the_next_line(tmp_path: Path) -> None
 def test_standard_input_with_a_tf_file_name(tmp_path: Path) -> None:
     text = resource(SOURCE + DISTRIBUTE + '      stagingResourceGroupId = "x"\n')
     write(tmp_path / "m", {"variables.tf": 'variable "location" {\n  default = "westus2"\n}\n'})
-    from aiblint.engine import lint_paths
+    from aiblint.run import lint_paths
 
     report = lint_paths(["-"], stdin=text.encode(), stdin_filename="m/main.tf", cwd=tmp_path)
     assert [(f.path, f.rule, f.line, f.column) for f in report.findings] == [
@@ -353,7 +353,7 @@ def test_worker_processes_and_the_cache_give_the_same_report(tmp_path: Path, mon
     monkeypatch.setattr("aiblint.parallel.MIN_CHUNK_FILES", 1)
     for index in range(2):
         write(tmp_path / f"avm{index}", {"main.tf": AVM_MAIN, "locals.tf": AVM_LOCALS, "variables.tf": AVM_VARIABLES})
-    from aiblint.engine import lint_paths
+    from aiblint.run import lint_paths
 
     alone = lint_paths([str(tmp_path)], cwd=tmp_path)
     workers = lint_paths([str(tmp_path)], cwd=tmp_path, jobs=2, cache=True)
@@ -364,7 +364,7 @@ def test_worker_processes_and_the_cache_give_the_same_report(tmp_path: Path, mon
 
 def test_the_cache_sees_a_change_in_another_file_of_the_module(tmp_path: Path) -> None:
     folder = write(tmp_path / "avm", {"main.tf": AVM_MAIN, "locals.tf": AVM_LOCALS, "variables.tf": AVM_VARIABLES})
-    from aiblint.engine import lint_paths
+    from aiblint.run import lint_paths
 
     assert len(lint_paths([str(folder)], cwd=tmp_path, cache=True).findings) == 1
     (folder / "locals.tf").write_text(AVM_LOCALS.replace("stagingResourceGroupId", "stagingResourceGroup"), encoding="utf-8")
@@ -420,7 +420,7 @@ def test_hostile_terraform_is_bounded_and_never_an_internal_error(tmp_path: Path
             'resource "azapi_resource" "a" {\n  type = "Microsoft.VirtualMachineImages/imageTemplates@2024-02-01"\n'
             f"  body = {body}\n}}\n")
     write(tmp_path / "m", {"main.tf": text})
-    from aiblint.engine import lint_paths
+    from aiblint.run import lint_paths
 
     report = lint_paths([str(tmp_path / "m")], cwd=tmp_path)
     assert report.errors == [] and report.templates_checked == 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aiblint.engine import lint_paths
 from aiblint.findings import Severity
 from aiblint.frontends.terraform import read_terraform
+from aiblint.run import lint_paths
 from tests.conftest import need_shared
 
 ARTIST = ["JobManagerX{0}", "JobManagerA{0}", "JobClusterX{0}CA", "JobClusterX{0}CI", "JobClusterX{0}GN", "JobClusterX{0}GA",
