@@ -80,3 +80,32 @@ def test_restart_check_folder_left_alone_when_an_earlier_script_is_not_known() -
     assert _lint(RestartCheckFolderMissing(), copied) == []
     missing = _customize('{"type": "WindowsUpdate"}', check)
     assert [(rule, line, column) for rule, line, column, _, _ in _lint(RestartCheckFolderMissing(), missing)] == [("AIB245", 3, 61)]
+
+
+_BICEP = """param imageTemplateName string = 'from-param'
+param buildTime string = utcNow('yyyyMMddHHmmss')
+var fixed = 'from-var'
+resource literal 'Microsoft.VirtualMachineImages/imageTemplates@2022-07-01' = {
+  name: 'win-template'
+  location: 'westeurope'
+}
+resource variable 'Microsoft.VirtualMachineImages/imageTemplates@2022-07-01' = {
+  name: fixed
+  location: 'westeurope'
+}
+resource parameter 'Microsoft.VirtualMachineImages/imageTemplates@2022-07-01' = {
+  name: imageTemplateName
+  location: 'westeurope'
+}
+resource stamped 'Microsoft.VirtualMachineImages/imageTemplates@2022-07-01' = {
+  name: '${fixed}-${buildTime}'
+  location: 'westeurope'
+}
+"""
+
+
+def test_constant_bicep_names_but_not_parameters() -> None:
+    from aiblint_rules.redeploy import NameNotRedeployable
+
+    found = _lint(NameNotRedeployable(), _BICEP, "main.bicep")
+    assert [(rule, line, column) for rule, line, column, _, _ in found] == [("AIB241", 3, 13), ("AIB241", 5, 9)]
