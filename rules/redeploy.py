@@ -52,8 +52,8 @@ currently not supported" (the cause, in the troubleshooting guide's words: "The 
 already exists"). A template meant to be deployed again (a pipeline, a schedule) then works
 once, until someone deletes the old image template. A name built from a parameter is left
 alone (the deployment may pass a new value each time), as is a bare resource file (created
-once with `az resource create`) and a Terraform configuration (which changes what it created
-through its state). Whether the template is meant to be deployed again is not known
+once with `az resource create`) and a Terraform configuration, ARM written in it included
+(Terraform deploys again only what changed, through its state). Whether the template is meant to be deployed again is not known
 statically, hence a note.
 
 Sources: the Image Builder troubleshooting guide (`image-builder-troubleshoot.md`, "Update or
@@ -99,6 +99,8 @@ parameters('buildTime'))]"` (Bicep: `param buildTime string = utcNow('yyyyMMddHH
 
     @staticmethod
     def _deployed(template: ImageTemplate) -> bool:
+        if template.document.path.lower().endswith((".tf", ".tf.json")):
+            return False  # ARM written in Terraform: deployed again only when Terraform sees a change
         return template.form in _DEPLOYED or template.document.language == "bicep"
 
     @staticmethod

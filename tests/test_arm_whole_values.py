@@ -26,8 +26,9 @@ def fixtures(tmp_path: Path) -> Path:
 
 
 def _found(name: str) -> list[tuple[str, str, int, int, str]]:
+    # (the fixtures name their templates by a literal: AIB241's note on redeploying is not what they test)
     return [(str(f["path"]), str(f["rule"]), int(f["line"]), int(f["column"]), str(f["message"]))  # type: ignore[call-overload]
-            for f in json_findings("--no-cache", name)]
+            for f in json_findings("--no-cache", "--ignore", "AIB241", name)]
 
 
 def test_customizers_from_the_paired_parameters_file_are_checked_there(fixtures: Path) -> None:
