@@ -11,7 +11,9 @@ Two passes over one template:
    a marker, and every instance path mapped back to where its value is written.
 2. jsonschema over that instance, for required properties, types, enums,
    patterns and ranges; one finding per error, at the node, and none for a
-   value aiblint cannot know.
+   value aiblint cannot know. :mod:`aiblint.fastschema` finds the same errors
+   first without importing jsonschema; jsonschema runs only when one of them
+   would become a finding (most templates have none).
 
 When the api version cannot be known, only the first pass runs, against the
 newest version, and names that some version knows are left alone. The result
@@ -30,7 +32,7 @@ from functools import cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from aiblint import schema_data
+from aiblint import fastschema, schema_data
 from aiblint.arm.copyloop import copy_loop_names
 from aiblint.document import Document
 from aiblint.findings import Fix, Severity
@@ -82,6 +84,10 @@ class _Object:
 
 
 _cache: WeakKeyDictionary[ImageTemplate, tuple[list[Problem], dict[int, list[JsonNode]]]] = WeakKeyDictionary()
+#: In this process: how many templates the schema pass checked, and how many of
+#: them needed jsonschema (``benchmarks/run.py`` prints the share that did not).
+TEMPLATES_CHECKED = [0, 0]
+JSONSCHEMA_RUNS = [0]  # validations (one template and api version each) that ran jsonschema
 
 
 def schema_problems(template: ImageTemplate) -> list[Problem]:
@@ -92,7 +98,10 @@ def schema_problems(template: ImageTemplate) -> list[Problem]:
     parameter default with the template field it flows into)."""
     found = _cache.get(template)
     if found is None:
+        runs = JSONSCHEMA_RUNS[0]
         problems = list(_check(template))
+        TEMPLATES_CHECKED[0] += 1
+        TEMPLATES_CHECKED[1] += JSONSCHEMA_RUNS[0] > runs
         _cache[template] = (problems, dict(template.flows))
         return problems
     problems, flows = found
@@ -124,13 +133,30 @@ def _in_version(template: ImageTemplate, version: str, neutral: bool = False) ->
     """Every problem of ``template`` under api ``version``, and how many
     property names and types the template uses that this version lacks and
     another has; ``neutral``: the wording of a check against several versions."""
+    walk, instance, entry = walked(template, version, neutral)
+    return walk.problems + _value_problems(walk, template, entry, instance), walk.misfit
+
+
+def walked(template: ImageTemplate, version: str, neutral: bool = False) -> tuple[_Walk, Any, str]:
+    """Pass 1 under api ``version``: the walk (its problems, its places), the
+    instance it built for pass 2 and the schema definition that judges it."""
     properties_only = template.form == "properties-only"
     walk = _Walk(template, version, names_only=False, arm_root=not properties_only, neutral=neutral)
     start = schema_data.schema(walk.version).at(PROPERTIES_STEPS if properties_only else ())
     instance = walk.value(template.resource, template.document, start, (), PROPERTIES_STEPS if properties_only else ())
-    entry = "ImageTemplateProperties" if properties_only else schema_data.RESOURCE_DEF
-    problems = walk.problems + list(_Errors(walk, template).problems(_validator(version, entry).iter_errors(instance)))
-    return problems, walk.misfit
+    return walk, instance, "ImageTemplateProperties" if properties_only else schema_data.RESOURCE_DEF
+
+
+def _value_problems(walk: _Walk, template: ImageTemplate, entry: str, instance: Any) -> list[Problem]:
+    """Pass 2. :mod:`aiblint.fastschema` finds jsonschema's errors without
+    importing it (48 ms); only when one of them would become a finding does
+    jsonschema run, and its errors make the findings, so that what is
+    reported (wording, paths, order) is always jsonschema's."""
+    quick = fastschema.errors(walk.version, entry, instance)
+    if quick is not None and next(_Errors(walk, template).problems(iter(quick)), None) is None:
+        return []
+    JSONSCHEMA_RUNS[0] += 1
+    return list(_Errors(walk, template).problems(_validator(walk.version, entry).iter_errors(instance)))
 
 
 def _in_every_version(template: ImageTemplate, candidates: tuple[str, ...]) -> Iterator[Problem]:

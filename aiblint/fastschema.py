@@ -1,0 +1,309 @@
+"""A validator for the few JSON Schema keywords the generated schemas use.
+
+jsonschema costs about 48 ms of imports (attrs, referencing, rpds) on a cold
+run and most of the schema pass's time on a warm one, yet nearly every
+template it sees is valid. :func:`errors` finds the same errors jsonschema's
+``Draft202012Validator.iter_errors`` would, keyword for keyword and path for
+path, so :mod:`aiblint.schema` imports and runs jsonschema only when one of
+them would become a finding, and jsonschema writes that finding.
+
+It knows exactly the keywords in :data:`CHECKED` (and ignores the annotations
+in :data:`IGNORED`); a schema with any other keyword, or a value of a kind it
+does not model (a keyword value that is not what the generated schemas write,
+a number type that is not ``int``/``float``), makes it answer ``None``: "ask
+jsonschema", never a wrong "valid". An instance value of no JSON type (the
+marker :mod:`aiblint.schema` puts where a value cannot be known) is what
+jsonschema makes of it: no type, ``enum`` or ``const`` accepts it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from numbers import Number
+from typing import Any
+
+from aiblint import schema_data
+
+Path = tuple["str | int", ...]
+Check = Callable[[Any, Path, list["Error"]], None]
+
+#: The validation keywords this module implements, as jsonschema 4 does for draft 2020-12.
+CHECKED = frozenset({"$ref", "additionalProperties", "allOf", "const", "enum", "if", "items", "maximum", "minimum",
+                     "pattern", "properties", "required", "type"})
+#: Keywords that never make an error (annotations; ``then`` is read by ``if``).
+IGNORED = frozenset({"$comment", "$defs", "$id", "$schema", "discriminator", "readOnly", "then", "x-aiblint"})
+_DEFS = "#/$defs/"
+_JSON = frozenset({dict, list, str, int, float, bool, type(None)})
+_TYPES: dict[str, Callable[[Any], bool]] = {
+    "array": lambda value: type(value) is list,
+    "boolean": lambda value: type(value) is bool,
+    "integer": lambda value: type(value) is int or (type(value) is float and value.is_integer()),
+    "null": lambda value: value is None,
+    "number": lambda value: type(value) is int or type(value) is float,
+    "object": lambda value: type(value) is dict,
+    "string": lambda value: type(value) is str,
+}
+
+
+class Unsupported(Exception):
+    """A schema or an instance this module does not model: jsonschema must decide."""
+
+
+class Error:
+    """One error, with the attributes of jsonschema's ``ValidationError`` that aiblint reads."""
+
+    __slots__ = ("absolute_path", "instance", "missing", "schema", "validator", "validator_value")
+
+    def __init__(self, keyword: str, value: Any, instance: Any, schema: dict[str, Any], path: Path,
+                 missing: str = "") -> None:
+        self.validator = keyword
+        self.validator_value = value
+        self.instance = instance
+        self.schema = schema
+        self.absolute_path = path
+        self.missing = missing  # the required property that is missing
+
+    @property
+    def message(self) -> str:
+        """jsonschema's message for this error."""
+        keyword, value, instance = self.validator, self.validator_value, self.instance
+        if keyword == "type":
+            return f"{instance!r} is not of type {', '.join(repr(name) for name in _listed(value))}"
+        if keyword == "enum":
+            return f"{instance!r} is not one of {value!r}"
+        if keyword == "const":
+            return f"{value!r} was expected"
+        if keyword == "required":
+            return f"{self.missing!r} is a required property"
+        if keyword == "pattern":
+            return f"{instance!r} does not match {value!r}"
+        relation = "less than the minimum" if keyword == "minimum" else "greater than the maximum"
+        return f"{instance!r} is {relation} of {value!r}"
+
+    def __repr__(self) -> str:
+        return f"Error({self.validator}, {list(self.absolute_path)}, {self.message})"
+
+
+def errors(version: str, entry: str, instance: Any) -> list[Error] | None:
+    """The errors jsonschema finds in ``instance`` against definition ``entry``
+    of api ``version``'s schema, in the order it finds them (except that the
+    values of a map come in the instance's order, where jsonschema's is a
+    set's); ``None``: this module cannot tell, ask jsonschema."""
+    check = _compiled(version, entry)
+    if check is None or not _modelled(instance):
+        return None
+    found: list[Error] = []
+    check(instance, (), found)
+    return found
+
+
+@cache
+def _compiled(version: str, entry: str) -> Check | None:
+    return checker(schema_data.schema(version).document, entry)
+
+
+def checker(document: dict[str, Any], entry: str) -> Check | None:
+    """The check of definition ``entry`` of schema ``document`` and of every
+    definition it reaches; ``None`` if any of them uses what this module does not model."""
+    try:
+        return _Compiler(document).ref(_DEFS + entry)
+    except Unsupported:
+        return None
+
+
+def _modelled(instance: Any) -> bool:
+    """Every value is of a JSON type as the loader makes them, or of none at
+    all (a marker); a ``Decimal``, a ``tuple`` or a ``dict`` subclass is not modelled."""
+    pending = [instance]
+    while pending:
+        value = pending.pop()
+        kind = type(value)
+        if kind is dict:
+            if not all(type(key) is str for key in value):
+                return False
+            pending.extend(value.values())
+        elif kind is list:
+            pending.extend(value)
+        elif kind not in _JSON and isinstance(value, (Number, str, bytes, Mapping, Sequence)):
+            return False
+    return True
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+class _Compiler:
+    """Turns a schema into one function per schema object; ``$ref`` targets once each."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.definitions: dict[str, Any] = document.get("$defs", {})
+        self.targets: dict[str, list[Check]] = {}
+
+    def compile(self, schema: Any) -> Check:
+        if not isinstance(schema, dict):
+            raise Unsupported(f"schema {schema!r}")  # booleans: the generated schemas write none
+        checks: list[Check] = []
+        for keyword, value in schema.items():
+            if keyword in IGNORED:
+                continue
+            if keyword not in CHECKED:
+                raise Unsupported(keyword)
+            checks.append(getattr(self, "k_" + keyword.lstrip("$"))(value, schema))
+        if len(checks) == 1:
+            return checks[0]
+        every = tuple(checks)
+
+        def check_all(instance: Any, path: Path, found: list[Error]) -> None:
+            for check in every:
+                check(instance, path, found)
+
+        return check_all
+
+    def ref(self, target: Any, schema: dict[str, Any] | None = None) -> Check:
+        if not isinstance(target, str) or not target.startswith(_DEFS) or target[len(_DEFS):] not in self.definitions:
+            raise Unsupported(f"$ref {target!r}")
+        cell = self.targets.get(target)
+        if cell is None:  # compiled once; the cell lets a definition refer to itself
+            cell = self.targets[target] = []
+            cell.append(self.compile(self.definitions[target[len(_DEFS):]]))
+
+        def check_ref(instance: Any, path: Path, found: list[Error]) -> None:
+            cell[0](instance, path, found)
+
+        return check_ref
+
+    k_ref = ref
+
+    def k_type(self, value: Any, schema: dict[str, Any]) -> Check:
+        names = _listed(value)
+        if not names or any(name not in _TYPES for name in names):
+            raise Unsupported(f"type {value!r}")
+        tests = tuple(_TYPES[name] for name in names)
+
+        def check_type(instance: Any, path: Path, found: list[Error]) -> None:
+            if not any(test(instance) for test in tests):
+                found.append(Error("type", value, instance, schema, path))
+
+        return check_type
+
+    def k_enum(self, value: Any, schema: dict[str, Any]) -> Check:
+        if not isinstance(value, list) or not all(type(item) is str for item in value):
+            raise Unsupported(f"enum {value!r}")  # jsonschema's equality only matters for other kinds
+        allowed = frozenset(value)
+
+        def check_enum(instance: Any, path: Path, found: list[Error]) -> None:
+            if type(instance) is not str or instance not in allowed:
+                found.append(Error("enum", value, instance, schema, path))
+
+        return check_enum
+
+    def k_const(self, value: Any, schema: dict[str, Any]) -> Check:
+        if type(value) is not str:
+            raise Unsupported(f"const {value!r}")
+
+        def check_const(instance: Any, path: Path, found: list[Error]) -> None:
+            if type(instance) is not str or instance != value:
+                found.append(Error("const", value, instance, schema, path))
+
+        return check_const
+
+    def k_required(self, value: Any, schema: dict[str, Any]) -> Check:
+        if not isinstance(value, list) or not all(type(item) is str for item in value):
+            raise Unsupported(f"required {value!r}")
+        names = tuple(value)
+
+        def check_required(instance: Any, path: Path, found: list[Error]) -> None:
+            if type(instance) is dict:
+                found.extend(Error("required", value, instance, schema, path, name) for name in names if name not in instance)
+
+        return check_required
+
+    def k_pattern(self, value: Any, schema: dict[str, Any]) -> Check:
+        if not isinstance(value, str):
+            raise Unsupported(f"pattern {value!r}")
+        search = re.compile(value).search  # jsonschema calls re.search: the same engine
+
+        def check_pattern(instance: Any, path: Path, found: list[Error]) -> None:
+            if type(instance) is str and search(instance) is None:
+                found.append(Error("pattern", value, instance, schema, path))
+
+        return check_pattern
+
+    def k_minimum(self, value: Any, schema: dict[str, Any]) -> Check:
+        return self._bound("minimum", value, schema, lambda instance: instance < value)
+
+    def k_maximum(self, value: Any, schema: dict[str, Any]) -> Check:
+        return self._bound("maximum", value, schema, lambda instance: instance > value)
+
+    def _bound(self, keyword: str, value: Any, schema: dict[str, Any], beyond: Callable[[Any], bool]) -> Check:
+        if type(value) not in (int, float):
+            raise Unsupported(f"{keyword} {value!r}")
+
+        def check_bound(instance: Any, path: Path, found: list[Error]) -> None:
+            if (type(instance) is int or type(instance) is float) and beyond(instance):
+                found.append(Error(keyword, value, instance, schema, path))
+
+        return check_bound
+
+    def k_properties(self, value: Any, schema: dict[str, Any]) -> Check:
+        if not isinstance(value, dict):
+            raise Unsupported(f"properties {value!r}")
+        members = tuple((name, self.compile(sub)) for name, sub in value.items())
+
+        def check_properties(instance: Any, path: Path, found: list[Error]) -> None:
+            if type(instance) is dict:
+                for name, check in members:
+                    if name in instance:
+                        check(instance[name], (*path, name), found)
+
+        return check_properties
+
+    def k_additionalProperties(self, value: Any, schema: dict[str, Any]) -> Check:
+        if not isinstance(value, dict):
+            raise Unsupported("additionalProperties that is not a schema")  # false: the generated schemas write none
+        known = schema.get("properties", {})
+        check = self.compile(value)
+
+        def check_additional(instance: Any, path: Path, found: list[Error]) -> None:
+            if type(instance) is dict:
+                for name, member in instance.items():
+                    if name not in known:
+                        check(member, (*path, name), found)
+
+        return check_additional
+
+    def k_items(self, value: Any, schema: dict[str, Any]) -> Check:
+        check = self.compile(value)  # a boolean (or prefixItems beside it) is Unsupported
+
+        def check_items(instance: Any, path: Path, found: list[Error]) -> None:
+            if type(instance) is list:
+                for index, item in enumerate(instance):
+                    check(item, (*path, index), found)
+
+        return check_items
+
+    def k_allOf(self, value: Any, schema: dict[str, Any]) -> Check:
+        if not isinstance(value, list):
+            raise Unsupported(f"allOf {value!r}")
+        parts = tuple(self.compile(sub) for sub in value)
+
+        def check_all_of(instance: Any, path: Path, found: list[Error]) -> None:
+            for check in parts:
+                check(instance, path, found)
+
+        return check_all_of
+
+    def k_if(self, value: Any, schema: dict[str, Any]) -> Check:
+        condition = self.compile(value)
+        then = self.compile(schema["then"]) if "then" in schema else None
+
+        def check_if(instance: Any, path: Path, found: list[Error]) -> None:
+            failed: list[Error] = []
+            condition(instance, path, failed)
+            if not failed and then is not None:
+                then(instance, path, found)
+
+        return check_if
