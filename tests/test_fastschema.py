@@ -157,7 +157,7 @@ def _instance(draw: st.DrawFn, owner: schema_data.VersionSchema, node: dict[str,
         high = node.get("maximum", low + 10)
         if not mutate:
             return draw(st.integers(low, high))
-        return draw(st.one_of(st.sampled_from([low - 1, low, high, high + 1, float(low)]), st.integers(low - 2, high + 2)))
+        return draw(st.sampled_from([low - 1, high + 1, low, float(low), (low + high) // 2]))
     if kind == "boolean":
         return draw(st.booleans())
     return draw(_STRINGS if mutate or "pattern" not in node else st.sampled_from(["img", "ok.name-1_2"]))
@@ -211,7 +211,7 @@ def test_generated_instances_reach_both_verdicts_and_every_kind_of_error() -> No
     kinds: set[str] = set()
     verdicts: set[bool] = set()
 
-    @settings(_SETTINGS, max_examples=100)
+    @settings(_SETTINGS, max_examples=150, derandomize=True)  # the same instances every run: no flaky coverage
     @given(st.data())
     def collect(data: st.DataObject) -> None:
         version = data.draw(st.sampled_from(VERSIONS))
