@@ -323,7 +323,7 @@ def warm_cache(results: Results, options: argparse.Namespace, env: dict[str, str
 #: Lints the files named in argv with the schema rules only, in one process, and
 #: prints how many templates the schema pass checked and how many needed jsonschema.
 SCHEMA_SHARE = (
-    "import sys\nfrom aiblint import schema\nfrom aiblint.config import Config\nfrom aiblint.run import lint_paths\n"
+    "import sys\nfrom aiblint import lint_paths, schema\nfrom aiblint.config import Config\n"
     "lint_paths(sys.argv[1:], config=Config(select=['AIB1']))\nprint(*schema.TEMPLATES_CHECKED)\n"
 )
 
