@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from aiblint import __version__
+from aiblint.claims import claims_from_json, claims_to_json
 from aiblint.outcome import FileOutcome, Tally, findings_from_json, findings_to_json
 
 if TYPE_CHECKING:
@@ -113,6 +114,7 @@ class ResultCache:
             "rebatch": list(outcome.rebatch),
             "tally": {"units": dict(outcome.tally.units), "references": dict(outcome.tally.references)},
             "findings": findings_to_json(outcome.findings),
+            "claims": claims_to_json(outcome.claims),
         }
         from aiblint.cachedir import write_atomically
 
@@ -259,7 +261,7 @@ class _Memo(dict[object, object]):
 
 #: An entry's keys, each with its type and, for dependency lists, the length of each item.
 _ENTRY = {"format": int, "deps": dict, "templates": int, "linted": list, "directives": bool, "notes": list,
-          "silent": list, "rebatch": list, "tally": dict, "findings": list}
+          "silent": list, "rebatch": list, "tally": dict, "findings": list, "claims": list}
 _DEPENDENCIES = {"paired": 2, "uris": 4, "settings": 4, "read": 3}
 
 
@@ -299,6 +301,7 @@ def _outcome(entry: dict[str, Any], display: str) -> FileOutcome:
         rebatch=tuple(_strings(entry["rebatch"])),
         tally=Tally(_counter(tally.get("units")), _counter(tally.get("references"))),
         cached=True,
+        claims=claims_from_json(entry["claims"]),
     )
 
 

@@ -28,12 +28,13 @@ from aiblint.jsontree import JsonNode, member_key
 from aiblint.model import ImageTemplate, find_templates
 from aiblint.redact import redact_message
 from aiblint.registry import RuleSet
-from aiblint.rule import FileContext, Problem, Rule, RunNote
+from aiblint.rule import Claim, FileContext, Problem, Rule, RunNote
 from aiblint.scripts.settings import ScriptSettings, active
 from aiblint.selection import Selection
 
 if TYPE_CHECKING:
     from aiblint.arm.parameters import ParameterFile
+    from aiblint.claims import Claimed
     from aiblint.scripts.tally import ScriptTally
     from aiblint.scripts.units import ScriptUnit
 
@@ -53,6 +54,7 @@ class Linter:
         self.scripts = ScriptSettings.from_config(config, cwd if cwd is not None else Path.cwd())
         self.batch = batch
         self.pending: list[ScriptUnit] = []
+        self.claims: list[Claimed] = []  # batch: the run's claims, compared by _finish (aiblint.claims)
         self.notes: list[str] = []  # run-level remarks from the batch rules
         self.tally: ScriptTally | None = None  # scripts checked and not read, for one run note
         self.cwd = cwd if cwd is not None else Path.cwd()
@@ -78,6 +80,10 @@ class Linter:
     @cached_property
     def script_rules(self) -> list[Rule]:
         return [rule for rule in self.rules.rules if _overrides(rule, "check_script")]
+
+    @cached_property
+    def claim_rules(self) -> list[Rule]:
+        return [rule for rule in self.rules.rules if _overrides(rule, "check_claims")]
 
     @cached_property
     def batch_rules(self) -> list[Rule]:
@@ -119,6 +125,7 @@ class Linter:
         document, templates = self._load(data, display)
         context = FileContext(document, templates, explicit)
         findings: list[Finding] = []
+        claimed: list[Claimed] = []
         with active(self.scripts):
             for rule in self.rules.rules:
                 for template in templates:
@@ -126,11 +133,27 @@ class Linter:
                 findings.extend(self._run(rule, document, rule.check_file(context), templates))
                 for template in templates:
                     findings.extend(self._run(rule, document, rule.check_template(template), [template]))
+                    if rule in self.claim_rules:
+                        claimed.extend(self._claims(rule, document, rule.check_claims(template), template))
             if self.script_rules or self.batch_rules:
                 findings.extend(self._scripts(document, templates))
             self.filter.read(document, templates)
+        if self.batch:
+            self.claims.extend(claimed)  # compared with the other files' at the end of the run
+        else:  # one file on its own (the language server, --fix): its templates with each other
+            from aiblint.claims import resolve
+
+            findings.extend(resolve(claimed))
         findings = self._without_secret_text(sorted(set(findings)))
         return (findings if self.batch else self.filter.apply(findings)), len(templates)
+
+    def _claims(self, rule: Rule, document: Document, claims: Iterable[Claim], template: ImageTemplate) -> Iterable[Claimed]:
+        from aiblint.claims import Claimed
+
+        for claim in claims:
+            finding = self.finding(rule, claim.problem.document or document, claim.problem, [template])
+            if finding is not None:
+                yield Claimed(finding.rule, claim.key, claim.owner, finding, claim.related)
 
     def _scripts(self, document: Document, templates: list[ImageTemplate]) -> list[Finding]:
         from aiblint.scripts.units import script_units

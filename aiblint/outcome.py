@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from aiblint.findings import Edit, Finding, Fix, InternalError, RelatedLocation, Severity
+
+if TYPE_CHECKING:
+    from aiblint.claims import Claimed
 
 T = TypeVar("T")
 
@@ -51,6 +54,8 @@ class FileOutcome:
     #: Batch rules (ids) whose findings in the file's scripts ``findings`` lack
     #: (what they said could not be told per file): its scripts go to them again.
     rebatch: tuple[str, ...] = ()
+    #: What the file's templates claim (:mod:`aiblint.claims`), compared once the run's files are in.
+    claims: list[Claimed] = field(default_factory=list)
     #: SHA-256 of the bytes linted (:attr:`aiblint.findings.Report.digests`); not cached (the key holds them).
     digest: str = ""
 

@@ -170,7 +170,7 @@ def _read(item: Work) -> bytes | InternalError:
 
 
 def _lint(linter: Linter, data: bytes, item: Work) -> tuple[FileOutcome, list[ScriptUnit]]:
-    start = len(linter.pending)
+    start, claimed = len(linter.pending), len(linter.claims)
     before = _tally(linter)
     from aiblint.registry import PluginError
 
@@ -183,11 +183,15 @@ def _lint(linter: Linter, data: bytes, item: Work) -> tuple[FileOutcome, list[Sc
             raise
         return FileOutcome(item.display, error=InternalError(item.display, f"internal error: {type(error).__name__}: {error}")), []
     units = linter.pending[start:]
+    claims = linter.claims[claimed:]
+    del linter.claims[claimed:]  # they travel with the outcome (a worker's, or cached) and come back in absorb
     after = _tally(linter)
     linted = list(dict.fromkeys([item.display, *(unit.document.path for unit in units)]))
     directives = _may_hold_directives(data, units)
     tally = Tally(after.units - before.units, after.references - before.references)
-    return FileOutcome(item.display, findings, templates, linted, directives, tally, data if directives else None), units
+    outcome = FileOutcome(item.display, findings, templates, linted, directives, tally, data if directives else None)
+    outcome.claims = claims
+    return outcome, units
 
 
 def _may_hold_directives(data: bytes, units: Sequence[ScriptUnit]) -> bool:
@@ -262,7 +266,7 @@ def _store(cache: ResultCache, fresh: list[tuple[FileOutcome, list[ScriptUnit], 
         said = [(rule, _with_count(match, languages[language])) for rule, match, language in shares if languages[language]]
         whole = FileOutcome(outcome.display, outcome.findings + mine, outcome.templates, outcome.linted, outcome.directives,
                             outcome.tally, notes=[note for _, note in said],
-                            silent=tuple(sorted({rule for rule, _ in said})), rebatch=rebatch)
+                            silent=tuple(sorted({rule for rule, _ in said})), rebatch=rebatch, claims=outcome.claims)
         cache.store(key, whole, units)
 
 
@@ -318,6 +322,7 @@ def absorb(linter: Linter, report: Report, result: ChunkResult, local: bool) -> 
         report.templates_checked += outcome.templates
         report.findings.extend(outcome.findings)
         report.digests[outcome.display] = outcome.digest
+        linter.claims.extend(outcome.claims)
         if outcome.cached or not local:
             _tell_filter(linter, outcome)
             _add_tally(linter, outcome.tally)
@@ -342,6 +347,10 @@ def finish(linter: Linter, report: Report) -> None:
         report.errors.append(InternalError("<scripts>", f"internal error: {type(error).__name__}: {error}"))
         if os.environ.get("AIBLINT_DEBUG"):
             raise
+    from aiblint.claims import resolve
+
+    report.findings.extend(resolve(linter.claims))  # every file of the run is in: claims of two templates clash
+    linter.claims = []
     report.findings[:] = linter.filter.apply(sorted(set(report.findings)))
     report.notes.extend(note for note in linter.notes + linter.filter.notes if note not in report.notes)
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from aiblint.model import ImageTemplate
     from aiblint.scripts.units import ScriptUnit
 
-__all__ = ["Edit", "Example", "FileContext", "Fix", "Problem", "Related", "Rule", "RunNote"]
+__all__ = ["Claim", "Edit", "Example", "FileContext", "Fix", "Problem", "Related", "Rule", "RunNote"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,20 @@ class Related:
     node: JsonNode
     message: str
     document: Document | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A template's claim on something only one template may have (a staging
+    resource group): ``key`` names it, ``owner`` the template (its name; claims of
+    one owner never clash). If another owner claims ``key`` too, in any file of the
+    run, the engine reports ``problem``, naming the other places as related
+    locations that ``related`` describes (see :mod:`aiblint.claims`)."""
+
+    key: str
+    owner: str
+    problem: Problem
+    related: str
 
 
 @dataclass(frozen=True)
@@ -120,6 +134,11 @@ class Rule:
 
     def check_template(self, template: ImageTemplate) -> Iterable[Problem]:
         """Called once per image template found in a parsed file."""
+        return ()
+
+    def check_claims(self, template: ImageTemplate) -> Iterable[Claim]:
+        """Called once per image template; what it claims is compared with the
+        claims of every other template of the run (:class:`Claim`)."""
         return ()
 
     def check_script(self, unit: ScriptUnit) -> Iterable[Problem]:

@@ -3,18 +3,16 @@ deployment template (ARM JSON or Bicep) that is run again and again."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Final
 
 from aiblint.findings import Severity
-from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
+from aiblint.jsontree import JsonNode
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
-from aiblint.values import is_expression
 
-#: A reference to a parameter or a variable in an ARM expression.
-_REFERENCE: Final = re.compile(r"\b(parameters|variables)\s*\(\s*'([^']*)'\s*\)", re.IGNORECASE)
+from .constant_values import is_constant, line_of
+
 #: Forms of a deployment: a template ARM deploys each time it runs (a bare resource is created once by hand).
 _DEPLOYED: Final = frozenset({"deployment", "nested-deployment"})
 
@@ -105,50 +103,8 @@ parameters('buildTime'))]"` (Bicep: `param buildTime string = utcNow('yyyyMMddHH
 
     @staticmethod
     def _constant(template: ImageTemplate, node: JsonNode) -> bool:
-        """The name is a literal, or an ARM expression over literals and variables only."""
-        if template.document.language == "bicep":
-            text = template.document.text
-            written = text[node.start : node.end]
-            # A resource declaration (a module call, such as the AVM module's, adds its own time stamp),
-            # and a plain string literal written there or in a variable, not a parameter's default.
-            return (_line_of(text, template.resource.start).startswith("resource ")
-                    and not _line_of(text, node.start).startswith("param ")
-                    and written.startswith("'") and "${" not in written)
-        if template.arm_template is None:
+        """A literal, or an expression over literals and variables only; in Bicep, in a
+        resource declaration (a module call, such as the AVM module's, adds its own time stamp)."""
+        if template.document.language == "bicep" and not line_of(template.document.text, template.resource.start).startswith("resource "):
             return False
-        variables = template.arm_template.get("variables")
-        seen: set[str] = set()
-        pending = [node]
-        while pending:
-            for text in _strings(pending.pop()):
-                if not is_expression(text):
-                    continue
-                for kind, name in _REFERENCE.findall(text):
-                    if kind.casefold() == "parameters":
-                        return False
-                    found = variables.get_ci(name) if isinstance(variables, JsonObject) else None
-                    if found is None:
-                        return False
-                    if name.casefold() not in seen:
-                        seen.add(name.casefold())
-                        pending.append(found[1])
-        return True
-
-
-def _line_of(text: str, offset: int) -> str:
-    """The line an offset is on, from its first non-blank character."""
-    end = text.find("\n", offset)
-    return text[text.rfind("\n", 0, offset) + 1 : end if end >= 0 else len(text)].lstrip()
-
-
-def _strings(node: JsonNode) -> Iterator[str]:
-    """Every string in a value (a variable may be an object or an array)."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, JsonString):
-            yield item.text
-        elif isinstance(item, JsonArray):
-            stack.extend(item.items)
-        elif isinstance(item, JsonObject):
-            stack.extend(value for _, value in item.items())
+        return is_constant(template, node)
