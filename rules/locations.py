@@ -550,6 +550,15 @@ lower-case hex SHA-256 of the file.
 
 **Fix:** add `"sha256Checksum"` with the file's SHA-256 in lower-case hex
 (`sha256sum setup.sh`, or `(Get-FileHash setup.ps1).Hash.ToLower()`).
+
+**A stricter policy.** It is a note because a template without checksums still builds.
+Teams that want every download pinned, as PSRule for Azure's `Azure.ImageBuilder.CustomizeHash`
+rule asks, can make a missing checksum an error that fails the run, in `pyproject.toml`
+(or `[severity]` in `.aiblint.toml`):
+```toml
+[tool.aiblint.severity]
+AIB304 = "error"
+```
 """
     tags = ("security",)
     security_severity = 3.0  # low: a changed download, not a known-bad one; GitHub needs it on every security rule

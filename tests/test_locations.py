@@ -336,3 +336,20 @@ def test_aib300_identity_computed_by_an_expression(identity: str, reported: bool
     text = ARM.replace('"location": "westus2",', f'"location": "westus2",\n    "identity": "[{identity}]",', 1)
     text = text.replace('"[parameters(\'scriptUri\')]"', '"https://acct.blob.core.windows.net/s/x.sh"')
     assert [f.line for f in lint(text, "AIB300")] == ([16, 19] if reported else [])
+
+
+def test_aib304_made_an_error_by_the_documented_setting(write) -> None:  # type: ignore[no-untyped-def]
+    """The stricter checksum policy its docs page shows: the configuration key really
+    raises the severity, and the run fails on it where the note alone would not."""
+    from tests.conftest import main_in_process
+
+    body = {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01",
+            "properties": {"customize": [{"type": "Shell", "scriptUri": "https://raw.githubusercontent.com/o/r/main/a.sh"}]}}
+    write("t.json", json.dumps(body, indent=2))
+    code, out = main_in_process("--format", "json", "--select", "AIB304", "t.json")
+    assert (code, [(f["rule"], f["severity"]) for f in json.loads(out)["findings"]]) == (0, [("AIB304", "note")])
+    write("pyproject.toml", '[tool.aiblint.severity]\nAIB304 = "error"\n')
+    code, out = main_in_process("--format", "json", "--select", "AIB304", "t.json")
+    findings = json.loads(out)["findings"]
+    assert (code, [(f["rule"], f["line"], f["column"], f["severity"]) for f in findings]) == (1, [("AIB304", 8, 22, "error")])
+    assert '[tool.aiblint.severity]\nAIB304 = "error"' in locations.MissingChecksum.description
