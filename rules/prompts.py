@@ -41,6 +41,12 @@ _CHOCO_ASKS: Final = frozenset({"install", "upgrade", "uninstall"})
 _APT_SETTING: Final = "apt::get::assume-yes"
 _YUM_SETTING: Final = "assumeyes="
 _CHOCO_SETTING: Final = "allowglobalconfirmation"
+_WAITS_ENDING: Final = "nothing answers in an unattended build, so the step fails or waits until the build times out"
+_READ_ENDING: Final = ("an unattended build gives it none, so it gets an empty answer at once, and where its status is "
+                       "not tested it fails a script run with `-e` (inline Shell commands are)")
+#: ``read`` options after which it does not wait on the script's own input: another
+#: file descriptor (``-u``), or a time limit the author chose (``-t``) (bash's read builtin).
+_READ_ELSEWHERE: Final = frozenset("ut")
 
 
 class CommandWaitsForInput(Rule):
@@ -65,7 +71,7 @@ Reported, at the command:
 - `msiexec /i` without a quiet or passive user interface (`/qn`, `/quiet`, `/passive`, any `/q`);
 - `Install-Module`/`Install-PackageProvider` without `-Force` (they ask to trust the
   repository and to install the NuGet provider);
-- `Read-Host`;
+- `Read-Host` and `pause` (PowerShell), and the shell's `read` (see below);
 - `winget install` without `--accept-package-agreements` and `--accept-source-agreements`.
 
 apt asks only when it would install more than the packages named (their dependencies) or
@@ -80,17 +86,29 @@ honoured when an earlier command of the same or an earlier script writes them:
 -InstallationPolicy Trusted` for `Install-Module`. `DEBIAN_FRONTEND=noninteractive` alone does
 not answer apt's question: it only stops debconf from asking its own.
 
+`read` is reported only where its standard input is certainly the build's own, which is
+empty (Packer gives the SSH command no input and no terminal): not with a redirect, a
+here-document or here-string (`read -r x <<< "$line"`), not in a pipeline stage after the
+first, not in a loop or block whose input is redirected or piped (`while read -r l; do ...;
+done < list`, `cmd | while read ...`), not in a function (its caller may redirect), not after
+`exec < file`, and not with `-u` (another file descriptor) or `-t` (a time limit the author
+chose). There it returns at once with an empty answer; where its status is not tested, a
+script run with `-e` (inline Shell commands run under `/bin/sh -e`) stops with it.
+
 Sources: the Image Builder troubleshooting guide (a customizer that waits for input runs until
 the build times out); apt-get(8) (`-y`, `--assume-yes`, `-qq` "implies -y"); yum(8)/dnf(8)
 (`-y`, `--assumeyes`, `assumeyes` in yum.conf/dnf.conf); zypper(8) (`--non-interactive`);
 Chocolatey's `choco install` reference (`-y`, `--confirm`, the `allowGlobalConfirmation`
 feature); msiexec's command-line options (`/quiet`, `/qn`, `/passive`); PowerShellGet's
 `Install-Module` (`-Force`); winget's `install` command (`--accept-package-agreements`,
-`--accept-source-agreements`).
+`--accept-source-agreements`); PowerShell's `Read-Host` and `pause` (a function that calls
+`Read-Host`); the `read` builtin in bash(1) and dash(1) (`-u`, `-t`; the exit status is
+non-zero at end of file); Packer's shell provisioner, which runs the script over SSH with no
+standard input (aib-runtime.md §1).
 
 **Fix:** add the tool's yes option (`sudo apt-get install -y ...`, `choco install -y ...`,
-`msiexec /i pkg.msi /qn`, `Install-Module ... -Force`), or pass the value `Read-Host` asks
-for as a parameter or environment variable.
+`msiexec /i pkg.msi /qn`, `Install-Module ... -Force`), or pass the value `Read-Host` or
+`read` asks for as a parameter or environment variable; delete `pause`.
 """
     examples = (
         Example(
@@ -114,6 +132,13 @@ for as a parameter or environment variable.
             (),
             "answered by an option, a setting or standard input",
         ),
+        Example(
+            _template(_shell("ask", "read -r -p 'Continue? ' answer", "while read -r pkg; do echo $pkg; done < /tmp/list",
+                             "read -r -t 30 name"),
+                      _powershell("wait", "pause")),
+            ((5, 52), (6, 58)),
+            "read from the terminal, pause; not a loop fed by a file, not read with a time limit",
+        ),
     )
 
     def check_script(self, unit: ScriptUnit) -> Iterator[Problem]:
@@ -125,15 +150,17 @@ for as a parameter or environment variable.
             for command in other.commands:
                 settings |= _command_settings(command, other.language)
         script = unit.syntax()
+        redirected_from = len(unit.text) + 1  # where ``exec < file`` gives the rest of the script its input
         # In the order written: a setting answers the commands after it.
         for command in sorted(script.commands, key=lambda item: item.start):
             question = _question(command, unit.language, frozenset(settings))
             settings |= _command_settings(command, unit.language)
-            if question is None or _stdin_given(command):
+            if _redirects_script_input(command, unit.language):
+                redirected_from = min(redirected_from, command.end)
+            if question is None or _stdin_given(command) or command.start >= redirected_from:
                 continue
-            yield problem_at(unit, _shown(command, unit.language).start, command.end,
-                             f"{question}: nothing answers in an unattended build, so the step fails or waits until the "
-                             "build times out")
+            ending = _READ_ENDING if _is_shell_read(command, unit.language) else _WAITS_ENDING
+            yield problem_at(unit, _shown(command, unit.language).start, command.end, f"{question}: {ending}")
 
 
 # -- what a command asks -----------------------------------------------------------------------------
@@ -161,6 +188,8 @@ def _question(command: Command, language: str, settings: frozenset[str]) -> str 
         return _msiexec(args)
     if language != _SHELL:
         return _powershell_question(name, words, settings)
+    if name == "read" and not _reads_elsewhere(args):
+        return "`read` expects an answer on standard input"
     return None
 
 
@@ -224,6 +253,8 @@ def _powershell_question(name: str, words: tuple[Word, ...], settings: frozenset
         return f"`{shown}` without `-Force` asks to trust the repository or to install the NuGet provider"
     if name == "read-host":
         return "`Read-Host` waits for a line typed at the console"
+    if name == "pause":
+        return "`pause` waits for Enter to be pressed at the console"
     if name == "winget" and _subcommand(args, frozenset()) in ("install", "add", "upgrade"):
         values = {(word.value or "").casefold() for word in args}
         missing = [flag for flag in ("--accept-package-agreements", "--accept-source-agreements") if flag not in values]
@@ -297,6 +328,17 @@ def _unknown_options(args: tuple[Word, ...]) -> bool:
                for word in args)
 
 
+def _reads_elsewhere(args: tuple[Word, ...]) -> bool:
+    """``read -u 3``, ``read -t 10``, ``read -rt5``: not the script's input, or not waiting."""
+    for word in args:
+        letters = (word.value or "")[1:].split("=")[0]
+        if (word.value or "").startswith("-") and not letters.startswith("-"):
+            letters = "".join(char for char in letters if char.isalpha())
+            if _READ_ELSEWHERE & set(letters.split("p")[0]):
+                return True
+    return _unknown_options(args)
+
+
 def _splatted(args: tuple[Word, ...]) -> bool:
     """PowerShell splatting (``@params``) may pass ``-Force``."""
     return any(word.text.startswith("@") for word in args)
@@ -308,10 +350,21 @@ def _shown(command: Command, language: str) -> Word:
 
 
 def _stdin_given(command: Command) -> bool:
-    """Something answers on standard input: a pipe into it, a redirect, a here-document."""
-    if command.stage > 0:
+    """Something answers on standard input: a pipe into it, a redirect, a here-document,
+    or one of these around a loop or block it is in (or a function's caller may give one)."""
+    if command.stage > 0 or command.outer_input:
         return True
-    return any(redirect.operator in ("<", "<<", "<<-", "<<<") for redirect in command.redirects)
+    return any("<" in redirect.operator for redirect in command.redirects)
+
+
+def _redirects_script_input(command: Command, language: str) -> bool:
+    """``exec < file`` (or ``exec 0<&3``): the rest of the script reads that."""
+    return (language == _SHELL and command.kind == "command" and len(command.words) == 1
+            and command.name == "exec" and any("<" in redirect.operator for redirect in command.redirects))
+
+
+def _is_shell_read(command: Command, language: str) -> bool:
+    return language == _SHELL and command.name == "read"
 
 
 # -- settings for the rest of the build --------------------------------------------------------------

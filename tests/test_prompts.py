@@ -64,3 +64,49 @@ def test_corpus_findings_are_the_quickstarts_apt_install() -> None:
     findings = json_findings("--select", "AIB512", "--no-cache", str(corpus))
     assert len(findings) == 9
     assert {str(f["message"]).split(" without ")[0] for f in findings} == {"`apt install`"}
+
+
+def test_read_and_pause_reported_where_input_is_the_builds(write) -> None:  # type: ignore[no-untyped-def]
+    findings = lint(
+        write, "AIB512",
+        shell("read answer", "read -r -p 'Continue? ' yn", "if read -p \"Install $name? \" ok; then :; fi", "( read w )",
+              "echo $(read line)", name="linux"),
+        powershell("pause", "$name = Read-Host -Prompt 'name'", name="windows"),
+    )
+    # Shell lines 9-13, PowerShell lines 20-21; each finding starts at `read`/`pause`/`Read-Host`.
+    assert [finding[:3] for finding in findings] == [
+        ("AIB512", 9, 12), ("AIB512", 10, 12), ("AIB512", 11, 15), ("AIB512", 12, 14), ("AIB512", 13, 19),
+        ("AIB512", 20, 12), ("AIB512", 21, 20),
+    ]
+    assert findings[0][3] == (
+        "`read` expects an answer on standard input: an unattended build gives it none, so it gets an empty answer at "
+        "once, and where its status is not tested it fails a script run with `-e` (inline Shell commands are)")
+    assert findings[5][3].startswith("`pause` waits for Enter to be pressed at the console: nothing answers")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "read -r x <<< \"$line\"", "read -r x < /tmp/answer", "echo yes | read x", "printf 'a\\n' | { read -r x; echo $x; }",
+        "while read -r pkg; do sudo apt-get install -y $pkg; done < /tmp/list",
+        "cat /tmp/list | while read -r pkg; do read -r more; done", "{ read -r a; read -r b; } < /tmp/pair",
+        "ask() { read -r reply; }", "read -t 10 x", "read -u 3 x", "read -rt5 x", "read $READ_OPTS x",
+        "# read answer", "echo 'read answer'",
+    ],
+    ids=["herestring", "file", "pipe", "pipe-into-block", "while-redirected", "while-piped", "block-redirected",
+         "function", "timeout", "other-fd", "timeout-cluster", "unknown-options", "comment", "string"],
+)
+def test_read_with_input_given_not_reported(write, line: str) -> None:  # type: ignore[no-untyped-def]
+    assert places(write, "AIB512", shell(line)) == []
+
+
+def test_exec_redirect_feeds_the_rest_of_the_script(write) -> None:  # type: ignore[no-untyped-def]
+    found = places(write, "AIB512", shell("read first", "exec < /tmp/answers", "read second", "sudo apt-get install nginx"))
+    assert found == [("AIB512", 9, 12)]
+
+
+def test_apt_in_a_loop_fed_by_a_file_not_reported(write) -> None:  # type: ignore[no-untyped-def]
+    """The loop's input reaches every command in it (the new outer_input of the syntax reader)."""
+    found = places(write, "AIB512", shell("while read -r p; do sudo apt-get install $p; done < /tmp/list",
+                                          "for p in a b; do sudo apt-get install $p; done"))
+    assert found == [("AIB512", 10, 34)]

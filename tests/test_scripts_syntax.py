@@ -156,3 +156,10 @@ def test_commands_are_in_source_order_with_indexes() -> None:
     script = parse(SHELL, "a; b | c; d $(e)\n")
     assert [(command.index, command.name) for command in script.commands] == [(0, "a"), (1, "b"), (2, "c"), (3, "d"), (4, "e")]
     assert all(isinstance(command, Command) for command in script.commands)
+
+
+def test_outer_input_of_commands_in_fed_loops_blocks_and_functions() -> None:
+    script = parse(SHELL, "read a\nwhile read l; do read b; done < f\ncat f | while read x; do :; done\nf() { read z; }\n"
+                          "( read w )\n{ read q; } <<< \"$v\"\nfor i in 1; do read y; done\n")
+    fed = [(command.words[1].value, command.outer_input) for command in script.commands if command.name == "read"]
+    assert fed == [("a", False), ("l", True), ("b", True), ("x", True), ("z", True), ("w", False), ("q", True), ("y", False)]

@@ -73,6 +73,10 @@ class Command:
     stage: int = 0  # position in the pipeline
     parent: int | None = None  # the command this one is nested in
     prefix: tuple[Word, ...] = ()  # the wrapper words removed in front of ``words`` (``sudo -S``)
+    #: Its standard input may come from around it: a compound command it is in reads a
+    #: redirection or a pipe (``while read l; do ...; done < f``, ``cmd | while ...``), or it
+    #: is in a function, whose callers may redirect (shell only).
+    outer_input: bool = False
 
     @property
     def name(self) -> str:
@@ -178,6 +182,7 @@ class _Reader:
         self.errors: list[tuple[int, int]] = []
         self._pipelines = 0
         self.depth = 0
+        self.fed = 0  # how many enclosing constructs give the commands inside their standard input
 
     def read(self, root: Node) -> None:
         self.visit(root, None)
@@ -340,9 +345,18 @@ class _ShellReader(_Reader):
             self.redirected(node, parent, self.new_pipeline(), 0)
         elif kind == "pipeline":
             self.pipeline(self.stages(node), parent)
+        elif kind == "function_definition":
+            self.fed_visit(node.named_children, parent, fed=True)
         else:
             for child in node.named_children:
                 self.visit(child, parent)
+
+    def fed_visit(self, nodes: list[Node], parent: int | None, fed: bool) -> None:
+        """Visit ``nodes`` as commands whose standard input comes from around them when ``fed``."""
+        self.fed += fed
+        for node in nodes:
+            self.visit(node, parent)
+        self.fed -= fed
 
     def stages(self, node: Node) -> list[Node]:
         """The stages of a pipeline (tree-sitter nests ``a | b | c`` only sometimes)."""
@@ -364,7 +378,7 @@ class _ShellReader(_Reader):
             elif node.type == "redirected_statement":
                 self.redirected(node, parent, number, stage)
             else:
-                self.visit(node, parent)
+                self.fed_visit([node], parent, fed=stage > 0)
 
     def redirected(self, node: Node, parent: int | None, number: int, stage: int) -> None:
         body = node.named_children[0] if node.named_children else None
@@ -379,7 +393,8 @@ class _ShellReader(_Reader):
         if body is not None and body.type == "command":
             self.command(body, tuple(redirects), parent, number, stage)
         elif body is not None:
-            self.visit(body, parent)
+            fed = stage > 0 or any("<" in redirect.operator for redirect in redirects)
+            self.fed_visit([body], parent, fed)
         if continuation:
             self.pipeline(continuation, parent, number, stage + 1)
         for other in others:
@@ -445,7 +460,7 @@ class _ShellReader(_Reader):
         start, end = self.span(node)
         prefix = tuple(words[: len(words) - len(effective)])
         index = self.add(Command(len(self.commands), "command", effective, start, end, wrappers, elevated,
-                                 tuple(own_redirects), number, stage, parent, prefix))
+                                 tuple(own_redirects), number, stage, parent, prefix, self.fed > 0))
         for child in nested:
             self.visit(child, index)
 
