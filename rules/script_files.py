@@ -138,6 +138,15 @@ is a plain string.
                 )
 
 
+def compared_locally(template: ImageTemplate, owner: JsonObject) -> bool:
+    """AIB212 compares ``owner``'s sha256Checksum with a file on this machine (so it
+    reports a wrong one, with the right checksum in its message)."""
+    for found, uri in _checksummed(template):
+        if found is owner:
+            return uri is not None and _local_file(uri, template, owner) is not None
+    return False
+
+
 def _local_file(uri: str, template: ImageTemplate, owner: JsonObject) -> tuple[str, bytes] | None:
     """What the file the URI resolves to is called in messages, and its bytes."""
     kind = owner.get("type")
