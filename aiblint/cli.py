@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROGRAM,
         formatter_class=_HelpFormatter,
         description="Lint Azure Image Builder templates and the scripts they run.",
-        epilog="Also: 'aiblint rules [PREFIX]' lists the rules; 'aiblint rule ID' explains one; 'aiblint config' shows the effective configuration; 'aiblint lsp' runs the language server. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
+        epilog="Also: 'aiblint rules [PREFIX]' lists the rules; 'aiblint rule ID' explains one; 'aiblint config' shows the effective configuration; 'aiblint lsp' runs the language server; 'aiblint server' keeps a warm process that --server runs through. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint ('-' reads standard input; default: .)")
     parser.add_argument("--format", "-f", help=f"output format: {', '.join(BUILTIN_FORMATS)}, or a plugin's (default: text)")
@@ -185,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--show-links", action="store_true", help="text output: end each finding with the page that explains its rule")
     parser.add_argument("--color", type=_choice("colour choice", COLOR), default="auto", metavar="{auto,always,never}", help="colour in text output")
+    parser.add_argument(
+        "--server", action="store_true",
+        help="run through the resident server of this repository ('aiblint server'; also AIBLINT_SERVER=1), "
+        "starting one for the next run when none answers; without one, run as usual",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
     return parser
@@ -200,6 +205,14 @@ class _ClosedOutput(io.StringIO):
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if stdout is None and ("--server" in arguments or os.environ.get("AIBLINT_SERVER")):
+        try:
+            code = _through_server(arguments)
+        except KeyboardInterrupt:
+            return 130
+        if code is not None:
+            return code
+        arguments = [argument for argument in arguments if argument != "--server"]
     out = stdout or sys.stdout or _ClosedOutput()
     from aiblint.termination import EXIT_TERMINATED, Terminated
 
@@ -225,7 +238,19 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         return EXIT_USAGE
 
 
+def _through_server(arguments: list[str]) -> int | None:
+    """The exit code of the command run by the resident server (``aiblint server``), or
+    ``None``: no server answered, run it here. Imports no part of the engine."""
+    from aiblint import client
+
+    if not client.requested(arguments):
+        return None
+    return client.forward([argument for argument in arguments if argument != client.SERVER_FLAG])
+
+
 def _command(arguments: list[str], out: TextIO) -> int:
+    if arguments[:1] == ["server"]:
+        return _resident_server(arguments[1:])
     if arguments[:1] == ["rules"]:
         return _list_rules(arguments[1:], out)
     if arguments[:1] == ["rule"]:
@@ -695,11 +720,47 @@ def _language_server(arguments: list[str]) -> int:
     return EXIT_OK
 
 
+def _resident_server(arguments: list[str]) -> int:
+    parser = Parser(
+        prog=f"{PROGRAM} server", formatter_class=_HelpFormatter,
+        description="Keep a warm aiblint for one repository: 'aiblint --server ...' (or AIBLINT_SERVER=1) runs "
+        "commands through it, and runs them itself when no server answers. See docs/integrations.md.",
+    )
+    parser.add_argument("--root", metavar="FOLDER", help="the repository to serve (default: the git top level of the working folder)")
+    parser.add_argument("--idle-timeout", type=float, metavar="SECONDS",
+                        help="stop after this long without a request (default: 900, or AIBLINT_SERVER_IDLE_TIMEOUT)")
+    parser.add_argument("--detach", action="store_true", help="serve in the background; return once the server listens")
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--status", action="store_true", help="print the running server's state (JSON); exit 1 if none runs")
+    action.add_argument("--stop", action="store_true", help="stop the running server; exit 1 if none runs")
+    options = parser.parse_args(arguments)
+    from aiblint import rendezvous, resident
+
+    cwd = str(_working_folder())
+    root = rendezvous.request_root(["--root", options.root] if options.root else [], cwd)
+    if not os.path.isdir(root):
+        raise UsageError(f"--root {options.root}: not a folder")
+    try:
+        if options.status or options.stop:
+            reply = resident.ask(root, "status" if options.status else "stop")
+            if reply is None:
+                print(f"{PROGRAM}: no server runs for {root}", file=sys.stderr)
+                return EXIT_FINDINGS
+            if options.status:
+                import json
+
+                print(json.dumps(reply, indent=2))
+            return EXIT_OK
+        return resident.main(root, options.idle_timeout, options.detach)
+    except rendezvous.Unavailable as error:
+        raise UsageError(f"no resident server: {error}") from None
+
+
 def _write_failed_sarif(arguments: list[str], message: str) -> None:
     """``--format sarif -o FILE`` promises FILE: a CI upload step that finds no
     file hides the real error, so a run that failed before linting writes a log
     with no results and the error as a tool notification."""
-    if arguments[:1] in (["rules"], ["rule"], ["lsp"], ["config"]):
+    if arguments[:1] in (["rules"], ["rule"], ["lsp"], ["config"], ["server"]):
         return
     try:  # parsed once already: the error may have come later
         options, _ = build_parser().parse_known_args(arguments)

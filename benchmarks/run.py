@@ -23,6 +23,8 @@ Figures (the targets are those of issue 10):
   templates: time per template at each size (linear growth: the same), and
   ``-j 2`` against ``-j 1`` on the largest set (>= 1.6x), with the peak
   memory of that run (< 300 MB).
+* P1 through the resident mode (``aiblint --server`` to a warm ``aiblint server``)
+  against the floor, measured in its own pairing (<= 1.5x, issue 21).
 * P3, the corpus again with the result cache: a run that fills an empty
   cache against an unchanged re-run (>= 5x).
 
@@ -246,6 +248,47 @@ def one_template(results: Results, options: argparse.Namespace, env: dict[str, s
         results.targets.append(Target("P1 checkov / aiblint", checkov.wall / alongside.wall, 30, True, "how many times faster than checkov"))
 
 
+def resident(results: Results, options: argparse.Namespace, env: dict[str, str], work: Path) -> None:
+    """P1 through the resident mode: ``aiblint --server`` against a warm ``aiblint server``
+    of this checkout (started here, stopped after), paired with the floor (<= 1.5x)."""
+    aiblint = aiblint_command()
+    if not supports("--server"):
+        return
+    runtime = work / "run"
+    runtime.mkdir(mode=0o700)
+    env = {**env, "XDG_RUNTIME_DIR": str(runtime)}
+    server = subprocess.Popen([*aiblint, "server", "--root", str(ROOT)], cwd=ROOT, env=env,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while subprocess.run([*aiblint, "server", "--status", "--root", str(ROOT)], cwd=ROOT, env=env,
+                             capture_output=True, check=False).returncode != 0:
+            if time.monotonic() > deadline or server.poll() is not None:
+                results.notes.append("the resident server did not start: no resident figure")
+                return
+            time.sleep(0.1)
+        scripts = work / "resident-scripts"
+        scripts.mkdir()
+        inline = shell_scripts([ONE_TEMPLATE], scripts)
+        merged = scripts / "both.sh"
+        merged.write_text("\n".join((scripts / name).read_text() for names in inline.values() for name in names))
+        floor = results.row("P1 floor (paired with the resident mode)")
+        through = results.row("P1 aiblint --server, one template (no cache)")
+        side_by_side([
+            (floor, [[sys.executable, "-c", PARSE, str(ONE_TEMPLATE)], *shellcheck_commands({"sh": [merged.name]}, scripts)]),
+            (through, [[*aiblint, "--server", "--no-cache", str(ONE_TEMPLATE)]]),
+        ], options.runs, env)
+        results.targets.append(Target("P1 through the resident mode / floor", through.wall / floor.wall, 1.5, False,
+                                      "aiblint --server, no cache"))
+    finally:
+        subprocess.run([*aiblint, "server", "--stop", "--root", str(ROOT)], cwd=ROOT, env=env, capture_output=True, check=False)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 def install_checkov() -> Path:
     """checkov in a throwaway venv under /tmp (created once, reused)."""
     checkov = CHECKOV_VENV / "bin" / "checkov"
@@ -411,6 +454,7 @@ def main() -> int:
         # Bytecode written once, as an installation does: no run pays for compiling.
         subprocess.run([*aiblint_command(), "--no-cache", str(ONE_TEMPLATE)], cwd=ROOT, env=env, capture_output=True, check=False)
         one_template(results, options, env, work)
+        resident(results, options, env, work)
         if all(path.is_dir() for path in CORPUS_FOLDERS):
             files = corpus(results, options, env, work)
             schema_share(results, env, files)

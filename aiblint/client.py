@@ -1,0 +1,172 @@
+"""The thin client of the resident server: ``aiblint --server ...``, or any
+``aiblint ...`` with ``AIBLINT_SERVER=1`` (the pre-commit hook's way).
+
+It finds the server of the repository it runs in (:mod:`aiblint.rendezvous`),
+sends the arguments, the working folder and the environment variables a run
+reads (:data:`FORWARDED`), and hands over its standard input, output and error
+(file descriptors, SCM_RIGHTS): the server's run writes the report to the very
+same files, so terminal detection, colour and ``-o`` behave as without a server,
+and the reply is only the exit code. It imports no part of the engine.
+
+When there is no server, it is another installation's or repository's, it
+refuses (busy, or aiblint changed since it started) or does not answer within
+:data:`READY_SECONDS`, :func:`forward` returns ``None`` and the command runs
+as usual, in this process (``--debug`` says why). Before that run, a server is
+started in the background for the next command, unless ``CI`` is set (a CI job
+runs once; a server would outlive it) or on Windows.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+
+from aiblint import rendezvous
+from aiblint.constants import PROGRAM
+
+#: Environment variables a run, or a tool it starts (ShellCheck, pwsh), reads; the server's
+#: run takes these from the client (an unset one is unset there too), every other from its own start.
+FORWARDED = frozenset({
+    "NO_COLOR", "FORCE_COLOR", "TERM",  # colour (aiblint.cli)
+    "PATH", "SHELLCHECK_OPTS", "PSModulePath",  # which ShellCheck and pwsh run, and their settings
+    "HOME", "XDG_CACHE_HOME", "LOCALAPPDATA",  # the user cache folder (platformdirs)
+    "TMPDIR", "TEMP", "TMP",  # temporary folders (tempfile)
+    "BUILD_SOURCESDIRECTORY",  # the azure-devops format
+    "LANG", "LANGUAGE",
+})
+FORWARDED_PREFIXES = ("AIBLINT_", "LC_", "POWERSHELL_", "DOTNET_")
+#: How long the server may take to take a request: it answers in about a millisecond when it
+#: waits for work; more means it is stuck (or stopped), and the command runs without it.
+READY_SECONDS = 5.0
+#: Commands that never go through a server: the server itself, and the language server (resident too).
+LOCAL_COMMANDS = ("server", "lsp")
+SERVER_FLAG = "--server"
+
+
+def forwarded(name: str) -> bool:
+    return name in FORWARDED or name.startswith(FORWARDED_PREFIXES)
+
+
+def requested(arguments: list[str]) -> bool:
+    """Whether this command asks for the server: ``--server`` or ``AIBLINT_SERVER=1``."""
+    if arguments[:1] and arguments[0] in LOCAL_COMMANDS:
+        return False
+    return SERVER_FLAG in arguments or rendezvous.wanted(os.environ)
+
+
+def forward(arguments: list[str]) -> int | None:
+    """Run ``arguments`` (without ``--server``) through the server; its exit code,
+    or ``None`` when the command must run in this process instead."""
+    try:
+        return _forward(arguments)
+    except (OSError, rendezvous.Unavailable) as error:
+        _debug(arguments, f"resident server not used: {error}")
+        return None
+
+
+def _forward(arguments: list[str]) -> int | None:
+    if rendezvous.IS_WINDOWS:  # the named-pipe transport is not written yet: see docs/integrations.md
+        _debug(arguments, "resident server not used: not available on Windows yet")
+        return None
+    cwd = os.getcwd()
+    root = rendezvous.request_root(arguments, cwd)
+    address = rendezvous.address(root)
+    connection = _connect(address)
+    if connection is None:
+        _debug(arguments, f"resident server not used: none runs for {root}")
+        start(root, arguments)
+        return None
+    with connection:
+        if not rendezvous.peer_is_us(connection):
+            raise rendezvous.Unavailable(f"{address} is served by another user")
+        return _exchange(connection, arguments, cwd)
+
+
+def _connect(address: str) -> socket.socket | None:
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection.settimeout(READY_SECONDS)
+    try:
+        connection.connect(address)
+    except (FileNotFoundError, ConnectionRefusedError):  # none runs, or one stopped without removing its socket
+        connection.close()
+        return None
+    except OSError:
+        connection.close()
+        raise
+    return connection
+
+
+def _exchange(connection: socket.socket, arguments: list[str], cwd: str) -> int | None:
+    for descriptor in (0, 1, 2):
+        os.fstat(descriptor)  # a closed stream cannot be handed over (OSError: run here)
+    rendezvous.send(connection, {
+        "kind": "run",
+        "protocol": rendezvous.PROTOCOL,
+        "installation": rendezvous.installation(),
+        "argv": arguments,
+        "cwd": cwd,
+        "env": {name: value for name, value in os.environ.items() if forwarded(name)},
+        "streams": [_stream(sys.stdin), _stream(sys.stdout), _stream(sys.stderr)],
+        "utf8_mode": sys.flags.utf8_mode,
+    })
+    reply = rendezvous.receive(connection)
+    if reply.get("ready") is not True:
+        _debug(arguments, f"resident server not used: it refused ({reply.get('refused', 'no reason')})")
+        return None
+    socket.send_fds(connection, [b"F"], [0, 1, 2])
+    # From here the server's run writes to our streams: running again here could print a second report.
+    connection.settimeout(None)
+    try:
+        reply = rendezvous.receive(connection)
+    except KeyboardInterrupt:  # the server sees us hang up and interrupts its run
+        return 130
+    except (OSError, rendezvous.Unavailable):
+        reply = {}
+    code = reply.get("exit")
+    if not isinstance(code, int):
+        print(f"{PROGRAM}: error: the resident server stopped before the run ended; run the command again", file=sys.stderr)
+        return 2
+    return code
+
+
+def _stream(stream: object) -> list[object]:
+    """What the server needs to write text as this process would: encoding, errors, buffering."""
+    return [
+        getattr(stream, "encoding", None) or "utf-8",
+        getattr(stream, "errors", None) or "strict",
+        bool(getattr(stream, "line_buffering", False)),
+        bool(getattr(stream, "write_through", False)),
+    ]
+
+
+def start(root: str, arguments: list[str]) -> None:
+    """Start the server of ``root`` in the background for the next command (not in CI, not on Windows).
+
+    ``aiblint server --detach`` returns once its socket listens (its own child serves,
+    in a new session), so this waits only for that and leaves no child behind."""
+    if os.environ.get("CI") or rendezvous.IS_WINDOWS:
+        return
+    import subprocess
+
+    folder = rendezvous.runtime_folder()  # the server's working folder: never the repository (sys.path)
+    script = os.path.join(os.path.dirname(sys.executable), PROGRAM)  # the console script: the same sys.path
+    command = [sys.executable, script] if os.path.isfile(script) else [sys.executable, "-m", "aiblint"]
+    try:
+        process = subprocess.Popen(
+            [*command, "server", "--detach", "--root", root], cwd=folder, start_new_session=True,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+    except OSError as error:
+        _debug(arguments, f"cannot start a resident server: {error}")
+        return
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _debug(arguments: list[str], message: str) -> None:
+    if "--debug" in arguments or os.environ.get("AIBLINT_DEBUG"):
+        print(f"{PROGRAM}: debug: {message}", file=sys.stderr)

@@ -1,0 +1,165 @@
+"""Where the resident server of a repository listens, and how its messages are framed.
+
+Shared by the thin client (:mod:`aiblint.client`) and the server
+(:mod:`aiblint.resident`), so it imports only what a bare Python start has
+already loaded or costs well under a millisecond: the client runs on every
+commit and must not import the engine.
+
+The address: a Unix socket in a folder only this user can enter,
+``$XDG_RUNTIME_DIR/aiblint`` (the user's runtime folder), else
+``$TMPDIR/aiblint-<uid>`` (``/tmp`` without ``TMPDIR``). The folder is made
+with mode 0700 and used only if it is a real folder (not a link) owned by this
+user that no one else can enter; the socket itself is made 0600. One server per
+repository root and installation: the socket's name is a hash of both, so a
+pre-commit hook's own installation of aiblint never talks to another one's server.
+On Windows the address is a named pipe (``\\\\.\\pipe\\aiblint-...``); that path is not
+tested here (there is no Windows machine in CI).
+
+A message is 4 bytes of length (big-endian) and that many bytes of JSON; the
+client's standard streams travel separately as file descriptors (SCM_RIGHTS).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import stat
+import struct
+import sys
+
+from aiblint import __version__
+
+PROTOCOL = 1
+ENVIRONMENT_VARIABLE = "AIBLINT_SERVER"
+#: Messages larger than this are not ours (a request is argv, a folder and a few variables).
+MAX_MESSAGE = 16 * 1024 * 1024
+_LENGTH = struct.Struct(">I")
+#: ``sun_path`` holds 108 bytes on Linux, 104 on macOS; a longer path cannot be bound.
+MAX_SOCKET_PATH = 100
+IS_WINDOWS = sys.platform == "win32"
+
+
+class Unavailable(Exception):
+    """No server can be used here (no safe folder, a peer that is not us, a broken message)."""
+
+
+def wanted(environ: dict[str, str] | os._Environ[str]) -> bool:
+    """Whether ``AIBLINT_SERVER`` asks for the resident server (``1``, ``true``, ``yes``, ``on``)."""
+    return environ.get(ENVIRONMENT_VARIABLE, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def repository_root(cwd: str) -> str:
+    """The folder a request belongs to: the nearest folder above ``cwd`` (itself
+    included) holding ``.git``, else ``cwd``. Only a name for finding the server:
+    what a run may read is decided by the run itself, as without a server."""
+    start = os.path.realpath(cwd)
+    folder = start
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return start
+        folder = parent
+
+
+def request_root(arguments: list[str], cwd: str) -> str:
+    """The root a request names: ``--root FOLDER`` (relative to ``cwd``), else :func:`repository_root`."""
+    for index, argument in enumerate(arguments):
+        if argument == "--root" and index + 1 < len(arguments):
+            return os.path.realpath(os.path.join(cwd, arguments[index + 1]))
+        if argument.startswith("--root="):
+            return os.path.realpath(os.path.join(cwd, argument.removeprefix("--root=")))
+    return repository_root(cwd)
+
+
+def installation() -> str:
+    """This installation of aiblint: its interpreter, environment and version (however the
+    interpreter was named: ``../.venv/bin/python`` and ``.venv/bin/python3`` are one)."""
+    return f"{os.path.realpath(sys.executable)}\0{os.path.realpath(sys.prefix)}\0{__version__}"
+
+
+def address(root: str) -> str:
+    """The socket (or pipe) of the server for ``root`` and this installation; the
+    runtime folder is made if needed. ``Unavailable`` when there is no safe folder."""
+    digest = hashlib.sha256(f"{root}\0{installation()}".encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    if IS_WINDOWS:  # untested here
+        return rf"\\.\pipe\aiblint-{os.environ.get('USERNAME', 'user')}-{digest}"
+    path = os.path.join(runtime_folder(), f"{digest}.sock")
+    if len(os.fsencode(path)) > MAX_SOCKET_PATH:
+        raise Unavailable(f"the runtime folder's path is too long for a socket: {path}")
+    return path
+
+
+def runtime_folder() -> str:
+    """``$XDG_RUNTIME_DIR/aiblint``, else ``$TMPDIR/aiblint-<uid>``: made 0700, checked for owner and mode."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isabs(runtime):
+        folder = os.path.join(runtime, "aiblint")
+    else:
+        folder = os.path.join(os.environ.get("TMPDIR") or "/tmp", f"aiblint-{os.getuid()}")
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise Unavailable(f"cannot make {folder}: {error.strerror}") from None
+    _check_private(folder)
+    return folder
+
+
+def _check_private(folder: str) -> None:
+    """Another user could have made the folder first (in ``/tmp``), or opened it: then it is not ours to use."""
+    try:
+        status = os.lstat(folder)
+    except OSError as error:
+        raise Unavailable(f"cannot read {folder}: {error.strerror}") from None
+    if not stat.S_ISDIR(status.st_mode):
+        raise Unavailable(f"{folder} is not a folder")
+    if status.st_uid != os.getuid():
+        raise Unavailable(f"{folder} belongs to another user")
+    if status.st_mode & 0o077:
+        raise Unavailable(f"{folder} can be entered by other users (mode {stat.S_IMODE(status.st_mode):o})")
+
+
+def peer_is_us(connection: socket.socket) -> bool:
+    """The process at the other end runs as this user (Linux: ``SO_PEERCRED``).
+    Elsewhere the folder's mode 0700 and the socket's 0600 are the check."""
+    credentials = getattr(socket, "SO_PEERCRED", None)
+    if credentials is None:
+        return True
+    raw = connection.getsockopt(socket.SOL_SOCKET, credentials, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", raw)
+    return bool(uid == os.getuid())
+
+
+def send(connection: socket.socket, message: dict[str, object]) -> None:
+    data = json.dumps(message, separators=(",", ":")).encode("utf-8", "surrogateescape")
+    connection.sendall(_LENGTH.pack(len(data)) + data)
+
+
+def receive(connection: socket.socket) -> dict[str, object]:
+    """The next message; ``Unavailable`` when the peer hung up or sent something else."""
+    (length,) = _LENGTH.unpack(_exactly(connection, _LENGTH.size))
+    if length > MAX_MESSAGE:
+        raise Unavailable("message too large")
+    try:
+        message = json.loads(_exactly(connection, length).decode("utf-8", "surrogateescape"))
+    except ValueError:
+        raise Unavailable("not a message") from None
+    if not isinstance(message, dict):
+        raise Unavailable("not a message")
+    return message
+
+
+def _exactly(connection: socket.socket, size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = connection.recv(min(size, 1 << 20))
+        if not chunk:
+            raise Unavailable("the other end hung up")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)

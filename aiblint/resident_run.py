@@ -1,0 +1,107 @@
+"""One request of the resident server, in the child forked for it (:mod:`aiblint.resident`).
+
+The child becomes the client's command: the client's standard input, output
+and error (received as file descriptors) become its own, it moves to the
+client's working folder, takes the client's values of the environment variables
+a run reads (:data:`aiblint.client.FORWARDED`), writes text with the client's
+encodings, and calls :func:`aiblint.cli.main` with the client's arguments. Its
+exit code goes back to the client, then the child ends (``os._exit``: nothing
+of the server's own clean-up runs twice).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import signal
+import socket
+import sys
+import traceback
+from typing import NoReturn, TextIO
+
+from aiblint import rendezvous
+from aiblint.client import forwarded
+
+
+def malformed(request: dict[str, object]) -> str | None:
+    """What is wrong with a run request's shape, or ``None``."""
+    argv, cwd, env, streams = (request.get(key) for key in ("argv", "cwd", "env", "streams"))
+    if not (isinstance(argv, list) and all(isinstance(item, str) for item in argv)):
+        return "malformed request: argv"
+    if not (isinstance(cwd, str) and os.path.isabs(cwd)):
+        return "malformed request: cwd"
+    if not (isinstance(env, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in env.items())):
+        return "malformed request: env"
+    if not (isinstance(streams, list) and len(streams) == 3 and all(_stream_spec(spec) for spec in streams)):
+        return "malformed request: streams"
+    return None
+
+
+def _stream_spec(spec: object) -> bool:
+    return (isinstance(spec, list) and len(spec) == 4 and isinstance(spec[0], str) and isinstance(spec[1], str)
+            and isinstance(spec[2], bool) and isinstance(spec[3], bool))
+
+
+def run_in_child(connection: socket.socket, listener: socket.socket, request: dict[str, object], descriptors: list[int]) -> NoReturn:
+    """Run the request as the client's command; report its exit code; end the process."""
+    code = 1
+    try:
+        listener.close()
+        code = _run(request, descriptors)
+    except SystemExit as stop:  # --help, --version
+        code = _exit_code(stop.code)
+    except BaseException:  # what a run without a server would print as it died
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a reader that went away
+                stream.flush()
+        try:
+            rendezvous.send(connection, {"exit": code})
+        finally:
+            os._exit(0)
+
+
+def _run(request: dict[str, object], descriptors: list[int]) -> int:
+    argv, cwd, env, streams = request["argv"], request["cwd"], request["env"], request["streams"]
+    assert isinstance(argv, list) and isinstance(cwd, str) and isinstance(env, dict) and isinstance(streams, list)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for target, descriptor in enumerate(descriptors):
+        os.dup2(descriptor, target)
+    sys.stdin, sys.stdout, sys.stderr = (_text_stream(fd, spec) for fd, spec in enumerate(streams))
+    _environment(env)
+    os.chdir(cwd)
+    from aiblint.cli import main
+
+    return main(argv)
+
+
+def _environment(env: dict[str, str]) -> None:
+    """The client's values of the forwarded variables; the others stay the server's."""
+    for name in [name for name in os.environ if forwarded(name)]:
+        del os.environ[name]
+    os.environ.update({name: value for name, value in env.items() if forwarded(name)})
+    os.environ.pop(rendezvous.ENVIRONMENT_VARIABLE, None)  # this process is the server's run, not a client
+    import tempfile
+
+    tempfile.tempdir = None  # found again from TMPDIR
+
+
+def _text_stream(descriptor: int, spec: list[object]) -> TextIO:
+    encoding, errors, line_buffering, write_through = spec
+    assert isinstance(encoding, str) and isinstance(errors, str)
+    raw = io.FileIO(descriptor, "r" if descriptor == 0 else "w", closefd=False)
+    buffer = io.BufferedReader(raw) if descriptor == 0 else io.BufferedWriter(raw)
+    return io.TextIOWrapper(buffer, encoding=encoding, errors=errors,
+                            line_buffering=bool(line_buffering), write_through=bool(write_through))
+
+
+def _exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
