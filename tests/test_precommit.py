@@ -214,6 +214,43 @@ def test_one_summary_for_all_files(project: tuple[Path, dict[str, str]]) -> None
     assert summaries == ["8 problems (8 errors) in 8 files checked"]  # one process, not one per batch
 
 
+def test_the_hook_runs_through_a_resident_server_when_aiblint_server_is_set(project: tuple[Path, dict[str, str]]) -> None:
+    """AIBLINT_SERVER=1 (issue 21): the first run falls back and starts the hook's own server, the next goes through it."""
+    import tempfile
+
+    work, env = project
+    runtime = Path(tempfile.mkdtemp(prefix="aib-rt-", dir="/tmp"))  # short: a socket's path is limited
+    resident_env = {**env, "AIBLINT_SERVER": "1", "XDG_RUNTIME_DIR": str(runtime)}
+    resident_env.pop("CI", None)
+    (work / "templates").mkdir(exist_ok=True)
+    (work / "templates" / "image.json").write_text(BAD)
+    expected = 'templates/image.json:7:33: error AIB201 customizer name "setup" is already used by'
+    try:
+        first = _run(sys.executable, "-m", "pre_commit", "run", "--files", "templates/image.json", cwd=work, env=resident_env)
+        (socket,) = (runtime / "aiblint").glob("*.sock")  # the hook's installation's server, for this repository
+        assert _ask(socket, "status")["served"] == 0
+        second = _run(sys.executable, "-m", "pre_commit", "run", "--files", "templates/image.json", cwd=work, env=resident_env)
+        assert _ask(socket, "status")["served"] == 1
+        assert (first.returncode, second.returncode) == (1, 1), first.stdout + second.stdout
+        assert expected in first.stdout and second.stdout == first.stdout
+    finally:
+        for socket in (runtime / "aiblint").glob("*.sock"):
+            _ask(socket, "stop")
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def _ask(socket_path: Path, kind: str) -> dict[str, object]:
+    import socket
+
+    from aiblint import rendezvous
+
+    with socket.socket(socket.AF_UNIX) as connection:
+        connection.settimeout(SAFETY_TIMEOUT)  # a server warming up answers once warm
+        connection.connect(str(socket_path))
+        rendezvous.send(connection, {"kind": kind})
+        return rendezvous.receive(connection)
+
+
 def test_the_hook_manifest_is_valid_for_pre_commit() -> None:
     from pre_commit.clientlib import load_manifest
 
