@@ -1,3 +1,3 @@
-from aiblint.cli import main
+from aiblint.client import main
 
 raise SystemExit(main())

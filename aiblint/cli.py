@@ -204,15 +204,20 @@ class _ClosedOutput(io.StringIO):
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
+    """The command line: through the resident server when asked (``--server``,
+    ``AIBLINT_SERVER=1``) and one answers, else :func:`run` in this process."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     if stdout is None and ("--server" in arguments or os.environ.get("AIBLINT_SERVER")):
-        try:
-            code = _through_server(arguments)
-        except KeyboardInterrupt:
-            return 130
+        from aiblint.client import through_server
+
+        code, arguments = through_server(arguments)
         if code is not None:
             return code
-        arguments = [argument for argument in arguments if argument != "--server"]
+    return run(arguments, stdout)
+
+
+def run(arguments: list[str], stdout: TextIO | None = None) -> int:
+    """The command, in this process (what the resident server's child runs too)."""
     out = stdout or sys.stdout or _ClosedOutput()
     from aiblint.termination import EXIT_TERMINATED, Terminated
 
@@ -236,16 +241,6 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         _discard_stdout()
         print(f"{PROGRAM}: error: {_output_error(error)}", file=sys.stderr)
         return EXIT_USAGE
-
-
-def _through_server(arguments: list[str]) -> int | None:
-    """The exit code of the command run by the resident server (``aiblint server``), or
-    ``None``: no server answered, run it here. Imports no part of the engine."""
-    from aiblint import client
-
-    if not client.requested(arguments):
-        return None
-    return client.forward([argument for argument in arguments if argument != client.SERVER_FLAG])
 
 
 def _command(arguments: list[str], out: TextIO) -> int:

@@ -44,6 +44,31 @@ LOCAL_COMMANDS = ("server", "lsp")
 SERVER_FLAG = "--server"
 
 
+def main() -> int:
+    """The ``aiblint`` console script: the command through the server when asked and one
+    answers (importing neither argparse nor any part of the engine), else in this process."""
+    arguments = sys.argv[1:]
+    if SERVER_FLAG in arguments or os.environ.get(rendezvous.ENVIRONMENT_VARIABLE):
+        code, arguments = through_server(arguments)
+        if code is not None:
+            return code
+    from aiblint.cli import run
+
+    return run(arguments)
+
+
+def through_server(arguments: list[str]) -> tuple[int | None, list[str]]:
+    """The exit code of the command run by the server (``None``: run it here), and the
+    arguments to run it with here (without ``--server``)."""
+    here = [argument for argument in arguments if argument != SERVER_FLAG]
+    if not requested(arguments):
+        return None, here
+    try:
+        return forward(here), here
+    except KeyboardInterrupt:
+        return 130, here
+
+
 def forwarded(name: str) -> bool:
     return name in FORWARDED or name.startswith(FORWARDED_PREFIXES)
 

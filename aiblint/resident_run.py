@@ -4,7 +4,7 @@ The child becomes the client's command: the client's standard input, output
 and error (received as file descriptors) become its own, it moves to the
 client's working folder, takes the client's values of the environment variables
 a run reads (:data:`aiblint.client.FORWARDED`), writes text with the client's
-encodings, and calls :func:`aiblint.cli.main` with the client's arguments. Its
+encodings, and calls :func:`aiblint.cli.run` with the client's arguments. Its
 exit code goes back to the client, then the child ends (``os._exit``: nothing
 of the server's own clean-up runs twice).
 """
@@ -73,9 +73,9 @@ def _run(request: dict[str, object], descriptors: list[int]) -> int:
     sys.stdin, sys.stdout, sys.stderr = (_text_stream(fd, spec) for fd, spec in enumerate(streams))
     _environment(env)
     os.chdir(cwd)
-    from aiblint.cli import main
+    from aiblint.cli import run
 
-    return main(argv)
+    return run(argv)
 
 
 def _environment(env: dict[str, str]) -> None:
