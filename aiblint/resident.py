@@ -84,6 +84,7 @@ class Server:
         self.state = state  # before the imports: a change while they ran is a change
         self.started = time.time()
         self.served = 0
+        self.stopping = False  # asked to stop while a request ran
 
     def serve(self) -> str:
         """Answer requests until a reason to stop; that reason."""
@@ -106,6 +107,8 @@ class Server:
                     stop = self.answer(connection)
                     if stop:
                         return stop
+            if self.stopping:
+                return "asked to stop"
             last_request = time.monotonic()
 
     def answer(self, connection: socket.socket) -> str | None:
@@ -179,9 +182,12 @@ class Server:
         hangs up (Ctrl-C, a killed hook) interrupts the child; a new request meanwhile is refused."""
         pid = os.fork()
         if pid == 0:  # the child: never returns
-            from aiblint.resident_run import run_in_child
+            try:
+                from aiblint.resident_run import run_in_child
 
-            run_in_child(connection, self.listener, request, descriptors)
+                run_in_child(connection, self.listener, request, descriptors)
+            finally:
+                os._exit(1)
         self.wait(pid, connection)
 
     def wait(self, pid: int, connection: socket.socket) -> None:
@@ -197,13 +203,31 @@ class Server:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGINT)
                 if self.listener in readable:
-                    _refuse_busy(self.listener)
+                    self.answer_while_busy()
                 done, _ = os.waitpid(pid, os.WNOHANG)
                 if done:
                     return
         finally:
             if pidfd is not None:
                 os.close(pidfd)
+
+
+    def answer_while_busy(self) -> None:
+        """A request while a child runs: a status, a stop (once the child has ended), or a refusal."""
+        with contextlib.suppress(OSError, rendezvous.Unavailable):
+            connection, _ = self.listener.accept()
+            with connection:
+                connection.settimeout(REQUEST_SECONDS)
+                if not rendezvous.peer_is_us(connection):
+                    return
+                kind = rendezvous.receive(connection).get("kind")
+                if kind == "status":
+                    rendezvous.send(connection, self.status())
+                elif kind == "stop":
+                    self.stopping = True
+                    rendezvous.send(connection, {"stopping": True})
+                else:
+                    rendezvous.send(connection, {"refused": "busy with another request"})
 
 
 def _pidfd(pid: int) -> int | None:
@@ -214,15 +238,6 @@ def _pidfd(pid: int) -> int | None:
         return int(opener(pid))
     except OSError:  # an old kernel
         return None
-
-
-def _refuse_busy(listener: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        connection, _ = listener.accept()
-        with connection:
-            connection.settimeout(REQUEST_SECONDS)
-            rendezvous.receive(connection)
-            rendezvous.send(connection, {"refused": "busy with another request"})
 
 
 # -- what the server is keyed on --------------------------------------------------------------

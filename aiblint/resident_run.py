@@ -54,6 +54,9 @@ def run_in_child(connection: socket.socket, listener: socket.socket, request: di
     except BaseException:  # what a run without a server would print as it died
         traceback.print_exc()
     finally:
+        # The server interrupts a child whose client hung up; from here on that must not
+        # unwind past os._exit (into the server's own code, in this process).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):  # a reader that went away
                 stream.flush()

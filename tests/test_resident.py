@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -182,6 +182,46 @@ def test_the_client_does_not_import_the_engine(serve, repo: Path) -> None:  # ty
     assert done.stderr.splitlines()[-1] == "1 []"
     assert "error AIB201" in done.stdout
     assert server.served() == 1
+
+
+def test_a_client_that_goes_away_stops_its_run_and_the_tools_it_started(serve, repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:  # type: ignore[no-untyped-def]
+    server = serve(repo)
+    tools, markers = tmp_path_factory.mktemp("tools"), tmp_path_factory.mktemp("markers")
+    (tools / "shellcheck").write_text('#!/bin/sh\ntouch "$AIBLINT_TEST_MARKERS/$$"\nexec sleep 600\n')
+    (tools / "shellcheck").chmod(0o755)
+    env = environment(PATH=f"{tools}{os.pathsep}{os.environ['PATH']}", AIBLINT_TEST_MARKERS=str(markers))
+    client = subprocess.Popen([sys.executable, "-m", "aiblint", "--server", "--no-cache", "templates"], cwd=repo, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _wait(lambda: any(markers.iterdir())), "the server's run never started ShellCheck"
+        (tool,) = (int(marker.name) for marker in markers.iterdir())
+        assert server.served() == 1  # a status is answered while a run runs
+        busy = aiblint("--server", "--debug", "--select", "AIB201", "templates", cwd=repo)
+        assert b"resident server not used: it refused (busy with another request)" in busy.stderr
+        assert busy.returncode == 1 and b"AIB201" in busy.stdout  # run here instead
+    finally:
+        client.kill()  # as a hook runner gives up: no word to the server but the hung-up socket
+        client.wait()
+    assert _wait(lambda: not _running(tool)), "the tool outlived its client"
+    assert server.served() == 1  # the server is free again (its child has ended)
+    assert aiblint("--server", "--select", "AIB201", "templates", cwd=repo).returncode == 1
+    assert server.served() == 2
+
+
+def _wait(condition: Callable[[], bool]) -> bool:
+    deadline = time.monotonic() + TIMEOUT
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 # -- no server, another server ----------------------------------------------------------------------
