@@ -1,3 +1,3 @@
-from aiblint.client import main
+from aiblint.server.client import main
 
 raise SystemExit(main())

@@ -204,20 +204,7 @@ class _ClosedOutput(io.StringIO):
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
-    """The command line: through the resident server when asked (``--server``,
-    ``AIBLINT_SERVER=1``) and one answers, else :func:`run` in this process."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if stdout is None and ("--server" in arguments or os.environ.get("AIBLINT_SERVER")):
-        from aiblint.client import through_server
-
-        code, arguments = through_server(arguments)
-        if code is not None:
-            return code
-    return run(arguments, stdout)
-
-
-def run(arguments: list[str], stdout: TextIO | None = None) -> int:
-    """The command, in this process (what the resident server's child runs too)."""
     out = stdout or sys.stdout or _ClosedOutput()
     from aiblint.termination import EXIT_TERMINATED, Terminated
 
@@ -244,8 +231,6 @@ def run(arguments: list[str], stdout: TextIO | None = None) -> int:
 
 
 def _command(arguments: list[str], out: TextIO) -> int:
-    if arguments[:1] == ["server"]:
-        return _resident_server(arguments[1:])
     if arguments[:1] == ["rules"]:
         return _list_rules(arguments[1:], out)
     if arguments[:1] == ["rule"]:
@@ -715,47 +700,11 @@ def _language_server(arguments: list[str]) -> int:
     return EXIT_OK
 
 
-def _resident_server(arguments: list[str]) -> int:
-    parser = Parser(
-        prog=f"{PROGRAM} server", formatter_class=_HelpFormatter,
-        description="Keep a warm aiblint for one repository: 'aiblint --server ...' (or AIBLINT_SERVER=1) runs "
-        "commands through it, and runs them itself when no server answers. See docs/integrations.md.",
-    )
-    parser.add_argument("--root", metavar="FOLDER", help="the repository to serve (default: the git top level of the working folder)")
-    parser.add_argument("--idle-timeout", type=float, metavar="SECONDS",
-                        help="stop after this long without a request (default: 900, or AIBLINT_SERVER_IDLE_TIMEOUT)")
-    parser.add_argument("--detach", action="store_true", help="serve in the background; return once the server listens")
-    action = parser.add_mutually_exclusive_group()
-    action.add_argument("--status", action="store_true", help="print the running server's state (JSON); exit 1 if none runs")
-    action.add_argument("--stop", action="store_true", help="stop the running server; exit 1 if none runs")
-    options = parser.parse_args(arguments)
-    from aiblint import rendezvous, resident
-
-    cwd = str(_working_folder())
-    root = rendezvous.request_root(["--root", options.root] if options.root else [], cwd)
-    if not os.path.isdir(root):
-        raise UsageError(f"--root {options.root}: not a folder")
-    try:
-        if options.status or options.stop:
-            reply = resident.ask(root, "status" if options.status else "stop")
-            if reply is None:
-                print(f"{PROGRAM}: no server runs for {root}", file=sys.stderr)
-                return EXIT_FINDINGS
-            if options.status:
-                import json
-
-                print(json.dumps(reply, indent=2))
-            return EXIT_OK
-        return resident.main(root, options.idle_timeout, options.detach)
-    except rendezvous.Unavailable as error:
-        raise UsageError(f"no resident server: {error}") from None
-
-
 def _write_failed_sarif(arguments: list[str], message: str) -> None:
     """``--format sarif -o FILE`` promises FILE: a CI upload step that finds no
     file hides the real error, so a run that failed before linting writes a log
     with no results and the error as a tool notification."""
-    if arguments[:1] in (["rules"], ["rule"], ["lsp"], ["config"], ["server"]):
+    if arguments[:1] in (["rules"], ["rule"], ["lsp"], ["config"]):
         return
     try:  # parsed once already: the error may have come later
         options, _ = build_parser().parse_known_args(arguments)

@@ -274,12 +274,17 @@ def resident(results: Results, options: argparse.Namespace, env: dict[str, str],
         merged.write_text("\n".join((scripts / name).read_text() for names in inline.values() for name in names))
         floor = results.row("P1 floor (paired with the resident mode)")
         through = results.row("P1 aiblint --server, one template (no cache)")
+        before = _cpu_of(server.pid)
         side_by_side([
             (floor, [[sys.executable, "-c", PARSE, str(ONE_TEMPLATE)], *shellcheck_commands({"sh": [merged.name]}, scripts)]),
             (through, [[*aiblint, "--server", "--no-cache", str(ONE_TEMPLATE)]]),
         ], options.runs, env)
         results.targets.append(Target("P1 through the resident mode / floor", through.wall / floor.wall, 1.5, False,
                                       "aiblint --server, no cache"))
+        after = _cpu_of(server.pid)
+        if before is not None and after is not None:  # the row's CPU column is the client's alone
+            results.notes.append(f"resident mode: the server spent {(after - before) / options.runs * 1000:.1f} ms CPU per "
+                                 "request (its own, and its children's: the forked run and ShellCheck)")
     finally:
         subprocess.run([*aiblint, "server", "--stop", "--root", str(ROOT)], cwd=ROOT, env=env, capture_output=True, check=False)
         try:
@@ -287,6 +292,15 @@ def resident(results: Results, options: argparse.Namespace, env: dict[str, str],
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _cpu_of(pid: int) -> float | None:
+    """Seconds of CPU a process and its reaped children have used (Linux ``/proc``), else ``None``."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def install_checkov() -> Path:

@@ -242,7 +242,7 @@ def test_the_hook_runs_through_a_resident_server_when_aiblint_server_is_set(proj
 def _ask(socket_path: Path, kind: str) -> dict[str, object]:
     import socket
 
-    from aiblint import rendezvous
+    from aiblint.server import rendezvous
 
     with socket.socket(socket.AF_UNIX) as connection:
         connection.settimeout(SAFETY_TIMEOUT)  # a server warming up answers once warm

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from aiblint import rendezvous, resident
+from aiblint.server import daemon as resident
+from aiblint.server import rendezvous
 from tests.conftest import ROOT, need_shared
 
 TIMEOUT = 120  # seconds: against a hung process, not a measurement
@@ -174,7 +175,7 @@ def test_the_environment_variable_and_output_to_a_file(serve, repo: Path) -> Non
 
 def test_the_client_does_not_import_the_engine(serve, repo: Path) -> None:  # type: ignore[no-untyped-def]
     server = serve(repo)
-    probe = ("import sys\nfrom aiblint.cli import main\ncode = main(['--server', 'templates'])\n"
+    probe = ("import sys\nfrom aiblint.server.client import main\nsys.argv[1:] = ['--server', 'templates']\ncode = main()\n"
              "heavy = sorted(m for m in sys.modules if m.startswith(('aiblint.engine', 'aiblint.registry', 'aiblint.config', "
              "'aiblint_rules', 'jsonschema', 'stevedore')))\nprint(code, heavy, file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", probe], cwd=repo, env=environment(), capture_output=True, text=True,

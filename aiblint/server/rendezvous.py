@@ -1,7 +1,7 @@
 """Where the resident server of a repository listens, and how its messages are framed.
 
-Shared by the thin client (:mod:`aiblint.client`) and the server
-(:mod:`aiblint.resident`), so it imports only what a bare Python start has
+Shared by the thin client (:mod:`aiblint.server.client`) and the server
+(:mod:`aiblint.server.daemon`), so it imports only what a bare Python start has
 already loaded or costs well under a millisecond: the client runs on every
 commit and must not import the engine.
 

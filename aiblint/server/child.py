@@ -1,10 +1,10 @@
-"""One request of the resident server, in the child forked for it (:mod:`aiblint.resident`).
+"""One request of the resident server, in the child forked for it (:mod:`aiblint.server.daemon`).
 
 The child becomes the client's command: the client's standard input, output
 and error (received as file descriptors) become its own, it moves to the
 client's working folder, takes the client's values of the environment variables
-a run reads (:data:`aiblint.client.FORWARDED`), writes text with the client's
-encodings, and calls :func:`aiblint.cli.run` with the client's arguments. Its
+a run reads (:data:`aiblint.server.client.FORWARDED`), writes text with the client's
+encodings, and calls :func:`aiblint.cli.main` with the client's arguments. Its
 exit code goes back to the client, then the child ends (``os._exit``: nothing
 of the server's own clean-up runs twice).
 """
@@ -20,8 +20,8 @@ import sys
 import traceback
 from typing import NoReturn, TextIO
 
-from aiblint import rendezvous
-from aiblint.client import forwarded
+from aiblint.server import rendezvous
+from aiblint.server.client import forwarded
 
 
 def malformed(request: dict[str, object]) -> str | None:
@@ -76,9 +76,9 @@ def _run(request: dict[str, object], descriptors: list[int]) -> int:
     sys.stdin, sys.stdout, sys.stderr = (_text_stream(fd, spec) for fd, spec in enumerate(streams))
     _environment(env)
     os.chdir(cwd)
-    from aiblint.cli import run
+    from aiblint.cli import main
 
-    return run(argv)
+    return main(argv)
 
 
 def _environment(env: dict[str, str]) -> None:

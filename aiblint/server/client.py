@@ -1,7 +1,7 @@
 """The thin client of the resident server: ``aiblint --server ...``, or any
 ``aiblint ...`` with ``AIBLINT_SERVER=1`` (the pre-commit hook's way).
 
-It finds the server of the repository it runs in (:mod:`aiblint.rendezvous`),
+It finds the server of the repository it runs in (:mod:`aiblint.server.rendezvous`),
 sends the arguments, the working folder and the environment variables a run
 reads (:data:`FORWARDED`), and hands over its standard input, output and error
 (file descriptors, SCM_RIGHTS): the server's run writes the report to the very
@@ -22,8 +22,8 @@ import os
 import socket
 import sys
 
-from aiblint import rendezvous
 from aiblint.constants import PROGRAM
+from aiblint.server import rendezvous
 
 #: Environment variables a run, or a tool it starts (ShellCheck, pwsh), reads; the server's
 #: run takes these from the client (an unset one is unset there too), every other from its own start.
@@ -45,14 +45,19 @@ SERVER_FLAG = "--server"
 
 
 def main() -> int:
-    """The ``aiblint`` console script: the command through the server when asked and one
-    answers (importing neither argparse nor any part of the engine), else in this process."""
+    """The ``aiblint`` console script: ``aiblint server ...``; else the command through the
+    server when asked and one answers (importing neither argparse nor any part of the
+    engine); else the command line (:func:`aiblint.cli.main`) in this process."""
     arguments = sys.argv[1:]
+    if arguments[:1] == ["server"]:
+        from aiblint.server.daemon import command
+
+        return command(arguments[1:])
     if SERVER_FLAG in arguments or os.environ.get(rendezvous.ENVIRONMENT_VARIABLE):
         code, arguments = through_server(arguments)
         if code is not None:
             return code
-    from aiblint.cli import run
+    from aiblint.cli import main as run
 
     return run(arguments)
 

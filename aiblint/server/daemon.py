@@ -3,10 +3,10 @@
 Starting a Python that imports the engine, its rules, jsonschema and
 detect-secrets costs about ten times the work of linting one template; the
 server pays it once. It imports everything and lints a small template once
-(:func:`warm_up`), then waits on its socket (:mod:`aiblint.rendezvous`).
+(:func:`warm_up`), then waits on its socket (:mod:`aiblint.server.rendezvous`).
 
 Each request runs in a child forked from the warm process
-(:mod:`aiblint.resident_run`): the child takes the client's standard streams,
+(:mod:`aiblint.server.child`): the child takes the client's standard streams,
 working folder and environment and calls the command line's ``main`` with the
 client's arguments, the very code a run without a server executes. So the
 configuration is read again, the result cache's keys apply, and nothing one run
@@ -41,8 +41,8 @@ import sys
 import time
 from collections.abc import Iterator
 
-from aiblint import rendezvous
 from aiblint.constants import PROGRAM
+from aiblint.server import rendezvous
 
 IDLE_SECONDS = 15 * 60.0
 IDLE_VARIABLE = "AIBLINT_SERVER_IDLE_TIMEOUT"
@@ -158,7 +158,7 @@ class Server:
 
     def refusal(self, request: dict[str, object]) -> str | None:
         """Why this server does not run ``request`` (its client then runs it itself), or ``None``."""
-        from aiblint.resident_run import malformed
+        from aiblint.server.child import malformed
 
         if request.get("protocol") != rendezvous.PROTOCOL:
             return "another protocol version"
@@ -183,7 +183,7 @@ class Server:
         pid = os.fork()
         if pid == 0:  # the child: never returns
             try:
-                from aiblint.resident_run import run_in_child
+                from aiblint.server.child import run_in_child
 
                 run_in_child(connection, self.listener, request, descriptors)
             finally:
@@ -293,6 +293,55 @@ def warm_up() -> None:
                 os.environ.pop("AIBLINT_CACHE_DIR", None)
             else:
                 os.environ["AIBLINT_CACHE_DIR"] = saved
+
+
+def command(arguments: list[str]) -> int:
+    """``aiblint server [--root FOLDER] [--idle-timeout SECONDS] [--detach | --status | --stop]``."""
+    from aiblint.cli import EXIT_USAGE, UsageError
+
+    try:
+        return _command(arguments)
+    except UsageError as error:
+        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _command(arguments: list[str]) -> int:
+    from aiblint.cli import EXIT_FINDINGS, EXIT_OK, Parser, UsageError, _HelpFormatter, _working_folder
+
+    parser = Parser(
+        prog=f"{PROGRAM} server", formatter_class=_HelpFormatter,
+        description="Keep a warm aiblint for one repository: 'aiblint --server ...' (or AIBLINT_SERVER=1) runs "
+        "commands through it, and runs them itself when no server answers. See docs/integrations.md.",
+    )
+    parser.add_argument("--root", metavar="FOLDER", help="the repository to serve (default: the git top level of the working folder)")
+    parser.add_argument("--idle-timeout", type=float, metavar="SECONDS",
+                        help="stop after this long without a request (default: 900, or AIBLINT_SERVER_IDLE_TIMEOUT)")
+    parser.add_argument("--detach", action="store_true", help="serve in the background; return once the server listens")
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--status", action="store_true", help="print the running server's state (JSON); exit 1 if none runs")
+    action.add_argument("--stop", action="store_true", help="stop the running server; exit 1 if none runs")
+    options = parser.parse_args(arguments)
+    cwd = str(_working_folder())
+    root = rendezvous.request_root(["--root", options.root] if options.root else [], cwd)
+    if not os.path.isdir(root):
+        raise UsageError(f"--root {options.root}: not a folder")
+    try:
+        if options.status or options.stop:
+            reply = ask(root, "status" if options.status else "stop")
+            if reply is None:
+                print(f"{PROGRAM}: no server runs for {root}", file=sys.stderr)
+                return EXIT_FINDINGS
+            if options.status:
+                import json
+
+                print(json.dumps(reply, indent=2))
+            return EXIT_OK
+        return main(root, options.idle_timeout, options.detach)
+    except rendezvous.Unavailable as error:
+        raise UsageError(f"no resident server: {error}") from None
 
 
 # -- starting and stopping --------------------------------------------------------------------

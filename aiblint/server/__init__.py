@@ -1,0 +1,11 @@
+"""The resident mode (issue 21): ``aiblint server`` keeps a warm aiblint per
+repository, and ``aiblint --server ...`` (or ``AIBLINT_SERVER=1``) runs a command
+through it, or as usual when none answers.
+
+- :mod:`aiblint.server.rendezvous`: where a server listens, and the messages;
+- :mod:`aiblint.server.client`: the console script's front: the thin client;
+- :mod:`aiblint.server.daemon`: the server's life (warm-up, requests, exits);
+- :mod:`aiblint.server.child`: one request, in the child forked for it.
+
+They sit on top of :mod:`aiblint.cli` (a front door like it); nothing below imports them.
+"""
