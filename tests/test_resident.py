@@ -378,6 +378,16 @@ def _wait_gone(pid: int) -> None:
         time.sleep(0.05)
 
 
+def test_no_server_is_started_while_many_run(runtime: Path, repo: Path) -> None:
+    folder = Path(rendezvous.runtime_folder())
+    for index in range(8):
+        (folder / f"{index:024x}.sock").touch()  # as eight servers of other folders would be
+    done = aiblint("--debug", "templates", cwd=repo, env=environment(CI=None, AIBLINT_SERVER="1"))
+    assert b"aiblint: debug: no resident server started: 8 already run\n" in done.stderr
+    assert done.returncode == 1 and resident.ask(str(repo.resolve()), "status") is None
+    assert len(list(folder.glob("*.sock"))) == 8
+
+
 def test_status_and_stop_without_a_server(runtime: Path, repo: Path) -> None:
     done = aiblint("server", "--status", cwd=repo)
     assert (done.returncode, done.stdout, done.stderr) == (1, b"", f"aiblint: no server runs for {repo.resolve()}\n".encode())

@@ -42,6 +42,9 @@ READY_SECONDS = 5.0
 #: Commands that never go through a server: the server itself, and the language server (resident too).
 LOCAL_COMMANDS = ("server", "lsp")
 SERVER_FLAG = "--server"
+#: No server is started in the background while this many sockets are in the runtime folder: a
+#: script running aiblint over a hundred folders with AIBLINT_SERVER=1 must not leave a hundred servers.
+MAX_STARTED = 8
 
 
 def main() -> int:
@@ -171,7 +174,8 @@ def _stream(stream: object) -> list[object]:
 
 
 def start(root: str, arguments: list[str]) -> None:
-    """Start the server of ``root`` in the background for the next command (not in CI, not on Windows).
+    """Start the server of ``root`` in the background for the next command (not in CI, not on
+    Windows, not when :data:`MAX_STARTED` run already).
 
     ``aiblint server --detach`` returns once its socket listens (its own child serves,
     in a new session), so this waits only for that and leaves no child behind."""
@@ -180,6 +184,9 @@ def start(root: str, arguments: list[str]) -> None:
     import subprocess
 
     folder = rendezvous.runtime_folder()  # the server's working folder: never the repository (sys.path)
+    if sum(name.endswith(".sock") for name in os.listdir(folder)) >= MAX_STARTED:
+        _debug(arguments, f"no resident server started: {MAX_STARTED} already run")
+        return
     script = os.path.join(os.path.dirname(sys.executable), PROGRAM)  # the console script: the same sys.path
     command = [sys.executable, script] if os.path.isfile(script) else [sys.executable, "-m", "aiblint"]
     try:

@@ -101,7 +101,7 @@ class Server:
             readable, _, _ = select.select([self.listener], [], [], min(idle_left, CHECK_SECONDS))
             if not readable:
                 continue
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, ValueError):  # a client gone, a path with a NUL: its problem
                 connection, _ = self.listener.accept()
                 with connection:
                     stop = self.answer(connection)
