@@ -50,6 +50,8 @@ IDLE_VARIABLE = "AIBLINT_SERVER_IDLE_TIMEOUT"
 CHECK_SECONDS = 5.0
 #: A connected client has this long to send its request.
 REQUEST_SECONDS = 5.0
+#: ``--status`` and ``--stop`` wait this long for an answer: a server answers once it has warmed up.
+WARM_UP_SECONDS = 60.0
 #: A template with what the first run of a process loads: inline Shell and PowerShell (ShellCheck,
 #: the script parsers), a schema with a known apiVersion (jsonschema), a keyword the secret scan
 #: looks at (detect-secrets), a parameter (the ARM evaluator).
@@ -330,7 +332,7 @@ def _command(arguments: list[str]) -> int:
         raise UsageError(f"--root {options.root}: not a folder")
     try:
         if options.status or options.stop:
-            reply = ask(root, "status" if options.status else "stop")
+            reply = ask(root, "status" if options.status else "stop", timeout=WARM_UP_SECONDS)
             if reply is None:
                 print(f"{PROGRAM}: no server runs for {root}", file=sys.stderr)
                 return EXIT_FINDINGS
