@@ -189,19 +189,13 @@ def start(root: str, arguments: list[str]) -> None:
         return
     script = os.path.join(os.path.dirname(sys.executable), PROGRAM)  # the console script: the same sys.path
     command = [sys.executable, script] if os.path.isfile(script) else [sys.executable, "-m", "aiblint"]
-    try:
-        process = subprocess.Popen(
+    try:  # returns once the server listens: its own child serves, in a session of its own
+        subprocess.run(
             [*command, "server", "--detach", "--root", root], cwd=folder, start_new_session=True,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30, check=False,
         )
-    except OSError as error:
+    except (OSError, subprocess.SubprocessError) as error:  # it is killed on a timeout
         _debug(arguments, f"cannot start a resident server: {error}")
-        return
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _debug(arguments: list[str], message: str) -> None:
