@@ -312,6 +312,20 @@ def test_an_idle_server_stops_and_removes_its_socket(serve, repo: Path) -> None:
     assert list((Path(os.environ["XDG_RUNTIME_DIR"]) / "aiblint").glob("*.sock")) == []
 
 
+def test_a_request_reads_outside_the_repository_no_more_than_a_run_without_a_server(serve, repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:  # type: ignore[no-untyped-def]
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "id_ed25519").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n", encoding="utf-8")
+    escape = os.path.relpath(outside / "id_ed25519", repo / "templates")
+    template = BAD.replace('"name": "install"', f'"name": "escape", "scriptUri": "{escape}", "x": "install"', 1)
+    (repo / "templates" / "bad.json").write_text(template, encoding="utf-8")
+    server = serve(repo)
+    alone = aiblint("--select", "AIB305", "templates", cwd=repo)
+    through = aiblint("--server", "--select", "AIB305", "templates", cwd=repo)
+    assert_same(through, alone)
+    assert b"AIB305" in through.stdout and b"which is never read" in through.stdout and b"OPENSSH" not in through.stdout
+    assert server.served() == 1
+
+
 # -- trust ------------------------------------------------------------------------------------------
 
 
