@@ -182,3 +182,52 @@ def test_a_third_party_rule_is_loaded_by_stevedore_and_reports(tmp_path: Path) -
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert result.stdout.splitlines()[0] == "t.json:1:71: warning ACME001 eastus is not allowed here"
     assert result.stdout.splitlines()[-1] == "True 1"
+
+
+PLUGIN_RUN = (
+    "import sys\nfrom aiblint.cli import main\ncode = main(['--no-cache', '--ignore', 'AIB,SC,PS', 't.json'])\n"
+    "print(sorted(m for m in ('stevedore', 'importlib.metadata', 'email') if m in sys.modules), code)\n"
+)
+ACME_RULE = (
+    "from aiblint.findings import Severity\n"
+    "from aiblint.rule import Problem, Rule\n"
+    "class NoEastUs(Rule):\n"
+    "    id = 'ACME001'\n    name = 'no-east-us'\n    severity = Severity.WARNING\n"
+    "    summary = 'No builds in eastus'\n"
+    "    def check_template(self, template):\n"
+    "        if template.resolve(template.location).value == 'eastus':\n"
+    "            yield Problem('eastus is not allowed here', node=template.location)\n"
+)
+
+
+def test_rules_load_through_stevedore_only_when_the_installation_changed(tmp_path: Path) -> None:
+    """A plugin installed or removed counts on the very next run (stevedore
+    loads the rules then); an unchanged installation loads them from the cached
+    listing without importing stevedore, importlib.metadata or email; a corrupt
+    listing is a miss."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "acme_rules.py").write_text(ACME_RULE)
+    (tmp_path / "t.json").write_text('{"type": "Microsoft.VirtualMachineImages/imageTemplates", "location": "eastus"}')
+    env = {**os.environ, "AIBLINT_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(site)}
+    finding = "t.json:1:71: warning ACME001 eastus is not allowed here"
+    summary = "1 problem (1 warning) in 1 file checked"
+
+    def run() -> list[str]:
+        result = subprocess.run([sys.executable, "-c", PLUGIN_RUN], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert result.stderr == ""
+        return result.stdout.splitlines()
+
+    assert run() == ["['email', 'importlib.metadata', 'stevedore'] 0"]  # no listing yet: scanned
+    assert run() == ["[] 0"]
+    fake_distribution(site, {"ACME001": "acme_rules:NoEastUs"}, name="acme")
+    assert run() == [finding, summary, "['email', 'importlib.metadata', 'stevedore'] 1"]
+    assert run() == [finding, summary, "[] 1"]
+    (file,) = (tmp_path / "cache" / "entry-points").iterdir()
+    file.write_bytes(file.read_bytes()[:-20])
+    assert run() == [finding, summary, "['email', 'importlib.metadata', 'stevedore'] 1"]
+    assert run() == [finding, summary, "[] 1"]
+    for part in (site / "acme-1.0.dist-info").iterdir():
+        part.unlink()
+    (site / "acme-1.0.dist-info").rmdir()
+    assert run() == ["['email', 'importlib.metadata', 'stevedore'] 0"]
