@@ -1,7 +1,9 @@
 """detect-secrets' plugins for the secrets that are not Azure's own.
 
-detect-secrets is imported only when a text holds one of a plugin's keywords
-(importing it costs about 0.2 s here, most of it ``requests``). Plugins left
+A plugin runs only when a text holds one of its keywords; detect-secrets
+itself is imported only for the keyword plugin, a JWT's validity check, or
+on the first run after the installation changed (:mod:`aiblint.secrets.plugins`:
+importing it costs 80-86 ms, most of it ``requests``). Plugins left
 out, with the reason, measured on this machine: the two high-entropy plugins
 (on one ``sas_url`` line they report 28 "secrets", among them ``curl`` and
 ``https``), ``IPPublicDetector`` (an address is not a secret), the Azure
@@ -13,15 +15,14 @@ Telegram, Twilio).
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
-from typing import Any, Final
+from typing import Final
 
 from aiblint.secrets.filters import stands_for_a_secret
 from aiblint.secrets.match import SecretMatch
+from aiblint.secrets.plugins import denylist, plugin, validator
 
 _PRIVATE_KEY_END: Final = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
 #: The keyword plugin's patterns cost about 0.1 s per megabyte-long line; a line
@@ -156,13 +157,7 @@ GENERIC: Final[tuple[GenericDetector, ...]] = (
         negatives=("SQUARE=sq0csp-<secret>",),
     ),
 )
-
-
-@cache
-def _plugin(spec: str) -> Any:
-    module_name, _, class_name = spec.partition(":")
-    module = importlib.import_module(f"detect_secrets.plugins.{module_name}")
-    return getattr(module, class_name)()
+_SPECS: Final = tuple(detector.plugin for detector in GENERIC)
 
 
 def generic_matches(text: str, folded: str) -> Iterator[SecretMatch]:
@@ -181,7 +176,7 @@ def generic_matches(text: str, folded: str) -> Iterator[SecretMatch]:
 
 
 def _in_line(detector: GenericDetector, text: str, line: str, line_start: int) -> Iterator[SecretMatch]:
-    for start, end in _spans(detector, _plugin(detector.plugin), line):
+    for start, end in _spans(detector, line):
         if detector.id == "private-key":
             yield _private_key(detector, text, line_start + start, line_start + end)
             continue
@@ -190,19 +185,20 @@ def _in_line(detector: GenericDetector, text: str, line: str, line_start: int) -
             yield SecretMatch(detector.id, detector.kind, line_start + start, line_start + end, value)
 
 
-def _spans(detector: GenericDetector, plugin: Any, line: str) -> Iterator[tuple[int, int]]:
+def _spans(detector: GenericDetector, line: str) -> Iterator[tuple[int, int]]:
     """Where the plugin's secrets are in ``line``. Regex plugins are run
-    through their own patterns, so that positions are exact; the keyword
+    through their own patterns (read without importing detect-secrets:
+    :mod:`aiblint.secrets.plugins`), so that positions are exact; the keyword
     plugin only tells values, which are looked up."""
-    patterns = getattr(plugin, "denylist", None)
+    patterns = denylist(detector.plugin, _SPECS)
     if patterns is None:
         if len(line) > _KEYWORD_LINE_LIMIT:
             return
-        for value in sorted({value for value in plugin.analyze_string(line) if value}):
+        for value in sorted({value for value in plugin(detector.plugin).analyze_string(line) if value}):
             for found in re.finditer(re.escape(value), line):
                 yield found.span()
         return
-    valid = getattr(plugin, "is_formally_valid", None)
+    valid = validator(detector.plugin, _SPECS)
     for pattern in patterns:
         group = detector.group if detector.group is not None else pattern.groups
         for found in pattern.finditer(line):

@@ -1,0 +1,151 @@
+"""detect-secrets' plugins, without importing detect-secrets on most runs.
+
+Importing a detect-secrets plugin costs 80-86 ms on an idle 2-core machine
+(more than a whole cold run should): every plugin module imports
+``detect_secrets.plugins.base``, which imports ``requests`` (urllib3,
+http.client, email, ssl), and the package's ``__init__`` adds its scanner
+with ``multiprocessing`` and ``logging``. Importing the plugin modules past
+the package ``__init__`` would save only the last third, and only by
+faking the package: ``requests`` stays. So aiblint does not import the
+plugins it only needs as data: it runs the regex plugins through their own
+compiled patterns (``denylist``), and those patterns and flags are read
+from the installed plugins on the first run after the installation changed,
+then kept in the user cache folder under the installation's fingerprint
+(:func:`aiblint.entrypoints.installation_fingerprint`, plus a stamp of each
+plugin's source file) the way the entry-point listing is. Every other run
+compiles them from there. What is code stays the library's: the keyword
+plugin (``analyze_string``) and a plugin's ``is_formally_valid`` (JWT) import
+detect-secrets when a text needs them. An unreadable, corrupt or stale
+listing is a miss: the plugins are imported and the listing rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from functools import cache
+from importlib.machinery import PathFinder
+from pathlib import Path
+from typing import Any
+
+_FORMAT = 1  # of the cache file; a change makes old files misses
+_PACKAGE = "detect_secrets.plugins"
+
+#: spec ("module:Class") -> [[pattern, flags], ...] or None (no usable denylist), and whether it validates
+Listing = dict[str, dict[str, Any]]
+
+
+@cache
+def plugin(spec: str) -> Any:
+    """The plugin ``spec`` names (``"module:Class"`` under ``detect_secrets.plugins``): imports detect-secrets."""
+    module_name, _, class_name = spec.partition(":")
+    module = importlib.import_module(f"{_PACKAGE}.{module_name}")
+    return getattr(module, class_name)()
+
+
+@cache
+def denylist(spec: str, specs: tuple[str, ...]) -> tuple[re.Pattern[str], ...] | None:
+    """The compiled patterns of the regex plugin ``spec``, or ``None`` when it
+    has none (it is run as a plugin). ``specs``: every plugin aiblint uses,
+    listed together."""
+    patterns = _listing(specs)[spec]["denylist"]
+    if patterns is None:
+        return None
+    try:
+        return tuple(re.compile(pattern, flags) for pattern, flags in patterns)
+    except (re.error, ValueError):  # a listing written wrong: the plugin's own patterns
+        return tuple(plugin(spec).denylist)
+
+
+def validator(spec: str, specs: tuple[str, ...]) -> Callable[[str], bool] | None:
+    """The plugin's ``is_formally_valid`` (imported when first called), or ``None`` if it has none."""
+    if not _listing(specs)[spec]["validates"]:
+        return None
+
+    def valid(value: str) -> bool:
+        return bool(plugin(spec).is_formally_valid(value))
+
+    return valid
+
+
+@cache
+def _listing(specs: tuple[str, ...]) -> Listing:
+    fingerprint = _fingerprint(specs)
+    file = _cache_file()
+    listed = _read(file, fingerprint, specs) if file is not None else None
+    if listed is None:
+        listed = {spec: _describe(plugin(spec)) for spec in specs}
+        if file is not None:
+            from aiblint.cachedir import write_atomically
+
+            data = {"format": _FORMAT, "fingerprint": fingerprint, "plugins": listed}
+            write_atomically(file, json.dumps(data).encode("utf-8"))
+    return listed
+
+
+def _describe(found: Any) -> dict[str, Any]:
+    patterns = getattr(found, "denylist", None)
+    listed: list[list[object]] | None = None
+    if patterns is not None and all(isinstance(pattern, re.Pattern) and isinstance(pattern.pattern, str) for pattern in patterns):
+        listed = [[pattern.pattern, pattern.flags] for pattern in patterns]
+    return {"denylist": listed, "validates": callable(getattr(found, "is_formally_valid", None))}
+
+
+def _fingerprint(specs: tuple[str, ...]) -> str:
+    """The installation's fingerprint and the exact stamps of the plugins' source files."""
+    from aiblint.entrypoints import installation_fingerprint
+
+    digest = hashlib.sha256(installation_fingerprint(os.path.abspath(entry) for entry in sys.path).encode())
+    found = PathFinder.find_spec("detect_secrets")
+    folders = list(found.submodule_search_locations or []) if found is not None else []
+    for spec in specs:
+        for folder in folders:
+            source = os.path.join(folder, "plugins", spec.partition(":")[0] + ".py")
+            try:
+                status = os.stat(source)
+            except OSError:
+                digest.update(f"{source}\0-\n".encode("utf-8", "surrogatepass"))
+                continue
+            digest.update(f"{source}\0{status.st_mtime_ns}\0{status.st_size}\0{status.st_ino}\n".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _cache_file() -> Path | None:
+    from aiblint.cachedir import cache_root
+
+    root = cache_root()
+    if root is None:
+        return None
+    key = hashlib.sha256("\0".join([sys.executable, sys.prefix, *map(os.path.abspath, sys.path)]).encode("utf-8", "surrogatepass"))
+    return root / "secret-patterns" / key.hexdigest()[:32]
+
+
+def _read(file: Path, fingerprint: str, specs: tuple[str, ...]) -> Listing | None:
+    from aiblint.cachedir import read_json
+
+    try:
+        data = read_json(file)
+    except ValueError:
+        return None
+    if not (isinstance(data, dict) and data.get("format") == _FORMAT and data.get("fingerprint") == fingerprint):
+        return None
+    plugins = data.get("plugins")
+    if not (isinstance(plugins, dict) and all(spec in plugins and _entry(plugins[spec]) for spec in specs)):
+        return None
+    return {spec: plugins[spec] for spec in specs}
+
+
+def _entry(value: object) -> bool:
+    if not (isinstance(value, dict) and isinstance(value.get("validates"), bool)):
+        return False
+    patterns = value.get("denylist")
+    if patterns is None:
+        return True
+    return isinstance(patterns, list) and all(
+        isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and type(item[1]) is int for item in patterns
+    )
