@@ -22,7 +22,6 @@ and use a baseline from the same folder (the repository root).
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -30,9 +29,10 @@ from pathlib import Path
 
 from aiblint.config import ConfigError
 from aiblint.findings import Finding, Suppression
+from aiblint.lazyre import lazy
 
 BASELINE_VERSION = 1
-_KEY = re.compile(r"[0-9a-f]{64}")
+_KEY = lazy(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, order=True)
@@ -74,7 +74,7 @@ class Baseline:
         if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(data.get("entries"), list):
             raise ConfigError(f"baseline {name} is not an aiblint baseline (version {BASELINE_VERSION})")
         key = data.get("key")
-        if key is not None and not (isinstance(key, str) and _KEY.fullmatch(key)):
+        if key is not None and not (isinstance(key, str) and _KEY().fullmatch(key)):
             raise ConfigError(f"baseline {name}: 'key' must be 64 hexadecimal digits")
         return cls((_entry(item, name) for item in data["entries"]), name, key)
 
@@ -85,7 +85,7 @@ class Baseline:
             key = json.loads(path.read_text(encoding="utf-8")).get("key")
         except (OSError, UnicodeDecodeError, ValueError, AttributeError):
             return None
-        return key if isinstance(key, str) and _KEY.fullmatch(key) else None
+        return key if isinstance(key, str) and _KEY().fullmatch(key) else None
 
     def dumps(self) -> str:
         """The file's text: one entry a line, sorted, so that a change shows as a one-line diff."""

@@ -8,13 +8,14 @@ logical path. Nodes never hold line numbers: those are computed on demand by
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Union
 
+from aiblint.lazyre import lazy
+
 PathPart = Union[str, int]  # noqa: UP007 - a runtime alias must work on Python 3.10
 
-_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*\Z")
+_IDENTIFIER = lazy(r"[A-Za-z_$][A-Za-z0-9_$-]*\Z")
 
 
 class JsonNode:
@@ -152,7 +153,7 @@ def format_path(parts: tuple[PathPart, ...]) -> str:
     for part in parts:
         if isinstance(part, int):
             out.append(f"[{part}]")
-        elif _IDENTIFIER.match(part):
+        elif _IDENTIFIER().match(part):
             out.append(f".{part}" if out else part)
         else:
             escaped = part.replace("\\", "\\\\").replace("'", "\\'")

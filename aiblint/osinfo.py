@@ -17,12 +17,12 @@ evidence. Unknown means ``None``, and rules make no OS-dependent claim then.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
 from aiblint.datafiles import load_json
 from aiblint.jsontree import JsonNode, JsonObject
+from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
 
 OsFamily = Literal["linux", "windows"]
@@ -37,7 +37,7 @@ CUSTOMIZER_OS: Final[dict[str, OsFamily]] = {
 }
 
 _FAMILIES: Final[tuple[OsFamily, OsFamily]] = ("linux", "windows")
-_WINDOWS_PATH: Final = re.compile(r"[A-Za-z]:[\\/]")
+_WINDOWS_PATH: Final = lazy(r"[A-Za-z]:[\\/]")
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def _destination_os(template: ImageTemplate, steps: list[JsonObject]) -> OsEvide
         destination = _known(template, step, "destination")
         if destination is None:
             continue
-        if _WINDOWS_PATH.match(destination):
+        if _WINDOWS_PATH().match(destination):
             return OsEvidence("windows", f"the File destination {destination}", step, False)
         if destination.startswith("/"):
             return OsEvidence("linux", f"the File destination {destination}", step, False)

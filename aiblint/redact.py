@@ -10,15 +10,14 @@ are imported only when a text may hold a secret.
 
 from __future__ import annotations
 
-import re
-
+from aiblint.lazyre import lazy
 from aiblint.uris import mask_uris
 
 #: A run of token characters holding a letter and a digit: only such a run can be
 #: a token a detector knows. (Not '/' or '.': a resource id or a path is not one run.)
-_TOKENISH = re.compile(r"[A-Za-z0-9_+=%\-]{12,}")
+_TOKENISH = lazy(r"[A-Za-z0-9_+=%\-]{12,}")
 #: What a keyword detector looks for (``password = ...``, ``token: ...``).
-_ASSIGNMENT = re.compile(r"[=:]")
+_ASSIGNMENT = lazy(r"[=:]")
 
 
 def redact(text: str) -> str:
@@ -35,7 +34,7 @@ def redact_message(message: str) -> str:
 
 
 def _scanned(text: str) -> str:
-    if not (_tokenish(text) or _ASSIGNMENT.search(text)):
+    if not (_tokenish(text) or _ASSIGNMENT().search(text)):
         return text
     from aiblint.secrets import mask, scan_text
 
@@ -49,5 +48,5 @@ def _scanned(text: str) -> str:
 def _tokenish(text: str, length: int = 12) -> bool:
     return any(
         len(run) >= length and any(c.isdigit() for c in run) and any(c.isalpha() for c in run)
-        for run in _TOKENISH.findall(text)
+        for run in _TOKENISH().findall(text)
     )

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from aiblint.document import Document, Position
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString, member_key
+from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
 from aiblint.redact import redact
 from aiblint.rule import Problem
@@ -38,14 +39,14 @@ if TYPE_CHECKING:
 #: The keys an ignore entry in template metadata may have.
 ENTRY_KEYS = ("rule", "reason", "expires", "path")
 #: A rule id or prefix: ``AIB304``, ``AIB3``, ``SC2086``, ``PSAvoidUsingWriteHost``.
-_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+_CODE = lazy(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 #: ``aiblint: verb[codes] rest`` at the start of a comment's text.
-_DIRECTIVE = re.compile(r"aiblint\s*:\s*(?P<verb>[A-Za-z-]*)", re.IGNORECASE)
-_CODES = re.compile(r"\s*\[(?P<codes>[^\]\n]*)\]")
-_EXPIRES = re.compile(r"\s*expires\s*=\s*(?P<date>\S*)", re.IGNORECASE)
+_DIRECTIVE = lazy(r"aiblint\s*:\s*(?P<verb>[A-Za-z-]*)", re.IGNORECASE)
+_CODES = lazy(r"\s*\[(?P<codes>[^\]\n]*)\]")
+_EXPIRES = lazy(r"\s*expires\s*=\s*(?P<date>\S*)", re.IGNORECASE)
 #: A script comment: '#' at the start of a line or after white space.
 _SCRIPT_COMMENT = re.compile(r"(?:^|(?<=\s))#\s*(?=aiblint\s*:)", re.IGNORECASE)
-_PATH_PART = re.compile(r"\.?(?P<name>[A-Za-z_$][A-Za-z0-9_$-]*)|\[(?P<index>[0-9]+)\]|\['(?P<quoted>(?:[^'\\]|\\.)*)'\]")
+_PATH_PART = lazy(r"\.?(?P<name>[A-Za-z_$][A-Za-z0-9_$-]*)|\[(?P<index>[0-9]+)\]|\['(?P<quoted>(?:[^'\\]|\\.)*)'\]")
 
 Place = tuple[int, int]  # (line, column), 1-based, comparable
 #: Places a stretch of a comment's body (offsets relative to it) in its document.
@@ -181,7 +182,7 @@ def _entry(document: Document, owner: JsonObject, entry: JsonNode, today: dateti
 
 def _entry_codes(node: JsonNode | None) -> list[JsonString] | None:
     items = node.items if isinstance(node, JsonArray) else [node] if node is not None else []
-    codes = [item for item in items if isinstance(item, JsonString) and _CODE.match(item.text)]
+    codes = [item for item in items if isinstance(item, JsonString) and _CODE().match(item.text)]
     return codes if codes and len(codes) == len(items) else None
 
 
@@ -203,7 +204,7 @@ def resolve_path(owner: JsonNode, text: str) -> JsonNode | None:
     node: JsonNode | None = owner
     position = 0
     while position < len(text) and node is not None:
-        match = _PATH_PART.match(text, position)
+        match = _PATH_PART().match(text, position)
         if match is None or (match.group("name") and position and text[position] != "."):
             return None
         position = match.end()
@@ -274,7 +275,7 @@ def parse_comment(body: str) -> _Parsed | None:
     """``aiblint: ignore[AIB304,AIB305] expires=2027-01-01 reason`` -> its parts;
     ``None`` when the comment is not an aiblint directive."""
     lead = len(body) - len(body.lstrip())
-    match = _DIRECTIVE.match(body, lead)
+    match = _DIRECTIVE().match(body, lead)
     if match is None:
         return None
     end = len(body.rstrip())
@@ -284,13 +285,13 @@ def parse_comment(body: str) -> _Parsed | None:
             return None  # prose that starts with "aiblint:", not a directive
         parsed.error = f"has an unknown directive '{match.group('verb')}': write 'aiblint: ignore[RULE] reason'"
         return parsed
-    codes = _CODES.match(body, match.end())
+    codes = _CODES().match(body, match.end())
     if codes is None:
         parsed.error = "names no rule: write 'aiblint: ignore[RULE] reason' (a rule id or prefix in brackets)"
         return parsed
     for item in re.finditer(r"[^,\s]+", codes.group("codes")):
         start = codes.start("codes") + item.start()
-        if not _CODE.match(item.group()):
+        if not _CODE().match(item.group()):
             parsed.error = f"'{item.group()}' is not a rule id or prefix"
             return parsed
         parsed.codes.append((item.group().upper(), start, start + len(item.group())))
@@ -298,7 +299,7 @@ def parse_comment(body: str) -> _Parsed | None:
         parsed.error = "names no rule: write 'aiblint: ignore[RULE] reason' (a rule id or prefix in brackets)"
         return parsed
     rest = codes.end()
-    expires = _EXPIRES.match(body, rest)
+    expires = _EXPIRES().match(body, rest)
     if expires is not None:
         parsed.expires = (expires.group("date"), expires.start("date"), expires.end("date"))
         rest = expires.end()

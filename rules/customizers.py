@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, member_key
+from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
 
@@ -174,7 +175,7 @@ customizer using `sudo`; for many files upload one archive and unpack it in a sc
         path = resolved.text() if resolved is not None else None
         if resolved is None or not path or path.startswith(("%", "$")):
             return
-        if not _ABSOLUTE.match(path):
+        if not _ABSOLUTE().match(path):
             where = "/tmp/" if linux else "C:\\BuildArtifacts\\ on Windows, /tmp/ on Linux"
             yield Problem(
                 f'{step.label(template)} destination "{path}" is not an absolute path, and the service needs one: '
@@ -194,17 +195,17 @@ customizer using `sudo`; for many files upload one archive and unpack it in a sc
 
 
 #: ``/tmp/x``, ``C:\\x``, ``c:/x``, ``\\\\server\\share\\x``
-_ABSOLUTE = re.compile(r"/|[A-Za-z]:[\\/]|\\\\")
+_ABSOLUTE = lazy(r"/|[A-Za-z]:[\\/]|\\\\")
 
 
 def _under_tmp(path: str) -> bool:
     return path.startswith("/") and (posixpath.normpath(path) + "/").startswith("/tmp/")
 
 
-_AZURE_BLOB_HOST = re.compile(r"[a-z0-9]+\.blob\.core\.(?:windows\.net|chinacloudapi\.cn|usgovcloudapi\.net)\Z")
+_AZURE_BLOB_HOST = lazy(r"[a-z0-9]+\.blob\.core\.(?:windows\.net|chinacloudapi\.cn|usgovcloudapi\.net)\Z")
 #: A container name (3-63 lower-case letters, digits and single hyphens, or ``$root``).
 #: One path segment that cannot be one (``setup.exe``) is a blob in the root container.
-_CONTAINER = re.compile(r"(?:[a-z0-9](?:-?[a-z0-9]){2,62}|\$root)\Z")
+_CONTAINER = lazy(r"(?:[a-z0-9](?:-?[a-z0-9]){2,62}|\$root)\Z")
 
 
 def _directory_url(url: str) -> str | None:
@@ -219,7 +220,7 @@ def _directory_url(url: str) -> str | None:
     segments = [segment for segment in parts.path.split("/") if segment]
     if host == "github.com" and len(segments) >= 3 and segments[2] == "tree":
         return "is a GitHub folder page (/tree/)"
-    if _AZURE_BLOB_HOST.match(host) and (not segments or (len(segments) == 1 and _CONTAINER.match(segments[0]))):
+    if _AZURE_BLOB_HOST().match(host) and (not segments or (len(segments) == 1 and _CONTAINER().match(segments[0]))):
         return "is an Azure Storage container, not a blob in it"
     if not segments or parts.path.endswith("/"):
         return "ends in '/' (a folder)"
@@ -358,15 +359,15 @@ def _under(possible: tuple[str, ...]) -> str:
 
 
 #: A Go duration, as Packer's windows-restart provisioner parses ``restart_timeout``.
-_GO_DURATION = re.compile(r"[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)\Z")
-_SPELLED_OUT = re.compile(r"\s*(\d+)\s*([a-z]*)\s*\Z", re.IGNORECASE)
+_GO_DURATION = lazy(r"[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)\Z")
+_SPELLED_OUT = lazy(r"\s*(\d+)\s*([a-z]*)\s*\Z", re.IGNORECASE)
 _UNIT_LETTERS = {"s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s", "m": "m", "min": "m",
                  "mins": "m", "minute": "m", "minutes": "m", "h": "h", "hr": "h", "hrs": "h", "hour": "h",
                  "hours": "h"}
 
 
 def _duration_hint(text: str) -> str:
-    match = _SPELLED_OUT.match(text)
+    match = _SPELLED_OUT().match(text)
     if match:
         number, unit = match.groups()
         letter = _UNIT_LETTERS.get(unit.casefold()) if unit else None
@@ -437,7 +438,7 @@ windows-restart provisioner).
                 continue
             resolved = template.resolve(node)
             text = resolved.text()
-            if not text or _GO_DURATION.match(text):
+            if not text or _GO_DURATION().match(text):
                 continue
             yield Problem(
                 f'restartTimeout "{text}" is not a magnitude and a unit such as "5m" or "2h"{_duration_hint(text)}',

@@ -19,6 +19,7 @@ from typing import Final
 
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonArray, JsonNode
+from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
 
@@ -31,16 +32,16 @@ WINDOWS_PATH: Final = "c:\\DeprovisioningScript.ps1"
 _NAME: Final = re.compile(r"deprovi[a-z]*[-_]?script", re.IGNORECASE)
 #: A file name that is the override's name, misspelt or in the wrong case, with at most
 #: a script extension (``DeprovisioningScript.sh.bak`` is a backup, not an attempt).
-_NEAR_NAME: Final = re.compile(r"deprovi[a-z]*[-_]?script(?:\.(?:sh|bash|ps1|ps|bat|cmd))?\Z", re.IGNORECASE)
-_PATH_CHAR: Final = re.compile(r"[\w./\\:~-]")
-_WINDOWS_LIKE: Final = re.compile(r"[A-Za-z]:|\\")
+_NEAR_NAME: Final = lazy(r"deprovi[a-z]*[-_]?script(?:\.(?:sh|bash|ps1|ps|bat|cmd))?\Z", re.IGNORECASE)
+_PATH_CHAR: Final = lazy(r"[\w./\\:~-]")
+_WINDOWS_LIKE: Final = lazy(r"[A-Za-z]:|\\")
 
-_SEGMENT_BREAK: Final = re.compile(r";|\|\|?|&&|\n")
-_REDIRECT_BEFORE: Final = re.compile(r">\s*[\"']?\Z")
-_OUTPUT_OPTION_BEFORE: Final = re.compile(
+_SEGMENT_BREAK: Final = lazy(r";|\|\|?|&&|\n")
+_REDIRECT_BEFORE: Final = lazy(r">\s*[\"']?\Z")
+_OUTPUT_OPTION_BEFORE: Final = lazy(
     r"(?:^|\s)(?:-o|--output|--output-document|-OutFile|-Destination)(?:\s+|=)[\"']?\Z", re.IGNORECASE
 )
-_DOWNLOAD_FILE_BEFORE: Final = re.compile(r"\.DownloadFile\s*\(.*,\s*[\"']?\Z", re.IGNORECASE)
+_DOWNLOAD_FILE_BEFORE: Final = lazy(r"\.DownloadFile\s*\(.*,\s*[\"']?\Z", re.IGNORECASE)
 #: Commands that write every path they are given.
 _WRITERS: Final = frozenset({"tee", "out-file", "set-content", "add-content", "new-item", "sc", "ac"})
 #: Commands whose last argument is the destination.
@@ -53,9 +54,9 @@ def wrong_override_path(path: str) -> str | None:
     if any(mark in path for mark in "$%{"):
         return None
     name = re.split(r"[\\/]", path)[-1]
-    if not _NEAR_NAME.match(name):
+    if not _NEAR_NAME().match(name):
         return None
-    if _WINDOWS_LIKE.match(path) or "\\" in path:
+    if _WINDOWS_LIKE().match(path) or "\\" in path:
         normal = ntpath.normpath(path.replace("/", "\\")).casefold()
         return None if normal == WINDOWS_PATH.casefold() else WINDOWS_PATH
     if path.startswith(("/", "~")):
@@ -68,20 +69,20 @@ def written_paths(line: str) -> Iterator[tuple[int, int]]:
     command writes to (redirect, tee, copy/move destination, download output)."""
     for match in _NAME.finditer(line):
         start, end = match.start(), match.end()
-        while start > 0 and _PATH_CHAR.match(line[start - 1]):
+        while start > 0 and _PATH_CHAR().match(line[start - 1]):
             start -= 1
-        while end < len(line) and _PATH_CHAR.match(line[end]):
+        while end < len(line) and _PATH_CHAR().match(line[end]):
             end += 1
         if _is_write(line, start, end):
             yield start, end
 
 
 def _is_write(line: str, start: int, end: int) -> bool:
-    segment_start = max((m.end() for m in _SEGMENT_BREAK.finditer(line, 0, start)), default=0)
-    later_break = _SEGMENT_BREAK.search(line, end)
+    segment_start = max((m.end() for m in _SEGMENT_BREAK().finditer(line, 0, start)), default=0)
+    later_break = _SEGMENT_BREAK().search(line, end)
     segment_end = later_break.start() if later_break else len(line)
     before = line[segment_start:start]
-    if _REDIRECT_BEFORE.search(before) or _OUTPUT_OPTION_BEFORE.search(before) or _DOWNLOAD_FILE_BEFORE.search(before):
+    if _REDIRECT_BEFORE().search(before) or _OUTPUT_OPTION_BEFORE().search(before) or _DOWNLOAD_FILE_BEFORE().search(before):
         return True
     words = [word for word in before.replace("(", " ").split() if word]
     while words and (words[0] == "sudo" or (words[0].startswith("-") and len(words) > 1)):

@@ -15,6 +15,7 @@ from itertools import pairwise
 from typing import Final
 
 from aiblint.findings import Severity
+from aiblint.lazyre import lazy
 from aiblint.rule import Example, Problem, Rule
 from aiblint.scripts.syntax import POWERSHELL, Command, Script
 from aiblint.scripts.units import ScriptUnit
@@ -262,12 +263,12 @@ _SHELL: Final[dict[str, Detector]] = {
 
 # -- Windows ---------------------------------------------------------------------------------
 
-_WINRM_NAMES: Final = re.compile(r"winrm|windows remote management.*", re.IGNORECASE)
+_WINRM_NAMES: Final = lazy(r"winrm|windows remote management.*", re.IGNORECASE)
 
 
 def _names_winrm(word: object) -> bool:
     value = getattr(word, "value", None)
-    return isinstance(value, str) and _WINRM_NAMES.fullmatch(value.strip()) is not None
+    return isinstance(value, str) and _WINRM_NAMES().fullmatch(value.strip()) is not None
 
 
 def _service_target(command: Command, script: Script) -> bool:
@@ -338,7 +339,7 @@ def _sc_exe(command: Command, context: Context) -> Cut | None:
 
 def _net(command: Command, context: Context) -> Cut | None:
     words = [value.casefold() for value in values(command.args)]
-    if words[:1] == ["stop"] and len(words) >= 2 and _WINRM_NAMES.fullmatch(words[1]):
+    if words[:1] == ["stop"] and len(words) >= 2 and _WINRM_NAMES().fullmatch(words[1]):
         return Cut("stops the WinRM service")
     return None
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from aiblint.datafiles import load_json
 from aiblint.findings import Severity
+from aiblint.lazyre import lazy
 from aiblint.rule import Example, Problem, Rule
 from aiblint.scripts.offsets import problem_at
 
@@ -89,7 +90,7 @@ def _table(section: str) -> Any:
 
 # -- AIB500 ------------------------------------------------------------------------------------------
 
-_UNREGISTER_TEXT: Final = re.compile(r"subscription-manager\s+unregister|rhc\s+disconnect")
+_UNREGISTER_TEXT: Final = lazy(r"subscription-manager\s+unregister|rhc\s+disconnect")
 _DEPROVISIONING_OVERRIDE: Final = "/tmp/deprovisioningscript.sh"
 
 
@@ -193,7 +194,7 @@ def _unregisters(script: Script, after: int) -> bool:
             or (command.name == "rhc" and _first_operand(command) == "disconnect")
         ):
             return True
-    return any(not script.in_comment(found.start()) for found in _UNREGISTER_TEXT.finditer(script.text, after))
+    return any(not script.in_comment(found.start()) for found in _UNREGISTER_TEXT().finditer(script.text, after))
 
 
 def _overrides_deprovisioning(template: ImageTemplate) -> bool:
@@ -291,7 +292,7 @@ def _reboots(command: Command, language: str) -> str | None:
 
 # -- AIB502 ------------------------------------------------------------------------------------------
 
-_SYSPREP: Final = re.compile(r"sysprep(?:\.exe)?[\"']?$", re.IGNORECASE)
+_SYSPREP: Final = lazy(r"sysprep(?:\.exe)?[\"']?$", re.IGNORECASE)
 
 
 class GeneralizeInCustomizer(Rule):
@@ -355,11 +356,11 @@ def _generalizes(command: Command, language: str) -> str | None:
             return f"waagent {deprovision}"
         return None
     name = _name(command, language)
-    if name == "sysprep" or (command.kind == "command" and _SYSPREP.search(command.words[0].text)):
+    if name == "sysprep" or (command.kind == "command" and _SYSPREP().search(command.words[0].text)):
         return "Sysprep"
     if name in ("start-process", "saps", "start"):
         target = _process_path(command)
-        if target is not None and _SYSPREP.search(target.text):
+        if target is not None and _SYSPREP().search(target.text):
             return "Start-Process Sysprep"
     return None
 

@@ -8,13 +8,13 @@ path), never through the network unless ``--fetch`` is given.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterator
 
 from aiblint.discover import display_path
 from aiblint.findings import Severity
 from aiblint.fixes import replace_string
 from aiblint.jsontree import JsonObject
+from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
 from aiblint.scripts.resolve import FETCHED, LOCAL, MISSING, UNRESOLVED, read_script, resolve_uri
@@ -24,8 +24,8 @@ from aiblint.uris import mask_uri
 
 from .locations import locations
 
-_SHA256 = re.compile(r"[0-9a-f]{64}\Z")
-_SHA256_ANY_CASE = re.compile(r"[0-9a-fA-F]{64}\Z")
+_SHA256 = lazy(r"[0-9a-f]{64}\Z")
+_SHA256_ANY_CASE = lazy(r"[0-9a-fA-F]{64}\Z")
 #: The type name written where a value goes in the docs' schema illustrations.
 _SCHEMA_WORD = "string"
 
@@ -118,14 +118,14 @@ is a plain string.
             value = resolved.text()
             if not value or value == _SCHEMA_WORD:
                 continue
-            if not _SHA256.match(value):
+            if not _SHA256().match(value):
                 reason = (
                     "has upper-case letters; write it in lower case"
-                    if _SHA256_ANY_CASE.match(value)
+                    if _SHA256_ANY_CASE().match(value)
                     else f"is not a SHA-256 checksum: it must be 64 lower-case hex digits (it has {len(value)} characters)"
                 )
                 fix = None
-                if _SHA256_ANY_CASE.match(value) and resolved.node.value == value:
+                if _SHA256_ANY_CASE().match(value) and resolved.node.value == value:
                     fix = replace_string(resolved.document, resolved.node, value.lower(), "write the checksum in lower case")
                 yield Problem(f"sha256Checksum {reason}", node=resolved.node, document=resolved.document, fix=fix)
                 continue

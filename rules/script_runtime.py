@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from aiblint.findings import Severity
+from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
 from aiblint.scripts.offsets import problem_at
@@ -49,8 +50,8 @@ _FAILING_ALIASES: Final = frozenset({
     "gci", "ls", "dir", "cat", "gc", "type", "sc", "ac", "cd", "chdir", "sl", "iwr", "irm", "curl", "wget", "start",
     "saps", "ren", "rni", "sp", "gp", "ipmo", "icm", "spsv", "sasv", "gsv", "kill", "spps", "expand-archive",
 })
-_CMDLET: Final = re.compile(r"[a-z]+-[a-z0-9]+\Z")
-_STOP_VALUE: Final = re.compile(r"(?:\[(?:system\.management\.automation\.)?actionpreference\]::)?['\"]?stop['\"]?\Z", re.IGNORECASE)
+_CMDLET: Final = lazy(r"[a-z]+-[a-z0-9]+\Z")
+_STOP_VALUE: Final = lazy(r"(?:\[(?:system\.management\.automation\.)?actionpreference\]::)?['\"]?stop['\"]?\Z", re.IGNORECASE)
 
 
 def may_fail_silently(command: Command) -> bool:
@@ -59,7 +60,7 @@ def may_fail_silently(command: Command) -> bool:
     if command.kind != "command" or command.words[0].value is None:
         return False
     name = command.name.casefold()
-    if name in _HARMLESS or not (_CMDLET.match(name) or name in _FAILING_ALIASES):
+    if name in _HARMLESS or not (_CMDLET().match(name) or name in _FAILING_ALIASES):
         return False
     return not PsCommand(command, ("erroraction",)).has("erroraction") and not _has_ea(command)
 
@@ -79,7 +80,7 @@ def _stops_from(text: str) -> int | None:
         )
         # A value that is not a literal (``$ErrorActionPreference = $mode``) is not known: assume it stops.
         unknown = assignment.value is None and "::" not in assignment.text
-        if sets_preference and (unknown or _STOP_VALUE.match(assignment.value or assignment.text)):
+        if sets_preference and (unknown or _STOP_VALUE().match(assignment.value or assignment.text)):
             return assignment.start
     return None
 

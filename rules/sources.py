@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonNode, JsonObject
+from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
 
@@ -32,8 +33,8 @@ def _source_kind(template: ImageTemplate) -> tuple[JsonObject, JsonNode, str] | 
 
 
 #: ``rhel-server-7.5-x86_64-dvd.iso``, ``rhel-8.4-x86_64-dvd.iso``, ``RHEL7.3.iso``
-_RHEL_RELEASE = re.compile(r"(?:rhel|redhat)[-_ ]?(?:server[-_ ]?)?(\d+)[._](\d+)", re.IGNORECASE)
-_OTHER_SYSTEMS = re.compile(r"ubuntu|debian|centos|fedora|rocky|alma|sles|suse|oracle|windows|win\d", re.IGNORECASE)
+_RHEL_RELEASE = lazy(r"(?:rhel|redhat)[-_ ]?(?:server[-_ ]?)?(\d+)[._](\d+)", re.IGNORECASE)
+_OTHER_SYSTEMS = lazy(r"ubuntu|debian|centos|fedora|rocky|alma|sles|suse|oracle|windows|win\d", re.IGNORECASE)
 _SUPPORTED_RHEL = {(7, 3), (7, 4), (7, 5)}
 
 
@@ -43,13 +44,13 @@ def _iso_release_problem(url: str) -> str | None:
         name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
     except ValueError:
         return None
-    match = _RHEL_RELEASE.search(name)
+    match = _RHEL_RELEASE().search(name)
     if match:
         release = (int(match.group(1)), int(match.group(2)))
         if release not in _SUPPORTED_RHEL:
             return f"names RHEL {release[0]}.{release[1]}, but only RHEL 7.3, 7.4 and 7.5 ISOs were ever supported"
         return None
-    other = _OTHER_SYSTEMS.search(name)
+    other = _OTHER_SYSTEMS().search(name)
     if other:
         return f'names "{name}", not a RHEL ISO: ISO sources were for RHEL 7.3 to 7.5 only'
     return None
@@ -153,7 +154,7 @@ repo (danielsollondon/azvmimagebuilder README); the ARM schemas (aib-facts.md §
 _PLATFORM_LATEST_SINCE = "2019-05-01-preview"
 #: SharedImageVersion ``/versions/latest`` arrived with api 2022-07-01.
 _GALLERY_LATEST_SINCE = "2022-07-01"
-_LATEST_SEGMENT = re.compile(r"/versions/(latest)/?\Z", re.IGNORECASE)
+_LATEST_SEGMENT = lazy(r"/versions/(latest)/?\Z", re.IGNORECASE)
 
 
 class LatestNotAllowed(Rule):
@@ -278,7 +279,7 @@ name an exact version.
         node = _source_field(template, source, "imageVersionId")
         resolved = template.resolve(node) if node is not None else None
         text = resolved.text() if resolved is not None else None
-        match = _LATEST_SEGMENT.search(text) if text is not None else None
+        match = _LATEST_SEGMENT().search(text) if text is not None else None
         if resolved is None or match is None:
             return
         message = (
@@ -293,8 +294,8 @@ name an exact version.
 
 
 #: Marketplace image versions are three numbers: ``Major.Minor.Build``.
-_IMAGE_VERSION = re.compile(r"\d+\.\d+\.\d+\Z")
-_EMBEDDED_VERSION = re.compile(r"\d+\.\d+\.\d+")
+_IMAGE_VERSION = lazy(r"\d+\.\d+\.\d+\Z")
+_EMBEDDED_VERSION = lazy(r"\d+\.\d+\.\d+")
 
 
 class PlatformImageVersionFormat(Rule):
@@ -377,7 +378,7 @@ aib-facts.md §4.
         node = _source_field(template, found[0], "version")
         resolved = template.resolve(node) if node is not None else None
         text = resolved.text() if resolved is not None else None
-        if resolved is None or not text or text.casefold() == "latest" or _IMAGE_VERSION.match(text):
+        if resolved is None or not text or text.casefold() == "latest" or _IMAGE_VERSION().match(text):
             return
         yield Problem(
             f'PlatformImage version "{text}" is neither "latest" nor a version number such as "1.2.3"{_hint(text)}',
@@ -387,7 +388,7 @@ aib-facts.md §4.
 
 
 def _hint(text: str) -> str:
-    embedded = _EMBEDDED_VERSION.search(text)
+    embedded = _EMBEDDED_VERSION().search(text)
     if text.casefold().startswith("latest") and embedded:
         return f': write "latest" or "{embedded.group(0)}"'
     if embedded:

@@ -18,6 +18,7 @@ from typing import Final
 
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonArray, JsonNode
+from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
 from aiblint.values import Resolved, resolve_literal
@@ -26,7 +27,7 @@ from .steps import customizers
 
 #: Expressions that are true for every update: a final ``include`` with one of
 #: these installs whatever no earlier filter decided.
-_ALWAYS_TRUE: Final = re.compile(r"\(?\s*(?:\$true|1|-not\s+\$false|!\s*\$false)\s*\)?", re.IGNORECASE)
+_ALWAYS_TRUE: Final = lazy(r"\(?\s*(?:\$true|1|-not\s+\$false|!\s*\$false)\s*\)?", re.IGNORECASE)
 _CATCH_ALL: Final = "include:$true"
 
 
@@ -47,7 +48,7 @@ class Filter:
     @property
     def catches_all(self) -> bool:
         _, _, expression = self.text.partition(":")
-        return self.action == "include" and _ALWAYS_TRUE.fullmatch(expression.strip()) is not None
+        return self.action == "include" and _ALWAYS_TRUE().fullmatch(expression.strip()) is not None
 
 
 def _template(*filters: str) -> str:

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Final
 from urllib.parse import quote, urljoin, urlsplit
 
+from aiblint.lazyre import lazy
 from aiblint.values import UNKNOWN, Part, PartialString, Unknown
 
 Value = object
@@ -220,7 +221,7 @@ def concat(args: list[Value]) -> Value:
     return PartialString.join(parts)
 
 
-_FORMAT_ITEM: Final = re.compile(r"\{\{|\}\}|\{([0-9]+)\}|[{}]")
+_FORMAT_ITEM: Final = lazy(r"\{\{|\}\}|\{([0-9]+)\}|[{}]")
 
 
 def format_(args: list[Value]) -> Value:
@@ -230,7 +231,7 @@ def format_(args: list[Value]) -> Value:
     parts: list[Part] = []
     position = 0
     size = len(pattern)
-    for match in _FORMAT_ITEM.finditer(pattern):
+    for match in _FORMAT_ITEM().finditer(pattern):
         parts.append(pattern[position : match.start()])
         position = match.end()
         token = match.group()

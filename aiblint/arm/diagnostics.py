@@ -12,7 +12,6 @@ not judged.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -22,9 +21,10 @@ from aiblint.arm.syntax import Call, ExpressionError, StringLiteral, is_expressi
 from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.jsontree import walk as walk_json
+from aiblint.lazyre import lazy
 
 #: What an expression meant as one starts with: a call or a quoted string.
-_LOOKS_LIKE_EXPRESSION = re.compile(r"\[\s*(?:[A-Za-z_$][\w$.]*\s*\(|')")
+_LOOKS_LIKE_EXPRESSION = lazy(r"\[\s*(?:[A-Za-z_$][\w$.]*\s*\(|')")
 _LITERAL_HINT = "; if this text is meant literally (a shell test, a JSON array), start it with '[['"
 #: Output members ARM evaluates (``metadata`` and ``type`` are not).
 _OUTPUT_MEMBERS = ("value", "copy", "condition")
@@ -61,7 +61,7 @@ def expression_problems(context: ArmContext) -> Iterator[ExpressionProblem]:
                 continue
             parsed = context.parse(text)
             if isinstance(parsed, ExpressionError):
-                message = parsed.message + ("" if _LOOKS_LIKE_EXPRESSION.match(text) else _LITERAL_HINT)
+                message = parsed.message + ("" if _LOOKS_LIKE_EXPRESSION().match(text) else _LITERAL_HINT)
                 yield ExpressionProblem(string, message, parsed.start, min(parsed.end, len(text)))
                 continue
             for node in walk(parsed):

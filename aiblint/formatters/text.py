@@ -12,18 +12,19 @@ from typing import Any, TextIO
 
 from aiblint.findings import Finding, Report, Severity
 from aiblint.formatters import Formatter, safe_text
+from aiblint.lazyre import lazy
 from aiblint.redact import redact
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.NOTE: "\033[36m"}
 #: ShellCheck's page for a code: what it means, with examples and exceptions.
 SHELLCHECK_WIKI = "https://www.shellcheck.net/wiki/{code}"
-_SHELLCHECK_CODE = re.compile(r"SC\d{4}\Z")
+_SHELLCHECK_CODE = lazy(r"SC\d{4}\Z")
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 #: Control characters (C0 but tab, DEL, C1) and Unicode line separators. Text from a
 #: template (a customizer name in a message, a file name, a source line) must neither
 #: start a line of its own (a fake finding for whatever reads the output) nor send a
 #: terminal escape sequence: messages show them escaped, code frames as U+FFFD.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = lazy("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class TextFormatter(Formatter):
@@ -83,7 +84,7 @@ class TextFormatter(Formatter):
 
     def link(self, rule: str) -> str:
         """The page that explains ``rule``: ShellCheck's wiki for an SC code, else the rule's own page."""
-        if _SHELLCHECK_CODE.match(rule):
+        if _SHELLCHECK_CODE().match(rule):
             return SHELLCHECK_WIKI.format(code=rule)
         info = self.rule_info(rule)
         return info.help_uri if info is not None else ""
@@ -97,7 +98,7 @@ class TextFormatter(Formatter):
             return ""
         source = _masked(lines[finding.line - 1].rstrip("\r"), finding.line, self._secrets.get(finding.path, []))
         source = redact(source)  # a secret that no finding is about (a token in a URL, a parameter's value)
-        source = _CONTROL.sub("\ufffd", source.expandtabs(1))
+        source = _CONTROL().sub("\ufffd", source.expandtabs(1))
         width = (finding.end_column - finding.column) if finding.end_line == finding.line else len(source) - finding.column + 1
         source, start = _window(source, finding.column - 1)
         gutter = f"{finding.line:>5} | "
@@ -137,7 +138,7 @@ def _window(source: str, start: int) -> tuple[str, int]:
 
 def printable(text: str) -> str:
     """``text`` with every control character written as an escape (``\\n``, ``\\x1b``)."""
-    return _CONTROL.sub(_escape, text)
+    return _CONTROL().sub(_escape, text)
 
 
 def _escape(match: re.Match[str]) -> str:

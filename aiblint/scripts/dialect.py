@@ -7,15 +7,16 @@ reads the shebang (aib-runtime.md §1); inline commands get Packer's
 
 from __future__ import annotations
 
-import re
 import shlex
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from aiblint.lazyre import lazy
+
 #: Interpreter name -> ShellCheck dialect (``-s``). Others are not checked.
 _SHELLS = {"sh": "sh", "bash": "bash", "dash": "dash", "ksh": "ksh", "mksh": "ksh", "ksh93": "ksh", "ash": "dash"}
 _POWERSHELL = {"pwsh", "powershell", "pwsh-preview"}
-_SHELL_DIRECTIVE = re.compile(r"#\s*shellcheck\s+(?:\S+=\S+\s+)*shell=([A-Za-z0-9_-]+)")
+_SHELL_DIRECTIVE = lazy(r"#\s*shellcheck\s+(?:\S+=\S+\s+)*shell=([A-Za-z0-9_-]+)")
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def directive_shell(text: str) -> str | None:
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             return None
-        match = _SHELL_DIRECTIVE.match(stripped)
+        match = _SHELL_DIRECTIVE().match(stripped)
         if match:
             return match.group(1)
     return None

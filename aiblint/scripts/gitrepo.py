@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from aiblint.lazyre import lazy
+
 #: ``https://github.com/o/r(.git)``, ``git@github.com:o/r.git``, ``ssh://git@github.com/o/r``,
 #: ``git://github.com/o/r``; a user name or port may come before the host.
 _GITHUB_REMOTE = re.compile(
@@ -19,7 +21,7 @@ _GITHUB_REMOTE = re.compile(
 )
 _SECTION = re.compile(r'\s*\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]')
 _URL = re.compile(r"\s*url\s*=\s*(.*?)\s*\Z", re.IGNORECASE)
-_SHA = re.compile(r"[0-9a-fA-F]{7,40}\Z")
+_SHA = lazy(r"[0-9a-fA-F]{7,40}\Z")
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Repository:
 
     def is_pinned(self, ref: str) -> bool:
         """A commit id or a tag: the file there may differ from the working tree."""
-        if _SHA.match(ref):
+        if _SHA().match(ref):
             return True
         if self.git_dir is None:
             return False

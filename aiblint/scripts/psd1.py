@@ -14,8 +14,9 @@ file is not plain data.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from aiblint.lazyre import lazy
 
 #: The keys kept, in PSScriptAnalyzer's spelling; the rest (CustomRulePath,
 #: RecurseCustomRulePath, IncludeDefaultRules...) are dropped.
@@ -29,8 +30,8 @@ Value = str | int | float | bool | None | list["Value"] | dict[str, "Value"]
 #: PowerShell treats these as single quotes too (and doubles any of them to escape it).
 _SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
 _DOUBLE_QUOTES = '"\u201c\u201d\u201e'
-_NUMBER = re.compile(r"[+-]?(?:0x[0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(?![\w.])")
-_BARE = re.compile(r"[A-Za-z_][\w-]*")
+_NUMBER = lazy(r"[+-]?(?:0x[0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(?![\w.])")
+_BARE = lazy(r"[A-Za-z_][\w-]*")
 _CONSTANTS = {"$true": True, "$false": False, "$null": None}
 
 
@@ -132,7 +133,7 @@ class _Parser:
             if text[at : at + len(name)].casefold() == name and not text[at + len(name) : at + len(name) + 1].isalnum():
                 self.at += len(name)
                 return constant
-        number = _NUMBER.match(text, at)
+        number = _NUMBER().match(text, at)
         if number:
             self.at = number.end()
             literal = number.group()
@@ -166,7 +167,7 @@ class _Parser:
             return self.single_quoted()
         if at < len(self.text) and self.text[at] in _DOUBLE_QUOTES:
             return self.double_quoted()
-        bare = _BARE.match(self.text, at)
+        bare = _BARE().match(self.text, at)
         if bare is None:
             raise self.error("a key (a name or a quoted string) expected")
         self.at = bare.end()

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aiblint.findings import Severity
+from aiblint.lazyre import lazy
 from aiblint.scripts.analyzers import Outcome, ToolFinding, first_error_line, nearest, run_tool, same_script
 from aiblint.scripts.tally import not_checked
 from aiblint.scripts.units import ScriptUnit
@@ -38,7 +39,7 @@ MEMORY_LIMIT_BYTES = 4 * 1024**3
 #: An rc file is small; more than this is not read.
 MAX_RC_BYTES = 64 * 1024
 #: rc directives that make ShellCheck open files other than those it is given.
-_UNSAFE_RC = re.compile(r"(external-sources|source-path|source)\s*=", re.IGNORECASE)
+_UNSAFE_RC = lazy(r"(external-sources|source-path|source)\s*=", re.IGNORECASE)
 #: Files per process: keeps the command line far below every OS limit.
 MAX_FILES_PER_PROCESS = 400
 _RC_NAMES = (".shellcheckrc", "shellcheckrc")
@@ -131,7 +132,7 @@ def _rc_option(rcfile: Path | None, folder: Path) -> str:
 def safe_rc(text: str) -> str:
     """``text`` without the lines holding a directive that reads other files
     (a line may hold several directives: it goes whole)."""
-    return "".join(line for line in text.splitlines(keepends=True) if not _UNSAFE_RC.search(line))
+    return "".join(line for line in text.splitlines(keepends=True) if not _UNSAFE_RC().search(line))
 
 
 def _parse(stdout: bytes) -> list[dict[str, object]] | None:
@@ -158,9 +159,9 @@ def _finding(unit: ScriptUnit, raw: dict[str, object]) -> ToolFinding | None:
 
 
 #: A variable reference, what SC2086 and its kin are about: ``$1``, ``${name}``, ``"$HOME"``.
-_VARIABLE = re.compile(r'"?(\$(?:\{[A-Za-z_][A-Za-z0-9_]{0,40}\}|[A-Za-z_][A-Za-z0-9_]{0,40}|[0-9@*#?$!-]))"?\Z')
+_VARIABLE = lazy(r'"?(\$(?:\{[A-Za-z_][A-Za-z0-9_]{0,40}\}|[A-Za-z_][A-Za-z0-9_]{0,40}|[0-9@*#?$!-]))"?\Z')
 #: The command a span starts with (``ls`` in ``$(ls /tmp)``): a plain lower-case name.
-_COMMAND = re.compile(r"(?:\$\(|`)?([a-z][a-z0-9._-]{0,30})(?:\s|\Z)")
+_COMMAND = lazy(r"(?:\$\(|`)?([a-z][a-z0-9._-]{0,30})(?:\s|\Z)")
 
 
 def _subject(unit: ScriptUnit, line: int, column: int, end_line: int, end_column: int) -> str | None:
@@ -170,10 +171,10 @@ def _subject(unit: ScriptUnit, line: int, column: int, end_line: int, end_column
     if line != end_line or not 1 <= line <= len(lines):
         return None
     text = lines[line - 1][column - 1 : end_column - 1].strip()  # json1 counts a tab as one column
-    variable = _VARIABLE.match(text)
+    variable = _VARIABLE().match(text)
     if variable is not None:
         return variable.group(1)
-    command = _COMMAND.match(text)
+    command = _COMMAND().match(text)
     return command.group(1) if command is not None else None
 
 

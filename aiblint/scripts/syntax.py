@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
+from aiblint.lazyre import lazy
+
 if TYPE_CHECKING:
     from tree_sitter import Node
 
@@ -269,11 +271,11 @@ _WRAPPERS: Final[dict[str, frozenset[str]]] = {
 #: Wrappers whose first operand is not the command (a duration, a lock file).
 _OPERAND_FIRST: Final = {"timeout": 1, "flock": 1}
 _ROOT_USERS: Final = {"root", "0", "#0"}
-_ASSIGNMENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT: Final = lazy(r"[A-Za-z_][A-Za-z0-9_]*=")
 _STATIC_SHELL: Final = {"word", "raw_string", "string", "concatenation", "number", "ansi_c_string", "string_content"}
 _REDIRECTS: Final = {"file_redirect", "heredoc_redirect", "herestring_redirect"}
-_ESCAPE: Final = re.compile(r"\\(.)", re.DOTALL)
-_DOUBLE_QUOTED_ESCAPE: Final = re.compile(r'\\([\\"$`\n])')
+_ESCAPE: Final = lazy(r"\\(.)", re.DOTALL)
+_DOUBLE_QUOTED_ESCAPE: Final = lazy(r'\\([\\"$`\n])')
 
 
 def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...], bool]:
@@ -309,7 +311,7 @@ def _skip_wrapper_options(words: tuple[Word, ...], index: int, name: str) -> tup
         value = words[index].value or ""
         if value == "--":
             return index + 1 + operands, user
-        if name == "env" and _ASSIGNMENT.match(value):
+        if name == "env" and _ASSIGNMENT().match(value):
             index += 1
         elif value.startswith("-") and len(value) > 1:
             option, _, inline = value.partition("=")
@@ -478,11 +480,11 @@ class _ShellReader(_Reader):
             if any(child.type != "string_content" for child in node.named_children):
                 return None, start, end
             inner = text[1:-1]
-            return (_DOUBLE_QUOTED_ESCAPE.sub(r"\1", inner) if "\\" in inner else inner), start + 1, end - 1
+            return (_DOUBLE_QUOTED_ESCAPE().sub(r"\1", inner) if "\\" in inner else inner), start + 1, end - 1
         if kind == "ansi_c_string":
             return text[2:-1], start + 2, end - 1
         if kind in ("word", "number"):
-            return (_ESCAPE.sub(r"\1", text) if "\\" in text else text), start, end
+            return (_ESCAPE().sub(r"\1", text) if "\\" in text else text), start, end
         if kind == "concatenation":
             parts = [self.value(child, *self.span(child), self.source(child))[0] for child in node.named_children]
             if all(part is not None for part in parts) and all(child.type in _STATIC_SHELL for child in node.named_children):

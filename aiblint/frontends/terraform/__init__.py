@@ -10,11 +10,11 @@ run unchanged and report at the exact characters of the Terraform source.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiblint.document import Document, ReadProblem
+from aiblint.lazyre import lazy
 from aiblint.loader import MAX_FILE_BYTES, _decode
 from aiblint.model import ImageTemplate
 
@@ -29,13 +29,13 @@ def is_terraform(display: str) -> bool:
 
 
 #: ``source = "./x"`` or ``"../x"``: a module block that calls a local module (which may declare a template).
-_LOCAL_MODULE = re.compile(rb'\bsource\s*=\s*"\.\.?/')
+_LOCAL_MODULE = lazy(rb'\bsource\s*=\s*"\.\.?/')
 
 
 def looks_like_template(data: bytes) -> bool:
     """A cheap look before parsing: an image template in a ``.tf`` file names its
     type, or the file calls a local module (which is read only if it names it)."""
-    return b"icrosoft.virtualmachineimages" in data.lower() or _LOCAL_MODULE.search(data) is not None
+    return b"icrosoft.virtualmachineimages" in data.lower() or _LOCAL_MODULE().search(data) is not None
 
 
 def load_terraform(
