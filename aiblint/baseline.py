@@ -37,6 +37,8 @@ _KEY = lazy(r"[0-9a-f]{64}")
 
 @dataclass(frozen=True, order=True)
 class Entry:
+    """One baseline entry: how many findings of a rule at one place are known."""
+
     path: str
     rule: str
     logical_path: str

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Candidate:
+    """A file to lint, the name it is shown by, and whether it was named."""
+
     path: Path
     display: str
     explicit: bool

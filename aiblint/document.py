@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from aiblint.jsontree import JsonNode, JsonString
+from aiblint.record import Record
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -14,18 +15,28 @@ if TYPE_CHECKING:
     from aiblint.evaluation import Evaluator
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(Record):
     """1-based line and column; columns count Unicode code points."""
 
-    line: int
-    column: int
+    __slots__ = ("line", "column")  # noqa: RUF023 - in field order
+    line: Final[int]
+    column: Final[int]
+
+    def __init__(self, line: int, column: int) -> None:
+        self.line = line
+        self.column = column
 
 
-@dataclass(frozen=True)
-class Span:
-    start: Position
-    end: Position  # exclusive: the position just after the last character
+class Span(Record):
+    """A range of positions in a document."""
+
+    __slots__ = ("start", "end")  # noqa: RUF023 - in field order
+    start: Final[Position]
+    end: Final[Position]  # exclusive: the position just after the last character
+
+    def __init__(self, start: Position, end: Position) -> None:
+        self.start = start
+        self.end = end
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,8 @@ class EntryPointError(Exception):
 
 @dataclass(frozen=True)
 class EntryPoint:
+    """A listed entry point: its name, ``module:attr`` value and group."""
+
     name: str
     value: str  # "module:attr"
     group: str

@@ -116,6 +116,8 @@ class InternalError:
 
 @dataclass
 class Report:
+    """What a run found, the errors it met and what it says about the run."""
+
     findings: list[Finding] = field(default_factory=list)
     errors: list[InternalError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # run-level remarks (a tool was missing, ...)

@@ -34,6 +34,8 @@ class Tally:
 
 @dataclass
 class FileOutcome:
+    """What linting one file gave, before the filter step."""
+
     display: str
     findings: list[Finding] = field(default_factory=list)
     templates: int = 0

@@ -67,6 +67,8 @@ class Work:
 
 @dataclass
 class ChunkResult:
+    """What linting one chunk of files gave, in file order."""
+
     outcomes: list[FileOutcome | None]  # None: not a template, skipped after the sniff
     batch: list[Finding] = field(default_factory=list)  # the batch rules' findings
     notes: list[str] = field(default_factory=list)  # what the batch rules said about the run

@@ -15,6 +15,8 @@ from aiblint.datafiles import load_json
 
 @dataclass(frozen=True)
 class Region:
+    """An Azure region, and whether Image Builder runs there."""
+
     name: str  # programmatic name: "eastus"
     display: str  # "East US"
     image_builder: bool  # Image Builder runs here (a template's location may be this)

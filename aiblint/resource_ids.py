@@ -54,6 +54,8 @@ class Segment:
 
 @dataclass(frozen=True)
 class Shape:
+    """One kind of Azure resource id and the segments it is made of."""
+
     kind: str  # "image", "gallery-image-version", ...
     what: str  # "managed image"
     template: str

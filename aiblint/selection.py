@@ -17,6 +17,8 @@ def normalise(codes: Iterable[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Selection:
+    """Which rule ids are enabled: ``select`` and ``ignore`` id prefixes."""
+
     select: tuple[str, ...] = ("",)  # the empty prefix matches every id
     ignore: tuple[str, ...] = ()
 

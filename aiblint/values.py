@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Union
 
 from aiblint.jsontree import JsonNode, JsonString
+from aiblint.record import Record
 
 if TYPE_CHECKING:
     from aiblint.document import Document
@@ -153,8 +153,7 @@ def known_string(node: JsonNode | None) -> str | Unknown | None:
     return literal_text(text)
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(Record):
     """A value and where it is written.
 
     ``node``/``document`` are the place a rule should point at when it rejects
@@ -166,10 +165,17 @@ class Resolved:
     known (see :class:`PartialString`).
     """
 
-    value: object
-    node: JsonNode
-    document: Document
-    partial: PartialString | None = None
+    __slots__ = ("value", "node", "document", "partial")  # noqa: RUF023 - in field order
+    value: Final[object]
+    node: Final[JsonNode]
+    document: Final[Document]
+    partial: Final[PartialString | None]
+
+    def __init__(self, value: object, node: JsonNode, document: Document, partial: PartialString | None = None) -> None:
+        self.value = value
+        self.node = node
+        self.document = document
+        self.partial = partial
 
     @property
     def known(self) -> bool:

@@ -31,6 +31,8 @@ from .steps import step_kind
 
 @dataclass(frozen=True)
 class Event:
+    """What a command does to the deprovisioning script."""
+
     kind: str  # "delete" | "empty" | "write" | "unknown"
     path: str = ""  # the deprovisioning script concerned
     pattern: str = ""  # the path as written in the command (a file, a folder, a wildcard)

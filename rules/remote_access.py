@@ -38,6 +38,8 @@ class Cut:
 
 @dataclass(frozen=True)
 class Context:
+    """The unit and parsed script a detector reads."""
+
     unit: ScriptUnit
     script: Script
 

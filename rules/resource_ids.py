@@ -22,6 +22,8 @@ _GROUP = ("resource-group",)
 
 @dataclass(frozen=True)
 class _IdField:
+    """A template field that holds a resource id, and the kinds it may be."""
+
     label: str  # how the message names the field
     node: JsonNode
     kinds: tuple[str, ...]

@@ -27,6 +27,8 @@ _SUGGESTION: Final = "Standard_D2s_v3 (2 vCPUs, 8 GiB) or larger"
 
 @dataclass(frozen=True)
 class VmSize:
+    """A VM size and its processors and memory."""
+
     name: str  # as the table spells it
     vcpus: int
     memory_gib: float

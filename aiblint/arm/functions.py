@@ -16,6 +16,8 @@ _LIST_PREFIX = "list"
 
 @dataclass(frozen=True)
 class Signature:
+    """A template function's name and how many arguments it takes."""
+
     name: str  # as documented (camelCase)
     least: int
     most: int | None  # None: no limit

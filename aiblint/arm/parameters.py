@@ -28,6 +28,8 @@ from aiblint.loader import load_bytes
 
 @dataclass
 class ParameterFile:
+    """A parameters file and the values it gives."""
+
     document: Document
     bindings: dict[str, Binding]  # case-folded name -> value
     problem: str | None = None  # why it cannot be used (not JSON, not an object)

@@ -15,7 +15,7 @@ computed value has no origin; the caller then points at the expression.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from aiblint.arm import builtins
 from aiblint.arm.copyloop import copy_loop_names
@@ -32,6 +32,7 @@ from aiblint.arm.syntax import (
     parse,
 )
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
+from aiblint.record import Record
 from aiblint.values import UNKNOWN, PartialString, UnknownString, has_placeholder, placeholder_parts
 
 if TYPE_CHECKING:
@@ -44,32 +45,48 @@ _DEPLOYMENTS = "microsoft.resources/deployments"
 _MAX_DEPTH = 48
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(Record):
     """Where a value is written. ``scope`` evaluates the node's children;
     ``None`` reads them literally (a parameters file: ARM does not evaluate
     expressions there)."""
 
-    node: JsonNode
-    document: Document
-    scope: Scope | None
+    __slots__ = ("node", "document", "scope")  # noqa: RUF023 - in field order
+    node: Final[JsonNode]
+    document: Final[Document]
+    scope: Final[Scope | None]
+
+    def __init__(self, node: JsonNode, document: Document, scope: Scope | None) -> None:
+        self.node = node
+        self.document = document
+        self.scope = scope
 
 
-@dataclass(frozen=True)
-class Val:
-    value: object
-    origin: Origin | None = None
+class Val(Record):
+    """A value and, when it is exactly what one node says, that node."""
+
+    __slots__ = ("value", "origin")  # noqa: RUF023 - in field order
+    value: Final[object]
+    origin: Final[Origin | None]
+
+    def __init__(self, value: object, origin: Origin | None = None) -> None:
+        self.value = value
+        self.origin = origin
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(Record):
     """A value given for a parameter: a parameters-file entry (``scope`` None)
     or a nested deployment's ``parameters`` entry (evaluated in ``scope``).
     ``node`` None: given, but not knowable (a Key Vault reference)."""
 
-    node: JsonNode | None
-    document: Document
-    scope: Scope | None = None
+    __slots__ = ("node", "document", "scope")  # noqa: RUF023 - in field order
+    node: Final[JsonNode | None]
+    document: Final[Document]
+    scope: Final[Scope | None]
+
+    def __init__(self, node: JsonNode | None, document: Document, scope: Scope | None = None) -> None:
+        self.node = node
+        self.document = document
+        self.scope = scope
 
 
 def string_value(text: str) -> object:

@@ -14,8 +14,9 @@ included, so a caller maps them to file offsets with
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Final, Union
+
+from aiblint.record import Record
 
 _SPACE: Final = " \t\r\n"
 _IDENTIFIER: Final = re.compile(r"[A-Za-z_$][A-Za-z0-9_$\-]*")
@@ -38,50 +39,84 @@ class ExpressionError(Exception):
 # -- syntax tree -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StringLiteral:
-    value: str
-    start: int
-    end: int
+class StringLiteral(Record):
+    """``'text'``, ``''`` a quote."""
+
+    __slots__ = ("value", "start", "end")  # noqa: RUF023 - in field order
+    value: Final[str]
+    start: Final[int]
+    end: Final[int]
+
+    def __init__(self, value: str, start: int, end: int) -> None:
+        self.value = value
+        self.start = start
+        self.end = end
 
 
-@dataclass(frozen=True)
-class IntegerLiteral:
-    value: int
-    start: int
-    end: int
+class IntegerLiteral(Record):
+    """``42``, ``-1``."""
+
+    __slots__ = ("value", "start", "end")  # noqa: RUF023 - in field order
+    value: Final[int]
+    start: Final[int]
+    end: Final[int]
+
+    def __init__(self, value: int, start: int, end: int) -> None:
+        self.value = value
+        self.start = start
+        self.end = end
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(Record):
     """``name(args)``; ``namespace`` is set for user-defined ``ns.name(args)``."""
 
-    name: str
-    args: tuple[Expression, ...]
-    start: int  # the name
-    end: int  # just past ')'
-    name_end: int
-    namespace: str | None = None
+    __slots__ = ("name", "args", "start", "end", "name_end", "namespace")  # noqa: RUF023 - in field order
+    name: Final[str]
+    args: Final[tuple[Expression, ...]]
+    start: Final[int]  # the name
+    end: Final[int]  # just past ')'
+    name_end: Final[int]
+    namespace: Final[str | None]
+
+    def __init__(self, name: str, args: tuple[Expression, ...], start: int, end: int, name_end: int, namespace: str | None = None) -> None:
+        self.name = name
+        self.args = args
+        self.start = start
+        self.end = end
+        self.name_end = name_end
+        self.namespace = namespace
 
 
-@dataclass(frozen=True)
-class Property:
+class Property(Record):
     """``target.name``"""
 
-    target: Expression
-    name: str
-    start: int
-    end: int
+    __slots__ = ("target", "name", "start", "end")  # noqa: RUF023 - in field order
+    target: Final[Expression]
+    name: Final[str]
+    start: Final[int]
+    end: Final[int]
+
+    def __init__(self, target: Expression, name: str, start: int, end: int) -> None:
+        self.target = target
+        self.name = name
+        self.start = start
+        self.end = end
 
 
-@dataclass(frozen=True)
-class Index:
+class Index(Record):
     """``target[index]``"""
 
-    target: Expression
-    index: Expression
-    start: int
-    end: int
+    __slots__ = ("target", "index", "start", "end")  # noqa: RUF023 - in field order
+    target: Final[Expression]
+    index: Final[Expression]
+    start: Final[int]
+    end: Final[int]
+
+    def __init__(self, target: Expression, index: Expression, start: int, end: int) -> None:
+        self.target = target
+        self.index = index
+        self.start = start
+        self.end = end
 
 
 Expression = Union[StringLiteral, IntegerLiteral, Call, Property, Index]  # noqa: UP007 - runtime alias on 3.10
@@ -90,13 +125,22 @@ Expression = Union[StringLiteral, IntegerLiteral, Call, Property, Index]  # noqa
 # -- tokens ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str  # "(", ")", "[", "]", ",", ".", "string", "integer", "name", "end"
-    text: str
-    start: int
-    end: int
-    value: str | int | None = None
+class Token(Record):
+    """One token of an expression."""
+
+    __slots__ = ("kind", "text", "start", "end", "value")  # noqa: RUF023 - in field order
+    kind: Final[str]  # "(", ")", "[", "]", ",", ".", "string", "integer", "name", "end"
+    text: Final[str]
+    start: Final[int]
+    end: Final[int]
+    value: Final[str | int | None]
+
+    def __init__(self, kind: str, text: str, start: int, end: int, value: str | int | None = None) -> None:
+        self.kind = kind
+        self.text = text
+        self.start = start
+        self.end = end
+        self.value = value
 
 
 def tokenize(text: str, start: int, stop: int) -> list[Token]:

@@ -75,6 +75,8 @@ def comments(source: Source) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True)
 class SyntaxIssue:
+    """Where a Bicep file does not parse, and why."""
+
     start: int
     end: int
     message: str

@@ -34,6 +34,8 @@ class _Module(Protocol):
 
 @dataclass(frozen=True)
 class FrontEnd:
+    """A language's front end: its suffixes and the module that loads it."""
+
     language: str  # Document.language of what it loads
     suffixes: tuple[str, ...]  # lower case, with the dot; a folder walk reads these
     module: str  # imported on first use

@@ -22,6 +22,8 @@ from aiblint.jsontree import JsonArray, JsonNode, JsonObject
 
 @dataclass(frozen=True)
 class Insert:
+    """Text to insert at an offset."""
+
     offset: int
     text: str
 

@@ -36,6 +36,8 @@ class ToolFinding:
 
 @dataclass
 class Outcome:
+    """What an external analyzer found and said over a batch of units."""
+
     findings: list[ToolFinding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     checked: int = 0  # units the analyzer ran over

@@ -21,6 +21,8 @@ _SHELL_DIRECTIVE = lazy(r"#\s*shellcheck\s+(?:\S+=\S+\s+)*shell=([A-Za-z0-9_-]+)
 
 @dataclass(frozen=True)
 class Dialect:
+    """A script's language and ShellCheck dialect."""
+
     language: str  # "shell" | "powershell"
     name: str  # ShellCheck dialect (sh, bash, dash, ksh) or "powershell"
 

@@ -35,6 +35,8 @@ CACHE_SECONDS = 24 * 60 * 60
 
 @dataclass(frozen=True)
 class Fetched:
+    """A downloaded file's cached copy, or why there is none."""
+
     path: Path | None  # the cached copy
     error: str = ""  # why there is none
 

@@ -26,6 +26,8 @@ _SHA = lazy(r"[0-9a-fA-F]{7,40}\Z")
 
 @dataclass(frozen=True)
 class Repository:
+    """The repository a template is in, and its GitHub remotes."""
+
     root: Path
     git_dir: Path | None  # None: no git repository (the root is a fallback folder)
     github: frozenset[tuple[str, str]]  # (owner, repo), case-folded, of the GitHub remotes

@@ -25,6 +25,8 @@ _CLOSERS = {")": "(", "}": "{"}
 
 @dataclass(frozen=True)
 class SyntaxProblem:
+    """Where a PowerShell script does not parse, and why."""
+
     offset: int  # index in the script text
     length: int
     message: str

@@ -78,6 +78,8 @@ def to_psd1(value: Value) -> str:
 
 @dataclass
 class _Parser:
+    """A cursor over a settings file's text."""
+
     text: str
     at: int = 0
 

@@ -39,6 +39,8 @@ class ScriptRoot:
 
 @dataclass
 class ScriptSettings:
+    """How scripts are found and checked in this run."""
+
     cwd: Path
     roots: tuple[ScriptRoot, ...] = ()
     inline_shebang: str = DEFAULT_INLINE_SHEBANG

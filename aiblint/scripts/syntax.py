@@ -56,6 +56,8 @@ class Word:
 
 @dataclass(frozen=True)
 class Redirect:
+    """A redirection of a command."""
+
     operator: str  # ">", ">>", "&>", "<", "<<", "<<-", "<<<", PowerShell ">" ...
     target: Word | None = None  # the file, or the here-string
     body: Word | None = None  # a here-document's text
@@ -63,6 +65,8 @@ class Redirect:
 
 @dataclass(frozen=True)
 class Command:
+    """One command of a parsed script: its words and where it is written."""
+
     index: int
     kind: str  # "command" | "method"
     words: tuple[Word, ...]  # what runs and its arguments, wrappers removed
@@ -100,6 +104,8 @@ def _program_name(word: Word) -> str:
 
 @dataclass(frozen=True)
 class Script:
+    """A parsed script: its commands, comments and unreadable parts."""
+
     language: str
     text: str
     commands: tuple[Command, ...]

@@ -14,6 +14,8 @@ if TYPE_CHECKING:  # imported when used: a run whose results come from the cache
 
 @dataclass
 class ScriptTally:
+    """How many scripts were checked and how each ``scriptUri`` resolved."""
+
     units: Counter[str] = field(default_factory=Counter)  # "inline" / "file" -> units checked
     references: Counter[str] = field(default_factory=Counter)  # resolution status -> scriptUri count
 

@@ -90,6 +90,8 @@ class _Segment:
 
 @dataclass(eq=False)
 class ScriptUnit:
+    """One script a customizer or validator runs, and where its text is written."""
+
     template: ImageTemplate
     owner: JsonObject  # the customizer or in-VM validator object
     phase: str  # "customize" | "validate"

@@ -63,6 +63,8 @@ class Found:
 
 @dataclass(frozen=True)
 class CommandDetector:
+    """Finds credentials passed on command lines, with samples."""
+
     id: str
     kind: str  # "password", "client secret", "password hash" ...
     languages: tuple[str, ...]

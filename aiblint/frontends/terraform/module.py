@@ -42,6 +42,8 @@ class Declared:
 
 @dataclass
 class Module:
+    """A Terraform module: its files, variables, values and locals."""
+
     main: HclFile
     folder: Path | None  # None: standard input without a file name
     files: list[HclFile] = field(default_factory=list)
