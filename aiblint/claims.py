@@ -24,6 +24,8 @@ _NAMED = 3
 
 @dataclass(frozen=True)
 class Claimed:
+    """A rule's claim on something only one template may have, and its finding."""
+
     rule: str
     key: str  # what is claimed, normalized by the rule (a lower-case resource id)
     owner: str  # who claims it (the template's name): claims of one owner never clash
