@@ -15,7 +15,10 @@ Two passes over one template:
    first without importing jsonschema; jsonschema runs only when one of them
    would become a finding (most templates have none).
 
-When the api version cannot be known, only the first pass runs, against the
+When the api version cannot be known, both passes run against each candidate
+version and only problems found in all of them are reported; fastschema
+decides that intersection, and jsonschema runs only when a value problem is
+in it. A fragment without apiVersion gets only the first pass, against the
 newest version, and names that some version knows are left alone. The result
 is computed once per template and shared by the six rules.
 """
@@ -166,21 +169,47 @@ def _in_every_version(template: ImageTemplate, candidates: tuple[str, ...]) -> I
     left out when others have more of them: the template was written for
     those, and under the others that name is the problem. The oldest version's problem is
     kept, with its (most lenient) severity."""
-    runs: dict[str, dict[tuple[object, ...], Problem]] = {}
-    misfits: dict[str, int] = {}
-    for version in candidates:
-        problems, misfits[version] = _in_version(template, version, neutral=True)
-        runs[version] = {_identity(problem): problem for problem in problems}
-    fewest = min(misfits.values())
-    versions = [version for version in candidates if misfits[version] == fewest]
+    walks = {version: walked(template, version, neutral=True) for version in candidates}
+    fewest = min(walk.misfit for walk, _, _ in walks.values())
+    versions = [version for version in candidates if walks[version][0].misfit == fewest]
     span = _versions_text(versions, candidates, fewest)
-    first, *rest = (runs[version] for version in versions)
+    runs = _quick_runs(template, [walks[version] for version in versions])
+    if runs is None:  # a value problem is in every version: jsonschema writes each version's
+        runs = [_keyed(walk.problems + _value_problems(walk, template, entry, instance))
+                for walk, instance, entry in (walks[version] for version in versions)]
+    first, *rest = runs
     for key, problem in first.items():
         others = [run.get(key) for run in rest]
         if any(other is None for other in others):
             continue
         # no fix: which spelling is right is a claim about one version, and the version is not known
         yield dataclasses.replace(problem, message=f"{problem.message} ({span})", fix=None)
+
+
+def _quick_runs(template: ImageTemplate, walks: list[tuple[_Walk, Any, str]]) -> list[dict[tuple[object, ...], Problem]] | None:
+    """Each version's problems by identity without jsonschema, when that gives
+    what jsonschema would: fastschema finds jsonschema's errors (keyword, path,
+    instance), so the value problems it yields sit at the same identities as
+    jsonschema's; when none of them is in every version, only pass 1's
+    problems are reported, and jsonschema's wording is never needed.
+    ``None``: some version needs jsonschema (fastschema cannot tell, or a value
+    problem is found in every version)."""
+    quick: list[list[Problem]] = []
+    for walk, instance, entry in walks:
+        errors = fastschema.errors(walk.version, entry, instance)
+        if errors is None:
+            return None
+        quick.append(list(_Errors(walk, template).problems(iter(errors))))
+    keyed = [_keyed(walk.problems + problems) for (walk, _, _), problems in zip(walks, quick, strict=True)]
+    common = set(keyed[0]).intersection(*keyed[1:])
+    if any(_identity(problem) in common for problems in quick for problem in problems):
+        return None
+    return [_keyed(walk.problems) for walk, _, _ in walks]
+
+
+def _keyed(problems: list[Problem]) -> dict[tuple[object, ...], Problem]:
+    """Problems by identity (a later one at the same identity wins, as in a report of one version)."""
+    return {_identity(problem): problem for problem in problems}
 
 
 def _versions_text(versions: list[str], candidates: tuple[str, ...], misfits: int) -> str:

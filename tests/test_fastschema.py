@@ -324,3 +324,42 @@ def test_an_invalid_template_reports_what_jsonschema_alone_reported(tmp_path: Pa
     assert report == before  # byte for byte
     assert [(f["rule"], f["line"], f["column"]) for f in json.loads(report)["findings"]] == [
         ("AIB101", 13, 30), ("AIB101", 24, 26)]
+
+
+# an apiVersion that cannot be known: an osDiskSizeGB of -1 is below the minimum of every candidate
+# version but 2019-05-01-preview (which has none), so it is not reported
+_UNKNOWN_VERSION = {
+    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    "contentVersion": "1.0.0.0",
+    "parameters": {"apiVersion": {"type": "string"}},
+    "resources": [{
+        "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "[parameters('apiVersion')]",
+        "name": "img", "location": "westus2",
+        "identity": _VALID["identity"],
+        "properties": {
+            "source": _VALID["properties"]["source"],
+            "vmProfile": {"osDiskSizeGB": -1},
+            "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
+        },
+    }],
+}
+
+
+def test_an_unknown_api_version_with_errors_in_some_versions_only_does_not_import_jsonschema(tmp_path: Path) -> None:
+    report, last = _probe(tmp_path, _UNKNOWN_VERSION)
+    before, before_last = _probe(tmp_path, _UNKNOWN_VERSION, "jsonschema-only")
+    assert (last, before_last) == ("False 0", "True 0")
+    assert report == before  # byte for byte
+    assert [(f["rule"], f["line"], f["column"], f["severity"]) for f in json.loads(report)["findings"]
+            if f["rule"].startswith("AIB1")] == [("AIB100", 12, 21, "note")]
+
+
+def test_an_unknown_api_version_with_an_error_in_every_version_reports_jsonschema_s_words(tmp_path: Path) -> None:
+    invalid = copy.deepcopy(_UNKNOWN_VERSION)
+    invalid["resources"][0]["properties"]["distribute"][0]["runOutputName"] = "bad name"
+    report, last = _probe(tmp_path, invalid)
+    before, before_last = _probe(tmp_path, invalid, "jsonschema-only")
+    assert (last, before_last) == ("True 1", "True 1")
+    assert report == before  # byte for byte
+    assert [(f["rule"], f["line"], f["column"]) for f in json.loads(report)["findings"] if f["rule"].startswith("AIB1")] == [
+        ("AIB100", 12, 21), ("AIB101", 35, 30)]  # runOutputName "bad name"
