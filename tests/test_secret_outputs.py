@@ -161,3 +161,50 @@ def test_the_baseline_knows_a_new_secret_at_the_same_place(tmp_path: Path) -> No
     assert json.loads((tmp_path / "b.json").read_text())["key"] == key
     raw = hashlib.sha256(GITHUB.encode()).hexdigest()
     assert raw[:32] not in (tmp_path / "b.json").read_text()
+
+
+# -- SARIF fingerprints of secrets without a baseline -----------------------------------------
+
+_FIRST, _SECOND = "Hx93kPq27wzA", "Kd81mWr55tqB"  # two passwords of one length: the same masked message
+
+
+def _two_passwords(*passwords: str) -> str:
+    inline = "; ".join(f"export PASSWORD={password}; run{index}" for index, password in enumerate(passwords))
+    return json.dumps({
+        "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2024-02-01", "name": "img",
+        "location": "westus2",
+        "properties": {"customize": [{"type": "Shell", "name": "a", "inline": [inline]}]},
+    }, indent=2)
+
+
+def _secret_prints(tmp_path: Path, text: str) -> tuple[list[tuple[str, int, int, str]], str]:
+    (tmp_path / "t.json").write_text(text)
+    code, out = main_in_process("--format", "sarif", "--no-cache", "--select", "AIB400", "t.json")
+    assert code == 1, out
+    results = json.loads(out)["runs"][0]["results"]
+    return [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"],
+             r["locations"][0]["physicalLocation"]["region"]["startColumn"],
+             r["partialFingerprints"]["aiblintFingerprint/v1"]) for r in results], out
+
+
+def test_two_secrets_with_one_masked_message_get_distinct_stable_fingerprints_without_a_baseline(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    first, out = _secret_prints(tmp_path, _two_passwords(_FIRST, _SECOND))
+    assert [place[:3] for place in first] == [("AIB400", 12, 28), ("AIB400", 12, 64)]
+    assert first[0][3] != first[1][3] and first[1][3] == first[0][3] + ":2"  # location and ordinal, not the secret
+    again, _ = _secret_prints(tmp_path, _two_passwords(_FIRST, _SECOND))
+    assert again == first  # the same secrets in another run: the same fingerprints
+    other, _ = _secret_prints(tmp_path, _two_passwords("Zq72nBv40ycC", "Wt63pLs18hxD"))
+    assert other == first  # without a key, a fingerprint carries nothing of the secret (as the fuzz target requires)
+    digests = [hashlib.sha256(secret.encode()).hexdigest() for secret in (_FIRST, _SECOND)]
+    for secret, digest in zip((_FIRST, _SECOND), digests, strict=True):
+        assert secret not in out and digest[:16] not in out
+
+
+def test_with_a_baseline_two_secrets_with_one_masked_message_are_told_apart_by_their_text(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "t.json").write_text(_two_passwords(_FIRST, _SECOND))
+    assert main_in_process("--no-cache", "--write-baseline", "b.json", "t.json")[0] == 0
+    (tmp_path / "t.json").write_text(_two_passwords(_SECOND))  # the first removed, the second kept
+    code, out = main_in_process("--no-cache", "--format", "json", "--baseline", "b.json", "--select", "AIB400", "t.json")
+    assert code == 0 and [f["suppressed"]["kind"] for f in json.loads(out)["findings"]] == ["external"]
