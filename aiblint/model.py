@@ -91,8 +91,7 @@ class ImageTemplate:
             return resolved
         if self.arm_template is None:
             return resolve_literal(node, written_in(node, self.document))
-        from aiblint.arm.builtins import is_known
-        from aiblint.arm.scope import literal
+        from aiblint.arm.scope import arm_resolved, literal
         from aiblint.arm.structure import is_computed
 
         if is_computed(node):
@@ -105,15 +104,10 @@ class ImageTemplate:
                 result = self.context.scope_for(template).value_of(node)
         except RecursionError:  # pathological nesting: not knowable, never a crash
             return Resolved(UNKNOWN, node, self.document)
-        value = result.value
-        partial = value if isinstance(value, PartialString) else None
-        if not is_known(value):
-            value = UNKNOWN
-        origin = result.origin
-        if origin is None or origin.node is node:
-            return Resolved(value, node, document, partial)
-        self.flows.setdefault(id(origin.node), []).append(node)
-        return Resolved(value, origin.node, origin.document, partial)
+        found = arm_resolved(result, node, document)
+        if found.node is not node:
+            self.flows.setdefault(id(found.node), []).append(node)
+        return found
 
     # -- property names, read as the service reads them ------------------------------
 
@@ -138,25 +132,25 @@ class ImageTemplate:
         the service reads (AIB103 reports the spelling). Both ``holder`` and
         the property are followed (:meth:`follow`): a whole value written
         elsewhere reads as if written in place."""
-        holder = self.follow(holder)
-        if not isinstance(holder, JsonObject):
-            return None
-        node = holder.get(name)
-        if node is None and self.names_fold_case:
-            found = holder.get_ci(name)
-            node = found[1] if found is not None else None
-        return self.follow(node)
+        return self.follow(self._member_node(holder, name)[1])
 
     def member_key(self, holder: JsonNode | None, name: str) -> JsonString | None:
         """The key token of :meth:`member` (to point at the property name)."""
-        holder = self.follow(holder)
-        if not isinstance(holder, JsonObject):
+        followed, node = self._member_node(holder, name)
+        if followed is None or node is None:
             return None
-        node = holder.get(name)
+        return next((key for key, value in followed.members if value is node), None)
+
+    def _member_node(self, holder: JsonNode | None, name: str) -> tuple[JsonObject | None, JsonNode | None]:
+        """``holder`` followed, and its property ``name`` as the service reads it (not followed)."""
+        followed = self.follow(holder)
+        if not isinstance(followed, JsonObject):
+            return None, None
+        node = followed.get(name)
         if node is None and self.names_fold_case:
-            found = holder.get_ci(name)
+            found = followed.get_ci(name)
             node = found[1] if found is not None else None
-        return next((key for key, value in holder.members if value is node), None) if node is not None else None
+        return followed, node
 
     def _computed(self, node: JsonNode) -> Resolved:
         """A node an expression made (:mod:`aiblint.arm.structure`): its value,

@@ -33,7 +33,15 @@ from aiblint.arm.syntax import (
 )
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.record import Record
-from aiblint.values import UNKNOWN, PartialString, UnknownString, has_placeholder, placeholder_parts
+from aiblint.values import (
+    UNKNOWN,
+    PartialString,
+    Resolved,
+    UnknownString,
+    has_placeholder,
+    placeholder_parts,
+    written_in,
+)
 
 if TYPE_CHECKING:
     from aiblint.arm.parameters import ParameterValues
@@ -99,6 +107,20 @@ def string_value(text: str) -> object:
     if has_placeholder(text):
         return placeholder_parts(text) or UNKNOWN
     return text
+
+
+def arm_resolved(result: Val, node: JsonNode, document: Document) -> Resolved:
+    """An evaluation ``result`` as rules read it: unknown unless fully known (a
+    :class:`PartialString` kept as ``partial``), at its origin when it comes
+    unchanged from elsewhere, else at ``node`` in ``document``."""
+    value = result.value
+    partial = value if isinstance(value, PartialString) else None
+    if not builtins.is_known(value):
+        value = UNKNOWN
+    origin = result.origin
+    if origin is None or origin.node is node:
+        return Resolved(value, node, document, partial)
+    return Resolved(value, origin.node, written_in(origin.node, origin.document), partial)
 
 
 def literal(node: JsonNode, document: Document) -> Val:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from aiblint.frontends.terraform.nodes import TfString
 from aiblint.values import (
     UNKNOWN,
-    PartialString,
     Resolved,
     has_placeholder,
     placeholder_parts,
@@ -65,18 +64,10 @@ class TerraformValues:
 
 def _arm_value(node: JsonNode, context: ArmContext, document: Document, root: JsonObject) -> Resolved:
     """As the model evaluates a deployment template's value (``ImageTemplate._evaluate``)."""
-    from aiblint.arm.builtins import is_known
-    from aiblint.arm.scope import enclosing_template
+    from aiblint.arm.scope import arm_resolved, enclosing_template
 
     try:
         result = context.scope_for(enclosing_template(node, document)).value_of(node)
     except RecursionError:
         return Resolved(UNKNOWN, node, document)
-    value = result.value
-    partial = value if isinstance(value, PartialString) else None
-    if not is_known(value):
-        value = UNKNOWN
-    origin = result.origin
-    if origin is None or origin.node is node:
-        return Resolved(value, node, document, partial)
-    return Resolved(value, origin.node, written_in(origin.node, origin.document), partial)
+    return arm_resolved(result, node, document)
