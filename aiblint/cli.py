@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--parameters", "-p", action="append", metavar="FILE",
-        help="ARM parameters file for the deployment templates (repeatable; a later file wins, as in the Azure CLI). "
+        help="ARM parameters file for the deployment templates (repeatable: each file is one deployment, checked on its own). "
         "Default: x.parameters.json beside x.json, or azuredeploy.parameters.json",
     )
     parser.add_argument(

@@ -132,7 +132,7 @@ class Config:
     script_roots: dict[str, tuple[str, bool]] = field(default_factory=dict)  # URL prefix -> (folder, partial)
     inline_shebang: str = "/bin/sh -e"  # what runs Shell inline commands (Packer's inline_shebang)
     fetch: bool = False  # download referenced scripts that cannot be mapped to a local file
-    parameters: list[str] = field(default_factory=list)  # ARM parameters files for every template; later files win
+    parameters: list[str] = field(default_factory=list)  # ARM parameters files for every template; each one deployment
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule ids or prefixes off there
     baseline: str | None = None  # accepted findings (aiblint.baseline); relative to the file that sets it
     regions: list[str] = field(default_factory=list)  # where Image Builder runs too, beyond aiblint's data (AIB200)

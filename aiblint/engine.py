@@ -121,23 +121,30 @@ class Linter:
         ]
 
     def lint_bytes(self, data: bytes, display: str, explicit: bool = True) -> tuple[list[Finding], int]:
-        """Findings for one file's bytes, and how many templates it held."""
-        document, templates = self._load(data, display)
-        context = FileContext(document, templates, explicit)
+        """Findings for one file's bytes, and how many templates it held.
+
+        With several ``--parameters`` files, a deployment template is checked once
+        per file (each is one deployment): a finding in a parameters file comes
+        from its own pass, one in the template is reported once (see :meth:`_load`)."""
+        document, passes = self._load(data, display)
         findings: list[Finding] = []
         claimed: list[Claimed] = []
+        seen: set[tuple[object, ...]] = set()  # script units of an earlier pass
         with active(self.scripts):
-            for rule in self.rules.rules:
-                for template in templates:
-                    template.flows.clear()  # provenance is per rule
-                findings.extend(self._run(rule, document, rule.check_file(context), templates))
-                for template in templates:
-                    findings.extend(self._run(rule, document, rule.check_template(template), [template]))
-                    if rule in self.claim_rules:
-                        claimed.extend(self._claims(rule, document, rule.check_claims(template), template))
-            if self.script_rules or self.batch_rules:
-                findings.extend(self._scripts(document, templates))
-            self.filter.read(document, templates)
+            for index, templates in enumerate(passes):
+                context = FileContext(document, templates, explicit)
+                for rule in self.rules.rules:
+                    for template in templates:
+                        template.flows.clear()  # provenance is per rule
+                    findings.extend(self._run(rule, document, rule.check_file(context), templates))
+                    for template in templates:
+                        findings.extend(self._run(rule, document, rule.check_template(template), [template]))
+                        # Claims of one pass only: two parameters files are two deployments, never both at once.
+                        if rule in self.claim_rules and index == 0:
+                            claimed.extend(self._claims(rule, document, rule.check_claims(template), template))
+                if self.script_rules or self.batch_rules:
+                    findings.extend(self._scripts(document, templates, seen))
+                self.filter.read(document, templates)
         if self.batch:
             self.claims.extend(claimed)  # compared with the other files' at the end of the run
         else:  # one file on its own (the language server, --fix): its templates with each other
@@ -145,7 +152,7 @@ class Linter:
 
             findings.extend(resolve(claimed))
         findings = self._without_secret_text(sorted(set(findings)))
-        return (findings if self.batch else self.filter.apply(findings)), len(templates)
+        return (findings if self.batch else self.filter.apply(findings)), len(passes[0])
 
     def _claims(self, rule: Rule, document: Document, claims: Iterable[Claim], template: ImageTemplate) -> Iterable[Claimed]:
         from aiblint.claims import Claimed
@@ -155,16 +162,17 @@ class Linter:
             if finding is not None:
                 yield Claimed(finding.rule, claim.key, claim.owner, finding, claim.related)
 
-    def _scripts(self, document: Document, templates: list[ImageTemplate]) -> list[Finding]:
-        from aiblint.scripts.units import script_units
-
+    def _scripts(self, document: Document, templates: list[ImageTemplate], seen: set[tuple[object, ...]]) -> list[Finding]:
+        """Check the scripts of ``templates`` that an earlier pass over the same file
+        (another parameters file) did not (``seen``: their :meth:`ScriptUnit.identity`)."""
         findings: list[Finding] = []
-        units = [unit for template in templates for unit in script_units(template)]
+        first = not seen
+        units = _new_units(templates, seen)
         if self.tally is None:
             from aiblint.scripts.tally import ScriptTally
 
             self.tally = ScriptTally()
-        self.tally.add(templates, units)
+        self.tally.add(templates if first else [], units)
         for rule in self.script_rules:
             for unit in units:
                 findings.extend(self._run(rule, document, rule.check_script(unit), [unit.template]))
@@ -215,17 +223,21 @@ class Linter:
         """Read a file again whose findings came from the result cache or a worker
         process: for the filter (``suppressions``), or for its script units
         (``scripts``; returned, for the batch rules)."""
-        from aiblint.scripts.units import script_units
-
-        document, templates = self._load(data, display)
+        document, passes = self._load(data, display)
+        units: list[ScriptUnit] = []
+        seen: set[tuple[object, ...]] = set()
         with active(self.scripts):
-            units = [unit for template in templates for unit in script_units(template)] if scripts else []
-            if suppressions:
-                self.filter.read(document, templates)
+            for templates in passes:
+                if scripts:
+                    units += _new_units(templates, seen)
+                if suppressions:
+                    self.filter.read(document, templates)
         return units
 
-    def _load(self, data: bytes, display: str) -> tuple[Document, list[ImageTemplate]]:
-        """The document and its image templates, read by the front end of its language."""
+    def _load(self, data: bytes, display: str) -> tuple[Document, list[list[ImageTemplate]]]:
+        """The document and its image templates, read by the front end of its language:
+        one list of templates per pass. A deployment template given several
+        ``--parameters`` files is one pass per file, each bound to that file alone."""
         from aiblint.frontends.terraform import is_terraform
 
         if is_terraform(display):
@@ -236,11 +248,15 @@ class Linter:
             repository = repository_for(source.parent, self.scripts).root if source is not None else None
             document, templates, read = load_terraform(data, display, source, repository)
             self.reads[display] = [str(path) for path in read]
-            return document, templates
+            return document, [templates]
         document = self.load(data, display)
         templates = find_templates(document) if document.root is not None else []
-        self._bind_parameters(document, templates, display)
-        return document, templates
+        passes = [templates]
+        if len(self.parameter_files) > 1 and any(template.arm_template is not None for template in templates):
+            passes += [find_templates(document) for _ in self.parameter_files[1:]]
+        for index, each in enumerate(passes):
+            self._bind_parameters(document, each, display, self.parameter_files[index : index + 1])
+        return document, passes
 
     def load(self, data: bytes, display: str) -> Document:
         """The file read by its language's front end, inside this run's settings (a
@@ -248,12 +264,13 @@ class Linter:
         with active(self.scripts):
             return load_bytes(data, display)
 
-    def _bind_parameters(self, document: Document, templates: list[ImageTemplate], display: str) -> None:
-        """Parameters files for expression evaluation: ``--parameters``, or the paired file."""
+    def _bind_parameters(self, document: Document, templates: list[ImageTemplate], display: str,
+                         files: Sequence[ParameterFile]) -> None:
+        """Parameters files for expression evaluation: ``files`` (from ``--parameters``), or the paired file."""
         from aiblint.arm.provenance import bind
 
         source = self.cwd / display if not display.startswith("<") else None
-        bind(document, templates, self.parameter_files, source, display)
+        bind(document, templates, files, source, display)
 
     def _run(
         self, rule: Rule, document: Document, problems: Iterable[Problem], templates: Sequence[ImageTemplate] = ()
@@ -327,6 +344,16 @@ class Linter:
     def _severity(self, rule_id: str) -> Severity | None:
         matches = [prefix for prefix in self.config.severity if rule_id.startswith(prefix)]
         return self.config.severity[max(matches, key=len)] if matches else None
+
+
+def _new_units(templates: Sequence[ImageTemplate], seen: set[tuple[object, ...]]) -> list[ScriptUnit]:
+    """The script units of ``templates`` not in ``seen`` (found by an earlier pass
+    over the same file, with another parameters file), added to it."""
+    from aiblint.scripts.units import script_units
+
+    units = [unit for template in templates for unit in script_units(template) if unit.identity() not in seen]
+    seen.update(unit.identity() for unit in units)
+    return units
 
 
 def _provenance(

@@ -92,8 +92,8 @@ def test_value_from_a_parameters_file_is_reported_in_that_file(write) -> None:  
     assert _where(findings) == [
         ("AIB200", "b.json", 6, 16, MESSAGE + " (value used by resources[0].location at t.json:11)"),
     ]
-    # later files win: the other order is clean
-    assert json_findings("--select", "AIB200", "-p", "b.json", "-p", "a.json", "t.json") == []
+    # each file is one deployment: the order does not matter
+    assert json_findings("--select", "AIB200", "-p", "b.json", "-p", "a.json", "t.json") == findings
 
 
 def test_paired_parameters_file_is_found(write) -> None:  # type: ignore[no-untyped-def]
@@ -252,3 +252,108 @@ def test_a_parameters_file_that_is_not_one_is_a_usage_error(write, text: str, me
     code, out = main_in_process("--format", "json", "--select", "AIB200", "-p", "p.json", "t.json")
     assert code == 2
     assert json.loads(out)["errors"] == [{"path": "p.json", "message": message}]
+
+
+# -- several parameters files: one deployment each -------------------------------------------
+
+_STEPS_TEMPLATE = """{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "steps": {"type": "array"}
+  },
+  "resources": [
+    {
+      "type": "Microsoft.VirtualMachineImages/imageTemplates",
+      "apiVersion": "2024-02-01",
+      "name": "t",
+      "location": "westus2",
+      "properties": {
+        "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "1.0.0"},
+        "customize": "[parameters('steps')]",
+        "distribute": [{"type": "VHD", "runOutputName": "vhd"}, {"type": "VHD", "runOutputName": "vhd"}]
+      }
+    }
+  ]
+}
+"""
+_DEV = """{
+  "parameters": {
+    "steps": {"value": [
+      {"type": "Shell", "name": "setup", "inline": ["echo dev"]},
+      {"type": "Shell", "name": "setup", "inline": ["echo again"]}
+    ]}
+  }
+}
+"""
+_PROD = """{
+  "parameters": {
+    "steps": {"value": [
+      {"type": "Shell", "name": "one", "inline": ["echo prod"]},
+      {"type": "Shell", "name": "two", "inline": ["echo prod"]},
+      {"type": "Shell", "name": "two", "inline": ["echo prod"]}
+    ]}
+  }
+}
+"""
+_USED = " (value used by resources[0].properties.customize at t.json:15)"
+
+
+def _environments(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", _STEPS_TEMPLATE)
+    write("dev.json", _DEV)
+    write("prod.json", _PROD)
+
+
+def test_each_parameters_file_is_one_deployment_reported_in_its_own_file(write) -> None:  # type: ignore[no-untyped-def]
+    # Merged, prod's steps won and dev's duplicate name went unseen.
+    _environments(write)
+    findings = json_findings("--no-cache", "--select", "AIB201,AIB202", "-p", "dev.json", "-p", "prod.json", "t.json")
+    assert _where(findings) == [
+        ("AIB201", "dev.json", 5, 33,
+         'customizer name "setup" is already used by parameters.steps.value[0] (line 4); each customizer needs its own name' + _USED),
+        ("AIB201", "prod.json", 6, 33,
+         'customizer name "two" is already used by parameters.steps.value[1] (line 5); each customizer needs its own name' + _USED),
+        # the template's own finding, once (not once per parameters file)
+        ("AIB202", "t.json", 16, 98,
+         'distributor runOutputName "vhd" is already used by resources[0].properties.distribute[0] (line 16); each '
+         "distributor needs its own runOutputName"),
+    ]
+
+
+def test_each_parameters_file_in_text_and_sarif(write) -> None:  # type: ignore[no-untyped-def]
+    _environments(write)
+    args = ("--no-cache", "--select", "AIB201", "-p", "dev.json", "-p", "prod.json", "t.json")
+    code, out = main_in_process("--color", "never", *args)
+    assert code == 1
+    assert out.splitlines()[:2] == [
+        'dev.json:5:33: error AIB201 customizer name "setup" is already used by parameters.steps.value[0] (line 4); '
+        "each customizer needs its own name" + _USED,
+        'prod.json:6:33: error AIB201 customizer name "two" is already used by parameters.steps.value[1] (line 5); '
+        "each customizer needs its own name" + _USED,
+    ]
+    _, out = main_in_process("--format", "sarif", *args)
+    results = json.loads(out)["runs"][0]["results"]
+    places = [(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+               r["locations"][0]["physicalLocation"]["region"]["startLine"],
+               [(x["physicalLocation"]["artifactLocation"]["uri"], x["physicalLocation"]["region"]["startLine"])
+                for x in r["relatedLocations"]]) for r in results]
+    assert places == [("dev.json", 5, [("t.json", 15)]), ("prod.json", 6, [("t.json", 15)])]
+
+
+def test_each_parameters_file_through_workers_and_the_cache(write) -> None:  # type: ignore[no-untyped-def]
+    _environments(write)
+    write("u.json", _STEPS_TEMPLATE)
+    args = ("--select", "AIB201,AIB202", "-p", "dev.json", "-p", "prod.json", "t.json", "u.json")
+    plain = json_findings("--no-cache", *args)
+    assert [(f["path"], f["rule"]) for f in plain] == [
+        ("dev.json", "AIB201"), ("prod.json", "AIB201"), ("t.json", "AIB202"), ("u.json", "AIB202")]
+    assert json_findings("--no-cache", "-j", "2", *args) == plain
+    assert json_findings(*args) == plain  # stored
+    assert json_findings(*args) == plain  # read back
+
+
+def test_one_parameters_file_is_one_pass(write) -> None:  # type: ignore[no-untyped-def]
+    _environments(write)
+    findings = json_findings("--no-cache", "--select", "AIB201", "-p", "prod.json", "t.json")
+    assert _where(findings)[0][1:4] == ("prod.json", 6, 33) and len(findings) == 1

@@ -1,8 +1,8 @@
 """Parameters files: the values a deployment gives a template's parameters.
 
-Like ``az deployment group create --parameters a.json --parameters b.json``:
-files given on the command line apply in order, a later file's value winning.
-Without them, ``x.json`` is paired with ``x.parameters.json`` beside it, or
+Each file given on the command line is one deployment (``-p dev.json -p
+prod.json``): the engine checks a template once per file, bound to that file
+alone. Without them, ``x.json`` is paired with ``x.parameters.json`` beside it, or
 else with ``azuredeploy.parameters.json`` when ``x.json`` is the only template
 file in that folder. Only parameters
 the template declares are ever looked up, so values meant for another

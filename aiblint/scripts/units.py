@@ -118,6 +118,15 @@ class ScriptUnit:
         # Once per unit, not per finding: a 10,000-line script with a finding a line was quadratic.
         self._segment_starts = [segment.start for segment in self._segments]
 
+    def identity(self) -> tuple[object, ...]:
+        """What makes two units the same script check: the same text, run the same
+        way, written in the same places (a template read once per parameters file
+        gives a unit per pass; one whose text it wrote itself is the same each time)."""
+        places = tuple((segment.document.path, segment.node.start if segment.node is not None else -1, segment.length)
+                       for segment in self._segments)
+        return (self.document.path, self.phase, self.language, self.dialect, self.origin,
+                self.interpreter, self.text, places)
+
     def syntax(self) -> Script:
         """The script's commands (:func:`aiblint.scripts.syntax.parse`), read once
         per unit: every script rule walks every unit of a file in turn, and a shared
