@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aiblint.document import Document
 from aiblint.findings import Severity
@@ -12,6 +13,9 @@ from aiblint.model import ImageTemplate
 from aiblint.rule import Edit, Example, FileContext, Fix, Problem, Rule
 from aiblint.textmap import source_offset
 from aiblint.values import PLACEHOLDER, has_placeholder
+
+if TYPE_CHECKING:
+    from aiblint.arm.parameters import ParameterFile
 
 
 class InvalidJson(Rule):
@@ -337,3 +341,71 @@ and memory on every commit), and says so here rather than passing them silently.
         problem = context.document.problem
         if problem is not None and problem.kind == "too-large":
             yield Problem(problem.message, start=0, end=0)
+
+
+_PAIRED_TEMPLATE = (
+    '{\n  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",\n'
+    '  "parameters": {"location": {"type": "string"}},\n'
+    '  "resources": [{"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01",\n'
+    '    "name": "t", "location": "[parameters(\'location\')]", "properties": {}}]\n}\n'
+)
+
+
+class UnusableParametersFile(Rule):
+    id = "AIB008"
+    name = "unusable-parameters-file"
+    severity = Severity.WARNING
+    summary = "The parameters file paired with a deployment template by its name cannot be used (its values are not checked)"
+    description = """\
+**What.** A deployment template `x.json` is checked with the values of the parameters file
+found beside it by its name: `x.parameters.json`, else the folder's
+`azuredeploy.parameters.json` when `x.json` is the folder's only template. That file cannot
+be used: it is not valid JSON, not a JSON object, a deployment template rather than a
+parameters file, its `parameters` is not an object, or a parameter in it has no `"value"`
+(nor a Key Vault `"reference"`). The finding is in that file, at the place that makes it
+unusable. A syntax error aiblint reads past (a trailing or a missing comma) is reported too;
+the file's values are then used. A file that is a link out of the template's folder is
+never read (a note).
+
+**Why.** A deployment given this file fails, and aiblint cannot know any parameter's value:
+every value taken from a parameter is then unchecked, and a clean result would mean little.
+
+**Fix.** Write the file as a deployment parameters file,
+`{"$schema": ".../deploymentParameters.json#", "contentVersion": "1.0.0.0", "parameters":
+{"name": {"value": ...}}}`, or rename it if it is not one. A parameters file named with
+`--parameters` that cannot be used is a usage error (exit status 2) instead.
+"""
+    examples = (
+        Example(_PAIRED_TEMPLATE, ((1, 16),), "x.parameters.json whose parameters is an array: reported in that file",
+                files=(("template.parameters.json", '{"parameters": []}'),)),
+        Example(_PAIRED_TEMPLATE, ((2, 30),), "a parameter without a value, in the paired file",
+                files=(("template.parameters.json", '{\n  "parameters": {"location": {"defaultValue": "westus2"}}\n}\n'),)),
+        Example(_PAIRED_TEMPLATE, (), "a parameters file",
+                files=(("template.parameters.json", '{"parameters": {"location": {"value": "westus2"}}}'),)),
+    )
+
+    def check_file(self, context: FileContext) -> Iterator[Problem]:
+        seen: set[int] = set()
+        for template in context.templates:
+            values = template.arm.parameter_values if template.arm is not None else None
+            for file in values.files if values is not None else []:
+                if not file.paired or id(file) in seen:
+                    continue  # a --parameters file that cannot be used is a usage error
+                seen.add(id(file))
+                yield from _unusable(file, context.document.path)
+
+
+def _unusable(file: ParameterFile, template: str) -> Iterator[Problem]:
+    text = file.document.text
+    if file.problem is not None:
+        yield Problem(
+            f"parameters file paired with {template} is {file.problem}: it is not used, and every parameter of the "
+            "template is unknown (unchecked)",
+            start=file.problem_at, end=min(file.problem_at + 1, len(text)), document=file.document,
+            severity=Severity.NOTE if file.outside else None,
+        )
+        return
+    for problem in file.document.recovered:  # a trailing comma, a missing comma: read past, the values are used
+        end = min(problem.end_offset if problem.end_offset is not None else problem.offset + 1, len(text))
+        yield Problem(f"parameters file paired with {template} is not valid JSON: {problem.message} (read past it; "
+                      "its values are used)", start=problem.offset, end=end, document=file.document)

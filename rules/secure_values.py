@@ -19,6 +19,19 @@ _DEPLOYMENT = (
 )
 
 
+_NESTED = (
+    '{{\n  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",\n'
+    '  "parameters": {{"adminPassword": {{"type": "securestring"}}, "userName": {{"type": "string"}}}},\n'
+    '  "resources": [{{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "image",\n'
+    '    "properties": {{"mode": "Incremental", "expressionEvaluationOptions": {{"scope": "inner"}},\n'
+    '      "parameters": {{"password": {{"value": "[parameters(\'{given}\')]"}}}},\n'
+    '      "template": {{"parameters": {{"password": {{"type": "string"}}}},\n'
+    '        "resources": [{{"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01",\n'
+    '          "name": "t", "properties": {{"customize": [{{"type": "PowerShell", "name": "user", "inline": [\n'
+    '            "[concat(\'net user builder \', parameters(\'password\'), \' /add\')]"]}}]}}}}]}}}}}}]\n}}\n'
+)
+
+
 def _deployment(*customizers: str) -> str:
     return _DEPLOYMENT.format(customizers=",\n".join(f"      {customizer}" for customizer in customizers))
 
@@ -37,6 +50,12 @@ and every function that passes its arguments on (`concat`, `format`, `replace`, 
 `if`...); functions that only measure or hash it (`length`, `empty`, `equals`,
 `uniqueString`, `guid`) end the trail. The finding points at the field that receives it
 and names the variables it went through.
+
+Into a nested deployment (`Microsoft.Resources/deployments` with an inline `template`) too:
+with the default outer scope its template reads the parameter itself; with
+`"expressionEvaluationOptions": {"scope": "inner"}` the value is handed on through the
+deployment's `parameters`, and an inner parameter given a secure value carries it even when
+declared a plain `string` (the finding names it).
 
 **Why.** ARM keeps a secure parameter out of deployment logs and outputs, but the image
 template is a resource: the service stores its properties as given, in clear, readable by
@@ -82,6 +101,9 @@ the value that was stored.
             (),
             "the secret read at build time; only its length in the template",
         ),
+        Example(_NESTED.format(given="adminPassword"), ((10, 13),),
+                "handed to a nested deployment (inner scope) as a parameter declared a plain string"),
+        Example(_NESTED.format(given="userName"), (), "a nested deployment given a value that is not secure"),
     )
 
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
@@ -98,8 +120,9 @@ the value that was stored.
                 continue
             for flow in secure_flows(scope, node):
                 through = f" (through variable {_names(flow.through)})" if flow.through else ""
+                passed = f" (given to a nested deployment as parameter {_names(flow.passed_as)})" if flow.passed_as else ""
                 yield Problem(
-                    f"secure parameter '{flow.parameter}' flows into {_field(node)}{through}, which the image template "
+                    f"secure parameter '{flow.parameter}'{passed} flows into {_field(node)}{through}, which the image template "
                     "stores in clear (readable by anyone with read access to it, and shown in the build log): read the "
                     "secret inside the script at build time instead, from Key Vault through the template's managed "
                     "identity",

@@ -143,11 +143,55 @@ def test_key_vault_references_and_placeholders_are_unknown(write) -> None:  # ty
         assert json_findings("--select", "AIB200", "-p", name, "t.json") == [], name
 
 
-def test_a_broken_paired_file_makes_parameters_unknown(write) -> None:  # type: ignore[no-untyped-def]
+_NOT_USED = ": it is not used, and every parameter of the template is unknown (unchecked)"
+
+
+@pytest.mark.parametrize(("text", "at", "problem"), [
+    ('{"parameters": {"location": {"value": "westus2"}', (1, 49),
+     "is not valid JSON: unexpected end of file: expected ',' or '}'; the object opened at line 1, column 16 is not "
+     "closed at line 1, column 49" + _NOT_USED),
+    ('{"parameters": []}', (1, 16),
+     'is not usable: "parameters" at line 1, column 16 is not an object of {"name": {"value": ...}}' + _NOT_USED),
+    ('{\n  "parameters": {"location": "westus2"}\n}', (2, 30),
+     'is not usable: parameter "location" at line 2, column 30 has no "value" (a parameters file gives each parameter '
+     '{"value": ...})' + _NOT_USED),
+    ('{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": []}',
+     (1, 1), 'is a deployment template (a parameters file gives each parameter {"value": ...}): lint the template as a '
+     "path, and pass its parameters file with -p" + _NOT_USED),
+    ("[]", (1, 1), "is not a JSON object" + _NOT_USED),
+])
+def test_a_paired_file_that_cannot_be_used_is_reported_in_it(write, text: str, at: tuple[int, int], problem: str) -> None:  # type: ignore[no-untyped-def]
+    # It was silent: the template's parameters were unknown and nothing said why.
     _regions()
     write("t.json", _template(UNSUPPORTED))
-    write("t.parameters.json", '{"parameters": {"location": {"value": "westus2"},}}')
-    assert json_findings("--select", "AIB200", "t.json") == []
+    write("t.parameters.json", text)
+    findings = json_findings("--no-cache", "--select", "AIB008,AIB200", "t.json")
+    assert _where(findings) == [("AIB008", "t.parameters.json", *at, "parameters file paired with t.json " + problem)]
+    assert findings[0]["severity"] == "warning"
+
+
+def test_a_paired_file_read_past_a_trailing_comma_is_used_and_reported(write) -> None:  # type: ignore[no-untyped-def]
+    _regions()
+    write("t.json", _template("westus2"))
+    write("t.parameters.json", '{"parameters": {"location": {"value": "%s"},}}' % UNSUPPORTED)
+    findings = json_findings("--no-cache", "--select", "AIB008,AIB200", "t.json")
+    assert [(f["rule"], f["path"], f["line"], f["column"]) for f in findings] == [
+        ("AIB200", "t.parameters.json", 1, 39), ("AIB008", "t.parameters.json", 1, 57)]
+    assert str(findings[1]["message"]).endswith("(read past it; its values are used)")
+
+
+def test_a_broken_shared_paired_file_through_workers_and_the_cache(write) -> None:  # type: ignore[no-untyped-def]
+    write("t.json", _template(UNSUPPORTED))
+    write("azuredeploy.parameters.json", '{"parameters": []}')
+    args = ("--select", "AIB008", "--format", "json", "t.json")
+    expected = [("AIB008", "azuredeploy.parameters.json", 1, 16)]
+    for extra in (("--no-cache",), ("--no-cache", "-j", "2"), (), ()):  # the last two: stored, then read back
+        code, out = main_in_process(*extra, *args)
+        assert code == 1  # a warning fails the run by default
+        assert [(f["rule"], f["path"], f["line"], f["column"]) for f in json.loads(out)["findings"]] == expected, extra
+    # the cache entry depends on the paired file's bytes: fixed, the finding goes
+    write("azuredeploy.parameters.json", '{"parameters": {}}')
+    assert json.loads(main_in_process(*args)[1])["findings"] == []
 
 
 def test_an_unreadable_parameters_file_is_an_error_exit_2(write) -> None:  # type: ignore[no-untyped-def]

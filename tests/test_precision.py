@@ -306,3 +306,53 @@ def test_a_mis_cased_name_still_counts_for_duplicates_where_the_service_reads_it
                  {"type": "Shell", "Name": "setup", "inline": ["echo b"]}]
     assert [rule for _, _, rule, _ in lint(bare("2020-02-14", customize=customize), "AIB201")] == ["AIB201"]
     assert lint(bare("2024-02-01", customize=customize), "AIB201") == []
+
+
+# -- AIB403 into nested deployments ------------------------------------------------------------
+
+NESTED = """{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"adminPassword": {"type": "securestring"}, "userName": {"type": "string", "defaultValue": "builder"}},
+  "variables": {"pw": "[parameters('adminPassword')]"},
+  "resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "image",
+    "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "SCOPE"},
+      "parameters": {"password": {"value": "GIVEN"}, "user": {"value": "[parameters('userName')]"}},
+      "template": {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {"password": {"type": "DECLARED"}, "user": {"type": "string"}},
+        "resources": [{"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01", "name": "t",
+          "properties": {"customize": [{"type": "PowerShell", "name": "user", "inline": [
+            "[concat('net user ', parameters('user'), ' ', parameters('USED'), ' /add')]"]}]}}]}}}]
+}
+"""
+_STORED = (", which the image template stores in clear (readable by anyone with read access to it, and shown in the "
+           "build log): read the secret inside the script at build time instead, from Key Vault through the template's "
+           "managed identity")
+
+
+def _nested(scope: str = "inner", given: str = "[variables('pw')]", declared: str = "string", used: str = "password") -> str:
+    return (NESTED.replace("SCOPE", scope).replace("GIVEN", given).replace("DECLARED", declared)
+            .replace("USED", used))
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    # inner scope: handed on through the deployment's parameters, declared a plain string inside
+    (_nested(), "secure parameter 'adminPassword' (given to a nested deployment as parameter 'password') flows into an "
+                "inline command (through variable 'pw')"),
+    (_nested(given="[parameters('adminPassword')]"),
+     "secure parameter 'adminPassword' (given to a nested deployment as parameter 'password') flows into an inline command"),
+    # declared secure inside: its own name
+    (_nested(declared="securestring", given="[parameters('userName')]"),
+     "secure parameter 'password' flows into an inline command"),
+    # outer scope (the default): the nested template reads the outer parameter itself
+    (_nested(scope="outer", used="adminPassword"), "secure parameter 'adminPassword' flows into an inline command"),
+])
+def test_a_secure_value_is_followed_into_a_nested_deployment(text: str, message: str) -> None:
+    found = lint(text, "AIB403")
+    assert found == [(14, 13, "AIB403", message + _STORED)]
+
+
+@pytest.mark.parametrize("given", ["[parameters('userName')]", "[length(parameters('adminPassword'))]", "plain"])
+def test_a_nested_deployment_given_no_secure_value(given: str) -> None:
+    assert lint(_nested(given=given), "AIB403") == []

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from aiblint.arm.scope import Binding
 from aiblint.document import Document
-from aiblint.jsontree import JsonNode, JsonObject, JsonString
+from aiblint.jsontree import JsonObject, JsonString
 from aiblint.loader import load_bytes
 
 
@@ -33,6 +33,9 @@ class ParameterFile:
     document: Document
     bindings: dict[str, Binding]  # case-folded name -> value
     problem: str | None = None  # why it cannot be used (not JSON, not an object)
+    problem_at: int = 0  # where in ``document`` (an offset)
+    paired: bool = False  # found beside the template by its name, not named by the user
+    outside: bool = False  # a link out of the template's folder (never read)
 
 
 @dataclass
@@ -61,17 +64,20 @@ def read_parameter_file(data: bytes, display: str) -> ParameterFile:
     document = load_bytes(data, display)
     root = document.root
     if root is None:
+        at = document.problem.offset if document.problem is not None else 0
         problem = document.problem.message if document.problem is not None else "cannot be read"
-        return ParameterFile(document, {}, f"not valid JSON: {problem}")
+        return ParameterFile(document, {}, f"not valid JSON: {problem} at {_where(document, at)}", at)
     if not isinstance(root, JsonObject):
-        return ParameterFile(document, {}, "not a JSON object")
+        return ParameterFile(document, {}, "not a JSON object", root.start)
     if _is_template(root):
         return ParameterFile(document, {}, 'a deployment template (a parameters file gives each parameter {"value": '
-                                           "...}): lint the template as a path, and pass its parameters file with -p")
+                                           "...}): lint the template as a path, and pass its parameters file with -p",
+                             root.start)
     section = root.get("parameters")
     if "parameters" in root and not isinstance(section, JsonObject):
-        return ParameterFile(document, {}, f'not usable: "parameters" at {_where(document, section)} is not an object '
-                                           'of {"name": {"value": ...}}')
+        at = section.start if section is not None else root.start
+        return ParameterFile(document, {}, f'not usable: "parameters" at {_where(document, at)} is not an object '
+                                           'of {"name": {"value": ...}}', at)
     entries = section if isinstance(section, JsonObject) else root
     bindings: dict[str, Binding] = {}
     for name, entry in entries.items():
@@ -82,8 +88,8 @@ def read_parameter_file(data: bytes, display: str) -> ParameterFile:
         elif entries is root and name in _DOCUMENT_KEYS:
             continue
         else:
-            return ParameterFile(document, {}, f'not usable: parameter "{name}" at {_where(document, entry)} has no '
-                                               '"value" (a parameters file gives each parameter {"value": ...})')
+            return ParameterFile(document, {}, f'not usable: parameter "{name}" at {_where(document, entry.start)} has no '
+                                               '"value" (a parameters file gives each parameter {"value": ...})', entry.start)
     return ParameterFile(document, bindings)
 
 
@@ -98,10 +104,8 @@ def _is_template(root: JsonObject) -> bool:
     return named or "resources" in root
 
 
-def _where(document: Document, node: JsonNode | None) -> str:
-    if node is None:
-        return "line 1"
-    position = document.position(node.start)
+def _where(document: Document, offset: int) -> str:
+    position = document.position(offset)
     return f"line {position.line}, column {position.column}"
 
 

@@ -117,12 +117,17 @@ def bind(document: Document, templates: Sequence[ImageTemplate], explicit: Seque
 
 
 def _read_paired(path: Path, template_display: str) -> ParameterFile:
+    """The paired file (its problem, if any, is reported by AIB008 in it)."""
     display = str(Path(template_display).with_name(path.name).as_posix())
     try:
         # Found by its name, not named by the user: a link out of the template's
         # folder (to a credentials file, a device) is not followed.
         if not path.resolve().is_relative_to(path.parent.resolve()):
-            return ParameterFile(Document(display, ""), {}, "a link out of the template's folder, not followed")
-        return read_parameter_file(read_file(path), display)
-    except OSError:
-        return ParameterFile(Document(display, ""), {}, "cannot be read")
+            return ParameterFile(Document(display, ""), {}, "a link out of the template's folder, not followed",
+                                 paired=True, outside=True)
+        file = read_parameter_file(read_file(path), display)
+    except (OSError, RuntimeError) as error:  # RuntimeError: a symbolic link loop
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else "cannot be read"
+        return ParameterFile(Document(display, ""), {}, f"not readable: {reason}", paired=True)
+    file.paired = True
+    return file

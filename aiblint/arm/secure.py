@@ -48,6 +48,8 @@ class SecureFlow:
 
     parameter: str
     through: tuple[str, ...] = ()
+    #: the names it was given as parameters of nested deployments (outermost first)
+    passed_as: tuple[str, ...] = ()
 
 
 def secure_flows(scope: Scope, node: JsonNode, secure: SecurePredicate = declared_secure) -> list[SecureFlow]:
@@ -72,7 +74,9 @@ class _Tracer:
     def __init__(self, scope: Scope, secure: SecurePredicate) -> None:
         self.scope = scope
         self.secure = secure
-        self.any_secure = any(secure(declaration) for declaration in scope.parameters.values())
+        # (a nested deployment's parameter may be handed a secure value without being declared secure)
+        self.any_secure = any(secure(declaration) for declaration in scope.parameters.values()) or any(
+            binding.scope is not None for binding in scope.bindings.values())
         self._flows: dict[int, list[SecureFlow]] = {}  # id(node) -> what its value carries
         self._active: set[int] = set()
 
@@ -101,7 +105,7 @@ class _Tracer:
         return result
 
     def _through(self, name: str, node: JsonNode) -> list[SecureFlow]:
-        return [SecureFlow(flow.parameter, (name, *flow.through)) for flow in self.node(node)]
+        return [SecureFlow(flow.parameter, (name, *flow.through), flow.passed_as) for flow in self.node(node)]
 
     def expression(self, expression: Expression) -> list[SecureFlow]:
         if isinstance(expression, (Property, Index)):
@@ -128,9 +132,22 @@ class _Tracer:
     def _parameter(self, call: Call) -> list[SecureFlow]:
         name = _literal_argument(call)
         declaration = self.scope.parameters.get(name.casefold()) if name is not None else None
-        if name is None or declaration is None or not self.secure(declaration):
+        if name is None or declaration is None:
             return []
-        return [SecureFlow(_declared_name(self.scope, name))]
+        if self.secure(declaration):
+            return [SecureFlow(_declared_name(self.scope, name))]
+        return self._passed(name)
+
+    def _passed(self, name: str) -> list[SecureFlow]:
+        """A parameter of a nested deployment (inner scope) that is not declared
+        secure, given a value by the template that deploys it: what that value
+        carries (ARM hands it on as a plain value)."""
+        binding = self.scope.bindings.get(name.casefold())
+        if binding is None or binding.node is None or binding.scope is None:
+            return []  # not a nested deployment's parameter (a parameters file, a default: not secure)
+        declared = _declared_name(self.scope, name)
+        return [SecureFlow(flow.parameter, flow.through, (*flow.passed_as, declared))
+                for flow in _tracer(binding.scope, self.secure).node(binding.node)]
 
     def _variable(self, call: Call) -> tuple[str, JsonNode] | None:
         name = _literal_argument(call)
