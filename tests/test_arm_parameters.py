@@ -173,7 +173,7 @@ def test_a_paired_file_that_cannot_be_used_is_reported_in_it(write, text: str, a
 def test_a_paired_file_read_past_a_trailing_comma_is_used_and_reported(write) -> None:  # type: ignore[no-untyped-def]
     _regions()
     write("t.json", _template("westus2"))
-    write("t.parameters.json", '{"parameters": {"location": {"value": "%s"},}}' % UNSUPPORTED)
+    write("t.parameters.json", '{"parameters": {"location": {"value": "' + UNSUPPORTED + '"},}}')
     findings = json_findings("--no-cache", "--select", "AIB008,AIB200", "t.json")
     assert [(f["rule"], f["path"], f["line"], f["column"]) for f in findings] == [
         ("AIB200", "t.parameters.json", 1, 39), ("AIB008", "t.parameters.json", 1, 57)]
