@@ -53,6 +53,19 @@ class ReadProblem:
     removable: bool = False
 
 
+@dataclass(frozen=True)
+class UnusableFile:
+    """A parameters file paired with a template by its name that cannot be used:
+    why (``problem``, a phrase after "is"), and where in its own ``document``."""
+
+    document: Document
+    problem: str
+    offset: int = 0
+    end_offset: int | None = None
+    usable: bool = False  # read past the problem (a trailing comma): its values are used
+    outside: bool = False  # a link out of the template's folder, never read
+
+
 @dataclass
 class Document:
     """Everything the loader learned about one file.
@@ -79,6 +92,8 @@ class Document:
     #: other files the front end read to build ``root`` (a Bicep template's
     #: ``loadTextContent`` files, its parameters file), for the result cache
     read_files: list[Path] = field(default_factory=list, repr=False)
+    #: the parameters file paired with it by name, when it cannot be used (AIB008)
+    unusable_parameters: list[UnusableFile] = field(default_factory=list, repr=False)
     _line_starts: list[int] | None = field(default=None, repr=False)
 
     @property

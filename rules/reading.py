@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from aiblint.document import Document
 from aiblint.findings import Severity
@@ -13,9 +12,6 @@ from aiblint.model import ImageTemplate
 from aiblint.rule import Edit, Example, FileContext, Fix, Problem, Rule
 from aiblint.textmap import source_offset
 from aiblint.values import PLACEHOLDER, has_placeholder
-
-if TYPE_CHECKING:
-    from aiblint.arm.parameters import ParameterFile
 
 
 class InvalidJson(Rule):
@@ -359,8 +355,9 @@ class UnusableParametersFile(Rule):
     description = """\
 **What.** A deployment template `x.json` is checked with the values of the parameters file
 found beside it by its name: `x.parameters.json`, else the folder's
-`azuredeploy.parameters.json` when `x.json` is the folder's only template. That file cannot
-be used: it is not valid JSON, not a JSON object, a deployment template rather than a
+`azuredeploy.parameters.json` when `x.json` is the folder's only template (a Bicep template:
+the `.bicepparam` whose `using` names it, else `x.parameters.json`). That file cannot be
+used: it is not valid JSON (or Bicep), not a JSON object, a deployment template rather than a
 parameters file, its `parameters` is not an object, or a parameter in it has no `"value"`
 (nor a Key Vault `"reference"`). The finding is in that file, at the place that makes it
 unusable. A syntax error aiblint reads past (a trailing or a missing comma) is reported too;
@@ -385,27 +382,15 @@ every value taken from a parameter is then unchecked, and a clean result would m
     )
 
     def check_file(self, context: FileContext) -> Iterator[Problem]:
-        seen: set[int] = set()
-        for template in context.templates:
-            values = template.arm.parameter_values if template.arm is not None else None
-            for file in values.files if values is not None else []:
-                if not file.paired or id(file) in seen:
-                    continue  # a --parameters file that cannot be used is a usage error
-                seen.add(id(file))
-                yield from _unusable(file, context.document.path)
-
-
-def _unusable(file: ParameterFile, template: str) -> Iterator[Problem]:
-    text = file.document.text
-    if file.problem is not None:
-        yield Problem(
-            f"parameters file paired with {template} is {file.problem}: it is not used, and every parameter of the "
-            "template is unknown (unchecked)",
-            start=file.problem_at, end=min(file.problem_at + 1, len(text)), document=file.document,
-            severity=Severity.NOTE if file.outside else None,
-        )
-        return
-    for problem in file.document.recovered:  # a trailing comma, a missing comma: read past, the values are used
-        end = min(problem.end_offset if problem.end_offset is not None else problem.offset + 1, len(text))
-        yield Problem(f"parameters file paired with {template} is not valid JSON: {problem.message} (read past it; "
-                      "its values are used)", start=problem.offset, end=end, document=file.document)
+        if not context.templates:
+            return  # (a parameters file is paired only for a template's sake)
+        for file in context.document.unusable_parameters:
+            text = file.document.text
+            end = min(file.end_offset if file.end_offset is not None else file.offset + 1, len(text))
+            paired = f"parameters file paired with {context.document.path} is {file.problem}"
+            if file.usable:  # a trailing comma, a missing comma: read past, the values are used
+                message = f"{paired} (read past it; its values are used)"
+            else:
+                message = f"{paired}: it is not used, and every parameter of the template is unknown (unchecked)"
+            yield Problem(message, start=file.offset, end=max(end, file.offset), document=file.document,
+                          severity=Severity.NOTE if file.outside else None)

@@ -353,3 +353,23 @@ def test_deep_nesting_is_unknown_not_a_crash() -> None:
     (template,) = find_templates(document)
     tags = template.resource.get("tags")
     assert tags is not None and template.resolve(tags).known is False
+
+
+@pytest.mark.parametrize(("name", "text", "at", "problem"), [
+    ("main.bicepparam", "using './main.bicep'\n\nparam location = 'westus2'\nparam steps = [\n  { type: 'Shell', name: \n]\n",
+     (5, 3), "is not valid Bicep: unexpected \"{ type: 'Shell', name:\""),
+    ("main.parameters.json", '{"parameters": []}', (1, 16),
+     'is not usable: "parameters" at line 1, column 16 is not an object of {"name": {"value": ...}}'),
+    ("main.parameters.json", '{"parameters": {"location": {"value": "westus2"}', (1, 49), "is not valid JSON: "),
+])
+def test_a_paired_parameters_file_that_cannot_be_used_is_reported(tmp_path: Path, name: str, text: str,
+                                                                  at: tuple[int, int], problem: str) -> None:
+    # It was silent: every param was unknown and nothing said why.
+    (tmp_path / name).write_text(text)
+    (tmp_path / "main.bicep").write_text(PARAMETERIZED)
+    report = lint_paths(["main.bicep"], cwd=tmp_path, config=Config(select=["AIB008"]))
+    [finding] = report.findings
+    assert (finding.rule, finding.path) == ("AIB008", name)
+    assert (finding.line, finding.column) == at
+    assert finding.message.startswith(f"parameters file paired with main.bicep {problem}")
+    assert finding.message.endswith(": it is not used, and every parameter of the template is unknown (unchecked)")

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aiblint.arm.scope import Binding
-from aiblint.document import Document
+from aiblint.document import Document, UnusableFile
 from aiblint.jsontree import JsonObject, JsonString
 from aiblint.loader import load_bytes
 
@@ -34,7 +34,6 @@ class ParameterFile:
     bindings: dict[str, Binding]  # case-folded name -> value
     problem: str | None = None  # why it cannot be used (not JSON, not an object)
     problem_at: int = 0  # where in ``document`` (an offset)
-    paired: bool = False  # found beside the template by its name, not named by the user
     outside: bool = False  # a link out of the template's folder (never read)
 
 
@@ -107,6 +106,14 @@ def _is_template(root: JsonObject) -> bool:
 def _where(document: Document, offset: int) -> str:
     position = document.position(offset)
     return f"line {position.line}, column {position.column}"
+
+
+def unusable(file: ParameterFile) -> list[UnusableFile]:
+    """Why a paired ``file`` cannot be used, or the syntax errors read past in it (AIB008)."""
+    if file.problem is not None:
+        return [UnusableFile(file.document, file.problem, file.problem_at, outside=file.outside)]
+    return [UnusableFile(file.document, f"not valid JSON: {problem.message}", problem.offset, problem.end_offset, usable=True)
+            for problem in file.document.recovered]
 
 
 def merge(files: Sequence[ParameterFile]) -> ParameterValues | None:

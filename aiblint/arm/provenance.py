@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aiblint.arm.pairing import paired_file
-from aiblint.arm.parameters import ParameterFile, merge, read_parameter_file
+from aiblint.arm.parameters import ParameterFile, merge, read_parameter_file, unusable
 from aiblint.arm.scope import ArmContext
 from aiblint.config import Config
 from aiblint.discover import display_path
@@ -110,6 +110,7 @@ def bind(document: Document, templates: Sequence[ImageTemplate], explicit: Seque
         paired = paired_file(source)
         if paired is not None:
             files = [_read_paired(paired, display)]
+            document.unusable_parameters = unusable(files[0])
     context = ArmContext(document, merge(files))
     for template in templates:
         if template.arm_template is not None:
@@ -124,10 +125,8 @@ def _read_paired(path: Path, template_display: str) -> ParameterFile:
         # folder (to a credentials file, a device) is not followed.
         if not path.resolve().is_relative_to(path.parent.resolve()):
             return ParameterFile(Document(display, ""), {}, "a link out of the template's folder, not followed",
-                                 paired=True, outside=True)
-        file = read_parameter_file(read_file(path), display)
+                                 outside=True)
+        return read_parameter_file(read_file(path), display)
     except (OSError, RuntimeError) as error:  # RuntimeError: a symbolic link loop
         reason = error.strerror if isinstance(error, OSError) and error.strerror else "cannot be read"
-        return ParameterFile(Document(display, ""), {}, f"not readable: {reason}", paired=True)
-    file.paired = True
-    return file
+        return ParameterFile(Document(display, ""), {}, f"not readable: {reason}")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, TypeVar
 from aiblint.arm import builtins
 from aiblint.arm.functions import signature
 from aiblint.bicep.syntax import DecodedString, Source, decode_string
-from aiblint.document import Document
+from aiblint.document import Document, UnusableFile
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString, MappedString, walk
 from aiblint.values import UNKNOWN, PartialString, Resolved, resolve_literal
 
@@ -94,6 +94,7 @@ class Shared:
     owners: dict[int, Document] = field(default_factory=dict)
     keep: list[JsonNode] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)  # files read on the way (for the result cache)
+    unusable: list[UnusableFile] = field(default_factory=list)  # the paired parameters file's problems (AIB008)
 
 
 class BicepEvaluator:

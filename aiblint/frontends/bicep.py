@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from aiblint.bicep.lower import BicepEvaluator, Loader, Lowering, Shared, body_of, is_image_template
 from aiblint.bicep.syntax import Source, comments, decode_string, issues
-from aiblint.document import Document, ReadProblem
+from aiblint.document import Document, ReadProblem, UnusableFile
 from aiblint.jsontree import JsonNode, JsonObject, JsonScalar, JsonString, MappedString, walk
 from aiblint.loader import MAX_FILE_BYTES
 
@@ -114,6 +114,7 @@ def _lower_templates(source: Source, document: Document) -> None:
     _member(document.root, None, None, "resources", resources)
     document.evaluator = BicepEvaluator(document, shared)
     document.read_files = list(shared.files)
+    document.unusable_parameters = list(shared.unusable)
 
 
 def _member(holder: JsonObject, lowering: Lowering | None, key_node: Node | None, name: str, value: JsonNode) -> None:
@@ -216,7 +217,10 @@ def _bicepparam_values(path: Path, shared: Shared, loader: Loader) -> dict[str, 
     text = path.read_bytes()[:MAX_FILE_BYTES].decode("utf-8-sig", "replace")
     document = Document(display_path(path, current_settings().cwd.resolve()), text, language="bicep")
     source = Source(_as_template(text))
-    if any(not issue.gap for issue in issues(source)):
+    broken = next((issue for issue in issues(source) if not issue.gap), None)
+    if broken is not None:
+        shared.files.append(path)
+        shared.unusable.append(UnusableFile(document, f"not valid Bicep: {broken.message.removeprefix('Bicep syntax error: ')}", broken.start, broken.end))
         return {}
     shared.files.append(path)
     lowering = Lowering(source, document, shared, loader)
@@ -236,18 +240,21 @@ def _given(lowering: Lowering, name: str, document: Document) -> Callable[[], Js
 
 
 def _json_values(path: Path, shared: Shared) -> dict[str, Callable[[], JsonNode]]:
+    from aiblint.arm.parameters import read_parameter_file, unusable
     from aiblint.discover import display_path
-    from aiblint.loader import load_bytes, read_file
+    from aiblint.loader import read_file
     from aiblint.scripts.settings import current_settings
 
     try:
-        parsed = load_bytes(read_file(path), display_path(path, current_settings().cwd.resolve()))
+        file = read_parameter_file(read_file(path), display_path(path, current_settings().cwd.resolve()))
     except OSError:
         return {}
-    section = parsed.root.get("parameters") if isinstance(parsed.root, JsonObject) else None
+    shared.files.append(path)
+    shared.unusable += unusable(file)
+    parsed = file.document
+    section = parsed.root.get("parameters") if isinstance(parsed.root, JsonObject) and file.problem is None else None
     if not isinstance(section, JsonObject):
         return {}
-    shared.files.append(path)
     values: dict[str, Callable[[], JsonNode]] = {}
     for name, entry in section.items():
         value = entry.get("value") if isinstance(entry, JsonObject) else None
