@@ -25,6 +25,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 from urllib.parse import quote, unquote, urlsplit
 
@@ -147,8 +148,13 @@ class Credential:
         return f"{self.name}={self.masked_value}"
 
 
+@lru_cache(maxsize=1024)
 def classify_uri(text: str) -> UriInfo:
-    """Classify a URI as written in a template (expressions and placeholders allowed)."""
+    """Classify a URI as written in a template (expressions and placeholders allowed).
+
+    Memoized per distinct text (a corpus run asks about few URIs many times:
+    several rules read each location); bounded, so a long-lived process (the
+    language server) does not grow. :class:`UriInfo` is frozen: sharing it is safe."""
     stripped = text.strip()
     if not stripped:
         return UriInfo(text, "invalid")
