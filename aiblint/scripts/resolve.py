@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -201,17 +202,25 @@ def repository_for(folder: Path, settings: ScriptSettings) -> Repository:
     read on its behalf may leave: ``--root``; else its git top level; else the
     innermost folder named on the command line that holds it; else ``folder``.
     Never an ancestor the user did not name (the working directory included)."""
+    # Looked up by the folder as given first: resolving it is a system call per
+    # path component, and every template of a folder asks (several times each).
+    # A relative folder is only the same folder in the same working directory.
+    given = ("repository-of", folder if folder.is_absolute() else (os.getcwd(), folder))
+    cached = settings.memo.get(given)
+    if isinstance(cached, Repository):
+        return cached
     resolved = folder.resolve()
     key = ("repository", resolved)
     cached = settings.memo.get(key)
     if isinstance(cached, Repository):
+        settings.memo[given] = cached
         return cached
     if settings.root is not None:
         repository = repository_at(settings.root)
     else:
         holding = [named for named in settings.named if resolved.is_relative_to(named)]
         repository = find_repository(resolved, max(holding, key=lambda named: len(named.parts)) if holding else resolved)
-    settings.memo[key] = repository
+    settings.memo[key] = settings.memo[given] = repository
     return repository
 
 
