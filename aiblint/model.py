@@ -19,6 +19,7 @@ Forms seen in the corpus and the official samples:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 __all__ = ["IMAGE_TEMPLATE_TYPE", "ImageTemplate", "copy_loop_names", "find_templates", "is_template_resource"]
 
 IMAGE_TEMPLATE_TYPE = "Microsoft.VirtualMachineImages/imageTemplates"
+#: Value flows in the order resolving recorded them: (id(origin node), template field).
+Flows = tuple[tuple[int, JsonNode], ...]
 _TEMPLATE_TYPES = {IMAGE_TEMPLATE_TYPE.casefold(), "microsoft.virtualmachineimages"}
 _DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 _BODY_KEYS = ("source", "customize", "distribute")
@@ -62,6 +65,10 @@ class ImageTemplate:
     embeds: dict[int, JsonNode] = field(default_factory=dict, repr=False)
     _followed: dict[int, JsonNode | None] = field(default_factory=dict, repr=False)
     _loops: dict[int, list[JsonNode] | None] = field(default_factory=dict, repr=False)
+    #: id(node) -> (node, its value, the flows resolving it records): see resolve
+    _resolved: dict[int, tuple[JsonNode, Resolved, Flows]] = field(default_factory=dict, repr=False)
+    _resolved_under: ArmContext | None = field(default=None, repr=False)  # the context _resolved holds values of
+    _recording: list[tuple[int, JsonNode]] | None = field(default=None, repr=False)  # see recorded_flows
 
     # -- values --------------------------------------------------------------------
 
@@ -78,16 +85,55 @@ class ImageTemplate:
 
         A value holding a pipeline's substitution token (``#{location}#``,
         ``${gallery_image_id}``: :mod:`aiblint.substitution`) is not known
-        either, except in ``inline`` script lines, where ``${x}`` is shell."""
-        resolved = self._evaluate(node)
-        return resolved if _is_script_line(node) else _tokens_unknown(resolved)
+        either, except in ``inline`` script lines, where ``${x}`` is shell.
+
+        Computed once per node for this template (rules ask for the same
+        fields again and again); a repeated call records the same value flows
+        again, as the engine clears them for every rule."""
+        if self.arm is not self._resolved_under:  # parameters bound since: values may differ
+            self._resolved.clear()
+            self._resolved_under = self.arm
+        known = self._resolved.get(id(node))
+        if known is not None:
+            if known[2]:
+                self.replay(known[2])
+            return known[1]
+        with self.recorded_flows() as flows:
+            resolved = self._evaluate(node)
+            resolved = resolved if _is_script_line(node) else _tokens_unknown(resolved)
+        self._resolved_under = self.arm  # evaluating may have made the context (see context)
+        self._resolved[id(node)] = (node, resolved, tuple(flows))  # the node kept: its id stays its own
+        self.replay(flows)
+        return resolved
+
+    @contextmanager
+    def recorded_flows(self) -> Iterator[list[tuple[int, JsonNode]]]:
+        """Value flows resolved inside are recorded in the list it gives, in
+        order, instead of in :attr:`flows`: work computed once and reused
+        replays them (:meth:`replay`) each time it is used."""
+        outer, self._recording = self._recording, []
+        try:
+            yield self._recording
+        finally:
+            self._recording = outer
+
+    def replay(self, flows: Flows | list[tuple[int, JsonNode]]) -> None:
+        """Record ``flows`` (from :meth:`recorded_flows`) again."""
+        for origin, field_node in flows:
+            self._flow(origin, field_node)
+
+    def _flow(self, origin: int, node: JsonNode) -> None:
+        if self._recording is not None:
+            self._recording.append((origin, node))
+        else:
+            self.flows.setdefault(origin, []).append(node)
 
     def _evaluate(self, node: JsonNode) -> Resolved:
         evaluator = self.document.evaluator
         if evaluator is not None:  # a language that evaluates its own expressions (Bicep)
             resolved = evaluator.resolve(node)
             if resolved.node is not node:
-                self.flows.setdefault(id(resolved.node), []).append(node)
+                self._flow(id(resolved.node), node)
             return resolved
         if self.arm_template is None:
             return resolve_literal(node, written_in(node, self.document))
@@ -106,7 +152,7 @@ class ImageTemplate:
             return Resolved(UNKNOWN, node, self.document)
         found = arm_resolved(result, node, document)
         if found.node is not node:
-            self.flows.setdefault(id(found.node), []).append(node)
+            self._flow(id(found.node), node)
         return found
 
     # -- property names, read as the service reads them ------------------------------
