@@ -166,7 +166,13 @@ class ImageTemplate:
             from aiblint import schema_data
 
             node = self.api_version_node
-            text = self.resolve(node).text() if node is not None else None
+            # Computed once: its value flow is recorded where it is computed, never
+            # replayed with work that happened to compute it (recorded_flows).
+            recording, self._recording = self._recording, None
+            try:
+                text = self.resolve(node).text() if node is not None else None
+            finally:
+                self._recording = recording
             version = schema_data.canonical_version(text) if text is not None else None
             self._folds_case = version is None or not schema_data.is_strict(version)
         return self._folds_case

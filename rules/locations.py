@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from weakref import WeakKeyDictionary
 
 from aiblint.findings import Severity
 from aiblint.fixes import replace_string
 from aiblint.jsontree import JsonNode, JsonObject, JsonScalar, JsonString
-from aiblint.model import ImageTemplate
+from aiblint.model import Flows, ImageTemplate
 from aiblint.rule import Example, Fix, Problem, Rule
 from aiblint.textmap import source_offset
 from aiblint.uris import UriInfo, classify_uri, find_credentials, is_loopback_host
@@ -94,12 +95,39 @@ def _type_of(template: ImageTemplate, item: JsonObject) -> str | None:
     return value.casefold() if value is not None else None
 
 
+#: Per template: each reading with the value flows recorded on the way to it, and
+#: those recorded after the last one (see readings). Dropped with the template.
+_readings: WeakKeyDictionary[ImageTemplate, tuple[list[tuple[Flows, Reading]], Flows]] = WeakKeyDictionary()
+
+
 def readings(template: ImageTemplate) -> Iterator[Reading]:
-    for location in locations(template):
-        resolved = template.resolve(location.node)
-        text = _uri_text(resolved)
-        if text is not None:
-            yield Reading(location, resolved, text, classify_uri(text))
+    """Every location whose URI can be read, in document order. Computed once
+    per template (five rules read them); each use records the value flows of
+    the computation again, reading by reading, as computing them did."""
+    found = _readings.get(template)
+    if found is None:
+        found = _readings[template] = _read(template)
+    steps, rest = found
+    for flows, reading in steps:
+        template.replay(flows)
+        yield reading
+    template.replay(rest)
+
+
+def _read(template: ImageTemplate) -> tuple[list[tuple[Flows, Reading]], Flows]:
+    marks: list[tuple[int, Reading]] = []
+    with template.recorded_flows() as flows:
+        for location in locations(template):
+            resolved = template.resolve(location.node)
+            text = _uri_text(resolved)
+            if text is not None:
+                marks.append((len(flows), Reading(location, resolved, text, classify_uri(text))))
+    steps: list[tuple[Flows, Reading]] = []
+    start = 0
+    for end, reading in marks:
+        steps.append((tuple(flows[start:end]), reading))
+        start = end
+    return steps, tuple(flows[start:])
 
 
 def has_identity(template: ImageTemplate) -> bool | None:

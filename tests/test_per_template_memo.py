@@ -3,17 +3,21 @@ give the same answers as the work they save, and never outlive what they are abo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from aiblint.jsontree import JsonArray, JsonNode, JsonObject
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, walk
 from aiblint.loader import load_bytes
 from aiblint.model import ImageTemplate, find_templates
 from aiblint.scripts.resolve import repository_for
-from aiblint.scripts.settings import ScriptSettings
+from aiblint.scripts.settings import ScriptSettings, active
 from aiblint.uris import classify_uri
 from aiblint.values import Resolved
+from rules import locations as location_rules
+from rules.locations import Reading, _uri_text, locations
+from tests.conftest import CORPUS, ROOT, WILD, need_shared
 
 
 def test_classify_uri_is_memoized_per_text_and_bounded() -> None:
@@ -123,3 +127,96 @@ def test_resolve_in_script_lines_keeps_shell_variables() -> None:
     line = inline.items[0]
     assert template.resolve(line).value == "echo ${HOME}"
     assert template.resolve(line).value == "echo ${HOME}"
+
+
+# -- the URI readings several rules share ------------------------------------------------------
+
+
+def _reference_readings(template: ImageTemplate) -> Iterator[Reading]:
+    """readings() as it was before it was computed once per template."""
+    for location in locations(template):
+        resolved = template.resolve(location.node)
+        text = _uri_text(resolved)
+        if text is not None:
+            yield Reading(location, resolved, text, classify_uri(text))
+
+
+def _where(template: ImageTemplate) -> dict[int, str]:
+    return {id(node): node.logical_path() for node in walk(template.document.root)} if template.document.root else {}
+
+
+def _trace(template: ImageTemplate, found: Iterator[Reading]) -> list[tuple[str, object, dict[str, list[str]]]]:
+    """Each reading with the value flows recorded when a rule sees it."""
+    where = _where(template)
+    return [
+        (reading.location.node.logical_path(), reading.info,
+         {where.get(origin, "?"): [node.logical_path() for node in nodes] for origin, nodes in template.flows.items()})
+        for reading in found
+    ]
+
+
+def _corpus_templates() -> Iterator[Path]:
+    need_shared()
+    folders = (CORPUS, WILD, ROOT / "tests" / "data")
+    yield from sorted(path for folder in folders for path in folder.rglob("*.json"))
+
+
+def test_readings_are_computed_once_and_seen_as_before_by_every_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    computed: list[ImageTemplate] = []
+    original = location_rules._read
+
+    def counting(template: ImageTemplate) -> object:
+        computed.append(template)
+        return original(template)
+
+    monkeypatch.setattr(location_rules, "_read", counting)
+    seen = flowing = 0
+    with active(ScriptSettings(cwd=ROOT)):
+        for path in _corpus_templates():
+            data = path.read_bytes()
+            if b"ri\"" not in data:  # no scriptUri/sourceUri/uri to read
+                continue
+            before = find_templates(load_bytes(data, str(path)))
+            after = find_templates(load_bytes(data, str(path)))
+            for old, new in zip(before, after, strict=True):
+                expected = _trace(old, _reference_readings(old))
+                for _ in range(3):  # three rules in a row, the engine clearing the flows before each
+                    old.flows.clear()
+                    new.flows.clear()
+                    assert _trace(new, location_rules.readings(new)) == expected, path
+                    expected = _trace(old, _reference_readings(old))
+                seen += len(expected)
+                flowing += sum(1 for _, _, flows in expected if flows)
+    assert seen > 200 and flowing >= 3  # the corpus has locations to read, some written in parameters
+    assert len(computed) == len(set(map(id, computed)))  # once per template
+
+
+URIS = b"""{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {"first": {"type": "string", "defaultValue": "http://a.example.org/one.sh"}},
+  "variables": {"second": "http://b.contoso.com/two.sh"},
+  "resources": [{
+    "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01", "name": "img",
+    "location": "westus2",
+    "properties": {"customize": [
+      {"type": "Shell", "scriptUri": "[parameters('first')]"},
+      {"type": "Shell", "scriptUri": "[variables('second')]"}
+    ]}
+  }]
+}"""
+
+
+def test_a_rule_sees_the_flows_of_the_readings_it_has_read_so_far() -> None:
+    """The engine turns each problem into a finding as the rule yields it, naming
+    the fields a value flows into as recorded so far: replayed reading by reading."""
+    (template,) = find_templates(load_bytes(URIS, "t.json"))
+    for _ in range(2):  # computed, then from the memo
+        template.flows.clear()
+        fields = []
+        for reading in location_rules.readings(template):
+            fields.append(sorted(node.logical_path() for nodes in template.flows.values() for node in nodes))
+            assert reading.resolved.node is not reading.location.node  # written in a parameter, a variable
+        assert fields == [
+            ["resources[0].properties.customize[0].scriptUri"],
+            ["resources[0].properties.customize[0].scriptUri", "resources[0].properties.customize[1].scriptUri"],
+        ]
