@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
 from aiblint.secrets.detectors import DETECTORS
 from aiblint.secrets.generic import GENERIC, generic_matches
 from aiblint.secrets.match import SecretMatch
@@ -15,12 +18,28 @@ def _priority(match: SecretMatch) -> int:
     return _PRIORITY.get(match.detector, 0)
 
 
+@cache
+def _any_keyword() -> re.Pattern[str]:
+    """Every keyword of every detector, in one pattern: a detector runs only
+    on a text that holds one of its keywords, so a text that holds none is
+    scanned by none (most template strings: names, types, versions)."""
+    keywords = {keyword for detector in DETECTORS for keyword in detector.keywords}
+    keywords.update(keyword for generic in GENERIC for keyword in generic.keywords)
+    return re.compile("|".join(re.escape(keyword) for keyword in sorted(keywords)))
+
+
 def scan_text(text: str) -> list[SecretMatch]:
     """The secrets in ``text``, in order. Where two detectors find the same
     place, the more specific one wins: token formats (aiblint's, then
     detect-secrets'), then secret-named variables, then detect-secrets'
     keyword detector."""
     folded = text.casefold()  # only ever tested for keywords, never indexed
+    if _any_keyword().search(folded) is None:
+        return []
+    return _scan(text, folded)
+
+
+def _scan(text: str, folded: str) -> list[SecretMatch]:
     found: list[SecretMatch] = []
     for detector in DETECTORS:
         if detector.wanted(folded):
