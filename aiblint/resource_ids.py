@@ -16,7 +16,7 @@ included, so only a shape that no filling could produce is rejected.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Final, Union
@@ -127,7 +127,7 @@ def id_parts(text: str) -> list[Part]:
 def could_be(value: str | Sequence[Part], accepted: Iterable[str]) -> bool:
     """Whether some filling of the unknown parts gives one of the ``accepted`` shapes."""
     parts: Sequence[Part] = [value] if isinstance(value, str) else value
-    return any(_automaton(shape).accepts(parts) for kind in accepted for shape in shapes(kind))
+    return any(_chain(shape).accepts(parts) for kind in accepted for shape in shapes(kind))
 
 
 def explain(text: str, accepted: Iterable[str]) -> tuple[Shape, str]:
@@ -184,73 +184,103 @@ def _segments(template: str) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
-# -- partial values: a character automaton per shape ------------------------------------
+# -- partial values: a regular expression per shape ----------------------------------------
+#
+# A shape is a chain of tokens: one character of its fixed text, compared as ARM
+# compares it (``char.casefold()``), or a run of a named value (not ``/``) or of
+# a version's digits. An unknown part stands for any text, so after it the value
+# may continue from any later token: in the pattern, the unknown part is one
+# sentinel character, after which a token may be passed over (``(?<=\x00)``).
+# Values are matched a known piece at a time, so that the pattern's choices never
+# multiply: reading a piece from a later token never ends earlier, so only the
+# earliest token it can end at matters, and the next piece is read after an
+# unknown part from there (written out as the shape's own text up to it).
 
-CharTest = Callable[[str], bool]
-
-
-def _not_slash(char: str) -> bool:
-    return char != "/"
-
-
-def _digit(char: str) -> bool:
-    return char in "0123456789"
+_UNKNOWN: Final = "\x00"  # stands for an unknown part in the text matched
+_STAND_IN: Final = "\x01"  # a known NUL: like it, only a named value's character
+#: The characters outside ASCII whose casefold is one ASCII character
+#: (``tests/test_resource_ids_regex.py`` checks every code point).
+_FOLDS_TO_ASCII: Final = "\u017f\u212a"
 
 
 @dataclass(frozen=True)
-class _Automaton:
-    """A nondeterministic automaton over characters; the last state accepts.
-    An unknown part moves to every state reachable by any text at all."""
+class _Chain:
+    """A shape's pattern and, per token, a character that token reads."""
 
-    edges: tuple[tuple[tuple[CharTest, int], ...], ...]
+    pattern: re.Pattern[str]
+    text: str  # text[i] is read by token i + 1: the shape written out
 
     def accepts(self, parts: Sequence[Part]) -> bool:
-        states = {0}
-        for part in parts:
-            if isinstance(part, Unknown):
-                states = self._reachable(states)
+        pieces = _pieces(parts)
+        if not any(piece is None for piece in pieces):
+            return self.pattern.fullmatch("".join(piece for piece in pieces if piece is not None)) is not None
+        reached = 0  # the earliest token the value read so far can end at
+        for index, piece in enumerate(pieces):
+            if piece is None:
                 continue
-            for char in part:
-                states = {target for state in states for test, target in self.edges[state] if test(char)}
-                if not states:
-                    return False
-        return len(self.edges) - 1 in states
+            after = self.text[:reached] + (_UNKNOWN if index else "") + piece
+            if index == len(pieces) - 1:  # the last piece ends the value
+                return self.pattern.fullmatch(after) is not None
+            found = self.pattern.fullmatch(after + _UNKNOWN)
+            if found is None:
+                return False
+            reached = _last_token(found)
+        return True  # the value ends with an unknown part
 
-    def _reachable(self, states: set[int]) -> set[int]:
-        seen = set(states)
-        stack = list(states)
-        while stack:
-            for _, target in self.edges[stack.pop()]:
-                if target not in seen:
-                    seen.add(target)
-                    stack.append(target)
-        return seen
+
+def _pieces(parts: Sequence[Part]) -> list[str | None]:
+    """Known text joined and unknown parts (``None``) collapsed: an unknown part
+    stands for any text, two in a row for no more."""
+    pieces: list[str | None] = []
+    for part in parts:
+        if isinstance(part, Unknown):
+            if not pieces or pieces[-1] is not None:
+                pieces.append(None)
+        elif part:
+            part = part.replace(_UNKNOWN, _STAND_IN)
+            if pieces and pieces[-1] is not None:
+                pieces[-1] += part
+            else:
+                pieces.append(part)
+    return pieces
+
+
+def _last_token(found: re.Match[str]) -> int:
+    """The token that read the final sentinel: the last group that read anything."""
+    spans = found.regs
+    for index in range(len(spans) - 1, 0, -1):
+        if spans[index][1] > spans[index][0]:
+            return index
+    return 0
 
 
 @cache
-def _automaton(shape: Shape) -> _Automaton:
-    edges: list[list[tuple[CharTest, int]]] = [[]]
-
-    def step(test: CharTest, loop: bool = False) -> None:
-        edges[-1].append((test, len(edges)))
-        edges.append([(test, len(edges))] if loop else [])
-
+def _chain(shape: Shape) -> _Chain:
+    tokens: list[tuple[str, bool, str]] = []  # (character class, a run?, a character it reads)
     for index, segment in enumerate(shape.segments):
         if index:
-            step(_equals("/"))
+            tokens.append((_literal("/"), False, "/"))
         if segment.literal is not None:
-            for char in segment.literal:
-                step(_equals(char))
+            tokens += [(_literal(char), False, char) for char in segment.literal]
         elif segment.version:
             for number in range(3):
                 if number:
-                    step(_equals("."))
-                step(_digit, loop=True)
+                    tokens.append((_literal("."), False, "."))
+                tokens.append(("[0-9]", True, "0"))
         else:
-            step(_not_slash, loop=True)
-    return _Automaton(tuple(tuple(state) for state in edges))
+            tokens.append((f"[^/{_UNKNOWN}]", True, "x"))
+    pattern = [f"{_UNKNOWN}?"]
+    for char_class, run, _ in tokens:
+        entered = f"(?:{char_class}|(?<={_UNKNOWN}))"
+        pattern.append(f"({entered}(?:{char_class}|{_UNKNOWN})*)" if run else f"({entered}{_UNKNOWN}?)")
+    return _Chain(re.compile("".join(pattern)), "".join(char for _, _, char in tokens))
 
 
-def _equals(expected: str) -> CharTest:
-    folded = expected.casefold()
-    return lambda char: char.casefold() == folded
+def _literal(char: str) -> str:
+    """A character class of every character whose casefold is ``char``'s."""
+    if not char.isascii():
+        raise ValueError(f"resource id shapes are written in ASCII, not {char!r}")
+    folded = char.casefold()
+    same = [other for other in map(chr, range(128)) if other.casefold() == folded]
+    same += [other for other in _FOLDS_TO_ASCII if other.casefold() == folded]
+    return "[" + "".join(re.escape(other) for other in same) + "]"
