@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiblint_rules import locations as location_rules
+from aiblint_rules.locations import Reading, _uri_text, locations
 
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, walk
 from aiblint.loader import load_bytes
@@ -15,8 +17,6 @@ from aiblint.scripts.resolve import repository_for
 from aiblint.scripts.settings import ScriptSettings, active
 from aiblint.uris import classify_uri
 from aiblint.values import Resolved
-from rules import locations as location_rules
-from rules.locations import Reading, _uri_text, locations
 from tests.conftest import CORPUS, ROOT, WILD, need_shared
 
 
