@@ -95,9 +95,10 @@ def _type_of(template: ImageTemplate, item: JsonObject) -> str | None:
     return value.casefold() if value is not None else None
 
 
-#: Per template: each reading with the value flows recorded on the way to it, and
-#: those recorded after the last one (see readings). Dropped with the template.
-_readings: WeakKeyDictionary[ImageTemplate, tuple[list[tuple[Flows, Reading]], Flows]] = WeakKeyDictionary()
+#: Per template: the evaluation context they were read in, each reading with the value
+#: flows recorded on the way to it, and those recorded after the last one (see
+#: readings). Dropped with the template.
+_readings: WeakKeyDictionary[ImageTemplate, tuple[object, list[tuple[Flows, Reading]], Flows]] = WeakKeyDictionary()
 
 
 def readings(template: ImageTemplate) -> Iterator[Reading]:
@@ -105,9 +106,10 @@ def readings(template: ImageTemplate) -> Iterator[Reading]:
     per template (five rules read them); each use records the value flows of
     the computation again, reading by reading, as computing them did."""
     found = _readings.get(template)
-    if found is None:
-        found = _readings[template] = _read(template)
-    steps, rest = found
+    if found is None or found[0] is not template.arm:  # parameters bound since: read again
+        steps, rest = _read(template)
+        found = _readings[template] = (template.arm, steps, rest)
+    _, steps, rest = found
     for flows, reading in steps:
         template.replay(flows)
         yield reading

@@ -220,3 +220,14 @@ def test_a_rule_sees_the_flows_of_the_readings_it_has_read_so_far() -> None:
             ["resources[0].properties.customize[0].scriptUri"],
             ["resources[0].properties.customize[0].scriptUri", "resources[0].properties.customize[1].scriptUri"],
         ]
+
+
+def test_readings_follow_bound_parameters() -> None:
+    (template,) = find_templates(load_bytes(URIS, "t.json"))
+    assert [reading.text for reading in location_rules.readings(template)] == ["http://a.example.org/one.sh", "http://b.contoso.com/two.sh"]
+    from aiblint.arm.parameters import merge, read_parameter_file
+    from aiblint.arm.scope import ArmContext
+
+    bound = read_parameter_file(b'{"parameters": {"first": {"value": "https://c.contoso.com/one.sh"}}}', "t.parameters.json")
+    template.arm = ArmContext(template.document, merge([bound]))
+    assert [reading.text for reading in location_rules.readings(template)] == ["https://c.contoso.com/one.sh", "http://b.contoso.com/two.sh"]
