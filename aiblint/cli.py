@@ -447,36 +447,67 @@ def _root(value: str | None, cwd: Path) -> Path | None:
 
 def _preview_fixes(report: Report, rules: RuleSet, config: Config, cwd: Path, out: TextIO) -> int:
     from aiblint.fixes import plan_fixes, relinter, unified_diff
+    from aiblint.formatters.text import printable
 
     changes, problems = plan_fixes(report, cwd, relinter(report, rules, config, cwd))
-    out.write(_masked_diff(unified_diff(changes), report, changes, rules))
+    masked = _secret_mask(report, changes, rules)
+    diff, omitted = unified_diff(changes, lambda line: masked(line) == line)
+    out.write(_masked_diff(diff, masked))
     for problem in problems:
         print(f"{PROGRAM}: {problem}", file=sys.stderr)
+    for place in omitted:
+        print(f"{PROGRAM}: {printable(place)}: a fix is left out of the diff: a line it changes or ends next to "
+              f"holds a secret, which the diff would show masked and git apply would then reject; --fix makes it",
+              file=sys.stderr)
     fixes = sum(change.fixed for change in changes)
     print(f"{PROGRAM}: {_count(fixes, 'fix', 'fixes')} would change {_count(len(changes), 'file')}", file=sys.stderr)
     return EXIT_FINDINGS if changes else EXIT_OK
 
 
-def _masked_diff(diff: str, report: Report, changes: Sequence[FileChange], rules: RuleSet) -> str:
-    """The diff with every secret masked, as every other output shows it: those the
-    secret rules found in the changed files, then what the detectors find in a line.
-    (A masked context line no longer applies: safety first.)"""
+def _secret_mask(report: Report, changes: Sequence[FileChange], rules: RuleSet) -> Callable[[str], str]:
+    """A line of a changed file with every secret masked, as every other output
+    shows it: those the secret rules found in the changed files, then what the
+    detectors find in the line."""
     from aiblint.redact import redact
     from aiblint.secrets import mask
 
     secret_rules = {rule.id for rule in rules.rules if "secret" in rule.tags}
     texts = {change.display: change.before.split("\n") for change in changes}
-    values = sorted(
-        {_written(texts[f.path], f.line, f.column, f.end_line, f.end_column) for f in report.findings
-         if f.rule in secret_rules and f.path in texts} - {""},
-        key=len, reverse=True,
-    )
+    found = {_written(texts[f.path], f.line, f.column, f.end_line, f.end_column) for f in report.findings
+             if f.rule in secret_rules and f.path in texts}
+    for change in changes:  # whatever rules ran: a detector does not see a secret in a line of JSON text
+        found |= _json_secrets(change.before) | _json_secrets(change.after)
+    values = sorted(found - {""}, key=len, reverse=True)
+
+    def masked(line: str) -> str:
+        for value in values:
+            line = line.replace(value, mask(value))
+        return redact(line)
+
+    return masked
+
+
+def _json_secrets(text: str) -> set[str]:
+    """The text, as written, of every secret the detectors find in the strings of a JSON file."""
+    from aiblint.jsontree import JsonString, walk
+    from aiblint.loader import load_text
+    from aiblint.secrets import scan_text
+    from aiblint.textmap import source_offset
+
+    root = load_text(text, "").root
+    if root is None:
+        return set()
+    return {text[source_offset(text, node, match.start):source_offset(text, node, match.end)]
+            for node in walk(root) if isinstance(node, JsonString) for match in scan_text(node.text)}
+
+
+def _masked_diff(diff: str, masked: Callable[[str], str]) -> str:
+    """The diff with every secret masked (the diff leaves lines holding one out
+    of its hunks; this is the safety net)."""
     lines = diff.split("\n")
     for index, line in enumerate(lines):
         if line[:1] in (" ", "+", "-") and not line.startswith(("--- a/", "+++ b/")):
-            for value in values:
-                line = line.replace(value, mask(value))
-            lines[index] = line[0] + redact(line[1:])
+            lines[index] = line[0] + masked(line[1:])
     return "\n".join(lines)
 
 

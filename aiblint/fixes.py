@@ -198,19 +198,90 @@ def write_changes(changes: Iterable[FileChange]) -> tuple[list[FileChange], list
     return written, skipped, errors
 
 
-def unified_diff(changes: Iterable[FileChange]) -> str:
-    """What ``--fix`` would change, as a unified diff (``git apply`` reads it)."""
+#: Lines of context around a change, as ``diff -u`` writes them.
+CONTEXT = 3
+Opcode = tuple[str, int, int, int, int]
+
+
+def _shown(line: str) -> bool:
+    return True
+
+
+def unified_diff(changes: Iterable[FileChange], shown: Callable[[str], bool] = _shown) -> tuple[str, list[str]]:
+    """What ``--fix`` would change, as a unified diff (``git apply`` reads it),
+    and the places (``file:line``) of the changes it leaves out.
+
+    A line that is not ``shown`` as it is (it holds a secret, which the diff
+    masks) would not apply as context: hunks end before such lines and begin
+    after them (``git apply`` needs no leading context, and trailing context
+    only before the end of the file). A change that touches such a line, or
+    that such a line directly follows, cannot be written so that it applies:
+    it is left out (``--fix`` still makes it)."""
     out: list[str] = []
+    omitted: list[str] = []
     for change in changes:
-        lines = difflib.unified_diff(
-            _lines(change.before),
-            _lines(change.after),
-            fromfile=f"a/{change.display}",
-            tofile=f"b/{change.display}",
-        )
-        for line in lines:
-            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(out)
+        before, after = _lines(change.before), _lines(change.after)
+        hunks: list[list[Opcode]] = []
+        for group in difflib.SequenceMatcher(None, before, after).get_grouped_opcodes(CONTEXT):
+            for hunk in _cut(group, before, shown):
+                if _applies(hunk, before, after, shown):
+                    hunks.append(hunk)
+                else:
+                    omitted.append(f"{change.display}:{next(i1 for tag, i1, *_ in hunk if tag != 'equal') + 1}")
+        if hunks:
+            out += [f"--- a/{change.display}\n", f"+++ b/{change.display}\n"]
+            for hunk in hunks:
+                out += _hunk_lines(hunk, before, after)
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out), omitted
+
+
+def _cut(group: list[Opcode], before: list[str], shown: Callable[[str], bool]) -> list[list[Opcode]]:
+    """``group`` (changes within twice the context of each other, with their
+    context) cut at every context line that is not shown: the hunks that remain."""
+    hunks: list[list[Opcode]] = []
+    current: list[Opcode] = []
+    for tag, i1, i2, j1, j2 in group:
+        hidden = [index for index in range(i1, i2) if not shown(before[index])] if tag == "equal" else []
+        if not hidden:
+            current.append((tag, i1, i2, j1, j2))
+            continue
+        first, last = hidden[0], hidden[-1] + 1
+        if first > i1:
+            current.append((tag, i1, first, j1, j1 + first - i1))
+        hunks.append(current)
+        current = [(tag, last, i2, j1 + last - i1, j2)] if last < i2 else []
+    hunks.append(current)
+    return [hunk for hunk in hunks if any(tag != "equal" for tag, *_ in hunk)]
+
+
+def _applies(hunk: list[Opcode], before: list[str], after: list[str], shown: Callable[[str], bool]) -> bool:
+    """Every changed line is shown as it is, and the hunk has trailing context
+    or ends at the end of the file (else ``git apply`` needs ``--unidiff-zero``)."""
+    changed = [line for tag, i1, i2, j1, j2 in hunk if tag != "equal" for line in (*before[i1:i2], *after[j1:j2])]
+    tag, _, end, _, _ = hunk[-1]
+    return all(map(shown, changed)) and (tag == "equal" or end == len(before))
+
+
+def _hunk_lines(hunk: list[Opcode], before: list[str], after: list[str]) -> list[str]:
+    """One hunk as ``difflib.unified_diff`` writes it."""
+    old = _range(hunk[0][1], hunk[-1][2])
+    new = _range(hunk[0][3], hunk[-1][4])
+    lines = [f"@@ -{old} +{new} @@\n"]
+    for tag, i1, i2, j1, j2 in hunk:
+        if tag == "equal":
+            lines += [" " + line for line in before[i1:i2]]
+            continue
+        lines += ["-" + line for line in before[i1:i2]] + ["+" + line for line in after[j1:j2]]
+    return lines
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk header's range: 1-based start, then the length unless it is 1
+    (an empty range starts at the line before it)."""
+    length = stop - start
+    if length == 1:
+        return str(start + 1)
+    return f"{start + 1 if length else start},{length}"
 
 
 def _lines(text: str) -> list[str]:

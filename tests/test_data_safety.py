@@ -300,3 +300,50 @@ def test_a_worker_blocked_sending_its_result_dies_on_sigterm() -> None:
         if worker.poll() is None:
             worker.kill()
             worker.wait()
+
+
+# -- --diff beside a secret ------------------------------------------------------------------
+
+_CLIENT_SECRET = "Qm7rT2vX9kLp4sW8zN1b"
+
+
+def _beside_secret(secret_first: bool) -> str:
+    secret = f'        "inline": ["export ARM_CLIENT_SECRET={_CLIENT_SECRET}"],\n'
+    kind = '        "type": "shell",\n'
+    return (
+        '{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "apiVersion": "2024-02-01",\n'
+        '  "name": "img",\n  "location": "westus2",\n  "properties": {\n    "customize": [\n      {\n'
+        + (secret + kind if secret_first else kind + secret)
+        + '        "name": "a"\n      },\n      {\n        "type": "shell",\n        "name": "b",\n'
+        '        "inline": ["echo hi"]\n      }\n    ]\n  }\n}\n'
+    )
+
+
+def _diff_in_git(tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]) -> tuple[str, str, subprocess.CompletedProcess[str]]:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    subprocess.run(["git", "init", "-q", "."], cwd=tmp_path, check=True, timeout=60)
+    (tmp_path / "t.json").write_text(text, encoding="utf-8")
+    code, diff = main_in_process("--no-cache", "--select", "AIB103", "--diff", "t.json")
+    assert code == 1
+    err = capsys.readouterr().err
+    check = subprocess.run(["git", "apply", "--check", "-"], input=diff, cwd=tmp_path, capture_output=True, text=True,
+                           timeout=60)
+    return diff, err, check
+
+
+def test_a_diff_beside_a_secret_applies_without_the_secret_as_context(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    diff, err, check = _diff_in_git(tmp_path, _beside_secret(secret_first=True), capsys)
+    assert check.returncode == 0, check.stderr + diff
+    assert _CLIENT_SECRET not in diff + err and "ARM_CLIENT_SECRET" not in diff  # the secret's line is not context
+    assert [line for line in diff.splitlines() if line.startswith("@@")] == ["@@ -10,8 +10,8 @@"]  # from the line after it
+    assert diff.count('+        "type": "Shell",') == 2 and "left out" not in err
+
+
+def test_a_fix_only_a_secret_can_follow_is_left_out_of_the_diff_and_said_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    diff, err, check = _diff_in_git(tmp_path, _beside_secret(secret_first=False), capsys)
+    assert check.returncode == 0, check.stderr + diff  # what is shown applies
+    assert _CLIENT_SECRET not in diff + err and "ARM_CLIENT_SECRET" not in diff
+    assert [line for line in diff.splitlines() if line.startswith("@@")] == ["@@ -11,7 +11,7 @@"]  # the second customizer, from the line after it
+    assert ("aiblint: t.json:9: a fix is left out of the diff: a line it changes or ends next to holds a secret, which the "
+            "diff would show masked and git apply would then reject; --fix makes it\n") in err
