@@ -39,7 +39,17 @@ class Terminated(SystemExit):
         super().__init__(EXIT_TERMINATED)
 
 
+#: A SIGTERM arrived in the current ``sigterm_unwinds`` block. Kept because Python
+#: cannot raise everywhere: a handler that runs inside ``__del__`` or a finalizer
+#: has its exception printed and dropped, and the signal, ignored from then on,
+#: would be lost (a ``-j`` worker then went on to block sending its result to an
+#: executor that no longer reads).
+_requested = False
+
+
 def _raise(signum: int, frame: FrameType | None) -> None:
+    global _requested
+    _requested = True
     # Once: a second SIGTERM (a worker gets one from its parent and one when the parent
     # exits; a CI runner may repeat itself) must not cut the clean-up short.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -53,11 +63,15 @@ def sigterm_unwinds() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    global _requested
+    _requested = False
     previous = signal.signal(signal.SIGTERM, _raise)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+    if _requested:  # its exception was dropped where it was raised: end now all the same
+        raise Terminated
 
 
 def die_with_parent(parent: int) -> None:
