@@ -30,6 +30,7 @@ from aiblint.redact import redact_message
 from aiblint.registry import RuleSet
 from aiblint.rule import Claim, FileContext, Problem, Rule, RunNote
 from aiblint.scripts.settings import ScriptSettings, active
+from aiblint.scripts.tally import add_note
 from aiblint.selection import Selection
 
 if TYPE_CHECKING:
@@ -211,8 +212,7 @@ class Linter:
             for item in rule.check_scripts(units):
                 if isinstance(item, RunNote):
                     self.filter.silent.add(rule.id)
-                    if item.message not in self.notes:
-                        self.notes.append(item.message)
+                    add_note(self.notes, item.message)  # two groups' "N scripts were not checked": the sum
                 elif item.document is not None:
                     finding = self.finding(rule, item.document, item)
                     if finding is not None:

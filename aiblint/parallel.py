@@ -26,6 +26,7 @@ from aiblint.frontends import looks_like_template
 from aiblint.loader import read_file
 from aiblint.outcome import FileOutcome, Tally
 from aiblint.safewrite import digest
+from aiblint.scripts.tally import NOT_CHECKED, add_note, with_count
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -51,8 +52,6 @@ _AIBLINT = re.compile(
     b"".join(b"(?:%s|\\\\u00(?:%x|%x))" % (letter.encode(), ord(letter), ord(letter.upper())) for letter in "aiblint"),
     re.IGNORECASE,
 )
-#: How a batch rule's note counts the scripts it could not check (:func:`aiblint.scripts.tally.not_checked`).
-_NOT_CHECKED = re.compile(r"(?P<count>\d+) (?P<kind>[\w-]+(?: [\w-]+)?) scripts? (?:was|were) not checked by (?P<tool>it|\S+)")
 
 
 @dataclass(frozen=True)
@@ -259,13 +258,15 @@ def _store(cache: ResultCache, fresh: list[tuple[FileOutcome, list[ScriptUnit], 
     shares, unknown = _note_shares(result, [unit for _, units, _ in fresh for unit in units])
     if result.errors or any(finding.path not in known for finding in result.batch):
         unknown = set(batch_rules)
+    # A rule whose scripts go to it again (rebatch) says its note again when read back: no share of it too.
+    shares = [share for share in shares if share[0] not in unknown]
     for (outcome, units, key), paths in zip(fresh, owners, strict=True):
         if key is None:
             continue
         rebatch = tuple(sorted(unknown)) if units else ()
         mine = [finding for finding in result.batch if finding.path in paths and _family(finding, batch_rules) not in rebatch]
         languages = Counter(unit.language for unit in units)
-        said = [(rule, _with_count(match, languages[language])) for rule, match, language in shares if languages[language]]
+        said = [(rule, with_count(match, languages[language])) for rule, match, language in shares if languages[language]]
         whole = FileOutcome(outcome.display, outcome.findings + mine, outcome.templates, outcome.linted, outcome.directives,
                             outcome.tally, notes=[note for _, note in said],
                             silent=tuple(sorted({rule for rule, _ in said})), rebatch=rebatch, claims=outcome.claims)
@@ -280,20 +281,13 @@ def _note_shares(result: ChunkResult, units: list[ScriptUnit]) -> tuple[list[tup
     shares: list[tuple[str, re.Match[str], str]] = []
     unknown: set[str] = set()
     for rule, notes in result.said.items():
-        matches = [_NOT_CHECKED.search(note) for note in notes]
+        matches = [NOT_CHECKED.search(note) for note in notes]
         found = [(rule, match, match["kind"].casefold()) for match in matches if match is not None]
         if not notes or len(found) != len(notes) or any(int(match["count"]) != languages[language] for _, match, language in found):
             unknown.add(rule)
         else:
             shares += found
     return shares, unknown
-
-
-def _with_count(match: re.Match[str], count: int) -> str:
-    from aiblint.scripts.tally import not_checked
-
-    note = match.string
-    return note[: match.start()] + not_checked(count, match["kind"], match["tool"]) + note[match.end() :]
 
 
 def _documents(units: Sequence[ScriptUnit]) -> set[str]:
@@ -370,27 +364,6 @@ def lint_one(linter: Linter, report: Report, data: bytes, display: str, explicit
     report.paths.add(display)
     report.templates_checked += templates
     report.findings.extend(findings)
-
-
-def add_note(notes: list[str], note: str) -> None:
-    """Add a batch rule's note to the run's. The batch rules run once per chunk
-    and count the scripts they could not check in their note: notes that differ
-    only in that count become one note with the sum, as one batch would say."""
-    match = _NOT_CHECKED.search(note)
-    if match is None:
-        if note not in notes:
-            notes.append(note)
-        return
-    for index, known in enumerate(notes):
-        other = _NOT_CHECKED.search(known)
-        if other is not None and _shape(known, other) == _shape(note, match):
-            notes[index] = _with_count(other, int(other["count"]) + int(match["count"]))
-            return
-    notes.append(note)
-
-
-def _shape(note: str, match: re.Match[str]) -> tuple[str, str, str, str]:
-    return note[: match.start()], match["kind"], match["tool"], note[match.end() :]
 
 
 def _tell_filter(linter: Linter, outcome: FileOutcome) -> None:

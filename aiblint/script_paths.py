@@ -23,6 +23,7 @@ from aiblint.config import glob_base
 from aiblint.discover import Candidate, discover
 from aiblint.findings import Report
 from aiblint.frontends import SUFFIXES, load_bytes, looks_like_template
+from aiblint.scripts.tally import add_note
 
 if TYPE_CHECKING:
     from aiblint.engine import Linter
@@ -105,7 +106,8 @@ def lint_named_scripts(
     ]
     report.findings.extend(kept)
     report.errors.extend(e for e in scratch.errors if (cwd / e.path).resolve() in running)
-    report.notes.extend(note for note in scratch.notes if note not in report.notes)
+    for note in scratch.notes:  # one note per tool: the templates' counts and these together
+        add_note(report.notes, note)
     report.files_checked += len(running)
     report.paths.update(finding.path for finding in kept)
     report.findings[:] = sorted(set(report.findings))

@@ -7,7 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,9 @@ from aiblint.config import Config
 from aiblint.findings import Edit, Finding, Fix, RelatedLocation, Report, Severity
 from aiblint.outcome import findings_from_json, findings_to_json
 from aiblint.registry import RuleSet
+from aiblint.rule import Problem, Rule, RunNote
 from aiblint.run import lint_paths
+from aiblint.scripts.units import ScriptUnit
 from aiblint.selection import Selection
 
 SHELL_TEMPLATE = {
@@ -218,6 +220,36 @@ def test_the_script_note_and_tool_notes_are_the_same_from_the_cache(write, cache
     assert counted == ["a.json", "b.json", "a.json"]
     if shutil.which("pwsh") is None:
         assert any("2 PowerShell scripts were not checked" in note for note in cold.notes), cold.notes
+
+
+class BatchRuleThatCrashes(Rule):
+    """A plugin's batch rule with a bug: it runs after ShellCheck and PSScriptAnalyzer."""
+
+    id = "ZZ901"
+    name = "batch-rule-that-crashes"
+    summary = "Test rule"
+    severity = Severity.NOTE
+
+    def check_scripts(self, units: Sequence[ScriptUnit]) -> Iterator[Problem | RunNote]:
+        raise RuntimeError("a bug")
+
+
+def test_a_tool_note_is_not_counted_twice_when_a_batch_rule_crashed(write, cache: Path) -> None:  # type: ignore[no-untyped-def]
+    """A crash makes the cached files' scripts go through every batch rule again
+    on a warm run: the note those rules gave on the cold run is theirs to give
+    again, not also the file's share from the cache (a warm run said 4, not 2)."""
+    write("a.json", json.dumps({"type": "Microsoft.VirtualMachineImages/imageTemplates", "properties": {"customize": [
+        {"type": "PowerShell", "name": "p", "inline": ["Write-Output 1"]},
+        {"type": "PowerShell", "name": "q", "inline": ["Write-Output 2"]},
+    ]}}))
+    rules = RuleSet([*RuleSet.load_all().rules, BatchRuleThatCrashes()])
+    cold, warm = (lint_paths(["a.json"], cache=True, config=Config(), rules=rules) for _ in range(2))
+    assert summary(warm) == summary(cold)
+    assert [error.message for error in cold.errors] == ["internal error: RuntimeError: a bug"]
+    if shutil.which("pwsh") is None:
+        assert [note for note in cold.notes if "PowerShell scripts were not checked" in note] == [
+            "PSScriptAnalyzer was not run: 'pwsh' (PowerShell 7) is not installed; 2 PowerShell scripts were not checked "
+            "by it (aiblint's own AIB5xx checks still ran)"]
 
 
 def test_concurrent_runs_share_the_cache_safely(write, cache: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

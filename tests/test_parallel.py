@@ -146,3 +146,73 @@ def test_a_few_files_are_not_worth_a_worker(write, monkeypatch: pytest.MonkeyPat
     for index in range(3):
         write(f"t{index}.json", json.dumps(TEMPLATE))
     assert lint_paths(["."], config=Config(), jobs=2).files_checked == 3
+
+
+def _counting_fixture(root: Path, count: int) -> tuple[int, int]:
+    """``count`` templates with PowerShell and shell steps (inline, and named
+    scripts that many templates run); (PowerShell units, shell units)."""
+    (root / "scripts").mkdir(parents=True)
+    (root / "scripts/setup.sh").write_text("#!/bin/bash\necho $1\n")
+    (root / "run.ps1").write_text("Write-Output 'run'\n")
+    powershell = shell = 0
+    for index in range(count):
+        steps: list[dict[str, object]] = [{"type": "PowerShell", "name": "p", "inline": [f"Write-Output {index}"]}]
+        if index % 3 == 0:
+            steps.append({"type": "PowerShell", "name": "f", "scriptUri": "run.ps1"})
+        if index % 5 == 0:
+            steps.append({"type": "Shell", "name": "s", "scriptUri": "scripts/setup.sh"})
+        if index % 7 == 0:
+            steps.append({"type": "Shell", "name": "i", "inline": ["echo $X"]})
+        powershell += 1 + (index % 3 == 0)
+        shell += (index % 5 == 0) + (index % 7 == 0)
+        api = "2031-01-01" if index % 13 == 0 else "2022-07-01"  # an api version aiblint does not know
+        template = {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": api, "location": "westus2",
+                    "properties": {"customize": steps}}
+        (root / f"t{index:03d}.json").write_text(json.dumps(template, indent=2))
+    return powershell, shell
+
+
+def test_run_notes_are_the_same_whatever_the_jobs_and_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real CLI, -j 1 and -j 2 (two workers, eight chunks), each cold and then
+    warm: the same bytes, and each tool's note counts every script unit once (a
+    script many templates run was counted once per chunk, notes of two groups
+    of one chunk that read the same were kept once, a cached file's share was
+    counted again when its scripts were checked again)."""
+    from tests.fake_tools import put_on_path
+
+    for tool in ("shellcheck", "pwsh"):  # both fail, on any machine: every note counts what was not checked
+        put_on_path(monkeypatch, tmp_path / "bin", tool, "#!/bin/sh\necho broken >&2\nexit 3\n")
+    repo = tmp_path / "repo"
+    powershell, shell = _counting_fixture(repo, 66)  # more than 64: -j 2 starts two workers
+    outputs = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("AIBLINT_CACHE_DIR", str(tmp_path / f"cache{jobs}"))
+        for state in ("cold", "warm"):
+            outputs[jobs, state] = _cli("-j", jobs, "--format", "json", ".", "run.ps1", cwd=repo)
+    assert len(set(outputs.values())) == 1, {key: value[2].decode() for key, value in outputs.items()}
+    code, stdout, stderr = outputs["1", "cold"]
+    assert code == 1 and {finding["rule"] for finding in json.loads(stdout)["findings"]} >= {"AIB100", "AIB302"}
+    assert stderr.decode().splitlines() == [
+        "aiblint: note: PSScriptAnalyzer was not run: the PSScriptAnalyzer module is not installed (Install-Module "
+        f"PSScriptAnalyzer); {powershell} PowerShell scripts were not checked by it",
+        f"aiblint: note: ShellCheck failed (broken); {shell} shell scripts were not checked by it",
+    ]
+
+
+def test_a_named_script_and_the_named_templates_give_one_note_per_tool(write, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The templates named, and the others that run the named script (linted for it):
+    one PSScriptAnalyzer note with the sum, not one per pass (there were two: 1 and 2)."""
+    from tests.fake_tools import put_on_path
+
+    put_on_path(monkeypatch, tmp_path / "bin", "pwsh", "#!/bin/sh\nexit 3\n")
+    write("run.ps1", "Write-Output 1\n")
+    for folder in ("a", "b"):
+        write(f"{folder}/t.json", json.dumps({"type": "Microsoft.VirtualMachineImages/imageTemplates", "properties": {"customize": [
+            {"type": "PowerShell", "name": "p", "inline": ["Write-Output 2"]},
+            {"type": "PowerShell", "name": "f", "scriptUri": "../run.ps1"},
+        ]}}))
+    report = lint_paths(["a", "run.ps1"], config=Config(), rules=RuleSet.load_all())
+    assert [note for note in report.notes if note.startswith("PSScriptAnalyzer")] == [
+        "PSScriptAnalyzer was not run: the PSScriptAnalyzer module is not installed (Install-Module PSScriptAnalyzer); "
+        "3 PowerShell scripts were not checked by it"]

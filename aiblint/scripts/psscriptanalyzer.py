@@ -131,10 +131,11 @@ def _safe_settings(settings: Path | None, group: Path, outcome: Outcome) -> str 
 
 
 def _run(program: str, folder: Path, jobs: Path, files: dict[Path, list[ScriptUnit]], outcome: Outcome) -> None:
+    count = sum(len(units) for units in files.values())  # units, as every note counts them: a sum over chunks stays right
     driver = folder / "aiblint-pssa.ps1"
     driver.write_text(DRIVER, encoding="utf-8-sig")
     command = [program, "-NoLogo", "-NoProfile", "-NonInteractive", "-File", str(driver), "-Jobs", str(jobs)]
-    result = run_tool(command, folder, TIMEOUT_SECONDS, "PSScriptAnalyzer", len(files), "PowerShell", outcome)
+    result = run_tool(command, folder, TIMEOUT_SECONDS, "PSScriptAnalyzer", count, "PowerShell", outcome)
     if result is None:
         return
     records = _parse(result.stdout)
@@ -142,9 +143,9 @@ def _run(program: str, folder: Path, jobs: Path, files: dict[Path, list[ScriptUn
         reason = first_error_line(result, f"exit code {result.returncode}")
         if result.returncode == _NO_MODULE:
             reason = "the PSScriptAnalyzer module is not installed (Install-Module PSScriptAnalyzer)"
-        outcome.notes.append(f"PSScriptAnalyzer was not run: {reason}; {not_checked(len(files), 'PowerShell', 'it')}")
+        outcome.notes.append(f"PSScriptAnalyzer was not run: {reason}; {not_checked(count, 'PowerShell', 'it')}")
         return
-    outcome.checked += sum(len(units) for units in files.values())
+    outcome.checked += count
     by_path = {_key(path): units for path, units in files.items()}
     for record in records:
         for unit in by_path.get(_key(Path(str(record.get("ScriptPath", "")))), []):

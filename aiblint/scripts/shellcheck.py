@@ -96,15 +96,16 @@ def _run(program: str, dialect: str, rcfile: Path | None, group: list[list[Scrip
             name = f"{index:04d}.sh"
             Path(folder, name).write_text(units[0].text, encoding="utf-8", errors="replace", newline="\n")
             names[name] = units
+        count = sum(len(units) for units in group)  # units, as every note counts them: a sum over chunks stays right
         rc_option = _rc_option(rcfile, Path(folder))
         command = [program, "--format=json1", f"--shell={dialect}", rc_option, "--", *names]
-        result = run_tool(command, folder, TIMEOUT_SECONDS, "ShellCheck", len(names), "shell", outcome, MEMORY_LIMIT_BYTES)
+        result = run_tool(command, folder, TIMEOUT_SECONDS, "ShellCheck", count, "shell", outcome, MEMORY_LIMIT_BYTES)
         if result is None:
             return
         comments = _parse(result.stdout)
         if comments is None:
             reason = first_error_line(result, f"exit code {result.returncode}, no report")
-            outcome.notes.append(f"ShellCheck failed ({reason}); {not_checked(len(names), 'shell', 'it')}")
+            outcome.notes.append(f"ShellCheck failed ({reason}); {not_checked(count, 'shell', 'it')}")
             return
         outcome.checked += sum(len(units) for units in names.values())
         for raw in comments:

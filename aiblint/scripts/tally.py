@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -56,3 +57,35 @@ def count(number: int, noun: str) -> str:
 def not_checked(number: int, kind: str, tool: str) -> str:
     """``2 shell scripts were not checked by ShellCheck``."""
     return f"{count(number, kind + ' script')} {'was' if number == 1 else 'were'} not checked by {tool}"
+
+
+#: How a batch rule's note counts the scripts it could not check (:func:`not_checked`).
+NOT_CHECKED = re.compile(r"(?P<count>\d+) (?P<kind>[\w-]+(?: [\w-]+)?) scripts? (?:was|were) not checked by (?P<tool>it|\S+)")
+
+
+def add_note(notes: list[str], note: str) -> None:
+    """Add a batch rule's note to ``notes``. A tool runs once per group of
+    scripts (per chunk, per settings file) and counts the script units it could
+    not check in its note: notes that differ only in that count, or not at all,
+    become one note with the sum, as one run over them all would say."""
+    match = NOT_CHECKED.search(note)
+    if match is None:
+        if note not in notes:
+            notes.append(note)
+        return
+    for index, known in enumerate(notes):
+        other = NOT_CHECKED.search(known)
+        if other is not None and _shape(known, other) == _shape(note, match):
+            notes[index] = with_count(other, int(other["count"]) + int(match["count"]))
+            return
+    notes.append(note)
+
+
+def with_count(match: re.Match[str], number: int) -> str:
+    """The note ``match`` was found in, counting ``number`` scripts."""
+    note = match.string
+    return note[: match.start()] + not_checked(number, match["kind"], match["tool"]) + note[match.end() :]
+
+
+def _shape(note: str, match: re.Match[str]) -> tuple[str, str, str, str]:
+    return note[: match.start()], match["kind"], match["tool"], note[match.end() :]
