@@ -264,3 +264,36 @@ def test_a_computed_checksum_is_not_rewritten(write, tmp_path: Path) -> None:  #
     code, out = main_in_process("--select", "AIB212", "--fix", "t.json")
     assert (code, out.count("AIB212")) == (1, 1)
     assert (tmp_path / "t.json").read_text() == text.replace(f'"sha256Checksum": "{CHECKSUM}"', f'"sha256Checksum": "{CHECKSUM.lower()}"')
+
+
+TWICE_TWICE = """{
+  "type": "Microsoft.VirtualMachineImages/imageTemplates",
+  "apiVersion": "2024-02-01",
+  "location": "westus2",
+  "properties": {
+    "customize": [{"type": "Shell", "name": "a", "inline": ["true"]}],
+    "errorHandling": {"onCustomizerError": "abort", "onCustomizerError": "aborT"},
+    "errorHandling": {"onCustomizerError": "abort", "onCustomizerError": "aborT"}
+  }
+}
+"""
+
+
+def test_fixes_in_rounds_through_equal_members(write, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    """Found by tests/test_fuzz_fixes.py. Round 1: the second ``errorHandling`` (equal to the
+    first) goes; its ``"aborT"`` (AIB103, the value that counts) waits, inside what went.
+    Round 2: the first member counts now, and its ``"aborT"`` becomes ``"abort"``; round 3: its
+    two equal ``onCustomizerError`` become one. The value that counted, ``"aborT"``, is
+    ``"abort"``: what AIB103 asked for; every edit is in the member its finding names."""
+    write("t.json", TWICE_TWICE)
+    findings = [(f["rule"], f["line"], f["column"]) for f in json.loads(main_in_process(
+        "--format", "json", "--select", "AIB002,AIB103", "t.json")[1])["findings"]]
+    assert findings == [("AIB002", 7, 53), ("AIB002", 8, 5), ("AIB002", 8, 53), ("AIB103", 8, 74)]
+    assert main_in_process("--select", "AIB002,AIB103", "--fix", "t.json") == (0, "")
+    assert capsys.readouterr().err == "aiblint: fixed 3 problems in 1 file\n"
+    assert (tmp_path / "t.json").read_bytes() == (
+        b'{\n  "type": "Microsoft.VirtualMachineImages/imageTemplates",\n  "apiVersion": "2024-02-01",\n'
+        b'  "location": "westus2",\n  "properties": {\n'
+        b'    "customize": [{"type": "Shell", "name": "a", "inline": ["true"]}],\n'
+        b'    "errorHandling": {"onCustomizerError": "abort"}\n  }\n}\n'
+    )
