@@ -193,3 +193,9 @@ def test_cycles_are_found() -> None:
 def test_no_engine_module_is_in_an_import_cycle(graph: dict[str, set[str]]) -> None:
     engine = [name for _, names in LAYERS[:-1] for name in names]
     assert [group for group in cycles(graph) if any(_member(module, engine) for module in group)] == []
+
+
+def test_the_rule_contract_and_the_script_units_are_not_in_a_cycle(graph: dict[str, set[str]]) -> None:
+    # rule.py names ScriptUnit (check_script); a unit makes Problems, which live below both (aiblint/problem.py)
+    assert "aiblint.scripts.units" in graph["aiblint.rule"]
+    assert "aiblint.rule" not in reachable(graph, "aiblint.scripts.units")

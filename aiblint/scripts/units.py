@@ -30,7 +30,7 @@ from aiblint.document import Document, Position
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.model import ImageTemplate
-from aiblint.rule import Problem
+from aiblint.problem import Problem
 from aiblint.scripts.dialect import POWERSHELL, Dialect, directive_shell, from_shebang, shebang
 from aiblint.scripts.resolve import UNKNOWN as UNKNOWN_STATUS
 from aiblint.scripts.resolve import Resolution, read_script, resolve_uri
