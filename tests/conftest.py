@@ -7,9 +7,12 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from aiblint.findings import Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("AIBLINT_SHARED", ROOT.parent / "shared"))
@@ -74,3 +77,19 @@ def _session_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
 def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test runs in its own folder so no configuration file leaks in."""
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The display paths the rules were run on (a cache hit runs none)."""
+    from aiblint.engine import Linter
+
+    linted: list[str] = []
+    original = Linter.lint_bytes
+
+    def spy(self: Linter, data: bytes, display: str, explicit: bool = True) -> tuple[list[Finding], int]:
+        linted.append(display)
+        return original(self, data, display, explicit)
+
+    monkeypatch.setattr(Linter, "lint_bytes", spy)
+    yield linted

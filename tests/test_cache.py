@@ -42,22 +42,6 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-@pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The display paths the rules were run on (a cache hit runs none)."""
-    from aiblint.engine import Linter
-
-    linted: list[str] = []
-    original = Linter.lint_bytes
-
-    def spy(self: Linter, data: bytes, display: str, explicit: bool = True) -> tuple[list[Finding], int]:
-        linted.append(display)
-        return original(self, data, display, explicit)
-
-    monkeypatch.setattr(Linter, "lint_bytes", spy)
-    yield linted
-
-
 def run(*paths: str, cache: bool = True, config: Config | None = None) -> Report:
     return lint_paths(list(paths), cache=cache, config=config or Config(), rules=RuleSet.load_all())
 

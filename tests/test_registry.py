@@ -162,16 +162,7 @@ def test_a_third_party_rule_is_loaded_by_stevedore_and_reports(tmp_path: Path) -
     """The same path as the built-in rules: entry point -> stevedore -> Rule -> finding."""
     site = tmp_path / "site"
     site.mkdir(parents=True)
-    (site / "acme_rules.py").write_text(
-        "from aiblint.findings import Severity\n"
-        "from aiblint.rule import Problem, Rule\n"
-        "class NoEastUs(Rule):\n"
-        "    id = 'ACME001'\n    name = 'no-east-us'\n    severity = Severity.WARNING\n"
-        "    summary = 'No builds in eastus'\n"
-        "    def check_template(self, template):\n"
-        "        if template.resolve(template.location).value == 'eastus':\n"
-        "            yield Problem('eastus is not allowed here', node=template.location)\n"
-    )
+    (site / "acme_rules.py").write_text(ACME_RULE)
     fake_distribution(site, {"ACME001": "acme_rules:NoEastUs"})
     (tmp_path / "t.json").write_text('{"type": "Microsoft.VirtualMachineImages/imageTemplates", "location": "eastus"}')
     probe = (
