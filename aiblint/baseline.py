@@ -24,26 +24,34 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Final
 
 from aiblint.config import ConfigError
 from aiblint.findings import Finding, Suppression
 from aiblint.lazyre import lazy
+from aiblint.record import OrderedRecord, replace
 
 BASELINE_VERSION = 1
 _KEY = lazy(r"[0-9a-f]{64}")
 
 
-@dataclass(frozen=True, order=True)
-class Entry:
+class Entry(OrderedRecord):
     """One baseline entry: how many findings of a rule at one place are known."""
 
-    path: str
-    rule: str
-    logical_path: str
-    fingerprint: str
-    count: int = 1
+    __slots__ = ("path", "rule", "logical_path", "fingerprint", "count")  # noqa: RUF023 - in field order
+    path: Final[str]
+    rule: Final[str]
+    logical_path: Final[str]
+    fingerprint: Final[str]
+    count: Final[int]
+
+    def __init__(self, path: str, rule: str, logical_path: str, fingerprint: str, count: int = 1) -> None:
+        self.path = path
+        self.rule = rule
+        self.logical_path = logical_path
+        self.fingerprint = fingerprint
+        self.count = count
 
     def to_json(self) -> str:
         fields = {"path": self.path, "rule": self.rule, "logical_path": self.logical_path, "fingerprint": self.fingerprint, "count": self.count}

@@ -13,24 +13,32 @@ process linted them, so ``-j N`` reports exactly what ``-j 1`` does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from typing import Final
 
 from aiblint.findings import Finding, RelatedLocation
 from aiblint.outcome import findings_from_json, findings_to_json
+from aiblint.record import Record, replace
 
 #: Other places named in a message (the related locations list them all).
 _NAMED = 3
 
 
-@dataclass(frozen=True)
-class Claimed:
+class Claimed(Record):
     """A rule's claim on something only one template may have, and its finding."""
 
-    rule: str
-    key: str  # what is claimed, normalized by the rule (a lower-case resource id)
-    owner: str  # who claims it (the template's name): claims of one owner never clash
-    finding: Finding  # reported if another owner claims ``key`` too
-    related: str  # what the other places are, for their related locations
+    __slots__ = ("rule", "key", "owner", "finding", "related")  # noqa: RUF023 - in field order
+    rule: Final[str]
+    key: Final[str]  # what is claimed, normalized by the rule (a lower-case resource id)
+    owner: Final[str]  # who claims it (the template's name): claims of one owner never clash
+    finding: Final[Finding]  # reported if another owner claims ``key`` too
+    related: Final[str]  # what the other places are, for their related locations
+
+    def __init__(self, rule: str, key: str, owner: str, finding: Finding, related: str) -> None:
+        self.rule = rule
+        self.key = key
+        self.owner = owner
+        self.finding = finding
+        self.related = related
 
 
 def resolve(claims: list[Claimed]) -> list[Finding]:

@@ -17,10 +17,10 @@ from __future__ import annotations
 import difflib
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiblint.findings import Severity
+from aiblint.record import MutableRecord
 
 
 class ConfigError(Exception):
@@ -119,29 +119,75 @@ KEYS: dict[str, Callable[[str, object], object]] = {
 COMMAND_LINE_ONLY = frozenset({"fetch"})
 
 
-@dataclass
-class Config:
+class Config(MutableRecord):
     """Settings after merging defaults, the file and the command line."""
 
-    select: list[str] | None = None
-    ignore: list[str] = field(default_factory=list)
-    fail_on: Severity | None = Severity.WARNING  # notes are advice: they never fail a commit unless asked; None: nothing does
-    format: str = "text"
-    severity: dict[str, Severity] = field(default_factory=dict)
-    exclude: list[str] = field(default_factory=list)
-    script_roots: dict[str, tuple[str, bool]] = field(default_factory=dict)  # URL prefix -> (folder, partial)
-    inline_shebang: str = "/bin/sh -e"  # what runs Shell inline commands (Packer's inline_shebang)
-    fetch: bool = False  # download referenced scripts that cannot be mapped to a local file
-    parameters: list[str] = field(default_factory=list)  # ARM parameters files for every template; each one deployment
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule ids or prefixes off there
-    baseline: str | None = None  # accepted findings (aiblint.baseline); relative to the file that sets it
-    regions: list[str] = field(default_factory=list)  # where Image Builder runs too, beyond aiblint's data (AIB200)
-    source: Path | None = None  # the file the settings came from
-    root: Path | None = None  # --root: the one folder files are read from (command line only)
-    named: tuple[Path, ...] = ()  # the folders of the paths named on the command line (set by lint_paths)
-    fetch_files: bool = False  # --fetch-files (command line only): download non-script files too
-    fingerprint_key: str | None = None  # keys secret fingerprints (hex); kept in the baseline being written
-    origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
+    __slots__ = (  # noqa: RUF023 - in field order
+        "select", "ignore", "fail_on", "format", "severity", "exclude", "script_roots", "inline_shebang", "fetch",
+        "parameters", "per_file_ignores", "baseline", "regions", "source", "root", "named", "fetch_files",
+        "fingerprint_key", "origins",
+    )
+    select: list[str] | None
+    ignore: list[str]
+    fail_on: Severity | None  # notes are advice: they never fail a commit unless asked; None: nothing does
+    format: str
+    severity: dict[str, Severity]
+    exclude: list[str]
+    script_roots: dict[str, tuple[str, bool]]  # URL prefix -> (folder, partial)
+    inline_shebang: str  # what runs Shell inline commands (Packer's inline_shebang)
+    fetch: bool  # download referenced scripts that cannot be mapped to a local file
+    parameters: list[str]  # ARM parameters files for every template; each one deployment
+    per_file_ignores: dict[str, list[str]]  # glob -> rule ids or prefixes off there
+    baseline: str | None  # accepted findings (aiblint.baseline); relative to the file that sets it
+    regions: list[str]  # where Image Builder runs too, beyond aiblint's data (AIB200)
+    source: Path | None  # the file the settings came from
+    root: Path | None  # --root: the one folder files are read from (command line only)
+    named: tuple[Path, ...]  # the folders of the paths named on the command line (set by lint_paths)
+    fetch_files: bool  # --fetch-files (command line only): download non-script files too
+    fingerprint_key: str | None  # keys secret fingerprints (hex); kept in the baseline being written
+    origins: dict[str, str]  # key -> where its value came from
+
+    def __init__(
+        self,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        fail_on: Severity | None = Severity.WARNING,
+        format: str = "text",
+        severity: dict[str, Severity] | None = None,
+        exclude: list[str] | None = None,
+        script_roots: dict[str, tuple[str, bool]] | None = None,
+        inline_shebang: str = "/bin/sh -e",
+        fetch: bool = False,
+        parameters: list[str] | None = None,
+        per_file_ignores: dict[str, list[str]] | None = None,
+        baseline: str | None = None,
+        regions: list[str] | None = None,
+        source: Path | None = None,
+        root: Path | None = None,
+        named: tuple[Path, ...] = (),
+        fetch_files: bool = False,
+        fingerprint_key: str | None = None,
+        origins: dict[str, str] | None = None,
+    ) -> None:
+        self.select = select
+        self.ignore = [] if ignore is None else ignore
+        self.fail_on = fail_on
+        self.format = format
+        self.severity = {} if severity is None else severity
+        self.exclude = [] if exclude is None else exclude
+        self.script_roots = {} if script_roots is None else script_roots
+        self.inline_shebang = inline_shebang
+        self.fetch = fetch
+        self.parameters = [] if parameters is None else parameters
+        self.per_file_ignores = {} if per_file_ignores is None else per_file_ignores
+        self.baseline = baseline
+        self.regions = [] if regions is None else regions
+        self.source = source
+        self.root = root
+        self.named = named
+        self.fetch_files = fetch_files
+        self.fingerprint_key = fingerprint_key
+        self.origins = {} if origins is None else origins
 
     def apply(self, values: Mapping[str, object], origin: str) -> None:
         """Set checked values (keys as in :data:`KEYS`)."""

@@ -14,37 +14,60 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from aiblint.constants import SKIPPED_DIRECTORIES, WALKED_DOT_FOLDERS
 from aiblint.frontends import SUFFIXES
+from aiblint.record import MutableRecord, Record
 
 if TYPE_CHECKING:
     from aiblint.gitignore import GitIgnore
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(Record):
     """A file to lint, the name it is shown by, and whether it was named."""
 
-    path: Path
-    display: str
-    explicit: bool
+    __slots__ = ("path", "display", "explicit")  # noqa: RUF023 - in field order
+    path: Final[Path]
+    display: Final[str]
+    explicit: Final[bool]
+
+    def __init__(self, path: Path, display: str, explicit: bool) -> None:
+        self.path = path
+        self.display = display
+        self.explicit = explicit
 
 
-@dataclass
-class Walk:
+class Walk(MutableRecord):
     """How a folder walk went: what it looked at and what it skipped."""
 
-    gitignore: bool = True  # respect .gitignore files
-    looked_at: int = 0  # files with a template suffix, read or sniffed
-    excluded: int = 0  # by the 'exclude' globs
-    ignored: int = 0  # files and folders a .gitignore ignores
-    dot_folders: list[str] = field(default_factory=list)  # skipped, as displayed
-    seen: set[Path] = field(default_factory=set)  # real paths of the files given so far (an alias is skipped)
+    __slots__ = (  # noqa: RUF023 - in field order
+        "gitignore", "looked_at", "excluded", "ignored", "dot_folders", "seen",
+    )
+    gitignore: bool  # respect .gitignore files
+    looked_at: int  # files with a template suffix, read or sniffed
+    excluded: int  # by the 'exclude' globs
+    ignored: int  # files and folders a .gitignore ignores
+    dot_folders: list[str]  # skipped, as displayed
+    seen: set[Path]  # real paths of the files given so far (an alias is skipped)
+
+    def __init__(
+        self,
+        gitignore: bool = True,
+        looked_at: int = 0,
+        excluded: int = 0,
+        ignored: int = 0,
+        dot_folders: list[str] | None = None,
+        seen: set[Path] | None = None,
+    ) -> None:
+        self.gitignore = gitignore
+        self.looked_at = looked_at
+        self.excluded = excluded
+        self.ignored = ignored
+        self.dot_folders = [] if dot_folders is None else dot_folders
+        self.seen = set() if seen is None else seen
 
 
 def display_path(path: Path, cwd: Path) -> str:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from aiblint.jsontree import JsonNode, JsonString
-from aiblint.record import Record
+from aiblint.record import MutableRecord, Record
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,35 +38,57 @@ class Span(Record):
         self.end = end
 
 
-@dataclass(frozen=True)
-class ReadProblem:
+class ReadProblem(Record):
     """Why a file could not be read (whole or in part). ``kind`` picks the rule:
     ``syntax`` (AIB001), ``too-large`` (AIB007) or ``skipped`` (an AIB001 note:
     syntax newer than a front end's grammar, skipped while the rest is read)."""
 
-    kind: str
-    message: str
-    offset: int
-    end_offset: int | None = None
+    __slots__ = ("kind", "message", "offset", "end_offset", "removable")  # noqa: RUF023 - in field order
+    kind: Final[str]
+    message: Final[str]
+    offset: Final[int]
+    end_offset: Final[int | None]
     #: deleting ``offset:end_offset`` is the whole fix (a trailing comma): ``--fix`` may do it
-    removable: bool = False
+    removable: Final[bool]
+
+    def __init__(self, kind: str, message: str, offset: int, end_offset: int | None = None, removable: bool = False) -> None:
+        self.kind = kind
+        self.message = message
+        self.offset = offset
+        self.end_offset = end_offset
+        self.removable = removable
 
 
-@dataclass(frozen=True)
-class UnusableFile:
+class UnusableFile(Record):
     """A parameters file paired with a template by its name that cannot be used:
     why (``problem``, a phrase after "is"), and where in its own ``document``."""
 
-    document: Document
-    problem: str
-    offset: int = 0
-    end_offset: int | None = None
-    usable: bool = False  # read past the problem (a trailing comma): its values are used
-    outside: bool = False  # a link out of the template's folder, never read
+    __slots__ = ("document", "problem", "offset", "end_offset", "usable", "outside")  # noqa: RUF023 - in field order
+    document: Final[Document]
+    problem: Final[str]
+    offset: Final[int]
+    end_offset: Final[int | None]
+    usable: Final[bool]  # read past the problem (a trailing comma): its values are used
+    outside: Final[bool]  # a link out of the template's folder, never read
+
+    def __init__(
+        self,
+        document: Document,
+        problem: str,
+        offset: int = 0,
+        end_offset: int | None = None,
+        usable: bool = False,
+        outside: bool = False,
+    ) -> None:
+        self.document = document
+        self.problem = problem
+        self.offset = offset
+        self.end_offset = end_offset
+        self.usable = usable
+        self.outside = outside
 
 
-@dataclass
-class Document:
+class Document(MutableRecord):
     """Everything the loader learned about one file.
 
     ``root`` is ``None`` when the file could not be parsed; ``problem`` then
@@ -77,24 +98,57 @@ class Document:
     member with each later one.
     """
 
+    __slots__ = (  # noqa: RUF023 - in field order
+        "path", "text", "root", "problem", "recovered", "duplicates", "comments", "language", "evaluator", "read_files",
+        "unusable_parameters", "_line_starts",
+    )
+    _hidden = ("evaluator", "read_files", "unusable_parameters", "_line_starts")  # not in repr
     path: str
     text: str
-    root: JsonNode | None = None
-    problem: ReadProblem | None = None
-    recovered: list[ReadProblem] = field(default_factory=list)
-    duplicates: list[tuple[JsonString, JsonString]] = field(default_factory=list)
-    comments: list[tuple[int, int]] = field(default_factory=list)
+    root: JsonNode | None
+    problem: ReadProblem | None
+    recovered: list[ReadProblem]
+    duplicates: list[tuple[JsonString, JsonString]]
+    comments: list[tuple[int, int]]
     #: the front end that read it (:mod:`aiblint.frontends`): "json", "bicep", ...
-    language: str = "json"
+    language: str
     #: how values in ``root`` are known, for a language that evaluates its own
     #: expressions (``None``: JSON, whose ARM expressions the model evaluates)
-    evaluator: Evaluator | None = field(default=None, repr=False)
+    evaluator: Evaluator | None
     #: other files the front end read to build ``root`` (a Bicep template's
     #: ``loadTextContent`` files, its parameters file), for the result cache
-    read_files: list[Path] = field(default_factory=list, repr=False)
+    read_files: list[Path]
     #: the parameters file paired with it by name, when it cannot be used (AIB008)
-    unusable_parameters: list[UnusableFile] = field(default_factory=list, repr=False)
-    _line_starts: list[int] | None = field(default=None, repr=False)
+    unusable_parameters: list[UnusableFile]
+    _line_starts: list[int] | None
+
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        root: JsonNode | None = None,
+        problem: ReadProblem | None = None,
+        recovered: list[ReadProblem] | None = None,
+        duplicates: list[tuple[JsonString, JsonString]] | None = None,
+        comments: list[tuple[int, int]] | None = None,
+        language: str = "json",
+        evaluator: Evaluator | None = None,
+        read_files: list[Path] | None = None,
+        unusable_parameters: list[UnusableFile] | None = None,
+        _line_starts: list[int] | None = None,
+    ) -> None:
+        self.path = path
+        self.text = text
+        self.root = root
+        self.problem = problem
+        self.recovered = [] if recovered is None else recovered
+        self.duplicates = [] if duplicates is None else duplicates
+        self.comments = [] if comments is None else comments
+        self.language = language
+        self.evaluator = evaluator
+        self.read_files = [] if read_files is None else read_files
+        self.unusable_parameters = [] if unusable_parameters is None else unusable_parameters
+        self._line_starts = _line_starts
 
     @property
     def line_starts(self) -> list[int]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +25,7 @@ from aiblint.findings import Finding, RelatedLocation, Severity
 from aiblint.frontends import load_bytes
 from aiblint.jsontree import JsonNode, member_key
 from aiblint.model import ImageTemplate, find_templates
+from aiblint.record import replace
 from aiblint.redact import redact_message
 from aiblint.registry import RuleSet
 from aiblint.rule import Claim, FileContext, Problem, Rule, RunNote

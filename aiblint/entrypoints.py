@@ -31,10 +31,11 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from aiblint.constants import FORMATTER_ENTRY_POINTS, RULE_ENTRY_POINTS
+from aiblint.record import Record
 
 #: The groups aiblint reads; one scan lists them all.
 GROUPS = (RULE_ENTRY_POINTS, FORMATTER_ENTRY_POINTS)
@@ -47,13 +48,18 @@ class EntryPointError(Exception):
     """An entry point's object could not be imported."""
 
 
-@dataclass(frozen=True)
-class EntryPoint:
+class EntryPoint(Record):
     """A listed entry point: its name, ``module:attr`` value and group."""
 
-    name: str
-    value: str  # "module:attr"
-    group: str
+    __slots__ = ("name", "value", "group")  # noqa: RUF023 - in field order
+    name: Final[str]
+    value: Final[str]  # "module:attr"
+    group: Final[str]
+
+    def __init__(self, name: str, value: str, group: str) -> None:
+        self.name = name
+        self.value = value
+        self.group = group
 
     def load(self) -> object:
         """Import the module and return the object the entry point names."""

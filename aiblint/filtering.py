@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from fnmatch import fnmatch
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +30,7 @@ from aiblint.discover import display_path
 from aiblint.document import Document
 from aiblint.findings import Finding, Suppression
 from aiblint.model import ImageTemplate
+from aiblint.record import replace
 from aiblint.rule import Problem, Rule
 from aiblint.suppressions import Directive, read_directives
 

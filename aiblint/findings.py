@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from typing import Final
+
+from aiblint.record import MutableRecord, OrderedRecord, Record
 
 
 class Severity(enum.IntEnum):
@@ -25,20 +27,27 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (use error, warning or note)") from None
 
 
-@dataclass(frozen=True)
-class RelatedLocation:
+class RelatedLocation(Record):
     """Another place a finding refers to (SARIF ``relatedLocations``)."""
 
-    path: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    message: str
+    __slots__ = ("path", "line", "column", "end_line", "end_column", "message")  # noqa: RUF023 - in field order
+    path: Final[str]
+    line: Final[int]
+    column: Final[int]
+    end_line: Final[int]
+    end_column: Final[int]
+    message: Final[str]
+
+    def __init__(self, path: str, line: int, column: int, end_line: int, end_column: int, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+        self.message = message
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(Record):
     """Why a finding is not counted: an in-file directive or the baseline.
 
     ``kind`` is SARIF's: ``inSource`` (template metadata, a JSONC comment, a
@@ -46,49 +55,102 @@ class Suppression:
     ``where`` is the ``path:line`` of the directive (or the baseline file).
     """
 
-    kind: str
-    source: str  # "metadata" | "comment" | "script" | "baseline"
-    reason: str
-    where: str = ""
+    __slots__ = ("kind", "source", "reason", "where")  # noqa: RUF023 - in field order
+    kind: Final[str]
+    source: Final[str]  # "metadata" | "comment" | "script" | "baseline"
+    reason: Final[str]
+    where: Final[str]
+
+    def __init__(self, kind: str, source: str, reason: str, where: str = "") -> None:
+        self.kind = kind
+        self.source = source
+        self.reason = reason
+        self.where = where
 
     def to_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "source": self.source, "reason": self.reason, "where": self.where}
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(Record):
     """Replace the characters ``start:end`` of a document's text with ``text``."""
 
-    start: int
-    end: int
-    text: str
+    __slots__ = ("start", "end", "text")  # noqa: RUF023 - in field order
+    start: Final[int]
+    end: Final[int]
+    text: Final[str]
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(Record):
     """A mechanical, safe correction: text edits in the finding's own file."""
 
-    description: str
-    edits: tuple[Edit, ...]
+    __slots__ = ("description", "edits")
+    description: Final[str]
+    edits: Final[tuple[Edit, ...]]
+
+    def __init__(self, description: str, edits: tuple[Edit, ...]) -> None:
+        self.description = description
+        self.edits = edits
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
+class Finding(OrderedRecord):
     """One problem at one place. Field order is the sort order of reports."""
 
-    path: str  # display path: relative to the working directory, with '/'
-    line: int
-    column: int
-    end_line: int
-    end_column: int  # exclusive
-    rule: str
-    severity: Severity = field(compare=False)
-    message: str = field(compare=False)
-    logical_path: str = field(default="", compare=False)
-    fingerprint: str = field(default="", compare=False)  # stable across moved lines
-    related: tuple[RelatedLocation, ...] = field(default=(), compare=False)
-    suppressed: Suppression | None = field(default=None, compare=False)  # still reported, not counted
-    fix: Fix | None = field(default=None, compare=False)
+    __slots__ = (  # noqa: RUF023 - in field order
+        "path", "line", "column", "end_line", "end_column", "rule", "severity", "message", "logical_path",
+        "fingerprint", "related", "suppressed", "fix",
+    )
+    path: Final[str]  # display path: relative to the working directory, with '/'
+    line: Final[int]
+    column: Final[int]
+    end_line: Final[int]
+    end_column: Final[int]  # exclusive
+    rule: Final[str]
+    # compared: the fields above; not compared: the ones below
+    severity: Final[Severity]
+    message: Final[str]
+    logical_path: Final[str]
+    fingerprint: Final[str]  # stable across moved lines
+    related: Final[tuple[RelatedLocation, ...]]
+    suppressed: Final[Suppression | None]  # still reported, not counted
+    fix: Final[Fix | None]
+
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        column: int,
+        end_line: int,
+        end_column: int,
+        rule: str,
+        severity: Severity,
+        message: str,
+        logical_path: str = "",
+        fingerprint: str = "",
+        related: tuple[RelatedLocation, ...] = (),
+        suppressed: Suppression | None = None,
+        fix: Fix | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+        self.rule = rule
+        self.severity = severity
+        self.message = message
+        self.logical_path = logical_path
+        self.fingerprint = fingerprint
+        self.related = related
+        self.suppressed = suppressed
+        self.fix = fix
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.path, self.line, self.column, self.end_line, self.end_column, self.rule)
 
     def to_dict(self) -> dict[str, object]:
         extra: dict[str, object] = {"suppressed": self.suppressed.to_dict()} if self.suppressed else {}
@@ -106,29 +168,55 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
-class InternalError:
+class InternalError(Record):
     """aiblint itself failed on a file; the run goes on with the others."""
 
-    path: str
-    message: str
+    __slots__ = ("path", "message")  # noqa: RUF023 - in field order
+    path: Final[str]
+    message: Final[str]
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
 
 
-@dataclass
-class Report:
+class Report(MutableRecord):
     """What a run found, the errors it met and what it says about the run."""
 
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[InternalError] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # run-level remarks (a tool was missing, ...)
+    __slots__ = (  # noqa: RUF023 - in field order
+        "findings", "errors", "notes", "warnings", "files_checked", "templates_checked", "digests", "paths",
+    )
+    findings: list[Finding]
+    errors: list[InternalError]
+    notes: list[str]  # run-level remarks (a tool was missing, ...)
     #: what must be seen although it fails nothing: the run found no template to check
-    warnings: list[str] = field(default_factory=list)
-    files_checked: int = 0
-    templates_checked: int = 0
+    warnings: list[str]
+    files_checked: int
+    templates_checked: int
     #: SHA-256 of the bytes each file was linted from, by display path (``--fix`` writes only over those).
-    digests: dict[str, str] = field(default_factory=dict)
+    digests: dict[str, str]
     #: the files counted in ``files_checked``, where known (the summary adds the other files findings are in)
-    paths: set[str] = field(default_factory=set)
+    paths: set[str]
+
+    def __init__(
+        self,
+        findings: list[Finding] | None = None,
+        errors: list[InternalError] | None = None,
+        notes: list[str] | None = None,
+        warnings: list[str] | None = None,
+        files_checked: int = 0,
+        templates_checked: int = 0,
+        digests: dict[str, str] | None = None,
+        paths: set[str] | None = None,
+    ) -> None:
+        self.findings = [] if findings is None else findings
+        self.errors = [] if errors is None else errors
+        self.notes = [] if notes is None else notes
+        self.warnings = [] if warnings is None else warnings
+        self.files_checked = files_checked
+        self.templates_checked = templates_checked
+        self.digests = {} if digests is None else digests
+        self.paths = set() if paths is None else paths
 
     @property
     def active(self) -> list[Finding]:

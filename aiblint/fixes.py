@@ -21,14 +21,14 @@ import difflib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from aiblint.findings import Edit, Finding, Fix, InternalError, Report
 from aiblint.jsontree import JsonNode, JsonObject, JsonString, walk
 from aiblint.loader import load_text
+from aiblint.record import Record
 from aiblint.safewrite import FileChanged, digest, replace_file
 
 if TYPE_CHECKING:
@@ -44,17 +44,26 @@ MAX_ROUNDS = 8
 Relint = Callable[[str, str], list[Finding]]
 
 
-@dataclass(frozen=True)
-class FileChange:
+class FileChange(Record):
     """One file's text before and after its fixes."""
 
-    path: Path
-    display: str
-    before: str
-    after: str
-    bom: bool
-    fixed: int  # findings whose fix was applied
-    digest: str  # of the bytes ``before`` was read from: the file must still hold them when it is written
+    __slots__ = ("path", "display", "before", "after", "bom", "fixed", "digest")  # noqa: RUF023 - in field order
+    path: Final[Path]
+    display: Final[str]
+    before: Final[str]
+    after: Final[str]
+    bom: Final[bool]
+    fixed: Final[int]  # findings whose fix was applied
+    digest: Final[str]  # of the bytes ``before`` was read from: the file must still hold them when it is written
+
+    def __init__(self, path: Path, display: str, before: str, after: str, bom: bool, fixed: int, digest: str) -> None:
+        self.path = path
+        self.display = display
+        self.before = before
+        self.after = after
+        self.bom = bom
+        self.fixed = fixed
+        self.digest = digest
 
     def data(self) -> bytes:
         return (BOM if self.bom else b"") + self.after.encode("utf-8")

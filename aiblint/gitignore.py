@@ -11,18 +11,22 @@ not: a run must mean the same on every machine. Pattern matching is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 import pathspec
 
+from aiblint.record import MutableRecord
 
-@dataclass
-class GitIgnore:
+
+class GitIgnore(MutableRecord):
     """The ``.gitignore`` rules that apply in one folder walk."""
 
+    __slots__ = ("specs",)
     #: (folder, its rules), shallowest first
-    specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = field(default_factory=list)
+    specs: list[tuple[Path, pathspec.GitIgnoreSpec]]
+
+    def __init__(self, specs: list[tuple[Path, pathspec.GitIgnoreSpec]] | None = None) -> None:
+        self.specs = [] if specs is None else specs
 
     @classmethod
     def above(cls, top: Path) -> GitIgnore:

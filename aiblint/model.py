@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aiblint.arm.copyloop import copy_loop, copy_loop_names
@@ -42,7 +41,6 @@ _DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 _BODY_KEYS = ("source", "customize", "distribute")
 
 
-@dataclass(eq=False)
 class ImageTemplate:
     """One image template resource and the places its parts are written.
 
@@ -51,24 +49,54 @@ class ImageTemplate:
     empty list here; the schema rules report the shape problems.
     """
 
+    # No __slots__: aiblint.scripts.units keeps what it computes in the instance's __dict__.
     document: Document
     resource: JsonObject  # holds type/apiVersion/location/identity/properties
     form: str
-    arm_template: JsonObject | None = None  # innermost enclosing deployment template
-    api_version_override: JsonNode | None = None  # rest-example: parameters['api-version']
-    arm: ArmContext | None = None  # expression scopes and bound parameters files (set by the engine)
+    arm_template: JsonObject | None  # innermost enclosing deployment template
+    api_version_override: JsonNode | None  # rest-example: parameters['api-version']
+    arm: ArmContext | None  # expression scopes and bound parameters files (set by the engine)
     #: id(origin node) -> template fields whose value came from it unchanged, as
     #: resolved since the engine last cleared this (it does before each rule).
-    flows: dict[int, list[JsonNode]] = field(default_factory=dict, repr=False)
-    _folds_case: bool | None = field(default=None, repr=False)
+    flows: dict[int, list[JsonNode]]
+    _folds_case: bool | None
     #: id(node written elsewhere) -> the template field whose whole value holds it (see follow)
-    embeds: dict[int, JsonNode] = field(default_factory=dict, repr=False)
-    _followed: dict[int, JsonNode | None] = field(default_factory=dict, repr=False)
-    _loops: dict[int, list[JsonNode] | None] = field(default_factory=dict, repr=False)
+    embeds: dict[int, JsonNode]
+    _followed: dict[int, JsonNode | None]
+    _loops: dict[int, list[JsonNode] | None]
     #: id(node) -> (node, its value, the flows resolving it records): see resolve
-    _resolved: dict[int, tuple[JsonNode, Resolved, Flows]] = field(default_factory=dict, repr=False)
-    _resolved_under: ArmContext | None = field(default=None, repr=False)  # the context _resolved holds values of
-    _recording: list[tuple[int, JsonNode]] | None = field(default=None, repr=False)  # see recorded_flows
+    _resolved: dict[int, tuple[JsonNode, Resolved, Flows]]
+    _resolved_under: ArmContext | None  # the context _resolved holds values of
+    _recording: list[tuple[int, JsonNode]] | None  # see recorded_flows
+
+    def __init__(
+        self,
+        document: Document,
+        resource: JsonObject,
+        form: str,
+        arm_template: JsonObject | None = None,
+        api_version_override: JsonNode | None = None,
+        arm: ArmContext | None = None,
+    ) -> None:
+        self.document = document
+        self.resource = resource
+        self.form = form
+        self.arm_template = arm_template
+        self.api_version_override = api_version_override
+        self.arm = arm
+        self.flows = {}
+        self._folds_case = None
+        self.embeds = {}
+        self._followed = {}
+        self._loops = {}
+        self._resolved = {}
+        self._resolved_under = None
+        self._recording = None
+
+    def __repr__(self) -> str:
+        return (f"ImageTemplate(document={self.document!r}, resource={self.resource!r}, form={self.form!r}, "
+                f"arm_template={self.arm_template!r}, api_version_override={self.api_version_override!r}, "
+                f"arm={self.arm!r})")
 
     # -- values --------------------------------------------------------------------
 

@@ -17,13 +17,13 @@ evidence. Unknown means ``None``, and rules make no OS-dependent claim then.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final, Literal
 
 from aiblint.datafiles import load_json
 from aiblint.jsontree import JsonNode, JsonObject
 from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
+from aiblint.record import Record
 
 OsFamily = Literal["linux", "windows"]
 
@@ -40,14 +40,20 @@ _FAMILIES: Final[tuple[OsFamily, OsFamily]] = ("linux", "windows")
 _WINDOWS_PATH: Final = lazy(r"[A-Za-z]:[\\/]")
 
 
-@dataclass(frozen=True)
-class OsEvidence:
+class OsEvidence(Record):
     """An inferred OS, why, and where that is written (for messages)."""
 
-    os: OsFamily
-    reason: str  # e.g. "the source image MicrosoftWindowsServer:WindowsServer:2019-Datacenter"
-    node: JsonNode
-    from_source: bool
+    __slots__ = ("os", "reason", "node", "from_source")  # noqa: RUF023 - in field order
+    os: Final[OsFamily]
+    reason: Final[str]  # e.g. "the source image MicrosoftWindowsServer:WindowsServer:2019-Datacenter"
+    node: Final[JsonNode]
+    from_source: Final[bool]
+
+    def __init__(self, os: OsFamily, reason: str, node: JsonNode, from_source: bool) -> None:
+        self.os = os
+        self.reason = reason
+        self.node = node
+        self.from_source = from_source
 
 
 def infer_os(template: ImageTemplate) -> OsFamily | None:

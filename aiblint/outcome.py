@@ -10,10 +10,10 @@ cache folder shared between CI jobs must not be able to run code.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from aiblint.findings import Edit, Finding, Fix, InternalError, RelatedLocation, Severity
+from aiblint.record import MutableRecord
 
 if TYPE_CHECKING:
     from aiblint.claims import Claimed
@@ -21,45 +21,84 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass
-class Tally:
+class Tally(MutableRecord):
     """The file's share of the run's script note (:class:`aiblint.scripts.tally.ScriptTally`)."""
 
-    units: Counter[str] = field(default_factory=Counter)
-    references: Counter[str] = field(default_factory=Counter)
+    __slots__ = ("units", "references")  # noqa: RUF023 - in field order
+    units: Counter[str]
+    references: Counter[str]
+
+    def __init__(self, units: Counter[str] | None = None, references: Counter[str] | None = None) -> None:
+        self.units = Counter() if units is None else units
+        self.references = Counter() if references is None else references
 
     def __bool__(self) -> bool:
         return bool(self.units or self.references)
 
 
-@dataclass
-class FileOutcome:
+class FileOutcome(MutableRecord):
     """What linting one file gave, before the filter step."""
 
+    __slots__ = (  # noqa: RUF023 - in field order
+        "display", "findings", "templates", "linted", "directives", "tally", "data", "error", "cached", "notes",
+        "silent", "rebatch", "claims", "digest",
+    )
     display: str
-    findings: list[Finding] = field(default_factory=list)
-    templates: int = 0
+    findings: list[Finding]
+    templates: int
     #: Documents the filter counts as linted for this file (the template, the scripts it runs).
-    linted: list[str] = field(default_factory=list)
+    linted: list[str]
     #: The file or a script it runs may hold suppressions: the filter reads it again.
-    directives: bool = False
-    tally: Tally = field(default_factory=Tally)
+    directives: bool
+    tally: Tally
     #: The file's bytes, kept only when ``directives`` (the filter reads them again).
-    data: bytes | None = None
-    error: InternalError | None = None
+    data: bytes | None
+    error: InternalError | None
     #: Read from the result cache.
-    cached: bool = False
+    cached: bool
     #: Cached: what the batch rules said about the file's scripts when they could
     #: not run fully (``2 PowerShell scripts were not checked...``), and which.
-    notes: list[str] = field(default_factory=list)
-    silent: tuple[str, ...] = ()
+    notes: list[str]
+    silent: tuple[str, ...]
     #: Batch rules (ids) whose findings in the file's scripts ``findings`` lack
     #: (what they said could not be told per file): its scripts go to them again.
-    rebatch: tuple[str, ...] = ()
+    rebatch: tuple[str, ...]
     #: What the file's templates claim (:mod:`aiblint.claims`), compared once the run's files are in.
-    claims: list[Claimed] = field(default_factory=list)
+    claims: list[Claimed]
     #: SHA-256 of the bytes linted (:attr:`aiblint.findings.Report.digests`); not cached (the key holds them).
-    digest: str = ""
+    digest: str
+
+    def __init__(
+        self,
+        display: str,
+        findings: list[Finding] | None = None,
+        templates: int = 0,
+        linted: list[str] | None = None,
+        directives: bool = False,
+        tally: Tally | None = None,
+        data: bytes | None = None,
+        error: InternalError | None = None,
+        cached: bool = False,
+        notes: list[str] | None = None,
+        silent: tuple[str, ...] = (),
+        rebatch: tuple[str, ...] = (),
+        claims: list[Claimed] | None = None,
+        digest: str = "",
+    ) -> None:
+        self.display = display
+        self.findings = [] if findings is None else findings
+        self.templates = templates
+        self.linted = [] if linted is None else linted
+        self.directives = directives
+        self.tally = Tally() if tally is None else tally
+        self.data = data
+        self.error = error
+        self.cached = cached
+        self.notes = [] if notes is None else notes
+        self.silent = silent
+        self.rebatch = rebatch
+        self.claims = [] if claims is None else claims
+        self.digest = digest
 
 
 def findings_to_json(findings: list[Finding]) -> list[list[object]]:

@@ -17,14 +17,14 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from aiblint.findings import Finding, InternalError, Report
 from aiblint.frontends import looks_like_template
 from aiblint.loader import read_file
 from aiblint.outcome import FileOutcome, Tally
+from aiblint.record import MutableRecord, Record
 from aiblint.safewrite import digest
 from aiblint.scripts.tally import NOT_CHECKED, add_note, with_count
 
@@ -54,26 +54,48 @@ _AIBLINT = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Work:
+class Work(Record):
     """One file to lint: read from ``path``, or the given ``data`` (standard input)."""
 
-    display: str
-    explicit: bool
-    path: Path | None = None
-    data: bytes | None = None
+    __slots__ = ("display", "explicit", "path", "data")  # noqa: RUF023 - in field order
+    display: Final[str]
+    explicit: Final[bool]
+    path: Final[Path | None]
+    data: Final[bytes | None]
+
+    def __init__(self, display: str, explicit: bool, path: Path | None = None, data: bytes | None = None) -> None:
+        self.display = display
+        self.explicit = explicit
+        self.path = path
+        self.data = data
 
 
-@dataclass
-class ChunkResult:
+class ChunkResult(MutableRecord):
     """What linting one chunk of files gave, in file order."""
 
+    __slots__ = ("outcomes", "batch", "notes", "silent", "said", "errors")  # noqa: RUF023 - in field order
     outcomes: list[FileOutcome | None]  # None: not a template, skipped after the sniff
-    batch: list[Finding] = field(default_factory=list)  # the batch rules' findings
-    notes: list[str] = field(default_factory=list)  # what the batch rules said about the run
-    silent: set[str] = field(default_factory=set)  # rule families that could not run fully
-    said: dict[str, list[str]] = field(default_factory=dict)  # batch rule -> its notes on the chunk's new scripts
-    errors: list[InternalError] = field(default_factory=list)
+    batch: list[Finding]  # the batch rules' findings
+    notes: list[str]  # what the batch rules said about the run
+    silent: set[str]  # rule families that could not run fully
+    said: dict[str, list[str]]  # batch rule -> its notes on the chunk's new scripts
+    errors: list[InternalError]
+
+    def __init__(
+        self,
+        outcomes: list[FileOutcome | None],
+        batch: list[Finding] | None = None,
+        notes: list[str] | None = None,
+        silent: set[str] | None = None,
+        said: dict[str, list[str]] | None = None,
+        errors: list[InternalError] | None = None,
+    ) -> None:
+        self.outcomes = outcomes
+        self.batch = [] if batch is None else batch
+        self.notes = [] if notes is None else notes
+        self.silent = set() if silent is None else silent
+        self.said = {} if said is None else said
+        self.errors = [] if errors is None else errors
 
 
 def job_count(requested: int) -> int:

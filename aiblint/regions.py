@@ -7,20 +7,27 @@ ARM accepts a region's display name for its programmatic name (``East US`` is
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from functools import cache
+from typing import Final
 
 from aiblint.datafiles import load_json
+from aiblint.record import Record
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(Record):
     """An Azure region, and whether Image Builder runs there."""
 
-    name: str  # programmatic name: "eastus"
-    display: str  # "East US"
-    image_builder: bool  # Image Builder runs here (a template's location may be this)
-    note: str = ""  # e.g. a preview feature to register first
+    __slots__ = ("name", "display", "image_builder", "note")  # noqa: RUF023 - in field order
+    name: Final[str]  # programmatic name: "eastus"
+    display: Final[str]  # "East US"
+    image_builder: Final[bool]  # Image Builder runs here (a template's location may be this)
+    note: Final[str]  # e.g. a preview feature to register first
+
+    def __init__(self, name: str, display: str, image_builder: bool, note: str = "") -> None:
+        self.name = name
+        self.display = display
+        self.image_builder = image_builder
+        self.note = note
 
 
 def normalize(text: str) -> str:

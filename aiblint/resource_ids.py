@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import Final, Union
 
 from aiblint.datafiles import load_json
+from aiblint.record import Record
 from aiblint.values import UNKNOWN, Unknown
 
 Part = Union[str, Unknown]  # noqa: UP007 - a runtime alias must work on Python 3.10
@@ -33,13 +33,18 @@ _VARIABLE: Final = re.compile(r"\{(\w+)(?::(\w+))?\}")
 _VERSION: Final = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\Z")
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(Record):
     """One ``/``-separated part of a shape: fixed text or a named value."""
 
-    literal: str | None = None
-    name: str | None = None
-    version: bool = False  # a gallery image version number Major.Minor.Patch
+    __slots__ = ("literal", "name", "version")
+    literal: Final[str | None]
+    name: Final[str | None]
+    version: Final[bool]  # a gallery image version number Major.Minor.Patch
+
+    def __init__(self, literal: str | None = None, name: str | None = None, version: bool = False) -> None:
+        self.literal = literal
+        self.name = name
+        self.version = version
 
     def matches(self, text: str) -> bool:
         if self.literal is not None:
@@ -52,28 +57,39 @@ class Segment:
         return self.literal if self.literal is not None else f"<{self.name}>"
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(Record):
     """One kind of Azure resource id and the segments it is made of."""
 
-    kind: str  # "image", "gallery-image-version", ...
-    what: str  # "managed image"
-    template: str
-    segments: tuple[Segment, ...]
+    __slots__ = ("kind", "what", "template", "segments")  # noqa: RUF023 - in field order
+    kind: Final[str]  # "image", "gallery-image-version", ...
+    what: Final[str]  # "managed image"
+    template: Final[str]
+    segments: Final[tuple[Segment, ...]]
+
+    def __init__(self, kind: str, what: str, template: str, segments: tuple[Segment, ...]) -> None:
+        self.kind = kind
+        self.what = what
+        self.template = template
+        self.segments = segments
 
     @property
     def example(self) -> str:
         return "/".join(segment.show() for segment in self.segments)
 
 
-@dataclass(frozen=True)
-class ResourceId:
+class ResourceId(Record):
     """A known id that has one of the shapes; ``parts`` by the shape's names
     (``subscription``, ``resourceGroup``, ``gallery``, ``image``, ``version``...)."""
 
-    kind: str
-    text: str
-    parts: dict[str, str]
+    __slots__ = ("kind", "text", "parts")  # noqa: RUF023 - in field order
+    kind: Final[str]
+    text: Final[str]
+    parts: Final[dict[str, str]]
+
+    def __init__(self, kind: str, text: str, parts: dict[str, str]) -> None:
+        self.kind = kind
+        self.text = text
+        self.parts = parts
 
     @property
     def subscription(self) -> str | None:
@@ -203,12 +219,16 @@ _STAND_IN: Final = "\x01"  # a known NUL: like it, only a named value's characte
 _FOLDS_TO_ASCII: Final = "\u017f\u212a"
 
 
-@dataclass(frozen=True)
-class _Chain:
+class _Chain(Record):
     """A shape's pattern and, per token, a character that token reads."""
 
-    pattern: re.Pattern[str]
-    text: str  # text[i] is read by token i + 1: the shape written out
+    __slots__ = ("pattern", "text")
+    pattern: Final[re.Pattern[str]]
+    text: Final[str]  # text[i] is read by token i + 1: the shape written out
+
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self.pattern = pattern
+        self.text = text
 
     def accepts(self, parts: Sequence[Part]) -> bool:
         pieces = _pieces(parts)

@@ -11,12 +11,12 @@ rules do.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from aiblint.constants import RULE_DOCS_URL
 from aiblint.findings import Edit, Fix, Severity
 from aiblint.problem import Problem, Related
+from aiblint.record import MutableRecord, Record
 
 if TYPE_CHECKING:
     from aiblint.document import Document
@@ -26,50 +26,87 @@ if TYPE_CHECKING:
 __all__ = ["Claim", "Edit", "Example", "FileContext", "Fix", "Problem", "Related", "Rule", "RunNote"]
 
 
-@dataclass(frozen=True)
-class Claim:
+class Claim(Record):
     """A template's claim on something only one template may have (a staging
     resource group): ``key`` names it, ``owner`` the template (its name; claims of
     one owner never clash). If another owner claims ``key`` too, in any file of the
     run, the engine reports ``problem``, naming the other places as related
     locations that ``related`` describes (see :mod:`aiblint.claims`)."""
 
-    key: str
-    owner: str
-    problem: Problem
-    related: str
+    __slots__ = ("key", "owner", "problem", "related")
+    key: Final[str]
+    owner: Final[str]
+    problem: Final[Problem]
+    related: Final[str]
+
+    def __init__(self, key: str, owner: str, problem: Problem, related: str) -> None:
+        self.key = key
+        self.owner = owner
+        self.problem = problem
+        self.related = related
 
 
-@dataclass(frozen=True)
-class RunNote:
+class RunNote(Record):
     """A remark about the whole run, not about a place (``shellcheck`` is
     missing, ``pwsh`` is not installed): one line in ``Report.notes``."""
 
-    message: str
+    __slots__ = ("message",)
+    message: Final[str]
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(Record):
     """A file text and the (line, column) of every finding this rule must
     report in it, in order. ``expect=()`` makes it a passing example."""
 
-    text: str
-    expect: tuple[tuple[int, int], ...] = ()
-    title: str = ""
-    filename: str = "template.json"
-    explicit: bool = True  # as if named on the command line
-    files: tuple[tuple[str, str], ...] = ()  # (path, text) of files beside it, e.g. a script it references;
+    __slots__ = ("text", "expect", "title", "filename", "explicit", "files")  # noqa: RUF023 - in field order
+    text: Final[str]
+    expect: Final[tuple[tuple[int, int], ...]]
+    title: Final[str]
+    filename: Final[str]
+    explicit: Final[bool]  # as if named on the command line
+    files: Final[tuple[tuple[str, str], ...]]  # (path, text) of files beside it, e.g. a script it references;
+
+    def __init__(
+        self,
+        text: str,
+        expect: tuple[tuple[int, int], ...] = (),
+        title: str = "",
+        filename: str = "template.json",
+        explicit: bool = True,
+        files: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.text = text
+        self.expect = expect
+        self.title = title
+        self.filename = filename
+        self.explicit = explicit
+        self.files = files
     # where expect=(...) points into one of them, ``title`` should say so
 
 
-@dataclass
-class FileContext:
+class FileContext(MutableRecord):
     """What a file-level rule may look at."""
 
+    __slots__ = ("document", "templates", "explicit", "options")  # noqa: RUF023 - in field order
     document: Document
     templates: list[ImageTemplate]
     explicit: bool
-    options: Mapping[str, object] = field(default_factory=dict)
+    options: Mapping[str, object]
+
+    def __init__(
+        self,
+        document: Document,
+        templates: list[ImageTemplate],
+        explicit: bool,
+        options: Mapping[str, object] | None = None,
+    ) -> None:
+        self.document = document
+        self.templates = templates
+        self.explicit = explicit
+        self.options = {} if options is None else options
 
 
 class Rule:

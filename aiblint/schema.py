@@ -25,14 +25,12 @@ is computed once per template and shared by the six rules.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Final
 from weakref import WeakKeyDictionary
 
 from aiblint import fastschema, schema_data
@@ -42,6 +40,7 @@ from aiblint.findings import Fix, Severity
 from aiblint.fixes import replace_string
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString, member_key
 from aiblint.model import ImageTemplate
+from aiblint.record import Record, replace
 from aiblint.rule import Problem
 from aiblint.schema_data import PROPERTIES_STEPS, Shape, Step
 from aiblint.values import Resolved
@@ -72,18 +71,28 @@ class _Unknowable:
 _UNKNOWABLE = _Unknowable()
 
 
-@dataclass(frozen=True)
-class _Place:
-    node: JsonNode
-    document: Document
-    known: bool
+class _Place(Record):
+    __slots__ = ("node", "document", "known")  # noqa: RUF023 - in field order
+    node: Final[JsonNode]
+    document: Final[Document]
+    known: Final[bool]
+
+    def __init__(self, node: JsonNode, document: Document, known: bool) -> None:
+        self.node = node
+        self.document = document
+        self.known = known
 
 
-@dataclass(frozen=True)
-class _Object:
-    node: JsonObject
-    shape: Shape
-    steps: Steps
+class _Object(Record):
+    __slots__ = ("node", "shape", "steps")
+    node: Final[JsonObject]
+    shape: Final[Shape]
+    steps: Final[Steps]
+
+    def __init__(self, node: JsonObject, shape: Shape, steps: Steps) -> None:
+        self.node = node
+        self.shape = shape
+        self.steps = steps
 
 
 _cache: WeakKeyDictionary[ImageTemplate, tuple[list[Problem], dict[int, list[JsonNode]]]] = WeakKeyDictionary()
@@ -183,7 +192,7 @@ def _in_every_version(template: ImageTemplate, candidates: tuple[str, ...]) -> I
         if any(other is None for other in others):
             continue
         # no fix: which spelling is right is a claim about one version, and the version is not known
-        yield dataclasses.replace(problem, message=f"{problem.message} ({span})", fix=None)
+        yield replace(problem, message=f"{problem.message} ({span})", fix=None)
 
 
 def _quick_runs(template: ImageTemplate, walks: list[tuple[_Walk, Any, str]]) -> list[dict[tuple[object, ...], Problem]] | None:

@@ -16,10 +16,11 @@ be looked up across versions even where a definition was renamed.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
+
+from aiblint.record import Record
 
 DATA = Path(__file__).resolve().parent / "data"
 SCHEMAS = DATA / "schemas"
@@ -126,14 +127,20 @@ class VersionSchema:
 _ANY = "\0any"  # Shape.variant when a union's variant is not chosen
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(Record):
     """A schema node at a place, with the union variant chosen there (if any)."""
 
-    owner: VersionSchema
-    schema: Schema
-    name: str | None  # definition name when reached through $ref
-    variant: str = _ANY
+    __slots__ = ("owner", "schema", "name", "variant")  # noqa: RUF023 - in field order
+    owner: Final[VersionSchema]
+    schema: Final[Schema]
+    name: Final[str | None]  # definition name when reached through $ref
+    variant: Final[str]
+
+    def __init__(self, owner: VersionSchema, schema: Schema, name: str | None, variant: str = _ANY) -> None:
+        self.owner = owner
+        self.schema = schema
+        self.name = name
+        self.variant = variant
 
     @property
     def version(self) -> str:
@@ -163,7 +170,7 @@ class Shape:
         return self.schema.get("enum")
 
     def choose(self, variant: str | None) -> Shape:
-        return replace(self, variant=_ANY if variant is None else variant)
+        return Shape(self.owner, self.schema, self.name, _ANY if variant is None else variant)
 
     @property
     def chosen(self) -> str | None:

@@ -8,19 +8,25 @@ On a tie, ``ignore`` wins.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import Final
+
+from aiblint.record import Record
 
 
 def normalise(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({code.strip().upper() for code in codes if code.strip()}))
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(Record):
     """Which rule ids are enabled: ``select`` and ``ignore`` id prefixes."""
 
-    select: tuple[str, ...] = ("",)  # the empty prefix matches every id
-    ignore: tuple[str, ...] = ()
+    __slots__ = ("select", "ignore")  # noqa: RUF023 - in field order
+    select: Final[tuple[str, ...]]  # the empty prefix matches every id
+    ignore: Final[tuple[str, ...]]
+
+    def __init__(self, select: tuple[str, ...] = ("",), ignore: tuple[str, ...] = ()) -> None:
+        self.select = select
+        self.ignore = ignore
 
     @classmethod
     def of(cls, select: Iterable[str] | None, ignore: Iterable[str] | None) -> Selection:

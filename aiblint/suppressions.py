@@ -23,13 +23,13 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aiblint.document import Document, Position
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString, member_key
 from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
+from aiblint.record import MutableRecord
 from aiblint.redact import redact
 from aiblint.rule import Problem
 
@@ -53,37 +53,74 @@ Place = tuple[int, int]  # (line, column), 1-based, comparable
 Locate = Callable[[int, int], Problem]
 
 
-@dataclass
-class Selector:
+class Selector(MutableRecord):
     """One rule id or prefix of a directive, with where it is written
     (where "matched nothing" is reported)."""
 
+    __slots__ = ("code", "problem", "document", "used")  # noqa: RUF023 - in field order
     code: str  # upper case
     problem: Problem
     document: Document
-    used: bool = False
+    used: bool
+
+    def __init__(self, code: str, problem: Problem, document: Document, used: bool = False) -> None:
+        self.code = code
+        self.problem = problem
+        self.document = document
+        self.used = used
 
     def matches(self, rule_id: str) -> bool:
         return rule_id.upper().startswith(self.code)
 
 
-@dataclass
-class Directive:
+class Directive(MutableRecord):
     """One suppression, placed: which findings it covers and what is wrong with it."""
 
+    __slots__ = (  # noqa: RUF023 - in field order
+        "source", "path", "where", "key", "selectors", "reason", "expires", "spans", "logical_path", "scope",
+        "complaints", "expired",
+    )
     source: str  # "metadata" | "comment" | "script"
     path: str  # the document whose findings it covers
     where: str  # "path:line" of the directive itself
     key: tuple[str, int]  # (document path, offset) of the directive: one directive read twice is one
     selectors: list[Selector]
     reason: str
-    expires: datetime.date | None = None
-    spans: list[tuple[Place, Place]] = field(default_factory=list)  # half-open (line, column) ranges
-    logical_path: str | None = None  # metadata: findings under this logical path are covered too
-    scope: str = ""  # words for messages: "in this resource", "on line 12"
+    expires: datetime.date | None
+    spans: list[tuple[Place, Place]]  # half-open (line, column) ranges
+    logical_path: str | None  # metadata: findings under this logical path are covered too
+    scope: str  # words for messages: "in this resource", "on line 12"
     #: (message, problem, document) known when reading: no reason, a malformed entry, expired
-    complaints: list[tuple[str, Problem, Document]] = field(default_factory=list)
-    expired: bool = False
+    complaints: list[tuple[str, Problem, Document]]
+    expired: bool
+
+    def __init__(
+        self,
+        source: str,
+        path: str,
+        where: str,
+        key: tuple[str, int],
+        selectors: list[Selector],
+        reason: str,
+        expires: datetime.date | None = None,
+        spans: list[tuple[Place, Place]] | None = None,
+        logical_path: str | None = None,
+        scope: str = "",
+        complaints: list[tuple[str, Problem, Document]] | None = None,
+        expired: bool = False,
+    ) -> None:
+        self.source = source
+        self.path = path
+        self.where = where
+        self.key = key
+        self.selectors = selectors
+        self.reason = reason
+        self.expires = expires
+        self.spans = [] if spans is None else spans
+        self.logical_path = logical_path
+        self.scope = scope
+        self.complaints = [] if complaints is None else complaints
+        self.expired = expired
 
     def covers(self, path: str, line: int, column: int, logical_path: str) -> bool:
         if path != self.path:
@@ -260,15 +297,29 @@ def _place(document: Document, offset: int) -> Place:
 # -- comment text, shared by JSONC and scripts -----------------------------------------
 
 
-@dataclass
-class _Parsed:
+class _Parsed(MutableRecord):
     """A directive comment's parts, as offsets relative to the comment body."""
 
+    __slots__ = ("codes", "reason", "expires", "span", "error")  # noqa: RUF023 - in field order
     codes: list[tuple[str, int, int]]
     reason: str
     expires: tuple[str, int, int] | None
     span: tuple[int, int]  # the directive text
-    error: str = ""
+    error: str
+
+    def __init__(
+        self,
+        codes: list[tuple[str, int, int]],
+        reason: str,
+        expires: tuple[str, int, int] | None,
+        span: tuple[int, int],
+        error: str = "",
+    ) -> None:
+        self.codes = codes
+        self.reason = reason
+        self.expires = expires
+        self.span = span
+        self.error = error
 
 
 def parse_comment(body: str) -> _Parsed | None:

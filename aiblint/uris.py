@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 from urllib.parse import quote, unquote, urlsplit
 
+from aiblint.record import Record
 from aiblint.values import PLACEHOLDER, is_expression, literal_text
 
 KINDS: Final = (
@@ -98,22 +98,27 @@ _STAND_IN: Final = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class GitHubFile:
+class GitHubFile(Record):
     """A file in a GitHub repository at a ref (branch, tag or commit)."""
 
-    owner: str
-    repo: str
-    ref: str
-    path: str  # inside the repository, no leading '/', percent-decoded
+    __slots__ = ("owner", "repo", "ref", "path")  # noqa: RUF023 - in field order
+    owner: Final[str]
+    repo: Final[str]
+    ref: Final[str]
+    path: Final[str]  # inside the repository, no leading '/', percent-decoded
+
+    def __init__(self, owner: str, repo: str, ref: str, path: str) -> None:
+        self.owner = owner
+        self.repo = repo
+        self.ref = ref
+        self.path = path
 
     def raw_url(self) -> str:
         """The URL that serves the file itself rather than a web page about it."""
         return f"https://raw.githubusercontent.com/{self.owner}/{self.repo}/{self.ref}/{quote(self.path, safe='/')}"
 
 
-@dataclass(frozen=True)
-class UriInfo:
+class UriInfo(Record):
     """What :func:`classify_uri` learned about one URI.
 
     ``kind`` is one of :data:`KINDS`; ``unknown`` means an ARM expression or a
@@ -122,26 +127,56 @@ class UriInfo:
     ``complete`` is ``False`` when only a prefix before a placeholder was read.
     """
 
-    text: str
-    kind: str
-    scheme: str = ""
-    host: str = ""
-    path: str = ""
-    has_sas: bool = False
-    github: GitHubFile | None = None
-    complete: bool = True
+    __slots__ = (  # noqa: RUF023 - in field order
+        "text", "kind", "scheme", "host", "path", "has_sas", "github", "complete",
+    )
+    text: Final[str]
+    kind: Final[str]
+    scheme: Final[str]
+    host: Final[str]
+    path: Final[str]
+    has_sas: Final[bool]
+    github: Final[GitHubFile | None]
+    complete: Final[bool]
+
+    def __init__(
+        self,
+        text: str,
+        kind: str,
+        scheme: str = "",
+        host: str = "",
+        path: str = "",
+        has_sas: bool = False,
+        github: GitHubFile | None = None,
+        complete: bool = True,
+    ) -> None:
+        self.text = text
+        self.kind = kind
+        self.scheme = scheme
+        self.host = host
+        self.path = path
+        self.has_sas = has_sas
+        self.github = github
+        self.complete = complete
 
 
-@dataclass(frozen=True)
-class Credential:
+class Credential(Record):
     """A secret written in a URI; ``start``/``end`` index the URI text and
     cover ``name=value`` (or the ``user:password`` of the authority)."""
 
-    name: str
-    start: int
-    end: int
-    masked_value: str  # aiblint.secrets.mask() of the value: the secret itself is never kept
-    value_offset: int = 0  # where the value starts after ``start`` (after ``name=``)
+    __slots__ = ("name", "start", "end", "masked_value", "value_offset")  # noqa: RUF023 - in field order
+    name: Final[str]
+    start: Final[int]
+    end: Final[int]
+    masked_value: Final[str]  # aiblint.secrets.mask() of the value: the secret itself is never kept
+    value_offset: Final[int]  # where the value starts after ``start`` (after ``name=``)
+
+    def __init__(self, name: str, start: int, end: int, masked_value: str, value_offset: int = 0) -> None:
+        self.name = name
+        self.start = start
+        self.end = end
+        self.masked_value = masked_value
+        self.value_offset = value_offset
 
     def masked(self) -> str:
         """``sig=Ab…(40 chars)``: enough to find it, never enough to use it."""

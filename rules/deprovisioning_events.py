@@ -15,12 +15,12 @@ import ntpath
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Final
 
 from aiblint.jsontree import JsonObject
 from aiblint.model import ImageTemplate
+from aiblint.record import Record
 from aiblint.scripts.syntax import POWERSHELL, Command, Word
 from aiblint.scripts.units import ScriptUnit, script_units, uri_node
 
@@ -29,16 +29,24 @@ from .script_reading import PsCommand, exe_name, name, operands, short_flags, va
 from .steps import step_kind
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(Record):
     """What a command does to the deprovisioning script."""
 
-    kind: str  # "delete" | "empty" | "write" | "unknown"
-    path: str = ""  # the deprovisioning script concerned
-    pattern: str = ""  # the path as written in the command (a file, a folder, a wildcard)
-    start: int = 0  # where, in the unit's text
-    end: int = 0
-    unit: ScriptUnit | None = None
+    __slots__ = ("kind", "path", "pattern", "start", "end", "unit")  # noqa: RUF023 - in field order
+    kind: Final[str]  # "delete" | "empty" | "write" | "unknown"
+    path: Final[str]  # the deprovisioning script concerned
+    pattern: Final[str]  # the path as written in the command (a file, a folder, a wildcard)
+    start: Final[int]  # where, in the unit's text
+    end: Final[int]
+    unit: Final[ScriptUnit | None]
+
+    def __init__(self, kind: str, path: str = "", pattern: str = "", start: int = 0, end: int = 0, unit: ScriptUnit | None = None) -> None:
+        self.kind = kind
+        self.path = path
+        self.pattern = pattern
+        self.start = start
+        self.end = end
+        self.unit = unit
 
 
 _UNKNOWN: Final = Event("unknown")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from typing import Final
 from weakref import WeakKeyDictionary
 
 from aiblint.findings import Severity
 from aiblint.fixes import replace_string
 from aiblint.jsontree import JsonNode, JsonObject, JsonScalar, JsonString
 from aiblint.model import Flows, ImageTemplate
+from aiblint.record import Record, replace
 from aiblint.rule import Example, Fix, Problem, Rule
 from aiblint.textmap import source_offset
 from aiblint.uris import UriInfo, classify_uri, find_credentials, is_loopback_host
@@ -29,27 +30,41 @@ _UNKNOWN_PIECE = "<unknown>"
 _IDENTITY = '"identity": {"type": "UserAssigned", "userAssignedIdentities": {"/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib": {}}},'
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(Record):
     """A template field that names a file the service downloads (or, for a
     VHD distributor, writes)."""
 
-    owner: JsonObject  # the customizer, validator, workload or distributor
-    field: str  # the name as written ("scriptUri", "sourceUri", "script", "uri")
-    node: JsonNode
-    access: str | None  # "read" or "write" through the template identity; None: no identity is used
-    checksum: bool  # a sha256Checksum field belongs next to it
-    downloaded: bool  # the build runs or copies what the URI serves
+    __slots__ = ("owner", "field", "node", "access", "checksum", "downloaded")  # noqa: RUF023 - in field order
+    owner: Final[JsonObject]  # the customizer, validator, workload or distributor
+    field: Final[str]  # the name as written ("scriptUri", "sourceUri", "script", "uri")
+    node: Final[JsonNode]
+    access: Final[str | None]  # "read" or "write" through the template identity; None: no identity is used
+    checksum: Final[bool]  # a sha256Checksum field belongs next to it
+    downloaded: Final[bool]  # the build runs or copies what the URI serves
+
+    def __init__(self, owner: JsonObject, field: str, node: JsonNode, access: str | None, checksum: bool, downloaded: bool) -> None:
+        self.owner = owner
+        self.field = field
+        self.node = node
+        self.access = access
+        self.checksum = checksum
+        self.downloaded = downloaded
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(Record):
     """A location whose text could be read (fully, or up to a placeholder)."""
 
-    location: Location
-    resolved: Resolved
-    text: str  # the URI the template stands for, as classify_uri saw it
-    info: UriInfo
+    __slots__ = ("location", "resolved", "text", "info")  # noqa: RUF023 - in field order
+    location: Final[Location]
+    resolved: Final[Resolved]
+    text: Final[str]  # the URI the template stands for, as classify_uri saw it
+    info: Final[UriInfo]
+
+    def __init__(self, location: Location, resolved: Resolved, text: str, info: UriInfo) -> None:
+        self.location = location
+        self.resolved = resolved
+        self.text = text
+        self.info = info
 
     def problem(self, message: str, span: tuple[int, int] | None = None) -> Problem:
         """A problem at the characters ``span`` of the URI, or at the whole value."""

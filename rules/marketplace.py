@@ -7,9 +7,8 @@ Both read ``aiblint/data/marketplace-images.json``: dated entries, each with its
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, Final
 
 from aiblint.datafiles import load_json
 from aiblint.document import Document
@@ -17,6 +16,7 @@ from aiblint.findings import Severity
 from aiblint.jsontree import JsonNode, JsonObject
 from aiblint.model import ImageTemplate
 from aiblint.osinfo import infer_os
+from aiblint.record import Record
 from aiblint.rule import Example, Problem, Rule
 
 _SOURCES = """\
@@ -39,14 +39,20 @@ def _platform(publisher: str, offer: str, sku: str, extra: str = "") -> str:
 """
 
 
-@dataclass(frozen=True)
-class _Source:
+class _Source(Record):
     """A PlatformImage source whose publisher, offer and sku are known."""
 
-    node: JsonObject
-    publisher: str
-    offer: str
-    sku: str
+    __slots__ = ("node", "publisher", "offer", "sku")  # noqa: RUF023 - in field order
+    node: Final[JsonObject]
+    publisher: Final[str]
+    offer: Final[str]
+    sku: Final[str]
+
+    def __init__(self, node: JsonObject, publisher: str, offer: str, sku: str) -> None:
+        self.node = node
+        self.publisher = publisher
+        self.offer = offer
+        self.sku = sku
 
     @property
     def urn(self) -> str:

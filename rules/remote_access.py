@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import Final
 
 from aiblint.findings import Severity
 from aiblint.lazyre import lazy
+from aiblint.record import Record
 from aiblint.rule import Example, Problem, Rule
 from aiblint.scripts.syntax import POWERSHELL, Command, Script
 from aiblint.scripts.units import ScriptUnit
@@ -24,24 +24,33 @@ from .script_reading import PsCommand, command_problem, earlier_units, exe_name,
 from .steps import customizers
 
 
-@dataclass(frozen=True)
-class Cut:
+class Cut(Record):
     """What a command does to remote access: ``effect`` for the message, and
     ``undo(later)`` telling whether the commands after it restore it."""
 
-    effect: str
-    undo: Callable[[list[Command]], bool] | None = None
+    __slots__ = ("effect", "undo", "when")
+    effect: Final[str]
+    undo: Final[Callable[[list[Command]], bool] | None]
     #: When it bites: "now" (the next step cannot connect), "boot" (VMs made from the
     #: image; Linux has no restart during a build), "restart" (after a WindowsRestart).
-    when: str = "now"
+    when: Final[str]
+
+    def __init__(self, effect: str, undo: Callable[[list[Command]], bool] | None = None, when: str = "now") -> None:
+        self.effect = effect
+        self.undo = undo
+        self.when = when
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(Record):
     """The unit and parsed script a detector reads."""
 
-    unit: ScriptUnit
-    script: Script
+    __slots__ = ("unit", "script")  # noqa: RUF023 - in field order
+    unit: Final[ScriptUnit]
+    script: Final[Script]
+
+    def __init__(self, unit: ScriptUnit, script: Script) -> None:
+        self.unit = unit
+        self.script = script
 
 
 Detector = Callable[[Command, Context], "Cut | None"]

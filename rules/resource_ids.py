@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import Final
 
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.model import ImageTemplate
+from aiblint.record import Record
 from aiblint.resource_ids import Part, could_be, explain, id_parts
 from aiblint.rule import Example, Problem, Rule
 from aiblint.values import Resolved, is_expression
@@ -20,14 +21,20 @@ _SUBNET = ("subnet",)
 _GROUP = ("resource-group",)
 
 
-@dataclass(frozen=True)
-class _IdField:
+class _IdField(Record):
     """A template field that holds a resource id, and the kinds it may be."""
 
-    label: str  # how the message names the field
-    node: JsonNode
-    kinds: tuple[str, ...]
-    empty_allowed: bool = False  # "" is documented as "let the service choose"
+    __slots__ = ("label", "node", "kinds", "empty_allowed")  # noqa: RUF023 - in field order
+    label: Final[str]  # how the message names the field
+    node: Final[JsonNode]
+    kinds: Final[tuple[str, ...]]
+    empty_allowed: Final[bool]  # "" is documented as "let the service choose"
+
+    def __init__(self, label: str, node: JsonNode, kinds: tuple[str, ...], empty_allowed: bool = False) -> None:
+        self.label = label
+        self.node = node
+        self.kinds = kinds
+        self.empty_allowed = empty_allowed
 
 
 class MalformedResourceId(Rule):

@@ -8,21 +8,28 @@ and leave the spelling to the case rules (AIB103).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import Final
 
 from aiblint.jsontree import JsonNode, JsonObject, JsonScalar
 from aiblint.model import ImageTemplate
+from aiblint.record import Record
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Record):
     """A customizer or validator, with its type folded to lower case
     (``None`` when the type is missing or not known statically)."""
 
-    item: JsonObject
-    kind: str | None
-    role: str  # "customizer" or "validator"
-    fold_case: bool = True  # the service matches names in any case (before 2024-02-01)
+    __slots__ = ("item", "kind", "role", "fold_case")  # noqa: RUF023 - in field order
+    item: Final[JsonObject]
+    kind: Final[str | None]
+    role: Final[str]  # "customizer" or "validator"
+    fold_case: Final[bool]  # the service matches names in any case (before 2024-02-01)
+
+    def __init__(self, item: JsonObject, kind: str | None, role: str, fold_case: bool = True) -> None:
+        self.item = item
+        self.kind = kind
+        self.role = role
+        self.fold_case = fold_case
 
     def field(self, name: str) -> JsonNode | None:
         """The value of a field as the service reads it (in any case where

@@ -7,7 +7,6 @@ a size that is not in the table is not judged.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
@@ -15,6 +14,7 @@ from aiblint.datafiles import load_json
 from aiblint.findings import Severity
 from aiblint.model import ImageTemplate
 from aiblint.osinfo import infer_os
+from aiblint.record import Record
 from aiblint.rule import Example, Problem, Rule
 
 from .steps import customizers
@@ -25,13 +25,18 @@ MIN_MEMORY_GIB: Final = 4.0
 _SUGGESTION: Final = "Standard_D2s_v3 (2 vCPUs, 8 GiB) or larger"
 
 
-@dataclass(frozen=True)
-class VmSize:
+class VmSize(Record):
     """A VM size and its processors and memory."""
 
-    name: str  # as the table spells it
-    vcpus: int
-    memory_gib: float
+    __slots__ = ("name", "vcpus", "memory_gib")  # noqa: RUF023 - in field order
+    name: Final[str]  # as the table spells it
+    vcpus: Final[int]
+    memory_gib: Final[float]
+
+    def __init__(self, name: str, vcpus: int, memory_gib: float) -> None:
+        self.name = name
+        self.vcpus = vcpus
+        self.memory_gib = memory_gib
 
     @property
     def too_small(self) -> bool:

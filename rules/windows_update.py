@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Final
 
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonArray, JsonNode
 from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
+from aiblint.record import Record
 from aiblint.rule import Example, Problem, Rule
 from aiblint.values import Resolved, resolve_literal
 
@@ -31,12 +31,16 @@ _ALWAYS_TRUE: Final = lazy(r"\(?\s*(?:\$true|1|-not\s+\$false|!\s*\$false)\s*\)?
 _CATCH_ALL: Final = "include:$true"
 
 
-@dataclass(frozen=True)
-class Filter:
+class Filter(Record):
     """One ``filters`` entry as the plugin reads it."""
 
-    resolved: Resolved
-    text: str
+    __slots__ = ("resolved", "text")
+    resolved: Final[Resolved]
+    text: Final[str]
+
+    def __init__(self, resolved: Resolved, text: str) -> None:
+        self.resolved = resolved
+        self.text = text
 
     @property
     def action(self) -> str | None:

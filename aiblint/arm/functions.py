@@ -7,20 +7,27 @@ first use.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Final
+
+from aiblint.record import Record
 
 _LIST_PREFIX = "list"
 
 
-@dataclass(frozen=True)
-class Signature:
+class Signature(Record):
     """A template function's name and how many arguments it takes."""
 
-    name: str  # as documented (camelCase)
-    least: int
-    most: int | None  # None: no limit
+    __slots__ = ("name", "least", "most")  # noqa: RUF023 - in field order
+    name: Final[str]  # as documented (camelCase)
+    least: Final[int]
+    most: Final[int | None]  # None: no limit
+
+    def __init__(self, name: str, least: int, most: int | None) -> None:
+        self.name = name
+        self.least = least
+        self.most = most
 
     def accepts(self, count: int) -> bool:
         return count >= self.least and (self.most is None or count <= self.most)

@@ -18,30 +18,47 @@ what the deployment would get is then not known.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from aiblint.arm.scope import Binding
 from aiblint.document import Document, UnusableFile
 from aiblint.jsontree import JsonObject, JsonString
 from aiblint.loader import load_bytes
+from aiblint.record import MutableRecord
 
 
-@dataclass
-class ParameterFile:
+class ParameterFile(MutableRecord):
     """A parameters file and the values it gives."""
 
+    __slots__ = ("document", "bindings", "problem", "problem_at", "outside")  # noqa: RUF023 - in field order
     document: Document
     bindings: dict[str, Binding]  # case-folded name -> value
-    problem: str | None = None  # why it cannot be used (not JSON, not an object)
-    problem_at: int = 0  # where in ``document`` (an offset)
-    outside: bool = False  # a link out of the template's folder (never read)
+    problem: str | None  # why it cannot be used (not JSON, not an object)
+    problem_at: int  # where in ``document`` (an offset)
+    outside: bool  # a link out of the template's folder (never read)
+
+    def __init__(
+        self,
+        document: Document,
+        bindings: dict[str, Binding],
+        problem: str | None = None,
+        problem_at: int = 0,
+        outside: bool = False,
+    ) -> None:
+        self.document = document
+        self.bindings = bindings
+        self.problem = problem
+        self.problem_at = problem_at
+        self.outside = outside
 
 
-@dataclass
-class ParameterValues:
+class ParameterValues(MutableRecord):
     """The merged values of one or more parameters files."""
 
-    files: list[ParameterFile] = field(default_factory=list)
+    __slots__ = ("files",)
+    files: list[ParameterFile]
+
+    def __init__(self, files: list[ParameterFile] | None = None) -> None:
+        self.files = [] if files is None else files
 
     @property
     def bindings(self) -> dict[str, Binding]:

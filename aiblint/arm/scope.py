@@ -14,7 +14,6 @@ computed value has no origin; the caller then points at the expression.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from aiblint.arm import builtins
@@ -219,21 +218,50 @@ def enclosing_template(node: JsonNode, document: Document) -> JsonObject:
     return document.root
 
 
-@dataclass(eq=False)
 class Scope:
     """The names one template's expressions see."""
 
+    __slots__ = (  # noqa: RUF023 - in field order
+        "context", "template", "bindings", "parameters_unknown", "copy_indexes", "_cache", "_active", "_parameters",
+        "_variables", "_functions", "__weakref__",
+    )
     context: ArmContext
     template: JsonObject
     bindings: dict[str, Binding]
-    parameters_unknown: bool = False  # a parameters file could not be read
+    parameters_unknown: bool  # a parameters file could not be read
     #: case-folded property copy loop name -> the index being evaluated (see aiblint.arm.structure.loop_items)
-    copy_indexes: dict[str, int] = field(default_factory=dict)
-    _cache: dict[int, Val] = field(default_factory=dict, repr=False)
-    _active: set[int] = field(default_factory=set, repr=False)
-    _parameters: dict[str, JsonObject] | None = field(default=None, repr=False)
-    _variables: dict[str, JsonNode | None] | None = field(default=None, repr=False)
-    _functions: dict[tuple[str, str], int] | None = field(default=None, repr=False)
+    copy_indexes: dict[str, int]
+    _cache: dict[int, Val]
+    _active: set[int]
+    _parameters: dict[str, JsonObject] | None
+    _variables: dict[str, JsonNode | None] | None
+    _functions: dict[tuple[str, str], int] | None
+
+    def __init__(
+        self,
+        context: ArmContext,
+        template: JsonObject,
+        bindings: dict[str, Binding],
+        parameters_unknown: bool = False,
+        copy_indexes: dict[str, int] | None = None,
+    ) -> None:
+        self.context = context
+        self.template = template
+        self.bindings = bindings
+        self.parameters_unknown = parameters_unknown
+        self.copy_indexes = {} if copy_indexes is None else copy_indexes
+        self._cache = {}
+        self._active = set()
+        self._parameters = None
+        self._variables = None
+        self._functions = None
+
+    def indexed(self, loop: str, index: int) -> Scope:
+        """This scope evaluating property copy loop ``loop`` (case-folded) at ``index``: its own values, the same declarations."""
+        scope = Scope(self.context, self.template, self.bindings, self.parameters_unknown,
+                      {**self.copy_indexes, loop: index})
+        scope._parameters, scope._variables, scope._functions = self._parameters, self._variables, self._functions
+        return scope
 
     # -- declarations ----------------------------------------------------------------
 

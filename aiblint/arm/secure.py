@@ -16,12 +16,13 @@ reader, where ``@secure()`` marks a parameter) can hand its own.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Final
 from weakref import WeakKeyDictionary
 
 from aiblint.arm.scope import Scope
 from aiblint.arm.syntax import Call, Expression, ExpressionError, Index, Property, StringLiteral, is_expression_text
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString, walk
+from aiblint.record import Record
 
 SecurePredicate = Callable[[JsonObject], bool]
 
@@ -41,15 +42,20 @@ def declared_secure(declaration: JsonObject) -> bool:
     return isinstance(kind, JsonString) and kind.text.casefold() in _SECURE_TYPES
 
 
-@dataclass(frozen=True)
-class SecureFlow:
+class SecureFlow(Record):
     """A secure parameter (as declared) whose value reaches a node, and the
     variables it went through on the way (outermost first)."""
 
-    parameter: str
-    through: tuple[str, ...] = ()
+    __slots__ = ("parameter", "through", "passed_as")  # noqa: RUF023 - in field order
+    parameter: Final[str]
+    through: Final[tuple[str, ...]]
     #: the names it was given as parameters of nested deployments (outermost first)
-    passed_as: tuple[str, ...] = ()
+    passed_as: Final[tuple[str, ...]]
+
+    def __init__(self, parameter: str, through: tuple[str, ...] = (), passed_as: tuple[str, ...] = ()) -> None:
+        self.parameter = parameter
+        self.through = through
+        self.passed_as = passed_as
 
 
 def secure_flows(scope: Scope, node: JsonNode, secure: SecurePredicate = declared_secure) -> list[SecureFlow]:

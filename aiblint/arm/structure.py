@@ -23,13 +23,13 @@ image templates; any caller with an :class:`~aiblint.arm.scope.Scope` can use it
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from typing import Final
 
 from aiblint.arm import builtins
 from aiblint.arm.scope import Scope, Val, _child
 from aiblint.arm.syntax import Call, Expression, ExpressionError, Index, Property, is_expression_text
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString
+from aiblint.record import MutableRecord, Record
 from aiblint.values import UNKNOWN, PartialString
 
 #: A copy loop makes at most 800 items (ARM's limit); more than this many is
@@ -102,23 +102,31 @@ def _opaque(written: JsonNode) -> str:
     return written.text if isinstance(written, JsonString) and is_expression_text(written.text) else "[unknown()]"
 
 
-@dataclass
-class Shape:
+class Shape(MutableRecord):
     """A whole value: the node standing for it and the nodes written
     elsewhere that it holds unchanged (the findings inside them are reported
     where they are written; the field that used them explains why)."""
 
+    __slots__ = ("node", "embedded")  # noqa: RUF023 - in field order
     node: JsonNode
-    embedded: list[JsonNode] = field(default_factory=list)
+    embedded: list[JsonNode]
+
+    def __init__(self, node: JsonNode, embedded: list[JsonNode] | None = None) -> None:
+        self.node = node
+        self.embedded = [] if embedded is None else embedded
 
 
-@dataclass(frozen=True)
-class _Placed:
+class _Placed(Record):
     """A node and how its expressions evaluate: ``scope`` None reads it
     literally (a parameters file)."""
 
-    node: JsonNode
-    scope: Scope | None
+    __slots__ = ("node", "scope")
+    node: Final[JsonNode]
+    scope: Final[Scope | None]
+
+    def __init__(self, node: JsonNode, scope: Scope | None) -> None:
+        self.node = node
+        self.scope = scope
 
 
 def whole_value(scope: Scope, node: JsonString) -> Shape | None:
@@ -152,8 +160,7 @@ def loop_items(scope: Scope, loop: JsonObject) -> Shape | None:
     made.parent, made.key = holder, name.text
     shape = Shape(made)
     for index in range(total):
-        indexed = replace(scope, copy_indexes={**scope.copy_indexes, name.text.casefold(): index}, _cache={},
-                          _active=set())
+        indexed = scope.indexed(name.text.casefold(), index)
         made.items.append(_indexed(indexed, item, made, index, shape.embedded))
     return shape
 

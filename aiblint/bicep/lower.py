@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TypeVar
 
@@ -29,6 +28,7 @@ from aiblint.arm.functions import signature
 from aiblint.bicep.syntax import DecodedString, Source, decode_string
 from aiblint.document import Document, UnusableFile
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString, MappedString, walk
+from aiblint.record import MutableRecord
 from aiblint.values import UNKNOWN, PartialString, Resolved, resolve_literal
 
 if TYPE_CHECKING:
@@ -53,15 +53,29 @@ _N = TypeVar("_N", bound=JsonNode)
 Loader = Callable[[str], "tuple[Path, Document, bytes] | str"]
 
 
-@dataclass
-class Declarations:
+class Declarations(MutableRecord):
     """The top-level names of one Bicep file."""
 
-    params: dict[str, Node] = field(default_factory=dict)  # name -> default expression (or the declaration)
-    defaults: dict[str, Node | None] = field(default_factory=dict)
-    variables: dict[str, Node] = field(default_factory=dict)
-    resources: dict[str, Node] = field(default_factory=dict)  # name -> resource_declaration
-    modules: dict[str, Node] = field(default_factory=dict)
+    __slots__ = ("params", "defaults", "variables", "resources", "modules")  # noqa: RUF023 - in field order
+    params: dict[str, Node]  # name -> default expression (or the declaration)
+    defaults: dict[str, Node | None]
+    variables: dict[str, Node]
+    resources: dict[str, Node]  # name -> resource_declaration
+    modules: dict[str, Node]
+
+    def __init__(
+        self,
+        params: dict[str, Node] | None = None,
+        defaults: dict[str, Node | None] | None = None,
+        variables: dict[str, Node] | None = None,
+        resources: dict[str, Node] | None = None,
+        modules: dict[str, Node] | None = None,
+    ) -> None:
+        self.params = {} if params is None else params
+        self.defaults = {} if defaults is None else defaults
+        self.variables = {} if variables is None else variables
+        self.resources = {} if resources is None else resources
+        self.modules = {} if modules is None else modules
 
 
 def declarations(source: Source) -> Declarations:
@@ -84,17 +98,31 @@ def declarations(source: Source) -> Declarations:
     return found
 
 
-@dataclass
-class Shared:
+class Shared(MutableRecord):
     """What every file lowered for one template shares: the value of each node
     made and the document each foreign subtree is written in. Every node made is
     kept alive, so that an ``id()`` is never reused while the tables hold it."""
 
-    values: dict[int, object] = field(default_factory=dict)
-    owners: dict[int, Document] = field(default_factory=dict)
-    keep: list[JsonNode] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)  # files read on the way (for the result cache)
-    unusable: list[UnusableFile] = field(default_factory=list)  # the paired parameters file's problems (AIB008)
+    __slots__ = ("values", "owners", "keep", "files", "unusable")  # noqa: RUF023 - in field order
+    values: dict[int, object]
+    owners: dict[int, Document]
+    keep: list[JsonNode]
+    files: list[Path]  # files read on the way (for the result cache)
+    unusable: list[UnusableFile]  # the paired parameters file's problems (AIB008)
+
+    def __init__(
+        self,
+        values: dict[int, object] | None = None,
+        owners: dict[int, Document] | None = None,
+        keep: list[JsonNode] | None = None,
+        files: list[Path] | None = None,
+        unusable: list[UnusableFile] | None = None,
+    ) -> None:
+        self.values = {} if values is None else values
+        self.owners = {} if owners is None else owners
+        self.keep = [] if keep is None else keep
+        self.files = [] if files is None else files
+        self.unusable = [] if unusable is None else unusable
 
 
 class BicepEvaluator:

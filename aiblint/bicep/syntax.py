@@ -10,9 +10,10 @@ finding inside an inline script lands on the character written.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Final, Union
+
+from aiblint.record import MutableRecord, Record
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
@@ -73,14 +74,20 @@ def comments(source: Source) -> list[tuple[int, int]]:
     return sorted(found)
 
 
-@dataclass(frozen=True)
-class SyntaxIssue:
+class SyntaxIssue(Record):
     """Where a Bicep file does not parse, and why."""
 
-    start: int
-    end: int
-    message: str
-    gap: bool  # newer syntax the grammar does not know: the rest of the file is still read
+    __slots__ = ("start", "end", "message", "gap")  # noqa: RUF023 - in field order
+    start: Final[int]
+    end: Final[int]
+    message: Final[str]
+    gap: Final[bool]  # newer syntax the grammar does not know: the rest of the file is still read
+
+    def __init__(self, start: int, end: int, message: str, gap: bool) -> None:
+        self.start = start
+        self.end = end
+        self.message = message
+        self.gap = gap
 
 
 def issues(source: Source) -> list[SyntaxIssue]:
@@ -128,13 +135,17 @@ def _in_type_position(node: Node) -> bool:
 Piece = Union[str, "Node"]
 
 
-@dataclass
-class DecodedString:
+class DecodedString(MutableRecord):
     """A string literal's pieces: literal text (with the source offset of each
     character) and interpolated expressions, in order."""
 
+    __slots__ = ("pieces", "end")  # noqa: RUF023 - in field order
     pieces: list[tuple[Piece, list[int]]]  # (text, offsets) or (expression node, [offset of "${"])
     end: int  # offset just past the content (before the closing quote)
+
+    def __init__(self, pieces: list[tuple[Piece, list[int]]], end: int) -> None:
+        self.pieces = pieces
+        self.end = end
 
     @property
     def literal(self) -> str | None:

@@ -4,25 +4,47 @@ points (the built-in ones too); a formatter never knows what a rule checks."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, TextIO
+from typing import ClassVar, Final, TextIO
 
 from aiblint.findings import Report, Severity
+from aiblint.record import Record
 
 
-@dataclass(frozen=True)
-class RuleInfo:
+class RuleInfo(Record):
     """What an output format may say about a rule (taken from its class)."""
 
-    id: str
-    name: str
-    severity: Severity
-    summary: str
-    description: str
-    help_uri: str
-    tags: tuple[str, ...]
-    security_severity: float | None
+    __slots__ = (  # noqa: RUF023 - in field order
+        "id", "name", "severity", "summary", "description", "help_uri", "tags", "security_severity",
+    )
+    id: Final[str]
+    name: Final[str]
+    severity: Final[Severity]
+    summary: Final[str]
+    description: Final[str]
+    help_uri: Final[str]
+    tags: Final[tuple[str, ...]]
+    security_severity: Final[float | None]
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        severity: Severity,
+        summary: str,
+        description: str,
+        help_uri: str,
+        tags: tuple[str, ...],
+        security_severity: float | None,
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.severity = severity
+        self.summary = summary
+        self.description = description
+        self.help_uri = help_uri
+        self.tags = tags
+        self.security_severity = security_severity
 
 
 class Formatter:

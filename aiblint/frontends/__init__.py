@@ -19,8 +19,9 @@ one module with ``load_bytes(data, path) -> Document`` and
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Final, Protocol, cast
+
+from aiblint.record import Record
 
 if TYPE_CHECKING:
     from aiblint.document import Document
@@ -32,13 +33,18 @@ class _Module(Protocol):
     def looks_like_template(self, data: bytes) -> bool: ...
 
 
-@dataclass(frozen=True)
-class FrontEnd:
+class FrontEnd(Record):
     """A language's front end: its suffixes and the module that loads it."""
 
-    language: str  # Document.language of what it loads
-    suffixes: tuple[str, ...]  # lower case, with the dot; a folder walk reads these
-    module: str  # imported on first use
+    __slots__ = ("language", "suffixes", "module")  # noqa: RUF023 - in field order
+    language: Final[str]  # Document.language of what it loads
+    suffixes: Final[tuple[str, ...]]  # lower case, with the dot; a folder walk reads these
+    module: Final[str]  # imported on first use
+
+    def __init__(self, language: str, suffixes: tuple[str, ...], module: str) -> None:
+        self.language = language
+        self.suffixes = suffixes
+        self.module = module
 
     def _module(self) -> _Module:
         return cast(_Module, importlib.import_module(self.module))

@@ -15,17 +15,22 @@ the suppression as having none. Offsets are in aiblint's text of the document
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from typing import Final
 
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject
+from aiblint.record import Record
 
 
-@dataclass(frozen=True)
-class Insert:
+class Insert(Record):
     """Text to insert at an offset."""
 
-    offset: int
-    text: str
+    __slots__ = ("offset", "text")
+    offset: Final[int]
+    text: Final[str]
+
+    def __init__(self, offset: int, text: str) -> None:
+        self.offset = offset
+        self.text = text
 
 
 def comment_above(text: str, line_start: int, rule: str, marker: str) -> Insert:

@@ -7,40 +7,70 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 from aiblint.findings import Severity
+from aiblint.record import MutableRecord, Record
 from aiblint.rule import Problem, RunNote
 from aiblint.scripts.settings import current_settings
 from aiblint.scripts.tally import not_checked
 from aiblint.scripts.units import ScriptUnit
 
 
-@dataclass(frozen=True)
-class ToolFinding:
+class ToolFinding(Record):
     """One finding of an analyzer on one unit, in script lines and columns."""
 
-    unit: ScriptUnit
-    rule: str  # SC2086, PSAvoidUsingWriteHost
-    severity: Severity
-    message: str
-    line: int
-    column: int
-    end_line: int | None
-    end_column: int | None
+    __slots__ = (  # noqa: RUF023 - in field order
+        "unit", "rule", "severity", "message", "line", "column", "end_line", "end_column", "structural",
+    )
+    unit: Final[ScriptUnit]
+    rule: Final[str]  # SC2086, PSAvoidUsingWriteHost
+    severity: Final[Severity]
+    message: Final[str]
+    line: Final[int]
+    column: Final[int]
+    end_line: Final[int | None]
+    end_column: Final[int | None]
     #: A finding that a wholly unknown line could cause (a parse error: the line
     #: may have closed a block; an unassigned variable: it may have set it).
-    structural: bool = False
+    structural: Final[bool]
+
+    def __init__(
+        self,
+        unit: ScriptUnit,
+        rule: str,
+        severity: Severity,
+        message: str,
+        line: int,
+        column: int,
+        end_line: int | None,
+        end_column: int | None,
+        structural: bool = False,
+    ) -> None:
+        self.unit = unit
+        self.rule = rule
+        self.severity = severity
+        self.message = message
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+        self.structural = structural
 
 
-@dataclass
-class Outcome:
+class Outcome(MutableRecord):
     """What an external analyzer found and said over a batch of units."""
 
-    findings: list[ToolFinding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    checked: int = 0  # units the analyzer ran over
+    __slots__ = ("findings", "notes", "checked")  # noqa: RUF023 - in field order
+    findings: list[ToolFinding]
+    notes: list[str]
+    checked: int  # units the analyzer ran over
+
+    def __init__(self, findings: list[ToolFinding] | None = None, notes: list[str] | None = None, checked: int = 0) -> None:
+        self.findings = [] if findings is None else findings
+        self.notes = [] if notes is None else notes
+        self.checked = checked
 
 
 def run_tool(

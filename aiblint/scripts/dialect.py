@@ -8,10 +8,11 @@ reads the shebang (aib-runtime.md §1); inline commands get Packer's
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Final
 
 from aiblint.lazyre import lazy
+from aiblint.record import Record
 
 #: Interpreter name -> ShellCheck dialect (``-s``). Others are not checked.
 _SHELLS = {"sh": "sh", "bash": "bash", "dash": "dash", "ksh": "ksh", "mksh": "ksh", "ksh93": "ksh", "ash": "dash"}
@@ -19,12 +20,16 @@ _POWERSHELL = {"pwsh", "powershell", "pwsh-preview"}
 _SHELL_DIRECTIVE = lazy(r"#\s*shellcheck\s+(?:\S+=\S+\s+)*shell=([A-Za-z0-9_-]+)")
 
 
-@dataclass(frozen=True)
-class Dialect:
+class Dialect(Record):
     """A script's language and ShellCheck dialect."""
 
-    language: str  # "shell" | "powershell"
-    name: str  # ShellCheck dialect (sh, bash, dash, ksh) or "powershell"
+    __slots__ = ("language", "name")
+    language: Final[str]  # "shell" | "powershell"
+    name: Final[str]  # ShellCheck dialect (sh, bash, dash, ksh) or "powershell"
+
+    def __init__(self, language: str, name: str) -> None:
+        self.language = language
+        self.name = name
 
 
 POWERSHELL = Dialect("powershell", "powershell")

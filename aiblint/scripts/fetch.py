@@ -16,12 +16,12 @@ import hashlib
 import os
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from aiblint import __version__
+from aiblint.record import Record
 
 #: The whole of one download, connection included.
 TIMEOUT_SECONDS = 10.0
@@ -33,12 +33,16 @@ _CHUNK = 64 * 1024
 CACHE_SECONDS = 24 * 60 * 60
 
 
-@dataclass(frozen=True)
-class Fetched:
+class Fetched(Record):
     """A downloaded file's cached copy, or why there is none."""
 
-    path: Path | None  # the cached copy
-    error: str = ""  # why there is none
+    __slots__ = ("path", "error")  # noqa: RUF023 - in field order
+    path: Final[Path | None]  # the cached copy
+    error: Final[str]  # why there is none
+
+    def __init__(self, path: Path | None, error: str = "") -> None:
+        self.path = path
+        self.error = error
 
 
 def cache_folder(configured: Path | None = None) -> Path:

@@ -8,10 +8,11 @@ starting it costs more than reading two small files). Handles a ``.git`` file
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from aiblint.lazyre import lazy
+from aiblint.record import Record
 
 #: ``https://github.com/o/r(.git)``, ``git@github.com:o/r.git``, ``ssh://git@github.com/o/r``,
 #: ``git://github.com/o/r``; a user name or port may come before the host.
@@ -24,13 +25,18 @@ _URL = re.compile(r"\s*url\s*=\s*(.*?)\s*\Z", re.IGNORECASE)
 _SHA = lazy(r"[0-9a-fA-F]{7,40}\Z")
 
 
-@dataclass(frozen=True)
-class Repository:
+class Repository(Record):
     """The repository a template is in, and its GitHub remotes."""
 
-    root: Path
-    git_dir: Path | None  # None: no git repository (the root is a fallback folder)
-    github: frozenset[tuple[str, str]]  # (owner, repo), case-folded, of the GitHub remotes
+    __slots__ = ("root", "git_dir", "github")  # noqa: RUF023 - in field order
+    root: Final[Path]
+    git_dir: Final[Path | None]  # None: no git repository (the root is a fallback folder)
+    github: Final[frozenset[tuple[str, str]]]  # (owner, repo), case-folded, of the GitHub remotes
+
+    def __init__(self, root: Path, git_dir: Path | None, github: frozenset[tuple[str, str]]) -> None:
+        self.root = root
+        self.git_dir = git_dir
+        self.github = github
 
     def is_remote(self, owner: str, repo: str) -> bool:
         return (owner.casefold(), repo.casefold().removesuffix(".git")) in self.github

@@ -13,9 +13,10 @@ exact place, which the grammar's error nodes (often a whole statement) do not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
+
+from aiblint.record import Record
 
 _DOUBLE = "\"\u201c\u201d\u201e"  # PowerShell also takes typographic quotes as quotes
 _SINGLE = "'\u2018\u2019\u201a\u201b"
@@ -23,13 +24,18 @@ _COMMENT_BEFORE = " \t\r\n;|&(){}=,"
 _CLOSERS = {")": "(", "}": "{"}
 
 
-@dataclass(frozen=True)
-class SyntaxProblem:
+class SyntaxProblem(Record):
     """Where a PowerShell script does not parse, and why."""
 
-    offset: int  # index in the script text
-    length: int
-    message: str
+    __slots__ = ("offset", "length", "message")  # noqa: RUF023 - in field order
+    offset: Final[int]  # index in the script text
+    length: Final[int]
+    message: Final[str]
+
+    def __init__(self, offset: int, length: int, message: str) -> None:
+        self.offset = offset
+        self.length = length
+        self.message = message
 
 
 def syntax_problem(text: str) -> SyntaxProblem | None:

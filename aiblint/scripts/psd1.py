@@ -14,9 +14,8 @@ file is not plain data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aiblint.lazyre import lazy
+from aiblint.record import MutableRecord
 
 #: The keys kept, in PSScriptAnalyzer's spelling; the rest (CustomRulePath,
 #: RecurseCustomRulePath, IncludeDefaultRules...) are dropped.
@@ -76,12 +75,16 @@ def to_psd1(value: Value) -> str:
     return "@{" + "; ".join(f"{to_psd1(key)} = {to_psd1(item)}" for key, item in value.items()) + "}"
 
 
-@dataclass
-class _Parser:
+class _Parser(MutableRecord):
     """A cursor over a settings file's text."""
 
+    __slots__ = ("text", "at")  # noqa: RUF023 - in field order
     text: str
-    at: int = 0
+    at: int
+
+    def __init__(self, text: str, at: int = 0) -> None:
+        self.text = text
+        self.at = at
 
     def error(self, message: str) -> SettingsError:
         return SettingsError(message, self.text.count("\n", 0, self.at) + 1)

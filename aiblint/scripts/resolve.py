@@ -14,12 +14,13 @@ import codecs
 import errno
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Final
 from urllib.parse import unquote, urlsplit
 
 from aiblint.discover import display_path
 from aiblint.document import Document
+from aiblint.record import MutableRecord, Record
 from aiblint.scripts.fetch import RUN_SECONDS, cache_folder, fetch
 from aiblint.scripts.gitrepo import Repository, find_repository, repository_at
 from aiblint.scripts.settings import ScriptRoot, ScriptSettings, current_settings
@@ -32,8 +33,7 @@ MAX_SCRIPT_BYTES = 4 * 1024 * 1024
 LOCAL, FETCHED, MISSING, UNRESOLVED, UNKNOWN = "local", "fetched", "missing", "unresolved", "unknown"
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(Record):
     """What a URI stands for on this machine.
 
     ``status``: ``local`` (a file in the repository or a mapped folder),
@@ -43,25 +43,39 @@ class Resolution:
     it) or ``unknown`` (an expression or placeholder: nothing to say).
     """
 
-    uri: str
-    status: str
-    path: Path | None = None  # the file (local, fetched), or where it should be (missing)
-    how: str = ""  # "through script-roots 'https://...'", "through the git remote o/r", "relative to the template"
-    reason: str = ""
+    __slots__ = ("uri", "status", "path", "how", "reason")  # noqa: RUF023 - in field order
+    uri: Final[str]
+    status: Final[str]
+    path: Final[Path | None]  # the file (local, fetched), or where it should be (missing)
+    how: Final[str]  # "through script-roots 'https://...'", "through the git remote o/r", "relative to the template"
+    reason: Final[str]
+
+    def __init__(self, uri: str, status: str, path: Path | None = None, how: str = "", reason: str = "") -> None:
+        self.uri = uri
+        self.status = status
+        self.path = path
+        self.how = how
+        self.reason = reason
 
     @property
     def readable(self) -> bool:
         return self.status in (LOCAL, FETCHED) and self.path is not None
 
 
-@dataclass
-class ScriptFile:
+class ScriptFile(MutableRecord):
     """A script read from disk: its bytes (for checksums) and its text."""
 
+    __slots__ = ("path", "data", "document", "error")  # noqa: RUF023 - in field order
     path: Path
     data: bytes
     document: Document  # text decoded; a byte order mark removed
-    error: str = ""  # why it could not be read (then ``data`` is empty)
+    error: str  # why it could not be read (then ``data`` is empty)
+
+    def __init__(self, path: Path, data: bytes, document: Document, error: str = "") -> None:
+        self.path = path
+        self.data = data
+        self.document = document
+        self.error = error
 
 
 def resolve_uri(uri: str, template_path: str, settings: ScriptSettings | None = None, *, script: bool = False) -> Resolution:

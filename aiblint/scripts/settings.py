@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
+
+from aiblint.record import MutableRecord, Record
 
 if TYPE_CHECKING:
     from aiblint.config import Config
@@ -23,8 +24,7 @@ if TYPE_CHECKING:
 DEFAULT_INLINE_SHEBANG = "/bin/sh -e"
 
 
-@dataclass(frozen=True)
-class ScriptRoot:
+class ScriptRoot(Record):
     """``script-roots``: URLs starting with ``prefix`` are files under ``folder``.
 
     ``partial`` says the folder is an incomplete copy of what the URLs serve
@@ -32,26 +32,59 @@ class ScriptRoot:
     then "not resolved" (AIB305), never "missing from the repository" (AIB307).
     """
 
-    prefix: str
-    folder: Path
-    partial: bool = False
+    __slots__ = ("prefix", "folder", "partial")  # noqa: RUF023 - in field order
+    prefix: Final[str]
+    folder: Final[Path]
+    partial: Final[bool]
+
+    def __init__(self, prefix: str, folder: Path, partial: bool = False) -> None:
+        self.prefix = prefix
+        self.folder = folder
+        self.partial = partial
 
 
-@dataclass
-class ScriptSettings:
+class ScriptSettings(MutableRecord):
     """How scripts are found and checked in this run."""
 
+    __slots__ = (  # noqa: RUF023 - in field order
+        "cwd", "roots", "inline_shebang", "fetch", "fetch_files", "cache_dir", "root", "named", "memo", "overlay",
+    )
+    _hidden = ("memo", "overlay")  # not in repr
     cwd: Path
-    roots: tuple[ScriptRoot, ...] = ()
-    inline_shebang: str = DEFAULT_INLINE_SHEBANG
-    fetch: bool = False
-    fetch_files: bool = False  # --fetch-files: download the files of File customizers and ISO sources too
-    cache_dir: Path | None = None  # --fetch downloads; default: the user cache folder
-    root: Path | None = None  # --root: every file read stays inside it
-    named: tuple[Path, ...] = ()  # folders named on the command line: the root when there is no git
-    memo: dict[object, object] = field(default_factory=dict, repr=False)  # per-run cache: files read, repositories
+    roots: tuple[ScriptRoot, ...]
+    inline_shebang: str
+    fetch: bool
+    fetch_files: bool  # --fetch-files: download the files of File customizers and ISO sources too
+    cache_dir: Path | None  # --fetch downloads; default: the user cache folder
+    root: Path | None  # --root: every file read stays inside it
+    named: tuple[Path, ...]  # folders named on the command line: the root when there is no git
+    memo: dict[object, object]  # per-run cache: files read, repositories
     #: Script files' text that stands in for the disk (unsaved editor buffers, by resolved path).
-    overlay: dict[Path, bytes] = field(default_factory=dict, repr=False)
+    overlay: dict[Path, bytes]
+
+    def __init__(
+        self,
+        cwd: Path,
+        roots: tuple[ScriptRoot, ...] = (),
+        inline_shebang: str = DEFAULT_INLINE_SHEBANG,
+        fetch: bool = False,
+        fetch_files: bool = False,
+        cache_dir: Path | None = None,
+        root: Path | None = None,
+        named: tuple[Path, ...] = (),
+        memo: dict[object, object] | None = None,
+        overlay: dict[Path, bytes] | None = None,
+    ) -> None:
+        self.cwd = cwd
+        self.roots = roots
+        self.inline_shebang = inline_shebang
+        self.fetch = fetch
+        self.fetch_files = fetch_files
+        self.cache_dir = cache_dir
+        self.root = root
+        self.named = named
+        self.memo = {} if memo is None else memo
+        self.overlay = {} if overlay is None else overlay
 
     @classmethod
     def from_config(cls, config: Config, cwd: Path) -> ScriptSettings:

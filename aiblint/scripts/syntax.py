@@ -24,11 +24,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
 from aiblint.lazyre import lazy
+from aiblint.record import Record
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -40,49 +40,96 @@ SHELL, POWERSHELL = "shell", "powershell"
 _MAX_DEPTH: Final = 150
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(Record):
     """One word of a command as written, and its value if nothing in it is
     expanded (``'a b'`` -> ``a b``; ``"$x"`` -> ``None``)."""
 
-    start: int
-    end: int
-    text: str
-    value: str | None
-    value_start: int  # where the value's characters are written (inside the quotes)
-    value_end: int
-    option: bool = False  # a PowerShell parameter name (``-Force``)
+    __slots__ = ("start", "end", "text", "value", "value_start", "value_end", "option")  # noqa: RUF023 - in field order
+    start: Final[int]
+    end: Final[int]
+    text: Final[str]
+    value: Final[str | None]
+    value_start: Final[int]  # where the value's characters are written (inside the quotes)
+    value_end: Final[int]
+    option: Final[bool]  # a PowerShell parameter name (``-Force``)
+
+    def __init__(self, start: int, end: int, text: str, value: str | None, value_start: int, value_end: int, option: bool = False) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.value = value
+        self.value_start = value_start
+        self.value_end = value_end
+        self.option = option
 
 
-@dataclass(frozen=True)
-class Redirect:
+class Redirect(Record):
     """A redirection of a command."""
 
-    operator: str  # ">", ">>", "&>", "<", "<<", "<<-", "<<<", PowerShell ">" ...
-    target: Word | None = None  # the file, or the here-string
-    body: Word | None = None  # a here-document's text
+    __slots__ = ("operator", "target", "body")  # noqa: RUF023 - in field order
+    operator: Final[str]  # ">", ">>", "&>", "<", "<<", "<<-", "<<<", PowerShell ">" ...
+    target: Final[Word | None]  # the file, or the here-string
+    body: Final[Word | None]  # a here-document's text
+
+    def __init__(self, operator: str, target: Word | None = None, body: Word | None = None) -> None:
+        self.operator = operator
+        self.target = target
+        self.body = body
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(Record):
     """One command of a parsed script: its words and where it is written."""
 
-    index: int
-    kind: str  # "command" | "method"
-    words: tuple[Word, ...]  # what runs and its arguments, wrappers removed
-    start: int  # the whole command as written, wrappers included
-    end: int
-    wrappers: tuple[str, ...] = ()
-    elevated: bool = False  # run as root through sudo/doas
-    redirects: tuple[Redirect, ...] = ()
-    pipeline: int = 0  # commands of one pipeline share this number
-    stage: int = 0  # position in the pipeline
-    parent: int | None = None  # the command this one is nested in
-    prefix: tuple[Word, ...] = ()  # the wrapper words removed in front of ``words`` (``sudo -S``)
+    __slots__ = (  # noqa: RUF023 - in field order
+        "index", "kind", "words", "start", "end", "wrappers", "elevated", "redirects", "pipeline", "stage", "parent",
+        "prefix", "outer_input",
+    )
+    index: Final[int]
+    kind: Final[str]  # "command" | "method"
+    words: Final[tuple[Word, ...]]  # what runs and its arguments, wrappers removed
+    start: Final[int]  # the whole command as written, wrappers included
+    end: Final[int]
+    wrappers: Final[tuple[str, ...]]
+    elevated: Final[bool]  # run as root through sudo/doas
+    redirects: Final[tuple[Redirect, ...]]
+    pipeline: Final[int]  # commands of one pipeline share this number
+    stage: Final[int]  # position in the pipeline
+    parent: Final[int | None]  # the command this one is nested in
+    prefix: Final[tuple[Word, ...]]  # the wrapper words removed in front of ``words`` (``sudo -S``)
     #: Its standard input may come from around it: a compound command it is in reads a
     #: redirection or a pipe (``while read l; do ...; done < f``, ``cmd | while ...``), or it
     #: is in a function, whose callers may redirect (shell only).
-    outer_input: bool = False
+    outer_input: Final[bool]
+
+    def __init__(
+        self,
+        index: int,
+        kind: str,
+        words: tuple[Word, ...],
+        start: int,
+        end: int,
+        wrappers: tuple[str, ...] = (),
+        elevated: bool = False,
+        redirects: tuple[Redirect, ...] = (),
+        pipeline: int = 0,
+        stage: int = 0,
+        parent: int | None = None,
+        prefix: tuple[Word, ...] = (),
+        outer_input: bool = False,
+    ) -> None:
+        self.index = index
+        self.kind = kind
+        self.words = words
+        self.start = start
+        self.end = end
+        self.wrappers = wrappers
+        self.elevated = elevated
+        self.redirects = redirects
+        self.pipeline = pipeline
+        self.stage = stage
+        self.parent = parent
+        self.prefix = prefix
+        self.outer_input = outer_input
 
     @property
     def name(self) -> str:
@@ -102,16 +149,33 @@ def _program_name(word: Word) -> str:
     return word.value.replace("\\", "/").rpartition("/")[2]
 
 
-@dataclass(frozen=True)
-class Script:
+class Script(Record):
     """A parsed script: its commands, comments and unreadable parts."""
 
-    language: str
-    text: str
-    commands: tuple[Command, ...]
-    comments: tuple[tuple[int, int], ...]
-    errors: tuple[tuple[int, int], ...]  # where the grammar found something it cannot read
-    _line_starts: tuple[int, ...] = field(default=(), repr=False)
+    __slots__ = ("language", "text", "commands", "comments", "errors", "_line_starts")  # noqa: RUF023 - in field order
+    _hidden = ("_line_starts",)  # not in repr
+    language: Final[str]
+    text: Final[str]
+    commands: Final[tuple[Command, ...]]
+    comments: Final[tuple[tuple[int, int], ...]]
+    errors: Final[tuple[tuple[int, int], ...]]  # where the grammar found something it cannot read
+    _line_starts: Final[tuple[int, ...]]
+
+    def __init__(
+        self,
+        language: str,
+        text: str,
+        commands: tuple[Command, ...],
+        comments: tuple[tuple[int, int], ...],
+        errors: tuple[tuple[int, int], ...],
+        _line_starts: tuple[int, ...] = (),
+    ) -> None:
+        self.language = language
+        self.text = text
+        self.commands = commands
+        self.comments = comments
+        self.errors = errors
+        self._line_starts = _line_starts
 
     def pipeline(self, command: Command) -> list[Command]:
         """The stages of the pipeline ``command`` is in, in order."""
@@ -693,36 +757,60 @@ def _argument_nodes(arguments: Node) -> list[Node]:
 # -- PowerShell statements that are not commands ---------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Assignment:
+class Assignment(Record):
     """``$scope:Name[...] = value``: what is assigned and where."""
 
-    target: str  # the left side as written: ``$global:ErrorActionPreference``, ``$PSDefaultParameterValues['*:ErrorAction']``
-    variable: str  # the variable without ``$`` and scope, as written: ``ErrorActionPreference``
-    text: str  # the right side as written
-    value: str | None  # the right side's value when it is one literal (``'Stop'`` -> ``Stop``)
-    start: int
-    end: int
+    __slots__ = ("target", "variable", "text", "value", "start", "end")  # noqa: RUF023 - in field order
+    target: Final[str]  # the left side as written: ``$global:ErrorActionPreference``, ``$PSDefaultParameterValues['*:ErrorAction']``
+    variable: Final[str]  # the variable without ``$`` and scope, as written: ``ErrorActionPreference``
+    text: Final[str]  # the right side as written
+    value: Final[str | None]  # the right side's value when it is one literal (``'Stop'`` -> ``Stop``)
+    start: Final[int]
+    end: Final[int]
+
+    def __init__(self, target: str, variable: str, text: str, value: str | None, start: int, end: int) -> None:
+        self.target = target
+        self.variable = variable
+        self.text = text
+        self.value = value
+        self.start = start
+        self.end = end
 
 
-@dataclass(frozen=True)
-class FlowStatement:
+class FlowStatement(Record):
     """``exit``, ``throw``, ``return``, ``break`` or ``continue``, and what follows it."""
 
-    keyword: str  # lower case
-    argument: str  # as written; "" when there is none
-    start: int
-    end: int
+    __slots__ = ("keyword", "argument", "start", "end")  # noqa: RUF023 - in field order
+    keyword: Final[str]  # lower case
+    argument: Final[str]  # as written; "" when there is none
+    start: Final[int]
+    end: Final[int]
+
+    def __init__(self, keyword: str, argument: str, start: int, end: int) -> None:
+        self.keyword = keyword
+        self.argument = argument
+        self.start = start
+        self.end = end
 
 
-@dataclass(frozen=True)
-class PowerShellStatements:
+class PowerShellStatements(Record):
     """What :func:`parse` leaves out of a PowerShell script: assignments,
     ``exit``/``throw`` statements and variable reads (comments excluded)."""
 
-    assignments: tuple[Assignment, ...]
-    flow: tuple[FlowStatement, ...]
-    variables: tuple[tuple[str, int, int], ...]  # name as written without ``$`` (``?``, ``LASTEXITCODE``), span
+    __slots__ = ("assignments", "flow", "variables")
+    assignments: Final[tuple[Assignment, ...]]
+    flow: Final[tuple[FlowStatement, ...]]
+    variables: Final[tuple[tuple[str, int, int], ...]]  # name as written without ``$`` (``?``, ``LASTEXITCODE``), span
+
+    def __init__(
+        self,
+        assignments: tuple[Assignment, ...],
+        flow: tuple[FlowStatement, ...],
+        variables: tuple[tuple[str, int, int], ...],
+    ) -> None:
+        self.assignments = assignments
+        self.flow = flow
+        self.variables = variables
 
 
 def powershell_statements(text: str) -> PowerShellStatements:

@@ -5,20 +5,25 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from aiblint.record import MutableRecord
 
 if TYPE_CHECKING:  # imported when used: a run whose results come from the cache merely adds counts
     from aiblint.model import ImageTemplate
     from aiblint.scripts.units import ScriptUnit
 
 
-@dataclass
-class ScriptTally:
+class ScriptTally(MutableRecord):
     """How many scripts were checked and how each ``scriptUri`` resolved."""
 
-    units: Counter[str] = field(default_factory=Counter)  # "inline" / "file" -> units checked
-    references: Counter[str] = field(default_factory=Counter)  # resolution status -> scriptUri count
+    __slots__ = ("units", "references")  # noqa: RUF023 - in field order
+    units: Counter[str]  # "inline" / "file" -> units checked
+    references: Counter[str]  # resolution status -> scriptUri count
+
+    def __init__(self, units: Counter[str] | None = None, references: Counter[str] | None = None) -> None:
+        self.units = Counter() if units is None else units
+        self.references = Counter() if references is None else references
 
     def add(self, templates: Sequence[ImageTemplate], units: Sequence[ScriptUnit]) -> None:
         from aiblint.scripts.units import script_references

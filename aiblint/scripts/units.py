@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Final, TypeVar, cast
 
 from aiblint.document import Document, Position
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.model import ImageTemplate
 from aiblint.problem import Problem
+from aiblint.record import Record
 from aiblint.scripts.dialect import POWERSHELL, Dialect, directive_shell, from_shebang, shebang
 from aiblint.scripts.resolve import UNKNOWN as UNKNOWN_STATUS
 from aiblint.scripts.resolve import Resolution, read_script, resolve_uri
@@ -61,8 +61,7 @@ _MASK = "_"
 _OLD_URI_FIELD_VERSIONS = ("2018-02-01-preview", "2019-02-01-preview")
 
 
-@dataclass(frozen=True)
-class _Segment:
+class _Segment(Record):
     """A stretch of script text written in one place: one ``inline`` element.
 
     ``kind``: ``exact`` (character i is decoded character ``shift + i`` of
@@ -70,13 +69,32 @@ class _Segment:
     maps to the whole ``node``) or ``masked`` (not known at all).
     """
 
-    start: int  # index in the unit text of the first character
-    length: int
-    document: Document
-    node: JsonNode | None
-    kind: str = "exact"
-    shift: int = 0
-    masks: tuple[tuple[int, int], ...] = ()  # masked ranges, relative to ``start``
+    __slots__ = ("start", "length", "document", "node", "kind", "shift", "masks")  # noqa: RUF023 - in field order
+    start: Final[int]  # index in the unit text of the first character
+    length: Final[int]
+    document: Final[Document]
+    node: Final[JsonNode | None]
+    kind: Final[str]
+    shift: Final[int]
+    masks: Final[tuple[tuple[int, int], ...]]  # masked ranges, relative to ``start``
+
+    def __init__(
+        self,
+        start: int,
+        length: int,
+        document: Document,
+        node: JsonNode | None,
+        kind: str = "exact",
+        shift: int = 0,
+        masks: tuple[tuple[int, int], ...] = (),
+    ) -> None:
+        self.start = start
+        self.length = length
+        self.document = document
+        self.node = node
+        self.kind = kind
+        self.shift = shift
+        self.masks = masks
 
     def offset(self, index: int) -> int | None:
         if self.kind == "masked" or self.node is None:
@@ -88,10 +106,13 @@ class _Segment:
         return source_offset(self.document.text, self.node, self.shift + min(max(index, 0), self.length))
 
 
-@dataclass(eq=False)
 class ScriptUnit:
     """One script a customizer or validator runs, and where its text is written."""
 
+    __slots__ = (  # noqa: RUF023 - in field order
+        "template", "owner", "phase", "position", "language", "dialect", "origin", "text", "document",
+        "interpreter", "resolution", "_segments", "_starts", "_segment_starts", "_syntax",
+    )
     template: ImageTemplate
     owner: JsonObject  # the customizer or in-VM validator object
     phase: str  # "customize" | "validate"
@@ -101,22 +122,53 @@ class ScriptUnit:
     origin: str  # "inline" | "file"
     text: str  # the script, lines joined with "\n"; unknown parts masked keeping columns
     document: Document  # where the script is written: the template (inline) or the script file
-    interpreter: str = ""  # what runs it: the shebang line without "#!" ("" = the login shell)
-    resolution: Resolution | None = None  # file units: how the scriptUri was resolved
-    _segments: tuple[_Segment, ...] = field(default=(), repr=False)
-    _starts: list[int] = field(default_factory=list, repr=False)
-    _segment_starts: list[int] = field(default_factory=list, repr=False)
-    _syntax: Script | None = field(default=None, repr=False)
+    interpreter: str  # what runs it: the shebang line without "#!" ("" = the login shell)
+    resolution: Resolution | None  # file units: how the scriptUri was resolved
+    _segments: tuple[_Segment, ...]
+    _starts: list[int]
+    _segment_starts: list[int]
+    _syntax: Script | None
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        template: ImageTemplate,
+        owner: JsonObject,
+        phase: str,
+        position: int,
+        language: str,
+        dialect: str,
+        origin: str,
+        text: str,
+        document: Document,
+        interpreter: str = "",
+        resolution: Resolution | None = None,
+        _segments: tuple[_Segment, ...] = (),
+    ) -> None:
+        self.template = template
+        self.owner = owner
+        self.phase = phase
+        self.position = position
+        self.language = language
+        self.dialect = dialect
+        self.origin = origin
+        self.text = text
+        self.document = document
+        self.interpreter = interpreter
+        self.resolution = resolution
+        self._segments = _segments
+        self._syntax = None
         starts = [0]
-        index = self.text.find("\n")
+        index = text.find("\n")
         while index >= 0:
             starts.append(index + 1)
-            index = self.text.find("\n", index + 1)
+            index = text.find("\n", index + 1)
         self._starts = starts
         # Once per unit, not per finding: a 10,000-line script with a finding a line was quadratic.
-        self._segment_starts = [segment.start for segment in self._segments]
+        self._segment_starts = [segment.start for segment in _segments]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in ScriptUnit.__slots__[:11])
+        return f"ScriptUnit({shown})"
 
     def identity(self) -> tuple[object, ...]:
         """What makes two units the same script check: the same text, run the same
@@ -206,16 +258,24 @@ class ScriptUnit:
 # -- finding the units -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ScriptReference:
+class ScriptReference(Record):
     """A ``scriptUri`` of a Shell/PowerShell customizer or validator, and what it resolves to."""
 
-    owner: JsonObject
-    phase: str
-    position: int
-    language: str
-    node: JsonNode  # the scriptUri value as written
-    resolution: Resolution
+    __slots__ = ("owner", "phase", "position", "language", "node", "resolution")  # noqa: RUF023 - in field order
+    owner: Final[JsonObject]
+    phase: Final[str]
+    position: Final[int]
+    language: Final[str]
+    node: Final[JsonNode]  # the scriptUri value as written
+    resolution: Final[Resolution]
+
+    def __init__(self, owner: JsonObject, phase: str, position: int, language: str, node: JsonNode, resolution: Resolution) -> None:
+        self.owner = owner
+        self.phase = phase
+        self.position = position
+        self.language = language
+        self.node = node
+        self.resolution = resolution
 
 
 def script_units(template: ImageTemplate) -> list[ScriptUnit]:

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Final
 
+from aiblint.record import Record
 from aiblint.scripts.syntax import POWERSHELL, SHELL, Command, Script, Word, normalized
 from aiblint.secrets.filters import stands_for_a_secret
 from aiblint.secrets.match import SecretMatch
@@ -36,14 +36,20 @@ from aiblint.secrets.match import SecretMatch
 Finder = Callable[[Script, Command], Iterator["Found"]]
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(Record):
     """A credential inside a word: ``offset``/``length`` index the word's value."""
 
-    word: Word
-    label: str  # what passes it: "az --password", "net user", "sudo -S"
-    offset: int = 0
-    length: int | None = None
+    __slots__ = ("word", "label", "offset", "length")  # noqa: RUF023 - in field order
+    word: Final[Word]
+    label: Final[str]  # what passes it: "az --password", "net user", "sudo -S"
+    offset: Final[int]
+    length: Final[int | None]
+
+    def __init__(self, word: Word, label: str, offset: int = 0, length: int | None = None) -> None:
+        self.word = word
+        self.label = label
+        self.offset = offset
+        self.length = length
 
     @property
     def value(self) -> str:
@@ -61,16 +67,32 @@ class Found:
         return word.start, word.end
 
 
-@dataclass(frozen=True)
-class CommandDetector:
+class CommandDetector(Record):
     """Finds credentials passed on command lines, with samples."""
 
-    id: str
-    kind: str  # "password", "client secret", "password hash" ...
-    languages: tuple[str, ...]
-    find: Finder
-    positives: tuple[tuple[str, str], ...]  # (script, the secret)
-    negatives: tuple[str, ...]
+    __slots__ = ("id", "kind", "languages", "find", "positives", "negatives")  # noqa: RUF023 - in field order
+    id: Final[str]
+    kind: Final[str]  # "password", "client secret", "password hash" ...
+    languages: Final[tuple[str, ...]]
+    find: Final[Finder]
+    positives: Final[tuple[tuple[str, str], ...]]  # (script, the secret)
+    negatives: Final[tuple[str, ...]]
+
+    def __init__(
+        self,
+        id: str,
+        kind: str,
+        languages: tuple[str, ...],
+        find: Finder,
+        positives: tuple[tuple[str, str], ...],
+        negatives: tuple[str, ...],
+    ) -> None:
+        self.id = id
+        self.kind = kind
+        self.languages = languages
+        self.find = find
+        self.positives = positives
+        self.negatives = negatives
 
 
 # -- reading arguments ----------------------------------------------------------------------

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Final
 
+from aiblint.record import Record
 from aiblint.secrets.filters import stands_for_a_secret
 from aiblint.secrets.match import SecretMatch
 
@@ -37,8 +36,7 @@ from aiblint.secrets.match import SecretMatch
 _CONTEXT_WINDOW: Final = 80
 
 
-@dataclass(frozen=True)
-class Detector:
+class Detector(Record):
     """A regular expression with a ``secret`` group, run only when the text
     holds one of ``keywords`` (lower case).
 
@@ -47,30 +45,73 @@ class Detector:
     quotes.
     """
 
-    id: str
-    kind: str
-    pattern: str
-    keywords: tuple[str, ...]
-    positives: tuple[tuple[str, str], ...]
-    negatives: tuple[str, ...]
-    flags: int = 0
+    __slots__ = (  # noqa: RUF023 - in field order
+        "id", "kind", "pattern", "keywords", "positives", "negatives", "flags", "context", "accept", "kind_of",
+        "priority", "_compiled",
+    )
+    _hidden = ("_compiled",)  # not in repr
+    id: Final[str]
+    kind: Final[str]
+    pattern: Final[str]
+    keywords: Final[tuple[str, ...]]
+    positives: Final[tuple[tuple[str, str], ...]]
+    negatives: Final[tuple[str, ...]]
+    flags: Final[int]
     #: a regular expression that must match in the text just before the secret
-    context: str | None = None
-    #: a test of the whole match: False drops it
-    accept: Callable[[str, re.Match[str]], bool] | None = field(default=None, compare=False)
-    #: the kind, refined from the secret itself (e.g. which service issued a key)
-    kind_of: Callable[[str], str] | None = field(default=None, compare=False)
+    context: Final[str | None]
+    #: a test of the whole match: False drops it (not compared)
+    accept: Final[Callable[[str, re.Match[str]], bool] | None]
+    #: the kind, refined from the secret itself (e.g. which service issued a key) (not compared)
+    kind_of: Final[Callable[[str], str] | None]
     #: where two detectors find the same place, the lower number wins: token
     #: formats (0) know more than variable names (1)
-    priority: int = 0
+    priority: Final[int]
+    _compiled: tuple[re.Pattern[str], re.Pattern[str] | None] | None  # regex, context_regex: on first use
 
-    @cached_property
+    def __init__(
+        self,
+        id: str,
+        kind: str,
+        pattern: str,
+        keywords: tuple[str, ...],
+        positives: tuple[tuple[str, str], ...],
+        negatives: tuple[str, ...],
+        flags: int = 0,
+        context: str | None = None,
+        accept: Callable[[str, re.Match[str]], bool] | None = None,
+        kind_of: Callable[[str], str] | None = None,
+        priority: int = 0,
+    ) -> None:
+        self.id = id
+        self.kind = kind
+        self.pattern = pattern
+        self.keywords = keywords
+        self.positives = positives
+        self.negatives = negatives
+        self.flags = flags
+        self.context = context
+        self.accept = accept
+        self.kind_of = kind_of
+        self.priority = priority
+        self._compiled = None
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.id, self.kind, self.pattern, self.keywords, self.positives, self.negatives, self.flags,
+                self.context, self.priority)
+
+    def _compile(self) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+        if self._compiled is None:
+            context = re.compile(self.context, re.IGNORECASE) if self.context else None
+            self._compiled = (re.compile(self.pattern, self.flags), context)
+        return self._compiled
+
+    @property
     def regex(self) -> re.Pattern[str]:
-        return re.compile(self.pattern, self.flags)
+        return self._compile()[0]
 
-    @cached_property
+    @property
     def context_regex(self) -> re.Pattern[str] | None:
-        return re.compile(self.context, re.IGNORECASE) if self.context else None
+        return self._compile()[1]
 
     def wanted(self, folded: str) -> bool:
         return any(keyword in folded for keyword in self.keywords)

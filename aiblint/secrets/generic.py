@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Final
 
+from aiblint.record import Record
 from aiblint.secrets.filters import stands_for_a_secret
 from aiblint.secrets.match import SecretMatch
 from aiblint.secrets.plugins import denylist, plugin, validator
@@ -30,24 +30,48 @@ _PRIVATE_KEY_END: Final = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?
 _KEYWORD_LINE_LIMIT: Final = 10_000
 
 
-@dataclass(frozen=True)
-class GenericDetector:
+class GenericDetector(Record):
     """One detect-secrets plugin, the keywords that must occur (lower case)
     before it is run, and samples as in :mod:`aiblint.secrets.detectors`."""
 
-    id: str
-    plugin: str  # "module:Class" under detect_secrets.plugins
-    kind: str
-    keywords: tuple[str, ...]
-    positives: tuple[tuple[str, str], ...]
-    negatives: tuple[str, ...]
+    __slots__ = (  # noqa: RUF023 - in field order
+        "id", "plugin", "kind", "keywords", "positives", "negatives", "group", "continues", "priority",
+    )
+    id: Final[str]
+    plugin: Final[str]  # "module:Class" under detect_secrets.plugins
+    kind: Final[str]
+    keywords: Final[tuple[str, ...]]
+    positives: Final[tuple[tuple[str, str], ...]]
+    negatives: Final[tuple[str, ...]]
     #: the group of the plugin's pattern that is the secret; None: its last group, or the whole match
-    group: int | None = None
+    group: Final[int | None]
     #: characters that continue the secret after the plugin's match (a JWT's signature)
-    continues: str | None = None
+    continues: Final[str | None]
     #: as :attr:`aiblint.secrets.detectors.Detector.priority`; names of variables
     #: and keys (2) know least
-    priority: int = 0
+    priority: Final[int]
+
+    def __init__(
+        self,
+        id: str,
+        plugin: str,
+        kind: str,
+        keywords: tuple[str, ...],
+        positives: tuple[tuple[str, str], ...],
+        negatives: tuple[str, ...],
+        group: int | None = None,
+        continues: str | None = None,
+        priority: int = 0,
+    ) -> None:
+        self.id = id
+        self.plugin = plugin
+        self.kind = kind
+        self.keywords = keywords
+        self.positives = positives
+        self.negatives = negatives
+        self.group = group
+        self.continues = continues
+        self.priority = priority
 
     def wanted(self, folded: str) -> bool:
         return any(keyword in folded for keyword in self.keywords)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Final
 
+from aiblint.record import Record
 from aiblint.secrets.mask import mask
 
 
-@dataclass(frozen=True)
-class SecretMatch:
+class SecretMatch(Record):
     """A secret at ``start``..``end`` of the scanned text.
 
     ``label`` is the harmless text that names it (``sig=``, ``AccountKey=``),
@@ -16,12 +16,22 @@ class SecretMatch:
     a debug print or a traceback never shows it.
     """
 
-    detector: str  # the detector id, e.g. "azure-sas-signature"
-    kind: str  # what it is, for messages: "SAS token signature"
-    start: int
-    end: int
-    value: str = field(repr=False)
-    label: str = ""
+    __slots__ = ("detector", "kind", "start", "end", "value", "label")  # noqa: RUF023 - in field order
+    _hidden = ("value",)  # not in repr
+    detector: Final[str]  # the detector id, e.g. "azure-sas-signature"
+    kind: Final[str]  # what it is, for messages: "SAS token signature"
+    start: Final[int]
+    end: Final[int]
+    value: Final[str]
+    label: Final[str]
+
+    def __init__(self, detector: str, kind: str, start: int, end: int, value: str, label: str = "") -> None:
+        self.detector = detector
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.value = value
+        self.label = label
 
     def masked(self) -> str:
         """``sig=Ab…(44 chars)``"""

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from aiblint.document import Document
 from aiblint.frontends.terraform.module import Module
@@ -31,6 +30,7 @@ from aiblint.frontends.terraform.nodes import TfArray, TfObject, TfScalar, TfStr
 from aiblint.frontends.terraform.syntax import HclFile, attributes, block_body, named
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.loader import MAX_FILE_BYTES
+from aiblint.record import Record
 from aiblint.values import UNKNOWN, Part, PartialString, Unknown
 
 if TYPE_CHECKING:
@@ -69,14 +69,20 @@ _AZAPI_SHAPES = {
 }
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(Record):
     """A value a ``module`` block gives its module: evaluated where it is written."""
 
-    node: Node
-    file: HclFile
-    evaluator: Evaluator
-    env: Env
+    __slots__ = ("node", "file", "evaluator", "env")  # noqa: RUF023 - in field order
+    node: Final[Node]
+    file: Final[HclFile]
+    evaluator: Final[Evaluator]
+    env: Final[Env]
+
+    def __init__(self, node: Node, file: HclFile, evaluator: Evaluator, env: Env) -> None:
+        self.node = node
+        self.file = file
+        self.evaluator = evaluator
+        self.env = env
 
 
 class Evaluator:

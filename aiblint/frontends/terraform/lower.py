@@ -18,7 +18,6 @@ which they are unknown: the code is checked, no value is guessed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +37,7 @@ from aiblint.frontends.terraform.syntax import (
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
 from aiblint.loader import MAX_FILE_BYTES
 from aiblint.model import IMAGE_TEMPLATE_TYPE, ImageTemplate, find_templates
+from aiblint.record import MutableRecord
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -52,12 +52,16 @@ MAX_MODULE_DEPTH = 3
 _META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
-@dataclass
-class Found:
+class Found(MutableRecord):
     """An image template found in a Terraform file."""
 
+    __slots__ = ("template", "resource")  # noqa: RUF023 - in field order
     template: ImageTemplate
     resource: str  # "azapi_resource.linux", with the instance key when there is one
+
+    def __init__(self, template: ImageTemplate, resource: str) -> None:
+        self.template = template
+        self.resource = resource
 
 
 def lower(file: HclFile, evaluator: Evaluator, depth: int = 0) -> list[Found]:

@@ -8,7 +8,6 @@ call's source, a remote state or a provider is not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from aiblint.frontends.terraform.syntax import (
     body_items,
 )
 from aiblint.loader import MAX_FILE_BYTES
+from aiblint.record import MutableRecord
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -32,26 +32,52 @@ if TYPE_CHECKING:
 MAX_FILES = 200
 
 
-@dataclass
-class Declared:
+class Declared(MutableRecord):
     """Where a name is declared: the node and the file it is in."""
 
+    __slots__ = ("node", "file")  # noqa: RUF023 - in field order
     node: Node
     file: HclFile
 
+    def __init__(self, node: Node, file: HclFile) -> None:
+        self.node = node
+        self.file = file
 
-@dataclass
-class Module:
+
+class Module(MutableRecord):
     """A Terraform module: its files, variables, values and locals."""
 
+    __slots__ = (  # noqa: RUF023 - in field order
+        "main", "folder", "files", "variables", "values", "locals", "resources", "read",
+    )
     main: HclFile
     folder: Path | None  # None: standard input without a file name
-    files: list[HclFile] = field(default_factory=list)
-    variables: dict[str, Declared] = field(default_factory=dict)  # variable blocks
-    values: dict[str, list[Declared]] = field(default_factory=dict)  # .tfvars assignments
-    locals: dict[str, Declared] = field(default_factory=dict)
-    resources: dict[tuple[str, str], Declared] = field(default_factory=dict)  # ("azapi_resource", "x"); data as "data.x"
-    read: list[Path] = field(default_factory=list)  # what was read besides the main file (the cache checks it)
+    files: list[HclFile]
+    variables: dict[str, Declared]  # variable blocks
+    values: dict[str, list[Declared]]  # .tfvars assignments
+    locals: dict[str, Declared]
+    resources: dict[tuple[str, str], Declared]  # ("azapi_resource", "x"); data as "data.x"
+    read: list[Path]  # what was read besides the main file (the cache checks it)
+
+    def __init__(
+        self,
+        main: HclFile,
+        folder: Path | None,
+        files: list[HclFile] | None = None,
+        variables: dict[str, Declared] | None = None,
+        values: dict[str, list[Declared]] | None = None,
+        locals: dict[str, Declared] | None = None,
+        resources: dict[tuple[str, str], Declared] | None = None,
+        read: list[Path] | None = None,
+    ) -> None:
+        self.main = main
+        self.folder = folder
+        self.files = [] if files is None else files
+        self.variables = {} if variables is None else variables
+        self.values = {} if values is None else values
+        self.locals = {} if locals is None else locals
+        self.resources = {} if resources is None else resources
+        self.read = [] if read is None else read
 
     @classmethod
     def of(cls, main: HclFile, path: Path | None) -> Module:

@@ -11,10 +11,10 @@ An interpolation's text belongs, every character, to the interpolation.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from aiblint.frontends.terraform.syntax import HclFile, named
+from aiblint.record import Record
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -23,12 +23,16 @@ if TYPE_CHECKING:
 
 
 
-@dataclass(frozen=True)
-class Hole:
+class Hole(Record):
     """Text not known statically, written at ``start:end``."""
 
-    start: int
-    end: int
+    __slots__ = ("start", "end")  # noqa: RUF023 - in field order
+    start: Final[int]
+    end: Final[int]
+
+    def __init__(self, start: int, end: int) -> None:
+        self.start = start
+        self.end = end
 
 
 Piece = tuple[str, list[int]] | Hole

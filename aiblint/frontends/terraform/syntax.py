@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aiblint.document import Document, ReadProblem
+from aiblint.record import MutableRecord
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
@@ -27,15 +27,30 @@ def _parser() -> Parser:
     return Parser(Language(tree_sitter_hcl.language()))
 
 
-@dataclass
-class HclFile:
+class HclFile(MutableRecord):
     """One parsed ``.tf``/``.tfvars`` file (or a file read by ``file()``)."""
 
+    __slots__ = ("document", "data", "root", "_multibyte", "_extra")  # noqa: RUF023 - in field order
+    _hidden = ("_multibyte", "_extra")  # not in repr
     document: Document
     data: bytes
-    root: Node | None = None
-    _multibyte: list[int] = field(default_factory=list, repr=False)  # byte offsets of non-ASCII lead bytes
-    _extra: list[int] = field(default_factory=list, repr=False)  # extra bytes up to and including each lead
+    root: Node | None
+    _multibyte: list[int]  # byte offsets of non-ASCII lead bytes
+    _extra: list[int]  # extra bytes up to and including each lead
+
+    def __init__(
+        self,
+        document: Document,
+        data: bytes,
+        root: Node | None = None,
+        _multibyte: list[int] | None = None,
+        _extra: list[int] | None = None,
+    ) -> None:
+        self.document = document
+        self.data = data
+        self.root = root
+        self._multibyte = [] if _multibyte is None else _multibyte
+        self._extra = [] if _extra is None else _extra
 
     @classmethod
     def parse(cls, document: Document) -> HclFile:
