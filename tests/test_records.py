@@ -207,3 +207,17 @@ def test_outcomes_pickle_as_workers_send_them() -> None:
     assert (copy.findings[0].message, copy.findings[0].fix, copy.tally.units) == (
         "a message", Fix("f", (Edit(0, 1, ""),)), outcome.tally.units,
     )
+
+
+class _AcmeProblem(Problem):
+    """A third-party rule's own kind of problem (docs/writing-rules.md: Problem is public)."""
+
+
+def test_a_plain_subclass_of_a_public_record_keeps_its_fields_and_class() -> None:
+    problem = _AcmeProblem("m", start=1, end=2, rule="ACME001")
+    assert (problem.message, problem.start, problem.end, problem.rule, problem.fix) == ("m", 1, 2, "ACME001", None)
+    assert problem == _AcmeProblem("m", start=1, end=2, rule="ACME001")
+    assert problem != Problem("m", start=1, end=2, rule="ACME001")  # another class, as dataclasses
+    changed = replace(problem, message="n")
+    assert type(changed) is _AcmeProblem and changed.message == "n"
+    assert repr(problem).startswith("_AcmeProblem(message='m', node=None, start=1")
