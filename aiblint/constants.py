@@ -17,6 +17,9 @@ def docs_ref(version: str) -> str:
 #: The rule's page in the docs of the installed version.
 RULE_DOCS_URL = HOMEPAGE + f"/blob/{docs_ref(__version__)}/docs/rules/{{rule}}.md"
 
+#: ``AIBLINT_SERVER=1``: run commands through the resident server (:mod:`aiblint.server`).
+SERVER_VARIABLE = "AIBLINT_SERVER"
+
 RULE_ENTRY_POINTS = "aiblint.rules"
 FORMATTER_ENTRY_POINTS = "aiblint.formatters"
 

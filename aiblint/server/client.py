@@ -19,11 +19,14 @@ runs once; a server would outlive it) or on Windows.
 from __future__ import annotations
 
 import os
-import socket
 import sys
 
-from aiblint.constants import PROGRAM
-from aiblint.server import rendezvous
+from aiblint import __version__
+from aiblint.constants import PROGRAM, SERVER_VARIABLE
+
+TYPE_CHECKING = False  # not typing's: this module runs on every command, before anything else
+if TYPE_CHECKING:
+    import socket
 
 #: Environment variables a run, or a tool it starts (ShellCheck, pwsh), reads; the server's
 #: run takes these from the client (an unset one is unset there too), every other from its own start.
@@ -52,17 +55,31 @@ def main() -> int:
     server when asked and one answers (importing neither argparse nor any part of the
     engine); else the command line (:func:`aiblint.cli.main`) in this process."""
     arguments = sys.argv[1:]
+    if arguments == ["--version"]:  # what argparse's version action prints, without importing argparse
+        return _print_version()
     if arguments[:1] == ["server"]:
         from aiblint.server.daemon import command
 
         return command(arguments[1:])
-    if SERVER_FLAG in arguments or os.environ.get(rendezvous.ENVIRONMENT_VARIABLE):
+    # Only a command that asks for the server imports socket, json and hashlib (rendezvous).
+    if SERVER_FLAG in arguments or os.environ.get(SERVER_VARIABLE):
         code, arguments = through_server(arguments)
         if code is not None:
             return code
     from aiblint.cli import main as run
 
     return run(arguments)
+
+
+def _print_version() -> int:
+    """``aiblint --version``: the line :func:`aiblint.cli.build_parser`'s version action
+    writes, written as argparse writes it (to standard error when standard output is
+    closed; a stream that fails is no error)."""
+    try:  # noqa: SIM105 (contextlib would be one more import for every command)
+        (sys.stdout or sys.stderr).write(f"{PROGRAM} {__version__}\n")
+    except (AttributeError, OSError):
+        pass
+    return 0
 
 
 def through_server(arguments: list[str]) -> tuple[int | None, list[str]]:
@@ -85,12 +102,16 @@ def requested(arguments: list[str]) -> bool:
     """Whether this command asks for the server: ``--server`` or ``AIBLINT_SERVER=1``."""
     if arguments[:1] and arguments[0] in LOCAL_COMMANDS:
         return False
+    from aiblint.server import rendezvous
+
     return SERVER_FLAG in arguments or rendezvous.wanted(os.environ)
 
 
 def forward(arguments: list[str]) -> int | None:
     """Run ``arguments`` (without ``--server``) through the server; its exit code,
     or ``None`` when the command must run in this process instead."""
+    from aiblint.server import rendezvous
+
     try:
         return _forward(arguments)
     except (OSError, rendezvous.Unavailable) as error:
@@ -99,6 +120,8 @@ def forward(arguments: list[str]) -> int | None:
 
 
 def _forward(arguments: list[str]) -> int | None:
+    from aiblint.server import rendezvous
+
     if rendezvous.IS_WINDOWS:  # the named-pipe transport is not written yet: see docs/integrations.md
         _debug(arguments, "resident server not used: not available on Windows yet")
         return None
@@ -117,6 +140,8 @@ def _forward(arguments: list[str]) -> int | None:
 
 
 def _connect(address: str) -> socket.socket | None:
+    import socket
+
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     connection.settimeout(READY_SECONDS)
     try:
@@ -131,6 +156,10 @@ def _connect(address: str) -> socket.socket | None:
 
 
 def _exchange(connection: socket.socket, arguments: list[str], cwd: str) -> int | None:
+    import socket
+
+    from aiblint.server import rendezvous
+
     for descriptor in (0, 1, 2):
         os.fstat(descriptor)  # a closed stream cannot be handed over (OSError: run here)
     rendezvous.send(connection, {
@@ -179,6 +208,8 @@ def start(root: str, arguments: list[str]) -> None:
 
     ``aiblint server --detach`` returns once its socket listens (its own child serves,
     in a new session), so this waits only for that and leaves no child behind."""
+    from aiblint.server import rendezvous
+
     if os.environ.get("CI") or rendezvous.IS_WINDOWS:
         return
     import subprocess

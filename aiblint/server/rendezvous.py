@@ -30,9 +30,10 @@ import struct
 import sys
 
 from aiblint import __version__
+from aiblint.constants import SERVER_VARIABLE
 
 PROTOCOL = 1
-ENVIRONMENT_VARIABLE = "AIBLINT_SERVER"
+ENVIRONMENT_VARIABLE = SERVER_VARIABLE
 #: Messages larger than this are not ours (a request is argv, a folder and a few variables).
 MAX_MESSAGE = 16 * 1024 * 1024
 _LENGTH = struct.Struct(">I")

@@ -1,0 +1,58 @@
+"""The console script's first steps (:mod:`aiblint.server.client`): what it imports before
+it knows what to do, and ``aiblint --version`` answered without the command line's parser."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from aiblint import __version__
+from aiblint.constants import SERVER_VARIABLE
+from aiblint.server import rendezvous
+from tests.conftest import ROOT
+
+TIMEOUT = 120
+
+
+def python(code: str, *, cwd: Path = ROOT, closed_stdout: bool = False, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if key != SERVER_VARIABLE}
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env={**environment, **env}, capture_output=not closed_stdout,
+                          stdout=subprocess.DEVNULL if closed_stdout else None, stderr=subprocess.PIPE if closed_stdout else None,
+                          text=True, timeout=TIMEOUT, check=False)
+
+
+CLIENT = "import sys\nsys.argv[1:] = {args!r}\nfrom aiblint.server.client import main\ncode = main()\n"
+CLI = "import sys\nfrom aiblint.cli import main\ntry:\n    code = main({args!r})\nexcept SystemExit as stop:\n    code = stop.code\n"
+LOADED = "print(code, sorted(m for m in sys.modules if m in {names!r} or m.startswith('aiblint.')), file=sys.stderr)\n"
+
+
+def test_version_is_what_argparse_prints_and_imports_nothing_of_the_command_line() -> None:
+    names = ["argparse", "socket", "json", "hashlib", "typing"]
+    fast = python(CLIENT.format(args=["--version"]) + LOADED.format(names=names))
+    slow = python(CLI.format(args=["--version"]) + "print(code, file=sys.stderr)\n")
+    assert fast.stdout == slow.stdout == f"aiblint {__version__}\n"
+    assert fast.stderr == "0 ['aiblint.constants', 'aiblint.server', 'aiblint.server.client']\n"
+    assert slow.stderr == "0\n"
+
+
+def test_version_with_standard_output_closed_goes_where_argparse_sends_it() -> None:
+    close = "import os\nos.close(1)\nsys.stdout = None\n"
+    fast = python("import sys\n" + close + CLIENT.format(args=["--version"]), closed_stdout=True)
+    slow = python("import sys\n" + close + CLI.format(args=["--version"]), closed_stdout=True)
+    assert (fast.returncode, fast.stderr) == (slow.returncode, slow.stderr) == (0, f"aiblint {__version__}\n")
+
+
+def test_a_command_without_the_server_does_not_import_the_rendezvous(tmp_path: Path) -> None:
+    (tmp_path / "t.json").write_text("{}\n", encoding="utf-8")
+    names: list[str] = []
+    done = python(CLIENT.format(args=["--no-cache", "--select", "AIB001", "t.json"]) + LOADED.format(names=names), cwd=tmp_path)
+    assert "'aiblint.cli'" in done.stderr and "rendezvous" not in done.stderr, done.stderr
+    asked = python(CLIENT.format(args=["--no-cache", "t.json"]) + LOADED.format(names=names), cwd=tmp_path,
+                   **{SERVER_VARIABLE: "1", "CI": "1", "XDG_RUNTIME_DIR": str(tmp_path)})
+    assert "aiblint.server.rendezvous" in asked.stderr  # asked for: it looked for a server (none runs)
+
+
+def test_the_variable_is_the_rendezvous_one() -> None:
+    assert rendezvous.ENVIRONMENT_VARIABLE == SERVER_VARIABLE == "AIBLINT_SERVER"
