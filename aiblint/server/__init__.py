@@ -5,6 +5,7 @@ through it, or as usual when none answers.
 - :mod:`aiblint.server.rendezvous`: where a server listens, and the messages;
 - :mod:`aiblint.server.client`: the console script's front: the thin client;
 - :mod:`aiblint.server.daemon`: the server's life (warm-up, requests, exits);
+- :mod:`aiblint.server.spare`: the child of the next request, forked and warmed up ahead of it;
 - :mod:`aiblint.server.child`: one request, in the child forked for it.
 
 They sit on top of :mod:`aiblint.cli` (a front door like it); nothing below imports them.

@@ -43,11 +43,13 @@ def _stream_spec(spec: object) -> bool:
             and isinstance(spec[2], bool) and isinstance(spec[3], bool))
 
 
-def run_in_child(connection: socket.socket, listener: socket.socket, request: dict[str, object], descriptors: list[int]) -> NoReturn:
-    """Run the request as the client's command; report its exit code; end the process."""
+def run_in_child(connection: socket.socket, listener: socket.socket | None, request: dict[str, object], descriptors: list[int]) -> NoReturn:
+    """Run the request as the client's command; report its exit code; end the process.
+    ``listener``: the server's socket, inherited by a child forked for this request."""
     code = 1
     try:
-        listener.close()
+        if listener is not None:
+            listener.close()
         code = _run(request, descriptors)
     except SystemExit as stop:  # --help, --version
         code = _exit_code(stop.code)

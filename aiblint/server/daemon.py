@@ -6,7 +6,8 @@ server pays it once. It imports everything and lints a small template once
 (:func:`warm_up`), then waits on its socket (:mod:`aiblint.server.rendezvous`).
 
 Each request runs in a child forked from the warm process
-(:mod:`aiblint.server.child`): the child takes the client's standard streams,
+(:mod:`aiblint.server.child`), forked ahead of the request and warmed up while
+the server waits (:mod:`aiblint.server.spare`): the child takes the client's standard streams,
 working folder and environment and calls the command line's ``main`` with the
 client's arguments, the very code a run without a server executes. So the
 configuration is read again, the result cache's keys apply, and nothing one run
@@ -43,6 +44,7 @@ from collections.abc import Iterator
 
 from aiblint.constants import PROGRAM
 from aiblint.server import rendezvous
+from aiblint.server.spare import Spare
 
 IDLE_SECONDS = 15 * 60.0
 IDLE_VARIABLE = "AIBLINT_SERVER_IDLE_TIMEOUT"
@@ -87,11 +89,21 @@ class Server:
         self.started = time.time()
         self.served = 0
         self.stopping = False  # asked to stop while a request ran
+        self.spare: Spare | None = None  # the child that will run the next request
 
     def serve(self) -> str:
         """Answer requests until a reason to stop; that reason."""
+        try:
+            return self._serve()
+        finally:
+            if self.spare is not None:
+                self.spare.discard()
+
+    def _serve(self) -> str:
         last_request = last_check = time.monotonic()
         while True:
+            if self.spare is None:  # off the request path: while no request waits
+                self.spare = Spare.fork(self.listener, warm_up_spare)
             now = time.monotonic()
             idle_left = last_request + self.idle_seconds - now
             if idle_left <= 0:
@@ -180,16 +192,24 @@ class Server:
         return None
 
     def fork(self, connection: socket.socket, request: dict[str, object], descriptors: list[int]) -> None:
-        """Run the request in a child of this warm process, and wait for it; a client that
-        hangs up (Ctrl-C, a killed hook) interrupts the child; a new request meanwhile is refused."""
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            try:
-                from aiblint.server.child import run_in_child
+        """Run the request in a child of this warm process (the spare forked for it; a child
+        forked now if the spare cannot take it), and wait for it; a client that hangs up
+        (Ctrl-C, a killed hook) interrupts the child; a new request meanwhile is refused."""
+        spare, self.spare = self.spare, None
+        if spare is not None and spare.wait_ready() and spare.hand_over(connection, request, descriptors):
+            spare.channel.close()
+            pid = spare.pid
+        else:
+            if spare is not None:
+                spare.discard()
+            pid = os.fork()
+            if pid == 0:  # the child: never returns
+                try:
+                    from aiblint.server.child import run_in_child
 
-                run_in_child(connection, self.listener, request, descriptors)
-            finally:
-                os._exit(1)
+                    run_in_child(connection, self.listener, request, descriptors)
+                finally:
+                    os._exit(1)
         self.wait(pid, connection)
 
     def wait(self, pid: int, connection: socket.socket) -> None:
@@ -267,12 +287,12 @@ def installation_state() -> str:
     return hashlib.sha256("\0".join(state).encode()).hexdigest()
 
 
-def warm_up() -> None:
-    """Import what a run imports and run the command line once per output format over a
-    small template in a temporary folder (the second run from the result cache), so that
-    a request's child starts where a run is about to lint: rules, jsonschema and
-    detect-secrets imported, lazy tables read, patterns compiled. A failure here only
-    leaves the server colder: requests run the normal code either way."""
+def warm_up(formats: tuple[str, ...] = ()) -> None:
+    """Import what a run imports and run the command line once per output format (``formats``,
+    default: every built-in one) over a small template in a temporary folder (the second run
+    from the result cache), so that a request's child starts where a run is about to lint:
+    rules, jsonschema and detect-secrets imported, lazy tables read, patterns compiled. A
+    failure here only leaves the server colder: requests run the normal code either way."""
     import io
     import tempfile
 
@@ -287,7 +307,7 @@ def warm_up() -> None:
         os.chdir(folder)
         try:
             with contextlib.redirect_stderr(io.StringIO()):
-                for name in cli.BUILTIN_FORMATS:
+                for name in formats or cli.BUILTIN_FORMATS:
                     cli.main(["--root", folder, "--format", name, "template.json"], stdout=io.StringIO())
         finally:
             os.chdir(home)
@@ -295,6 +315,12 @@ def warm_up() -> None:
                 os.environ.pop("AIBLINT_CACHE_DIR", None)
             else:
                 os.environ["AIBLINT_CACHE_DIR"] = saved
+
+
+def warm_up_spare() -> None:
+    """A spare's warm-up (:mod:`aiblint.server.spare`): one run, so that the pages a run
+    touches are the spare's own before its request comes."""
+    warm_up(("text",))
 
 
 def command(arguments: list[str]) -> int:
