@@ -86,29 +86,44 @@ class Error:
         return f"Error({self.validator}, {list(self.absolute_path)}, {self.message})"
 
 
-def errors(version: str, entry: str, instance: Any) -> list[Error] | None:
+#: (definition key, id(instance), path) -> (the instance, the errors its check found there)
+Shared = dict[tuple[object, int, Path], tuple[Any, list[Error]]]
+_SHARED: list[Shared | None] = [None]  # what errors() is sharing now, if anything
+
+
+def errors(version: str, entry: str, instance: Any, shared: Shared | None = None) -> list[Error] | None:
     """The errors jsonschema finds in ``instance`` against definition ``entry``
     of api ``version``'s schema, in the order it finds them (except that the
     values of a map come in the instance's order, where jsonschema's is a
-    set's); ``None``: this module cannot tell, ask jsonschema."""
+    set's); ``None``: this module cannot tell, ask jsonschema.
+
+    ``shared``: the errors found in objects and arrays under earlier calls
+    with the same ``shared``, by definition (:func:`schema_data.definition_key`:
+    equal in two versions), object and path. For instances that share their
+    parts and are never changed: the walks of one template under several api versions."""
     check = _compiled(version, entry)
     if check is None or not _modelled(instance):
         return None
     found: list[Error] = []
-    check(instance, (), found)
+    _SHARED[0] = shared
+    try:
+        check(instance, (), found)
+    finally:
+        _SHARED[0] = None
     return found
 
 
 @cache
 def _compiled(version: str, entry: str) -> Check | None:
-    return checker(schema_data.schema(version).document, entry)
+    return checker(schema_data.schema(version).document, entry, version)
 
 
-def checker(document: dict[str, Any], entry: str) -> Check | None:
+def checker(document: dict[str, Any], entry: str, version: str | None = None) -> Check | None:
     """The check of definition ``entry`` of schema ``document`` and of every
-    definition it reaches; ``None`` if any of them uses what this module does not model."""
+    definition it reaches; ``None`` if any of them uses what this module does not model.
+    ``version``: the api version whose schema ``document`` is (its checks can share errors)."""
     try:
-        return _Compiler(document).ref(_DEFS + entry)
+        return _Compiler(document, version).ref(_DEFS + entry)
     except Unsupported:
         return None
 
@@ -138,7 +153,8 @@ def _listed(value: Any) -> list[Any]:
 class _Compiler:
     """Turns a schema into one function per schema object; ``$ref`` targets once each."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], version: str | None = None) -> None:
+        self.version = version
         self.definitions: dict[str, Any] = document.get("$defs", {})
         self.targets: dict[str, list[Check]] = {}
 
@@ -170,10 +186,32 @@ class _Compiler:
             cell = self.targets[target] = []
             cell.append(self.compile(self.definitions[target[len(_DEFS):]]))
 
-        def check_ref(instance: Any, path: Path, found: list[Error]) -> None:
-            cell[0](instance, path, found)
+        version = self.version
+        if version is None:
+            def check_ref(instance: Any, path: Path, found: list[Error]) -> None:
+                cell[0](instance, path, found)
 
-        return check_ref
+            return check_ref
+        name = target[len(_DEFS):]
+        keyed: list[object] = []  # the definition's key, on first use
+
+        def check_shared_ref(instance: Any, path: Path, found: list[Error]) -> None:
+            shared = _SHARED[0]
+            if shared is None or (type(instance) is not dict and type(instance) is not list):
+                cell[0](instance, path, found)
+                return
+            if not keyed:
+                keyed.append(schema_data.definition_key(version, name))
+            key = (keyed[0], id(instance), path)
+            known = shared.get(key)
+            if known is not None and known[0] is instance:
+                found += known[1]
+                return
+            start = len(found)
+            cell[0](instance, path, found)
+            shared[key] = (instance, found[start:])  # the instance kept: its id stays its own
+
+        return check_shared_ref
 
     k_ref = ref
 

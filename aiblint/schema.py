@@ -149,11 +149,13 @@ def _in_version(template: ImageTemplate, version: str, neutral: bool = False) ->
     return walk.problems + _value_problems(walk, template, entry, instance), walk.misfit
 
 
-def walked(template: ImageTemplate, version: str, neutral: bool = False) -> tuple[_Walk, Any, str]:
+def walked(template: ImageTemplate, version: str, neutral: bool = False,
+           shared: _Shared | None = None) -> tuple[_Walk, Any, str]:
     """Pass 1 under api ``version``: the walk (its problems, its places), the
-    instance it built for pass 2 and the schema definition that judges it."""
+    instance it built for pass 2 and the schema definition that judges it;
+    ``shared``: what the walks of ``template`` under other versions walked alike."""
     properties_only = template.form == "properties-only"
-    walk = _Walk(template, version, names_only=False, arm_root=not properties_only, neutral=neutral)
+    walk = _Walk(template, version, names_only=False, arm_root=not properties_only, neutral=neutral, shared=shared)
     start = schema_data.schema(walk.version).at(PROPERTIES_STEPS if properties_only else ())
     instance = walk.value(template.resource, template.document, start, (), PROPERTIES_STEPS if properties_only else ())
     return walk, instance, "ImageTemplateProperties" if properties_only else schema_data.RESOURCE_DEF
@@ -178,7 +180,8 @@ def _in_every_version(template: ImageTemplate, candidates: tuple[str, ...]) -> I
     left out when others have more of them: the template was written for
     those, and under the others that name is the problem. The oldest version's problem is
     kept, with its (most lenient) severity."""
-    walks = {version: walked(template, version, neutral=True) for version in candidates}
+    shared: _Shared = {}
+    walks = {version: walked(template, version, neutral=True, shared=shared) for version in candidates}
     fewest = min(walk.misfit for walk, _, _ in walks.values())
     versions = [version for version in candidates if walks[version][0].misfit == fewest]
     span = _versions_text(versions, candidates, fewest)
@@ -204,8 +207,9 @@ def _quick_runs(template: ImageTemplate, walks: list[tuple[_Walk, Any, str]]) ->
     ``None``: some version needs jsonschema (fastschema cannot tell, or a value
     problem is found in every version)."""
     quick: list[list[Problem]] = []
+    shared: fastschema.Shared = {}
     for walk, instance, entry in walks:
-        errors = fastschema.errors(walk.version, entry, instance)
+        errors = fastschema.errors(walk.version, entry, instance, shared)
         if errors is None:
             return None
         quick.append(list(_Errors(walk, template).problems(iter(errors))))
@@ -338,9 +342,30 @@ def _lifecycle_problems(version: str, node: JsonNode, document: Document) -> Ite
 # -- pass 1: names, unions, the instance -----------------------------------------------
 
 
+class _Walked:
+    """A value walked under one candidate version, for the others (see :meth:`_Walk._shared`)."""
+
+    __slots__ = ("document", "excused", "flows", "instance", "node", "objected", "placed")
+
+    def __init__(self, node: JsonNode, document: Document, instance: Any, placed: list[tuple[Path, _Place]],
+                 objected: list[tuple[Path, _Object]], excused: list[tuple[Path, str]],
+                 flows: tuple[tuple[int, JsonNode], ...]) -> None:
+        self.node = node  # kept: its id stays its own while the walks last
+        self.document = document
+        self.instance = instance
+        self.placed = placed
+        self.objected = objected
+        self.excused = excused
+        self.flows = flows
+
+
+#: (node, document, definition, variant, path, steps) -> that value walked, for one template's candidate versions
+_Shared = dict[tuple[object, ...], _Walked]
+
+
 class _Walk:
     def __init__(self, template: ImageTemplate, version: str, names_only: bool, arm_root: bool,
-                 neutral: bool = False) -> None:
+                 neutral: bool = False, shared: _Shared | None = None) -> None:
         self.template = template
         self.neutral = neutral  # one of several candidate versions: messages name none of them as declared
         self.misfit = 0  # names and types the template uses that this version lacks and another has
@@ -352,6 +377,12 @@ class _Walk:
         self.objects: dict[Path, _Object] = {}
         self.excused: set[tuple[Path, str]] = set()  # required names a misspelt sibling stands for
         self.judged: set[Path] = set()  # values this pass reported; jsonschema's errors on them are dropped
+        # the walks of one template under several versions share what they walk alike (see _shared)
+        self.shared = shared
+        self.versioned = 0  # how often this walk did what depends on its version (a problem, a misfit)
+        self.placed: list[tuple[Path, _Place]] = []
+        self.objected: list[tuple[Path, _Object]] = []
+        self.excusing: list[tuple[Path, str]] = []
 
     # severities and wording ------------------------------------------------------
 
@@ -374,6 +405,7 @@ class _Walk:
 
     def report(self, rule: str, severity: Severity, message: str, node: JsonNode, *, at_key: bool = False,
                document: Document | None = None, fix: Fix | None = None) -> None:
+        self.versioned += 1
         self.problems.append(_problem(rule, severity, message, node, at_key=at_key, document=document,
                                       home=self.template.document, fix=fix))
 
@@ -382,7 +414,12 @@ class _Walk:
     def value(self, node: JsonNode, document: Document, shape: Shape | None, path: Path, steps: Steps) -> Any:
         if isinstance(node, JsonString):
             return self._string(node, document, shape, path, steps)
-        self.places[path] = _Place(node, document, True)
+        if self.shared is not None and shape is not None and isinstance(node, (JsonObject, JsonArray)):
+            return self._shared(node, document, shape, path, steps)
+        return self._container(node, document, shape, path, steps)
+
+    def _container(self, node: JsonNode, document: Document, shape: Shape | None, path: Path, steps: Steps) -> Any:
+        self._place(path, _Place(node, document, True))
         if isinstance(node, JsonObject):
             return self._object(node, document, shape, path, steps)
         if isinstance(node, JsonArray):
@@ -392,6 +429,50 @@ class _Walk:
             return [self.value(child, self._document(node, child, document), item, (*path, index), (*steps, ("i", None)))
                     for index, child in enumerate(node.items)]
         return node.value
+
+    def _place(self, path: Path, place: _Place) -> None:
+        self.places[path] = place
+        if self.shared is not None:
+            self.placed.append((path, place))
+
+    def _object_at(self, path: Path, found: _Object) -> None:
+        self.objects[path] = found
+        if self.shared is not None:
+            self.objected.append((path, found))
+
+    def _excuse(self, names: list[tuple[Path, str]]) -> None:
+        self.excused.update(names)
+        if self.shared is not None:
+            self.excusing += names
+
+    def _shared(self, node: JsonNode, document: Document, shape: Shape, path: Path, steps: Steps) -> Any:
+        """:meth:`_container`, or what it gave under another candidate version
+        whose schema is the same at this place (a definition equal to this
+        one with all it reaches): the same instance (never changed once
+        made), places, objects, excused names and value flows, when walking
+        it did nothing that depends on the version (no problem, no misfit)."""
+        assert self.shared is not None
+        key = (id(node), id(document), schema_data.schema_key(shape.version, shape.schema), shape.name, shape.variant,
+               path, steps)
+        found = self.shared.get(key)
+        if found is not None and found.node is node and found.document is document:
+            self.places.update(found.placed)
+            self.objects.update(found.objected)
+            self.excused.update(found.excused)
+            self.placed += found.placed
+            self.objected += found.objected
+            self.excusing += found.excused
+            self.template.replay(found.flows)
+            return found.instance
+        versioned = self.versioned
+        marks = len(self.placed), len(self.objected), len(self.excusing)
+        with self.template.recorded_flows() as flows:
+            instance = self._container(node, document, shape, path, steps)
+        self.template.replay(flows)
+        if self.versioned == versioned:
+            self.shared[key] = _Walked(node, document, instance, self.placed[marks[0]:], self.objected[marks[1]:],
+                                       self.excusing[marks[2]:], tuple(flows))
+        return instance
 
     def _document(self, holder: JsonNode, child: JsonNode, document: Document) -> Document:
         """Where ``child`` is written: its holder's document, unless the holder is a
@@ -404,11 +485,11 @@ class _Walk:
             return self.value(whole, self.template.document_of(whole), shape, path, steps)
         resolved = self.template.resolve(node)
         if not resolved.known:
-            self.places[path] = _Place(resolved.node, resolved.document, False)
+            self._place(path, _Place(resolved.node, resolved.document, False))
             return _UNKNOWABLE
         if resolved.node is not node and isinstance(resolved.node, (JsonObject, JsonArray)):
             return self.value(resolved.node, resolved.document, shape, path, steps)
-        self.places[path] = _Place(resolved.node, resolved.document, True)
+        self._place(path, _Place(resolved.node, resolved.document, True))
         return resolved.value
 
     def _object(self, node: JsonObject, document: Document, shape: Shape | None, path: Path, steps: Steps) -> Any:
@@ -421,7 +502,7 @@ class _Walk:
         if shape.discriminator is not None:
             shape = self._dispatch(node, shape, path, steps)
             steps = (*steps, ("v", shape.chosen))
-        self.objects[path] = _Object(node, shape, steps)
+        self._object_at(path, _Object(node, shape, steps))
         known = shape.properties()
         present = set(node.keys())
         out: dict[str, Any] = {}
@@ -437,7 +518,7 @@ class _Walk:
             elif self.arm_root and not path and name in ARM_TEMPLATE_KEYS:
                 continue
             elif name == "copy" and self.template.arm_template is not None:
-                self.excused.update((path, made) for made in copy_loop_names(node))  # ARM makes them
+                self._excuse([(path, made) for made in copy_loop_names(node)])  # ARM makes them
                 continue
             else:
                 target, sub = self._unknown(name, child, shape, present, path, steps)
@@ -464,6 +545,7 @@ class _Walk:
             return shape.choose(None)  # missing, or not known: names are checked against every variant
         if value in shape.variants:
             return shape.choose(value)
+        self.versioned += 1
         others = self._other_versions(steps)
         match = _casefold_match(value, shape.variants)
         if match is not None:
@@ -513,6 +595,7 @@ class _Walk:
                  steps: Steps) -> tuple[str | None, Shape | None]:
         """Report a name ``shape`` does not know; return the name to validate
         its value under (``None``: leave it out) and that value's schema."""
+        self.versioned += 1
         writable = {key: spec for key, spec in shape.properties().items() if not spec.get("readOnly")}
         history = schema_data.properties_by_version(steps)
         match = _casefold_match(name, writable)

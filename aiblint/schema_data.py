@@ -242,3 +242,59 @@ def enum_by_version(steps: tuple[Step, ...]) -> dict[str, tuple[Any, ...]]:
         if shape is not None and shape.enum is not None:
             found[version] = tuple(shape.enum)
     return found
+
+
+
+class _Cycle(Exception):
+    """A definition that reaches itself through ``$ref``."""
+
+
+_NUMBERS: dict[str, int] = {}  # canonical text of a schema node (its $refs numbered) -> its number
+_KEYS: dict[tuple[str, int], tuple[Schema, object]] = {}  # (version, id(node)) -> (node, its key)
+
+
+def schema_key(version: str, node: Schema) -> object:
+    """A key of the schema ``node`` (a definition, or any object in one) of api
+    ``version``'s schema that a node of another version's schema has too
+    exactly when the two are equal and so is every definition they reach
+    through ``$ref``: a value walked or validated under one is walked or
+    validated the same under the other (:mod:`aiblint.schema` shares that work
+    among the candidate versions of a template). A node that reaches itself is
+    its version's own."""
+    known = _KEYS.get((version, id(node)))
+    if known is not None and known[0] is node:
+        return known[1]
+    try:
+        return _key(version, node, ())
+    except _Cycle:
+        _KEYS[version, id(node)] = (node, (version, id(node)))
+        return (version, id(node))
+
+
+def definition_key(version: str, name: str) -> object:
+    """:func:`schema_key` of definition ``name``."""
+    return schema_key(version, schema(version).document["$defs"][name])
+
+
+def _key(version: str, node: Schema, within: tuple[int, ...]) -> object:
+    known = _KEYS.get((version, id(node)))
+    if known is not None and known[0] is node:
+        return known[1]
+    if id(node) in within:
+        raise _Cycle
+    definitions = schema(version).document["$defs"]
+    inside = (*within, id(node))
+
+    def numbered(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {field: (f"{part}@{_key(version, definitions[part.removeprefix(_DEF_PREFIX)], inside)}"
+                            if field == "$ref" and isinstance(part, str) and part.startswith(_DEF_PREFIX)
+                            and part.removeprefix(_DEF_PREFIX) in definitions else numbered(part))
+                    for field, part in value.items()}
+        if isinstance(value, list):
+            return [numbered(item) for item in value]
+        return value
+
+    key = _NUMBERS.setdefault(json.dumps(numbered(node), sort_keys=True), len(_NUMBERS))
+    _KEYS[version, id(node)] = (node, key)
+    return key

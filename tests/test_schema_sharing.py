@@ -1,0 +1,249 @@
+"""A template whose api version is not known is walked and validated under
+every candidate version; the walks share what they walk alike (a value under a
+schema that is equal in two versions, with all it reaches: schema_data.schema_key)
+and fastschema shares the errors of the parts they share. Sharing must change nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aiblint import fastschema, schema, schema_data
+from aiblint.model import ImageTemplate
+from tests.conftest import CORPUS, WILD, need_shared
+from tests.test_fastschema import _templates, _texts
+
+VERSIONS = schema_data.api_versions()
+
+
+def _definition(version: str, name: str) -> dict[str, Any]:
+    return schema_data.schema(version).document["$defs"][name]  # type: ignore[no-any-return]
+
+
+# -- the key ------------------------------------------------------------------------------------
+
+
+def test_a_definition_written_alike_is_keyed_apart_when_what_it_reaches_differs() -> None:
+    # the distributor union reads the same in 2019-05-01-preview and 2020-02-14, but its SharedImage
+    # variant gained excludeFromLatest and storageAccountType: a walk under one is no walk under the other
+    old, new = "2019-05-01-preview", "2020-02-14"
+    assert _definition(old, "ImageTemplateDistributor") == _definition(new, "ImageTemplateDistributor")
+    assert _definition(old, "ImageTemplateSharedImageDistributor") != _definition(new, "ImageTemplateSharedImageDistributor")
+    assert schema_data.definition_key(old, "ImageTemplateDistributor") != schema_data.definition_key(new, "ImageTemplateDistributor")
+    # 2022-07-01 and 2023-07-01 have the same distributors, every variant alike
+    assert schema_data.definition_key("2022-07-01", "ImageTemplateDistributor") == schema_data.definition_key(
+        "2023-07-01", "ImageTemplateDistributor")
+    # and the same customizers from 2020-02-14 on, but not in 2019-05-01-preview
+    keys = {version: schema_data.definition_key(version, "ImageTemplateCustomizer") for version in VERSIONS[2:]}
+    assert len({keys[version] for version in VERSIONS[3:]}) == 1
+    assert keys["2019-05-01-preview"] != keys["2020-02-14"]
+
+
+def test_a_node_inside_a_definition_is_keyed_by_what_it_says_and_reaches() -> None:
+    def customize(version: str) -> dict[str, Any]:
+        return _definition(version, "ImageTemplateProperties")["properties"]["customize"]  # type: ignore[no-any-return]
+
+    # the properties differ in every version; their customize arrays are alike from 2020-02-14 on
+    assert schema_data.schema_key("2023-07-01", customize("2023-07-01")) == schema_data.schema_key("2024-02-01", customize("2024-02-01"))
+    assert customize("2019-05-01-preview") == customize("2020-02-14")  # the same words, other customizers
+    assert schema_data.schema_key("2019-05-01-preview", customize("2019-05-01-preview")) != schema_data.schema_key(
+        "2020-02-14", customize("2020-02-14"))
+
+
+def test_a_definition_that_reaches_itself_is_its_version_s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    document = {"$id": "urn:t", "$defs": {"A": {"properties": {"b": {"$ref": "#/$defs/B"}}},
+                                          "B": {"items": {"$ref": "#/$defs/A"}}}}
+    twin = json.loads(json.dumps(document))
+    owners = {"x": schema_data.VersionSchema("x", document), "y": schema_data.VersionSchema("y", twin)}
+    monkeypatch.setattr(schema_data, "schema", owners.__getitem__)
+    assert schema_data.definition_key("x", "A") != schema_data.definition_key("y", "A")  # no endless recursion either
+    assert schema_data.definition_key("x", "B") != schema_data.definition_key("y", "B")
+
+
+# -- sharing changes nothing ----------------------------------------------------------------------
+
+
+_TEXTS: dict[int, tuple[object, str]] = {}
+
+
+def _text(node: dict[str, Any]) -> str:
+    """A schema node's content (they live as long as the process: by id, once each)."""
+    known = _TEXTS.get(id(node))
+    if known is None or known[0] is not node:
+        known = _TEXTS[id(node)] = (node, json.dumps(node, sort_keys=True))
+    return known[1]
+
+
+def _said(template: ImageTemplate, walk: schema._Walk, instance: Any, entry: str,
+          errors: list[fastschema.Error] | None) -> tuple[object, ...]:
+    """Everything of a walk and its validation that a report can depend on."""
+    assert errors is not None
+    problems = walk.problems + list(schema._Errors(walk, template).problems(iter(errors)))
+    return (
+        [(p.rule, p.message, id(p.node), p.start, p.end, p.at_key, p.severity, p.document, p.fix) for p in problems],
+        walk.misfit,
+        {path: (id(place.node), id(place.document), place.known) for path, place in walk.places.items()},
+        {path: (id(found.node), found.shape.name, found.shape.variant, _text(found.shape.schema),
+                found.steps) for path, found in walk.objects.items()},
+        sorted(walk.excused, key=repr), sorted(walk.judged, key=repr),
+        json.dumps(instance, default=repr), entry,
+        [(error.validator, error.absolute_path, error.message, _text(error.schema)) for error in errors],
+    )
+
+
+def _alike(template: ImageTemplate, versions: tuple[str, ...], alone: dict[str, tuple[object, ...]] | None = None) -> None:
+    """Walking and validating ``template`` under ``versions`` in turn, sharing, gives what each alone gives."""
+    if alone is None:
+        alone = {}
+    shared: schema._Shared = {}
+    checked: fastschema.Shared = {}
+    for version in versions:
+        if version not in alone:
+            walk, plain, entry = schema.walked(template, version, neutral=True)
+            alone[version] = _said(template, walk, plain, entry, fastschema.errors(version, entry, plain))
+        walk, instance, entry = schema.walked(template, version, neutral=True, shared=shared)
+        assert _said(template, walk, instance, entry, fastschema.errors(version, entry, instance, checked)) == alone[version], (
+            template.path, version)
+
+
+def _check_all(texts: list[tuple[str, bytes]]) -> int:
+    count = 0
+    for name, data in dict((data, name) for name, data in texts).items():  # copies once (the corpus has many)
+        for template in _templates(data, name):
+            alone: dict[str, tuple[object, ...]] = {}
+            _alike(template, VERSIONS, alone)
+            _alike(template, tuple(reversed(VERSIONS)), alone)  # a newer version's walk reused by an older one
+            count += 1
+    return count
+
+
+def test_sharing_changes_no_walk_and_no_error_of_the_seeded_templates_and_rule_examples() -> None:
+    assert _check_all(list(_texts())) > 100
+
+
+def test_sharing_changes_no_walk_and_no_error_of_the_corpus() -> None:
+    need_shared()
+    files = sorted(path for folder in (CORPUS, WILD) for path in folder.rglob("*.json"))
+    assert _check_all([(str(path), path.read_bytes()) for path in files]) >= 70
+
+
+# one object (a variable) walked at two places, with an error in it: each place keeps its own walk
+_TWICE: dict[str, Any] = {
+    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    "contentVersion": "1.0.0.0",
+    "parameters": {"apiVersion": {"type": "string"}},
+    "variables": {"step": {"type": "PowerShell", "name": "s", "inline": ["Write-Host hi"], "runElevated": "yes"}},
+    "resources": [{
+        "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "[parameters('apiVersion')]",
+        "name": "img", "location": "westus2",
+        "properties": {
+            "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server",
+                       "version": "latest"},
+            "customize": ["[variables('step')]", "[variables('step')]"],
+            "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
+        },
+    }],
+}
+
+
+def _template(text: dict[str, Any], name: str = "t.json") -> ImageTemplate:
+    templates = _templates(name, json.dumps(text, indent=2).encode())
+    assert len(templates) == 1
+    return templates[0]
+
+
+def test_one_object_walked_at_two_places_keeps_a_walk_for_each() -> None:
+    template = _template(_TWICE)
+    _alike(template, VERSIONS)
+    shared: schema._Shared = {}
+    checked: fastschema.Shared = {}
+    found = []
+    for version in ("2023-07-01", "2024-02-01"):  # alike at the customizers
+        _, instance, entry = schema.walked(template, version, neutral=True, shared=shared)
+        errors = fastschema.errors(version, entry, instance, checked)
+        assert errors is not None
+        found.append((instance["properties"]["customize"], [error for error in errors if error.absolute_path[:1] == ("properties",)]))
+    (first, first_errors), (second, second_errors) = found
+    assert second is first  # the second version took the first's walk of the customizers...
+    assert first[0] is not first[1]  # ...one walk per place
+    assert [error.absolute_path for error in first_errors] == [
+        ("properties", "customize", 0, "runElevated"), ("properties", "customize", 1, "runElevated")]
+    assert [id(error) for error in second_errors] == [id(error) for error in first_errors]  # and its errors
+
+
+def test_the_findings_of_an_unknown_api_version_are_those_without_sharing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aiblint.config import Config
+    from aiblint.engine import Linter
+    from aiblint.registry import RuleSet
+    from aiblint.selection import Selection
+
+    linter = Linter(RuleSet.load(Selection.of(["AIB1"], None)), Config())
+    text = json.dumps(_TWICE, indent=2).encode()
+    shared, _ = linter.lint_bytes(text, "t.json")
+    walked = schema.walked
+    monkeypatch.setattr(schema, "walked", lambda template, version, neutral=False, shared=None: walked(template, version, neutral))
+    monkeypatch.setattr(fastschema, "_SHARED", [None])
+    errors = fastschema.errors
+    monkeypatch.setattr(fastschema, "errors", lambda version, entry, instance, shared=None: errors(version, entry, instance))
+    alone, _ = linter.lint_bytes(text, "t.json")
+    said = [(f.rule, f.line, f.column, f.message) for f in shared]
+    assert said == [(f.rule, f.line, f.column, f.message) for f in alone]
+    assert [(rule, line) for rule, line, _, _ in said if rule == "AIB101"] == [("AIB101", 16)]  # at the variable, once
+
+
+def test_the_storage_type_a_later_version_added_is_no_error_in_every_version(tmp_path: Path) -> None:
+    """storageAccountType "Premium_LRS": not allowed in 2022-02-14, allowed from 2022-07-01 on, in a
+    distributor whose definition reads the same in both versions (its SharedImage variant differs)."""
+    from tests.conftest import main_in_process
+
+    def deployment(storage: str) -> dict[str, Any]:
+        return {
+            "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "contentVersion": "1.0.0.0",
+            "parameters": {"apiVersion": {"type": "string", "allowedValues": ["2022-02-14", "2022-07-01"]}},
+            "resources": [{
+                "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "[parameters('apiVersion')]",
+                "name": "img", "location": "westus2",
+                "properties": {
+                    "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "ubuntu-24_04-lts",
+                               "sku": "server", "version": "latest"},
+                    "distribute": [{"type": "SharedImage", "runOutputName": "sig", "replicationRegions": ["westus2"],
+                                    "galleryImageId": "[resourceId('Microsoft.Compute/galleries/images', 'g', 'i')]",
+                                    "storageAccountType": storage}],
+                },
+            }],
+        }
+
+    for storage in ("Premium_LRS", "Premium_XRS"):
+        _alike(_template(deployment(storage)), ("2022-02-14", "2022-07-01"))
+        _alike(_template(deployment(storage)), ("2022-07-01", "2022-02-14"))  # a walk of the newer one first
+        (tmp_path / f"{storage}.json").write_text(json.dumps(deployment(storage), indent=2), encoding="utf-8")
+    code, out = main_in_process("--no-cache", "--select", "AIB101", "--format", "json",
+                                str(tmp_path / "Premium_LRS.json"), str(tmp_path / "Premium_XRS.json"))
+    findings = json.loads(out)["findings"]
+    assert [(Path(f["path"]).name, f["rule"], f["line"]) for f in findings] == [("Premium_XRS.json", "AIB101", 35)]
+    assert findings[0]["message"].endswith("(in every api version from 2022-02-14 to 2022-07-01)")
+    assert code == 1
+
+
+def test_fastschema_shares_errors_only_under_the_same_definition_and_path() -> None:
+    step = {"type": "PowerShell", "name": "s", "inline": ["Write-Host hi"], "runElevated": "yes"}
+    distributor = {"type": "SharedImage", "runOutputName": "sig", "galleryImageId": "g", "replicationRegions": ["westus2"],
+                   "storageAccountType": "Premium_LRS"}  # allowed from 2022-07-01 on
+    instance = {"source": {"type": "PlatformImage"}, "customize": [step, step], "distribute": [distributor]}
+    checked: fastschema.Shared = {}
+    for version in ("2022-02-14", "2022-07-01", "2022-02-14"):
+        found = fastschema.errors(version, "ImageTemplateProperties", instance, checked)
+        assert found is not None
+        alone = fastschema.errors(version, "ImageTemplateProperties", instance)
+        assert alone is not None
+        assert [(error.validator, error.absolute_path) for error in found] == [
+            (error.validator, error.absolute_path) for error in alone]
+        paths = [error.absolute_path for error in found]
+        assert ("customize", 0, "runElevated") in paths and ("customize", 1, "runElevated") in paths
+        assert (("distribute", 0, "storageAccountType") in paths) == (version == "2022-02-14")
+    assert checked  # it did share
+    assert fastschema._SHARED == [None]  # and shares nothing once done
