@@ -35,6 +35,11 @@ def malformed(request: dict[str, object]) -> str | None:
         return "malformed request: env"
     if not (isinstance(streams, list) and len(streams) == 3 and all(_stream_spec(spec) for spec in streams)):
         return "malformed request: streams"
+    if "relay" in request:
+        from aiblint.server.relay import malformed as relay_malformed
+
+        if relay_malformed(request["relay"]):
+            return "malformed request: relay"
     return None
 
 
@@ -50,9 +55,9 @@ def run_in_child(connection: socket.socket, listener: socket.socket | None, requ
     try:
         if listener is not None:
             listener.close()
-        code = _run(request, descriptors)
+        code = _run(request, descriptors, connection)
     except SystemExit as stop:  # --help, --version
-        code = _exit_code(stop.code)
+        code = exit_code(stop.code)
     except BaseException:  # what a run without a server would print as it died
         traceback.print_exc()
     finally:
@@ -68,14 +73,29 @@ def run_in_child(connection: socket.socket, listener: socket.socket | None, requ
             os._exit(0)
 
 
-def _run(request: dict[str, object], descriptors: list[int]) -> int:
-    argv, cwd, env, streams = request["argv"], request["cwd"], request["env"], request["streams"]
-    assert isinstance(argv, list) and isinstance(cwd, str) and isinstance(env, dict) and isinstance(streams, list)
+def _run(request: dict[str, object], descriptors: list[int], connection: socket.socket) -> int:
+    streams = request["streams"]
+    assert isinstance(streams, list)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    for target, descriptor in enumerate(descriptors):
-        os.dup2(descriptor, target)
-    sys.stdin, sys.stdout, sys.stderr = (_text_stream(fd, spec) for fd, spec in enumerate(streams))
+    terminals = request.get("relay")
+    if isinstance(terminals, list):  # the client relays its streams (aiblint.server.relay)
+        from aiblint.server import relay
+
+        connection.settimeout(None)  # a client may read slowly (a pager) or type its standard input
+        sys.stdin, sys.stdout, sys.stderr = relay.streams(connection, relay.socket_pending(connection), streams, terminals)
+    else:
+        for target, descriptor in enumerate(descriptors):
+            os.dup2(descriptor, target)
+        sys.stdin, sys.stdout, sys.stderr = (_text_stream(fd, spec) for fd, spec in enumerate(streams))
+    return command(request)
+
+
+def command(request: dict[str, object]) -> int:
+    """The client's command, once this process's standard streams are the client's: its
+    environment variables, its working folder, :func:`aiblint.cli.main` with its arguments."""
+    argv, cwd, env = request["argv"], request["cwd"], request["env"]
+    assert isinstance(argv, list) and isinstance(cwd, str) and isinstance(env, dict)  # checked by malformed()
     _environment(env)
     os.chdir(cwd)
     from aiblint.cli import main
@@ -95,15 +115,20 @@ def _environment(env: dict[str, str]) -> None:
 
 
 def _text_stream(descriptor: int, spec: list[object]) -> TextIO:
+    return text_stream(io.FileIO(descriptor, "r" if descriptor == 0 else "w", closefd=False), spec)
+
+
+def text_stream(raw: io.RawIOBase, spec: list[object]) -> io.TextIOWrapper:
+    """A text stream over ``raw`` as the client's (``spec``: encoding, errors, line buffering,
+    write-through), buffered as Python buffers its own standard streams."""
     encoding, errors, line_buffering, write_through = spec
     assert isinstance(encoding, str) and isinstance(errors, str)
-    raw = io.FileIO(descriptor, "r" if descriptor == 0 else "w", closefd=False)
-    buffer = io.BufferedReader(raw) if descriptor == 0 else io.BufferedWriter(raw)
+    buffer = io.BufferedReader(raw) if raw.readable() else io.BufferedWriter(raw)
     return io.TextIOWrapper(buffer, encoding=encoding, errors=errors,
                             line_buffering=bool(line_buffering), write_through=bool(write_through))
 
 
-def _exit_code(code: object) -> int:
+def exit_code(code: object) -> int:
     if code is None:
         return 0
     if isinstance(code, int):

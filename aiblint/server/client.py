@@ -28,6 +28,8 @@ TYPE_CHECKING = False  # not typing's: this module runs on every command, before
 if TYPE_CHECKING:
     import socket
 
+    from aiblint.server.winpipe import PipeChannel
+
 #: Environment variables a run, or a tool it starts (ShellCheck, pwsh), reads; the server's
 #: run takes these from the client (an unset one is unset there too), every other from its own start.
 FORWARDED = frozenset({
@@ -122,12 +124,19 @@ def forward(arguments: list[str]) -> int | None:
 def _forward(arguments: list[str]) -> int | None:
     from aiblint.server import rendezvous
 
-    if rendezvous.IS_WINDOWS:  # the named-pipe transport is not written yet: see docs/integrations.md
-        _debug(arguments, "resident server not used: not available on Windows yet")
-        return None
     cwd = os.getcwd()
     root = rendezvous.request_root(arguments, cwd)
     address = rendezvous.address(root)
+    if rendezvous.IS_WINDOWS:  # a named pipe whose owner it checks (aiblint.server.winpipe); streams relayed
+        from aiblint.server.winpipe import connect
+
+        pipe = connect(address)
+        if pipe is None:
+            _debug(arguments, f"resident server not used: none runs for {root}")
+            return None
+        with pipe:
+            pipe.settimeout(READY_SECONDS)
+            return _exchange(pipe, arguments, cwd)
     connection = _connect(address)
     if connection is None:
         _debug(arguments, f"resident server not used: none runs for {root}")
@@ -155,13 +164,14 @@ def _connect(address: str) -> socket.socket | None:
     return connection
 
 
-def _exchange(connection: socket.socket, arguments: list[str], cwd: str) -> int | None:
+def _exchange(connection: socket.socket | PipeChannel, arguments: list[str], cwd: str) -> int | None:
     import socket
 
     from aiblint.server import rendezvous
 
     for descriptor in (0, 1, 2):
         os.fstat(descriptor)  # a closed stream cannot be handed over (OSError: run here)
+    relayed = _relayed()
     rendezvous.send(connection, {
         "kind": "run",
         "protocol": rendezvous.PROTOCOL,
@@ -171,11 +181,18 @@ def _exchange(connection: socket.socket, arguments: list[str], cwd: str) -> int 
         "env": {name: value for name, value in os.environ.items() if forwarded(name)},
         "streams": [_stream(sys.stdin), _stream(sys.stdout), _stream(sys.stderr)],
         "utf8_mode": sys.flags.utf8_mode,
+        **({"relay": [os.isatty(descriptor) for descriptor in (0, 1, 2)]} if relayed else {}),
     })
     reply = rendezvous.receive(connection)
     if reply.get("ready") is not True:
         _debug(arguments, f"resident server not used: it refused ({reply.get('refused', 'no reason')})")
         return None
+    if relayed:
+        from aiblint.server.relay import pump
+
+        connection.settimeout(None)  # from here the server's run writes to our streams
+        return pump(connection)
+    assert isinstance(connection, socket.socket)  # a pipe always relays
     socket.send_fds(connection, [b"F"], [0, 1, 2])
     # From here the server's run writes to our streams: running again here could print a second report.
     connection.settimeout(None)
@@ -190,6 +207,14 @@ def _exchange(connection: socket.socket, arguments: list[str], cwd: str) -> int 
         print(f"{PROGRAM}: error: the resident server stopped before the run ended; run the command again", file=sys.stderr)
         return 2
     return code
+
+
+def _relayed() -> bool:
+    """Whether the streams go over as frames (:mod:`aiblint.server.relay`: on Windows, or forced
+    for tests by ``AIBLINT_SERVER_RELAY=1``), not as file descriptors."""
+    from aiblint.server import rendezvous
+
+    return rendezvous.IS_WINDOWS or os.environ.get("AIBLINT_SERVER_RELAY") == "1"
 
 
 def _stream(stream: object) -> list[object]:

@@ -157,12 +157,13 @@ class Server:
             rendezvous.send(connection, {"refused": reason})
             return reason if stale else None
         rendezvous.send(connection, {"ready": True})
+        relayed = "relay" in request  # the streams come as frames (aiblint.server.relay), not descriptors
         try:
-            _, descriptors, _, _ = socket.recv_fds(connection, 1, 3)
+            descriptors = [] if relayed else socket.recv_fds(connection, 1, 3)[1]
         except OSError:
             return None
         try:
-            if len(descriptors) == 3:
+            if relayed or len(descriptors) == 3:
                 self.served += 1
                 self.fork(connection, request, descriptors)
         finally:
@@ -210,18 +211,20 @@ class Server:
                     run_in_child(connection, self.listener, request, descriptors)
                 finally:
                     os._exit(1)
-        self.wait(pid, connection)
+        self.wait(pid, connection, "relay" in request)
 
-    def wait(self, pid: int, connection: socket.socket) -> None:
-        watched: list[socket.socket | int] = [connection, self.listener]
+    def wait(self, pid: int, connection: socket.socket, relayed: bool = False) -> None:
+        # A relaying client sends its standard input on the connection: only a hang-up counts then.
+        hangup = _relay_hangup(connection) if relayed else connection
+        watched: list[socket.socket | select.epoll | int] = [self.listener] if hangup is None else [hangup, self.listener]
         pidfd = _pidfd(pid)
         if pidfd is not None:
             watched.append(pidfd)
         try:
             while True:
                 readable, _, _ = select.select(watched, [], [], 0.05 if pidfd is None else None)
-                if connection in readable:  # the client sends nothing more: it hung up
-                    watched.remove(connection)
+                if hangup is not None and hangup in readable:  # the client sends nothing more: it hung up
+                    watched.remove(hangup)
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGINT)
                 if self.listener in readable:
@@ -232,6 +235,8 @@ class Server:
         finally:
             if pidfd is not None:
                 os.close(pidfd)
+            if hangup is not None and hangup is not connection:
+                hangup.close()
 
 
     def answer_while_busy(self) -> None:
@@ -250,6 +255,17 @@ class Server:
                     rendezvous.send(connection, {"stopping": True})
                 else:
                     rendezvous.send(connection, {"refused": "busy with another request"})
+
+
+def _relay_hangup(connection: socket.socket) -> select.epoll | None:
+    """What ``select`` finds readable once a relaying client (aiblint.server.relay) hung up, and
+    not when it only sends (its standard input): an epoll of ``EPOLLRDHUP`` (Linux). ``None``
+    elsewhere: the run then notices at its next write."""
+    if not hasattr(select, "epoll"):
+        return None
+    watch = select.epoll()
+    watch.register(connection, select.EPOLLRDHUP)
+    return watch
 
 
 def _pidfd(pid: int) -> int | None:
@@ -377,10 +393,11 @@ def _command(arguments: list[str]) -> int:
 
 def main(root: str, idle_seconds: float | None, detach: bool) -> int:
     """``aiblint server``: serve ``root`` until idle, stopped, or aiblint changes."""
-    if rendezvous.IS_WINDOWS:
-        print(f"{PROGRAM}: error: the resident server is not available on Windows yet", file=sys.stderr)
-        return 2
     idle = idle_seconds if idle_seconds is not None else _idle_from_environment()
+    if rendezvous.IS_WINDOWS:  # a named pipe and a process per request (aiblint.server.winserver)
+        from aiblint.server.winserver import main as serve_pipe
+
+        return serve_pipe(root, idle, detach)
     address = rendezvous.address(root)
     with _lock(address) as locked:
         if not locked:
@@ -454,6 +471,10 @@ def _unbind(listener: socket.socket, address: str) -> None:
 def ask(root: str, kind: str, timeout: float = REQUEST_SECONDS) -> dict[str, object] | None:
     """Send a ``status`` or ``stop`` request to the server of ``root``; its reply, or ``None``
     when none runs (or none answers within ``timeout``: a server warming up answers after)."""
+    if rendezvous.IS_WINDOWS:  # a named pipe (aiblint.server.winserver)
+        from aiblint.server.winserver import ask as ask_pipe
+
+        return ask_pipe(root, kind, timeout)
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     connection.settimeout(timeout)
     with connection:

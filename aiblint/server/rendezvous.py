@@ -12,8 +12,8 @@ with mode 0700 and used only if it is a real folder (not a link) owned by this
 user that no one else can enter; the socket itself is made 0600. One server per
 repository root and installation: the socket's name is a hash of both, so a
 pre-commit hook's own installation of aiblint never talks to another one's server.
-On Windows the address is a named pipe (``\\\\.\\pipe\\aiblint-...``); that path is not
-tested here (there is no Windows machine in CI).
+On Windows the address is a named pipe (``\\\\.\\pipe\\aiblint-...``, :mod:`aiblint.server.winpipe`;
+not run on Windows by any test here: there is no Windows machine in CI).
 
 A message is 4 bytes of length (big-endian) and that many bytes of JSON; the
 client's standard streams travel separately as file descriptors (SCM_RIGHTS).
@@ -31,6 +31,17 @@ import sys
 
 from aiblint import __version__
 from aiblint.constants import SERVER_VARIABLE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the client imports no typing
+    from typing import Protocol
+
+    class Channel(Protocol):
+        """What a message travels over: a socket, or a Windows pipe (:class:`aiblint.server.winpipe.PipeChannel`)."""
+
+        def sendall(self, data: bytes, /) -> None: ...
+
+        def recv(self, size: int, /) -> bytes: ...
 
 PROTOCOL = 1
 ENVIRONMENT_VARIABLE = SERVER_VARIABLE
@@ -85,9 +96,11 @@ def installation() -> str:
 def address(root: str) -> str:
     """The socket (or pipe) of the server for ``root`` and this installation; the
     runtime folder is made if needed. ``Unavailable`` when there is no safe folder."""
+    if IS_WINDOWS:  # a named pipe (aiblint.server.winpipe)
+        from aiblint.server.winpipe import pipe_name
+
+        return pipe_name(root, installation(), os.environ.get("USERNAME", ""))
     digest = hashlib.sha256(f"{root}\0{installation()}".encode("utf-8", "surrogatepass")).hexdigest()[:24]
-    if IS_WINDOWS:  # untested here
-        return rf"\\.\pipe\aiblint-{os.environ.get('USERNAME', 'user')}-{digest}"
     path = os.path.join(runtime_folder(), f"{digest}.sock")
     if len(os.fsencode(path)) > MAX_SOCKET_PATH:
         raise Unavailable(f"the runtime folder's path is too long for a socket: {path}")
@@ -136,12 +149,12 @@ def peer_is_us(connection: socket.socket) -> bool:
     return bool(uid == os.getuid())
 
 
-def send(connection: socket.socket, message: dict[str, object]) -> None:
+def send(connection: Channel, message: dict[str, object]) -> None:
     data = json.dumps(message, separators=(",", ":")).encode("utf-8", "surrogateescape")
     connection.sendall(_LENGTH.pack(len(data)) + data)
 
 
-def receive(connection: socket.socket) -> dict[str, object]:
+def receive(connection: Channel) -> dict[str, object]:
     """The next message; ``Unavailable`` when the peer hung up or sent something else."""
     (length,) = _LENGTH.unpack(_exactly(connection, _LENGTH.size))
     if length > MAX_MESSAGE:
@@ -155,7 +168,7 @@ def receive(connection: socket.socket) -> dict[str, object]:
     return message
 
 
-def _exactly(connection: socket.socket, size: int) -> bytes:
+def _exactly(connection: Channel, size: int) -> bytes:
     chunks = []
     while size:
         chunk = connection.recv(min(size, 1 << 20))

@@ -98,7 +98,7 @@ def _serve_one(channel: socket.socket, prepare: Callable[[], None] | None) -> No
         request = rendezvous.receive(channel)
     except (OSError, rendezvous.Unavailable):  # the server has stopped, or will fork another child
         os._exit(0)
-    if len(descriptors) != 4:
+    if len(descriptors) != (1 if "relay" in request else 4):  # the connection; the streams unless relayed
         os._exit(0)
     from aiblint.server.child import run_in_child
 
