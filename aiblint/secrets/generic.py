@@ -1,9 +1,9 @@
 """detect-secrets' plugins for the secrets that are not Azure's own.
 
 A plugin runs only when a text holds one of its keywords; detect-secrets
-itself is imported only for the keyword plugin, a JWT's validity check, or
-on the first run after the installation changed (:mod:`aiblint.secrets.plugins`:
-importing it costs 80-86 ms, most of it ``requests``). Plugins left
+itself is imported only for a JWT's validity check, or on the first run
+after the installation changed (:mod:`aiblint.secrets.plugins`: importing it
+costs 80-86 ms, most of it ``requests``). Plugins left
 out, with the reason, measured on this machine: the two high-entropy plugins
 (on one ``sas_url`` line they report 28 "secrets", among them ``curl`` and
 ``https``), ``IPPublicDetector`` (an address is not a secret), the Azure
@@ -22,7 +22,7 @@ from typing import Final
 from aiblint.record import Record
 from aiblint.secrets.filters import stands_for_a_secret
 from aiblint.secrets.match import SecretMatch
-from aiblint.secrets.plugins import denylist, plugin, validator
+from aiblint.secrets.plugins import analyze, denylist, validator
 
 _PRIVATE_KEY_END: Final = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
 #: The keyword plugin's patterns cost about 0.1 s per megabyte-long line; a line
@@ -213,12 +213,12 @@ def _spans(detector: GenericDetector, line: str) -> Iterator[tuple[int, int]]:
     """Where the plugin's secrets are in ``line``. Regex plugins are run
     through their own patterns (read without importing detect-secrets:
     :mod:`aiblint.secrets.plugins`), so that positions are exact; the keyword
-    plugin only tells values, which are looked up."""
+    plugin only tells values (from its listed patterns too), which are looked up."""
     patterns = denylist(detector.plugin, _SPECS)
     if patterns is None:
         if len(line) > _KEYWORD_LINE_LIMIT:
             return
-        for value in sorted({value for value in plugin(detector.plugin).analyze_string(line) if value}):
+        for value in sorted({value for value in analyze(detector.plugin, _SPECS, line) if value}):
             for found in re.finditer(re.escape(value), line):
                 yield found.span()
         return

@@ -13,10 +13,15 @@ from the installed plugins on the first run after the installation changed,
 then kept in the user cache folder under the installation's fingerprint
 (:func:`aiblint.entrypoints.installation_fingerprint`, plus a stamp of each
 plugin's source file) the way the entry-point listing is. Every other run
-compiles them from there. What is code stays the library's: the keyword
-plugin (``analyze_string``) and a plugin's ``is_formally_valid`` (JWT) import
-detect-secrets when a text needs them. An unreadable, corrupt or stale
-listing is a miss: the plugins are imported and the listing rewritten.
+compiles them from there. The keyword plugin's ``analyze_string`` (called
+without a file type) searches a line with each pattern of one table of its
+module and yields the group the table names for it: that table is listed too
+(``searches``), but only when running it gives what ``analyze_string`` gives
+on every probe line below (a detect-secrets whose plugin works otherwise is
+run as a plugin). What is code stays the library's: a plugin's
+``is_formally_valid`` (JWT) imports detect-secrets when a text needs it. An
+unreadable, corrupt or stale listing is a miss: the plugins are imported and
+the listing rewritten.
 """
 
 from __future__ import annotations
@@ -27,16 +32,33 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any
 
-_FORMAT = 1  # of the cache file; a change makes old files misses
+_FORMAT = 2  # of the cache file; a change makes old files misses
 _PACKAGE = "detect_secrets.plugins"
 
-#: spec ("module:Class") -> [[pattern, flags], ...] or None (no usable denylist), and whether it validates
+#: The table the keyword plugin's ``analyze_string`` searches a line with when given no file type.
+_SEARCHED = "QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP"
+#: Lines each of that table's patterns (and none) finds something in: the listed table must find what the plugin does.
+_PROBES = (
+    "password: 'Hx93!kPq27wz'",
+    '{"adminPassword": "Hx93!kPq27wz"}',
+    'db_pass = "Hx93!kPq27wz"',
+    "'Hx93!kPq27wz' == secret",
+    'api_key "Hx93!kPq27wz";',
+    'client_key => "Hx93!kPq27wz"',
+    'password = "changeme" and secret: "x"',
+    "sudo sed -i 's/^#PasswordAuthentication yes/PasswordAuthentication no/' /etc/ssh/sshd_config",
+    'pwd ="[parameters(\'pwd\')]"',
+    "echo nothing here",
+)
+
+#: spec ("module:Class") -> [[pattern, flags], ...] or None (no usable denylist), whether it validates,
+#: and [[pattern, flags, group], ...] or None: what its ``analyze_string`` searches a line with
 Listing = dict[str, dict[str, Any]]
 
 
@@ -60,6 +82,32 @@ def denylist(spec: str, specs: tuple[str, ...]) -> tuple[re.Pattern[str], ...] |
         return tuple(re.compile(pattern, flags) for pattern, flags in patterns)
     except (re.error, ValueError):  # a listing written wrong: the plugin's own patterns
         return tuple(plugin(spec).denylist)
+
+
+@cache
+def searches(spec: str, specs: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], int], ...] | None:
+    """The patterns the plugin ``spec``'s ``analyze_string`` searches a line
+    with, each with the group it yields; ``None``: run the plugin itself."""
+    listed = _listing(specs)[spec].get("searches")
+    if listed is None:
+        return None
+    try:
+        return tuple((re.compile(pattern, flags), group) for pattern, flags, group in listed)
+    except (re.error, ValueError):  # a listing written wrong: the plugin itself
+        return None
+
+
+def analyze(spec: str, specs: tuple[str, ...], line: str) -> list[str]:
+    """What the plugin ``spec``'s ``analyze_string(line)`` yields, from its
+    listed patterns when it has them (without importing detect-secrets)."""
+    table = searches(spec, specs)
+    if table is None:
+        return list(plugin(spec).analyze_string(line))
+    return _searched(table, line)
+
+
+def _searched(table: Sequence[tuple[re.Pattern[str], int]], line: str) -> list[str]:
+    return [found.group(group) for pattern, group in table if (found := pattern.search(line)) is not None]
 
 
 def validator(spec: str, specs: tuple[str, ...]) -> Callable[[str], bool] | None:
@@ -93,7 +141,29 @@ def _describe(found: Any) -> dict[str, Any]:
     listed: list[list[object]] | None = None
     if patterns is not None and all(isinstance(pattern, re.Pattern) and isinstance(pattern.pattern, str) for pattern in patterns):
         listed = [[pattern.pattern, pattern.flags] for pattern in patterns]
-    return {"denylist": listed, "validates": callable(getattr(found, "is_formally_valid", None))}
+    return {"denylist": listed, "validates": callable(getattr(found, "is_formally_valid", None)), "searches": _searches(found)}
+
+
+def _searches(found: Any) -> list[list[object]] | None:
+    """The table a keyword-like plugin's ``analyze_string`` searches with, if
+    each of its patterns finds something in a probe line and searching with it
+    gives exactly what the plugin gives on every probe."""
+    table = getattr(sys.modules.get(type(found).__module__), _SEARCHED, None)
+    analyze_string = getattr(found, "analyze_string", None)
+    if not (isinstance(table, dict) and table and callable(analyze_string)):
+        return None
+    if not all(isinstance(pattern, re.Pattern) and isinstance(pattern.pattern, str) and type(group) is int
+               for pattern, group in table.items()):
+        return None
+    items = list(table.items())
+    if not all(any(pattern.search(probe) for probe in _PROBES) for pattern, _ in items):
+        return None  # a pattern no probe tries: whether the plugin runs it so is not known
+    try:
+        if any(list(analyze_string(probe)) != _searched(items, probe) for probe in _PROBES):
+            return None
+    except Exception:  # a plugin that works otherwise: it runs as a plugin
+        return None
+    return [[pattern.pattern, pattern.flags, group] for pattern, group in items]
 
 
 def _fingerprint(specs: tuple[str, ...]) -> str:
@@ -141,11 +211,16 @@ def _read(file: Path, fingerprint: str, specs: tuple[str, ...]) -> Listing | Non
 
 
 def _entry(value: object) -> bool:
-    if not (isinstance(value, dict) and isinstance(value.get("validates"), bool)):
+    if not (isinstance(value, dict) and isinstance(value.get("validates"), bool) and "searches" in value):
         return False
-    patterns = value.get("denylist")
-    if patterns is None:
+    return _table(value.get("denylist"), 2) and _table(value.get("searches"), 3)
+
+
+def _table(rows: object, width: int) -> bool:
+    """``None``, or a list of [pattern, int, ...] rows of ``width`` items."""
+    if rows is None:
         return True
-    return isinstance(patterns, list) and all(
-        isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and type(item[1]) is int for item in patterns
+    return isinstance(rows, list) and all(
+        isinstance(row, list) and len(row) == width and isinstance(row[0], str) and all(type(item) is int for item in row[1:])
+        for row in rows
     )
