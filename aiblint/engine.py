@@ -87,6 +87,14 @@ class Linter:
         return [rule for rule in self.rules.rules if _overrides(rule, "check_claims")]
 
     @cached_property
+    def template_rules(self) -> list[tuple[Rule, bool, bool, bool]]:
+        """Every rule, in order, and whether it checks files, templates, claims:
+        a method a rule does not override yields nothing, and is not called."""
+        claim_rules = set(self.claim_rules)
+        return [(rule, _overrides(rule, "check_file"), _overrides(rule, "check_template"), rule in claim_rules)
+                for rule in self.rules.rules]
+
+    @cached_property
     def batch_rules(self) -> list[Rule]:
         return [rule for rule in self.rules.rules if _overrides(rule, "check_scripts")]
 
@@ -107,8 +115,11 @@ class Linter:
             places.append((place[0], place[1], place[2], place[3]))
 
     def _covers_secret(self, finding: Finding) -> bool:
-        start, end = (finding.line, finding.column), (finding.end_line, finding.end_column)
-        return any(start <= (place[2], place[3]) and (place[0], place[1]) <= end for place in self.secret_places.get(finding.path, ()))
+        return self._covers(finding.path, (finding.line, finding.column), (finding.end_line, finding.end_column))
+
+    def _covers(self, path: str, start: tuple[int, int], end: tuple[int, int]) -> bool:
+        """The span from ``start`` to ``end`` (line, column) in ``path`` touches a secret found there."""
+        return any(start <= (place[2], place[3]) and (place[0], place[1]) <= end for place in self.secret_places.get(path, ()))
 
     def _without_secret_text(self, findings: list[Finding]) -> list[Finding]:
         """Findings whose span covers a secret found later in the file are
@@ -134,14 +145,16 @@ class Linter:
         with active(self.scripts):
             for index, templates in enumerate(passes):
                 context = FileContext(document, templates, explicit)
-                for rule in self.rules.rules:
+                for rule, checks_file, checks_templates, claims in self.template_rules:
                     for template in templates:
                         template.flows.clear()  # provenance is per rule
-                    findings.extend(self._run(rule, document, rule.check_file(context), templates))
+                    if checks_file:
+                        findings.extend(self._run(rule, document, rule.check_file(context), templates))
                     for template in templates:
-                        findings.extend(self._run(rule, document, rule.check_template(template), [template]))
+                        if checks_templates:
+                            findings.extend(self._run(rule, document, rule.check_template(template), [template]))
                         # Claims of one pass only: two parameters files are two deployments, never both at once.
-                        if rule in self.claim_rules and index == 0:
+                        if claims and index == 0:
                             claimed.extend(self._claims(rule, document, rule.check_claims(template), template))
                 if self.script_rules or self.batch_rules:
                     findings.extend(self._scripts(document, templates, seen))
@@ -312,29 +325,30 @@ class Linter:
         else:
             start = end = 0
         span = document.span(start, end)
+        line, column, end_line, end_column = span.start.line, span.start.column, span.end.line, span.end.column
+        # Never the plain hash of text that holds a secret: a short password is found again from it.
         if secret:
-            self._secret_at(document.path, span.start.line, span.start.column, span.end.line, span.end.column)
-        finding = Finding(
+            self._secret_at(document.path, line, column, end_line, end_column)
+            offending = _keyed(self.fingerprint_key, document.text[start:end]) if self.fingerprint_key else problem.message
+        elif self._covers(document.path, (line, column), (end_line, end_column)):
+            offending = _COVERS_A_SECRET + message
+        else:
+            offending = document.text[start:end]
+        return Finding(
             path=document.path,
-            line=span.start.line,
-            column=span.start.column,
-            end_line=span.end.line,
-            end_column=span.end.column,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
             rule=rule_id,
             severity=severity,
             message=message,
             logical_path=logical_path,
+            fingerprint=_fingerprint(rule_id, document.path, logical_path, offending),
             related=tuple(related),
             # a fix is an edit of JSON text: in another language's file it could break the source
             fix=problem.fix if document.language == "json" else None,
         )
-        # Never the plain hash of text that holds a secret: a short password is found again from it.
-        if secret:
-            offending = _keyed(self.fingerprint_key, document.text[start:end]) if self.fingerprint_key else problem.message
-            return replace(finding, fingerprint=_fingerprint(rule_id, document.path, logical_path, offending))
-        if self._covers_secret(finding):
-            return replace(finding, fingerprint=_covering_fingerprint(finding))
-        return replace(finding, fingerprint=_fingerprint(rule_id, document.path, logical_path, document.text[start:end]))
 
     @staticmethod
     def _related(document: Document, node: JsonNode, message: str) -> RelatedLocation:
@@ -390,9 +404,13 @@ def _keyed(key: str, secret: str) -> str:
     return "keyed:" + hmac.new(bytes.fromhex(key), secret.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
+#: What a finding whose span holds a secret is fingerprinted from, before its (masked) message.
+_COVERS_A_SECRET = "covers a secret\0"
+
+
 def _covering_fingerprint(finding: Finding) -> str:
     """A finding whose span holds a secret: from its (masked) message, never its text."""
-    return _fingerprint(finding.rule, finding.path, finding.logical_path, "covers a secret\0" + finding.message)
+    return _fingerprint(finding.rule, finding.path, finding.logical_path, _COVERS_A_SECRET + finding.message)
 
 
 def _overrides(rule: Rule, method: str) -> bool:

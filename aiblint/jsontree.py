@@ -104,16 +104,18 @@ class JsonObject(JsonNode):
     """An object. ``members`` keeps every pair in order, duplicates included;
     lookups see the last pair of a duplicated key, as JSON parsers do."""
 
-    __slots__ = ("_index", "members")
+    __slots__ = ("_folded", "_index", "members")
 
     def __init__(self, start: int, end: int = -1) -> None:
         super().__init__(start, end)
         self.members: list[tuple[JsonString, JsonNode]] = []
         self._index: dict[str, int] = {}
+        self._folded: dict[str, str] | None = None  # see get_ci
 
     def add(self, key: JsonString, value: JsonNode) -> None:
         self._index[key.text] = len(self.members)
         self.members.append((key, value))
+        self._folded = None
 
     def get(self, name: str) -> JsonNode | None:
         position = self._index.get(name)
@@ -132,12 +134,15 @@ class JsonObject(JsonNode):
             yield name, self.members[position][1]
 
     def get_ci(self, name: str) -> tuple[str, JsonNode] | None:
-        """Case-insensitive lookup, for the places where ARM ignores case."""
-        folded = name.casefold()
-        for key, position in self._index.items():
-            if key.casefold() == folded:
-                return key, self.members[position][1]
-        return None
+        """Case-insensitive lookup, for the places where ARM ignores case: the
+        first distinct key (in the order first written) that folds to ``name``'s fold."""
+        folded = self._folded
+        if folded is None:  # built on first use (rules look up many absent names), dropped by add
+            folded = self._folded = {}
+            for key in self._index:
+                folded.setdefault(key.casefold(), key)
+        found = folded.get(name.casefold())
+        return None if found is None else (found, self.members[self._index[found]][1])
 
     def __contains__(self, name: object) -> bool:
         return name in self._index

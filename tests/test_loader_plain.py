@@ -1,0 +1,122 @@
+"""The loader's plain-JSON pass (``aiblint.loader._plain``) builds exactly the
+tree the full parser builds, or declines and leaves the file to it: spans,
+keys, values, parents, duplicates, comments and problems are the same either way."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from aiblint.document import Document
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar
+from aiblint.loader import _Parser, _plain, _Stop, load_text
+from tests.conftest import CORPUS, ROOT, WILD
+
+FAST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PIECES = ['{', '}', '[', ']', ',', ':', ' ', '\n', '\t', '"a"', '"A"', '"é"', '"a\\"b"', '"\\u00e9"', '"\x01"', '"', '0', '-1', '1.5', '1e3',
+          '01', '1.', '-', '1a', 'true', 'false', 'null', 'truex', 'nul', 'True', '//c\n', '/*c*/', '/', '<p>', "'a'", '\\', '"a":1']
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["a", "A", "b", "é", 'q"', "\\"]), children, max_size=4),
+    max_leaves=25,
+)
+
+
+def _full(text: str) -> Document:
+    """The document as the full parser alone reads it."""
+    document = Document("f.json", text)
+    try:
+        document.root = _Parser(text, document).parse()
+    except _Stop as stop:
+        document.problem, document.root = stop.problem, None
+    return document
+
+
+def _shape(node: JsonNode | None, ids: dict[int, int]) -> object:
+    """Everything about a tree, parents as the walk's numbering of nodes."""
+    if node is None:
+        return None
+    ids.setdefault(id(node), len(ids))
+    parent = ids.get(id(node.parent)) if node.parent is not None else None
+    common = (type(node).__name__, node.start, node.end, node.key, parent)
+    if isinstance(node, JsonObject):
+        members = [(_shape(key, ids), _shape(value, ids)) for key, value in node.members]
+        return (*common, members, node.keys())
+    if isinstance(node, JsonArray):
+        return (*common, [_shape(item, ids) for item in node.items])
+    assert isinstance(node, JsonScalar)
+    value = node.value
+    return (*common, type(value).__name__, repr(value))
+
+
+def _described(document: Document) -> object:
+    ids: dict[int, int] = {}
+    root = _shape(document.root, ids)
+    duplicates = [(first.start, first.end, first.text, later.start, later.end, ids.get(id(later))) for first, later in document.duplicates]
+    return root, duplicates, document.comments, document.recovered, document.problem
+
+
+def assert_same(text: str) -> None:
+    assert _described(load_text(text, "f.json")) == _described(_full(text))
+
+
+def _plain_root(text: str) -> JsonNode | None:
+    return _plain(text, Document("f.json", text))
+
+
+def test_templates_are_read_by_the_plain_pass() -> None:
+    text = json.dumps({"type": "Microsoft.VirtualMachineImages/imageTemplates", "properties": {"a": [1, 2.5, True, None, "x\\y"]}}, indent=2)
+    assert _plain_root(text) is not None
+    assert_same(text)
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": 1,}', '{"a": 1 "b": 2}', "// c\n{}", '{"a": /* c */ 1}', "{} x", '{"a": 01}', "[1a]", "[truex]", "", "  ",
+    '{"a" 1}', '{"a":}', "[1,]", '{"a": [1}', "{'a': 1}", '"\\x"', "[" * 300 + "]" * 300, '{"a": 1}//',
+])
+def test_what_is_not_plain_json_is_left_to_the_full_parser(text: str) -> None:
+    assert _plain_root(text) is None
+    assert_same(text)
+
+
+def test_duplicate_keys_and_escapes() -> None:
+    text = '{"a": 1, "b": {"c": "d\\u00e9"}, "a": [2], "\\u0061": 3, "B": "x\\"y"}'
+    assert _plain_root(text) is not None
+    document = load_text(text, "f.json")
+    assert [(first.start, later.start) for first, later in document.duplicates] == [(1, 32), (32, 42)]  # each with the one before it
+    assert_same(text)
+
+
+def _files() -> list[Path]:
+    folders = [ROOT / "tests" / "data", ROOT / "examples", CORPUS, WILD]
+    return sorted(path for folder in folders if folder.is_dir() for path in folder.rglob("*.json*"))
+
+
+def test_every_corpus_and_test_file_reads_the_same() -> None:
+    files = _files()
+    assert len(files) > 20
+    plain = 0
+    for path in files:
+        text = path.read_bytes().decode("utf-8-sig", "replace")
+        assert _described(load_text(text, "f.json")) == _described(_full(text)), path
+        plain += _plain_root(text) is not None
+    assert plain > len(files) // 2
+
+
+@FAST
+@given(VALUES, st.sampled_from([None, 0, 2, "\t"]), st.booleans(), st.sampled_from([(",", ":"), (", ", ": "), (" ,\r\n", " :\t")]))
+@example({"a": [1, {"a": None}], "b": 1e100}, 2, False, (",", ":"))
+def test_valid_json_reads_the_same(value: object, indent: object, ascii_only: bool, separators: tuple[str, str]) -> None:
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only, separators=separators)  # type: ignore[arg-type]
+    assert _plain_root(text) is not None
+    assert_same(text)
+
+
+@FAST
+@given(st.lists(st.sampled_from(PIECES), max_size=30))
+def test_json_like_text_reads_the_same(pieces: list[str]) -> None:
+    assert_same("".join(pieces))
