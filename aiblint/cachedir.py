@@ -11,23 +11,34 @@ linted (a CI workspace) is never taken for templates.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-from pathlib import Path
+
+TYPE_CHECKING = False  # not typing's: aiblint.replay reads the cache folder before anything is imported
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ENVIRONMENT_VARIABLE = "AIBLINT_CACHE_DIR"
 
 
 def cache_root() -> Path | None:
     """The cache folder (it may not exist yet), or ``None`` when none can be named."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    from pathlib import Path
+
+    return Path(folder)
+
+
+def cache_folder() -> str | None:
+    """:func:`cache_root` as a string, without importing :mod:`pathlib`."""
     configured = os.environ.get(ENVIRONMENT_VARIABLE)
     if configured:
-        return Path(configured)
+        return configured
     try:
         import platformdirs
 
-        return Path(platformdirs.user_cache_dir("aiblint", appauthor=False))
+        return str(platformdirs.user_cache_dir("aiblint", appauthor=False))
     except Exception:  # no home folder, an odd platform: run without a cache
         return None
 
@@ -37,6 +48,8 @@ def read_json(file: Path) -> object:
 
     Whatever the file holds (nothing, half an entry, a nesting deeper than
     Python's recursion limit) is a miss for the caller, never a traceback."""
+    import json
+
     try:
         return json.loads(file.read_bytes())
     except (OSError, ValueError, RecursionError) as error:
@@ -45,6 +58,8 @@ def read_json(file: Path) -> object:
 
 def write_atomically(file: Path, data: bytes) -> bool:
     """Write ``data`` to ``file`` through a temporary file in the same folder; ``False`` if it failed."""
+    import contextlib
+
     temporary = file.with_name(f".{file.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         file.parent.mkdir(parents=True, exist_ok=True)

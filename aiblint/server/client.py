@@ -55,7 +55,7 @@ MAX_STARTED = 8
 def main() -> int:
     """The ``aiblint`` console script: ``aiblint server ...``; else the command through the
     server when asked and one answers (importing neither argparse nor any part of the
-    engine); else the command line (:func:`aiblint.cli.main`) in this process."""
+    engine); else the command in this process (:func:`run_here`)."""
     arguments = sys.argv[1:]
     if arguments == ["--version"]:  # what argparse's version action prints, without importing argparse
         return _print_version()
@@ -68,9 +68,30 @@ def main() -> int:
         code, arguments = through_server(arguments)
         if code is not None:
             return code
+    return run_here(arguments)
+
+
+def run_here(arguments: list[str]) -> int:
+    """The command in this process: replayed when nothing it reads has changed since the same
+    command last ran (:mod:`aiblint.replay`), else run by :func:`aiblint.cli.main` (and recorded)."""
+    from aiblint.replay import Recording, replayed
+
+    environment = {name: value for name, value in os.environ.items() if forwarded(name)}
+    code = replayed(arguments, environment)
+    if code is not None:
+        return code
+    recording = Recording.start(arguments, environment)
     from aiblint.cli import main as run
 
-    return run(arguments)
+    try:
+        code = run(arguments)
+    except BaseException:
+        if recording is not None:
+            recording.uninstall()
+        raise
+    if recording is not None:
+        recording.finish(code)
+    return code
 
 
 def _print_version() -> int:
