@@ -36,14 +36,17 @@ CHECKED = frozenset({"$ref", "additionalProperties", "allOf", "const", "enum", "
 IGNORED = frozenset({"$comment", "$defs", "$id", "$schema", "discriminator", "readOnly", "then", "x-aiblint"})
 _DEFS = "#/$defs/"
 _JSON = frozenset({dict, list, str, int, float, bool, type(None)})
-_TYPES: dict[str, Callable[[Any], bool]] = {
-    "array": lambda value: type(value) is list,
-    "boolean": lambda value: type(value) is bool,
-    "integer": lambda value: type(value) is int or (type(value) is float and value.is_integer()),
-    "null": lambda value: value is None,
-    "number": lambda value: type(value) is int or type(value) is float,
-    "object": lambda value: type(value) is dict,
-    "string": lambda value: type(value) is str,
+#: The Python types of each JSON type's values (as the loader makes them; a
+#: whole float is an integer too, as jsonschema says). ``bool`` is no number:
+#: types are compared exactly.
+_TYPES: dict[str, frozenset[type]] = {
+    "array": frozenset({list}),
+    "boolean": frozenset({bool}),
+    "integer": frozenset({int}),
+    "null": frozenset({type(None)}),
+    "number": frozenset({int, float}),
+    "object": frozenset({dict}),
+    "string": frozenset({str}),
 }
 
 
@@ -86,8 +89,17 @@ class Error:
         return f"Error({self.validator}, {list(self.absolute_path)}, {self.message})"
 
 
-#: (definition key, id(instance), path) -> (the instance, the errors its check found there)
-Shared = dict[tuple[object, int, Path], tuple[Any, list[Error]]]
+class Shared:
+    """What :func:`errors` found in parts of instances that other instances share."""
+
+    __slots__ = ("errors", "modelled")
+
+    def __init__(self) -> None:
+        #: (definition key, id(part), path) -> (the part, the errors its check found there)
+        self.errors: dict[tuple[object, int, Path], tuple[Any, list[Error]]] = {}
+        self.modelled: dict[int, Any] = {}  # id(part) -> a part found modelled (kept: its id stays its own)
+
+
 _SHARED: list[Shared | None] = [None]  # what errors() is sharing now, if anything
 
 
@@ -102,7 +114,7 @@ def errors(version: str, entry: str, instance: Any, shared: Shared | None = None
     equal in two versions), object and path. For instances that share their
     parts and are never changed: the walks of one template under several api versions."""
     check = _compiled(version, entry)
-    if check is None or not _modelled(instance):
+    if check is None or not _modelled(instance, shared):
         return None
     found: list[Error] = []
     _SHARED[0] = shared
@@ -128,22 +140,46 @@ def checker(document: dict[str, Any], entry: str, version: str | None = None) ->
         return None
 
 
-def _modelled(instance: Any) -> bool:
+def _modelled(instance: Any, shared: Shared | None = None) -> bool:
     """Every value is of a JSON type as the loader makes them, or of none at
-    all (a marker); a ``Decimal``, a ``tuple`` or a ``dict`` subclass is not modelled."""
+    all (a marker); a ``Decimal``, a ``tuple`` or a ``dict`` subclass is not
+    modelled. ``shared``: parts found modelled before are not looked at again."""
+    known = shared.modelled if shared is not None else {}
+    seen: list[Any] = []
     pending = [instance]
     while pending:
         value = pending.pop()
         kind = type(value)
-        if kind is dict:
+        if kind is dict or kind is list:
+            if known.get(id(value)) is value:
+                continue
+            seen.append(value)
+            if kind is list:
+                pending.extend(value)
+                continue
             if not all(type(key) is str for key in value):
                 return False
             pending.extend(value.values())
-        elif kind is list:
-            pending.extend(value)
         elif kind not in _JSON and isinstance(value, (Number, str, bytes, Mapping, Sequence)):
             return False
+    if shared is not None:  # all of it is: so is each part
+        known.update((id(value), value) for value in seen)
     return True
+
+
+def _discriminated(schema: Any) -> str | None:
+    """The property ``schema`` requires to be a string constant, if it says
+    exactly that (and that the instance is an object) and nothing else."""
+    if not isinstance(schema, dict) or set(schema) != {"type", "required", "properties"} or schema["type"] != "object":
+        return None
+    required, properties = schema["required"], schema["properties"]
+    if not (isinstance(required, list) and len(required) == 1 and isinstance(properties, dict) and len(properties) == 1):
+        return None
+    name = required[0]
+    branch = properties.get(name) if isinstance(name, str) else None
+    if not (isinstance(branch, dict) and set(branch) == {"const"} and type(branch["const"]) is str):
+        return None
+    return name  # type: ignore[no-any-return]
 
 
 def _listed(value: Any) -> list[Any]:
@@ -203,13 +239,13 @@ class _Compiler:
             if not keyed:
                 keyed.append(schema_data.definition_key(version, name))
             key = (keyed[0], id(instance), path)
-            known = shared.get(key)
+            known = shared.errors.get(key)
             if known is not None and known[0] is instance:
                 found += known[1]
                 return
             start = len(found)
             cell[0](instance, path, found)
-            shared[key] = (instance, found[start:])  # the instance kept: its id stays its own
+            shared.errors[key] = (instance, found[start:])  # the instance kept: its id stays its own
 
         return check_shared_ref
 
@@ -219,10 +255,12 @@ class _Compiler:
         names = _listed(value)
         if not names or any(name not in _TYPES for name in names):
             raise Unsupported(f"type {value!r}")
-        tests = tuple(_TYPES[name] for name in names)
+        kinds = frozenset().union(*(_TYPES[name] for name in names))
+        whole = "integer" in names and float not in kinds  # 1.0 is an integer
 
         def check_type(instance: Any, path: Path, found: list[Error]) -> None:
-            if not any(test(instance) for test in tests):
+            kind = type(instance)
+            if kind not in kinds and not (whole and kind is float and instance.is_integer()):
                 found.append(Error("type", value, instance, schema, path))
 
         return check_type
@@ -290,12 +328,20 @@ class _Compiler:
         if not isinstance(value, dict):
             raise Unsupported(f"properties {value!r}")
         members = tuple((name, self.compile(sub)) for name, sub in value.items())
+        places = {name: (place, name, check) for place, (name, check) in enumerate(members)}
 
         def check_properties(instance: Any, path: Path, found: list[Error]) -> None:
-            if type(instance) is dict:
+            if type(instance) is not dict:
+                return
+            if len(instance) >= len(members):
                 for name, check in members:
                     if name in instance:
                         check(instance[name], (*path, name), found)
+                return
+            # fewer names written than the schema has (the usual case): those, in the schema's order, as jsonschema
+            written = sorted(places[name] for name in instance if name in places)
+            for _, name, check in written:
+                check(instance[name], (*path, name), found)
 
         return check_properties
 
@@ -335,13 +381,36 @@ class _Compiler:
         return check_all_of
 
     def k_if(self, value: Any, schema: dict[str, Any]) -> Check:
-        condition = self.compile(value)
+        holds = self.condition(value)
         then = self.compile(schema["then"]) if "then" in schema else None
 
         def check_if(instance: Any, path: Path, found: list[Error]) -> None:
-            failed: list[Error] = []
-            condition(instance, path, failed)
-            if not failed and then is not None:
+            if then is not None and holds(instance, path):
                 then(instance, path, found)
 
         return check_if
+
+    def condition(self, schema: Any) -> Callable[[Any, Path], bool]:
+        """Whether an instance is valid against ``schema`` (an ``if``). The
+        generated schemas' unions write each branch's condition as
+        ``{"type": "object", "required": [name], "properties": {name: {"const": value}}}``:
+        that one is tested without making the errors nobody reads."""
+        name = _discriminated(schema)
+        if name is not None:
+            wanted = schema["properties"][name]["const"]
+
+            def names_the_variant(instance: Any, path: Path) -> bool:
+                if type(instance) is not dict or name not in instance:
+                    return False
+                value = instance[name]
+                return type(value) is str and value == wanted
+
+            return names_the_variant
+        check = self.compile(schema)
+
+        def holds(instance: Any, path: Path) -> bool:
+            failed: list[Error] = []
+            check(instance, path, failed)
+            return not failed
+
+        return holds

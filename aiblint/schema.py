@@ -29,7 +29,7 @@ import difflib
 import json
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
@@ -157,7 +157,9 @@ def walked(template: ImageTemplate, version: str, neutral: bool = False,
     properties_only = template.form == "properties-only"
     walk = _Walk(template, version, names_only=False, arm_root=not properties_only, neutral=neutral, shared=shared)
     start = schema_data.schema(walk.version).at(PROPERTIES_STEPS if properties_only else ())
-    instance = walk.value(template.resource, template.document, start, (), PROPERTIES_STEPS if properties_only else ())
+    with template.recorded_flows() as walk.flows:  # a shared part's flows are a slice of them
+        instance = walk.value(template.resource, template.document, start, (), PROPERTIES_STEPS if properties_only else ())
+    template.replay(walk.flows)
     return walk, instance, "ImageTemplateProperties" if properties_only else schema_data.RESOURCE_DEF
 
 
@@ -207,7 +209,7 @@ def _quick_runs(template: ImageTemplate, walks: list[tuple[_Walk, Any, str]]) ->
     ``None``: some version needs jsonschema (fastschema cannot tell, or a value
     problem is found in every version)."""
     quick: list[list[Problem]] = []
-    shared: fastschema.Shared = {}
+    shared = fastschema.Shared()
     for walk, instance, entry in walks:
         errors = fastschema.errors(walk.version, entry, instance, shared)
         if errors is None:
@@ -243,6 +245,14 @@ def _identity(problem: Problem) -> tuple[object, ...]:
     """The same problem under two api versions: same rule, same place."""
     document = problem.document.path if problem.document is not None else None
     return problem.rule, id(problem.node), problem.start, problem.end, problem.at_key, document
+
+
+@cache
+def _unions_elsewhere(version: str, steps: Steps) -> tuple[Shape, ...]:
+    """The union at ``steps`` in every api version but ``version``, newest first
+    (steps name only what the schemas name: a place in them, so few)."""
+    found = (schema_data.schema(other).at(steps) for other in reversed(schema_data.api_versions()) if other != version)
+    return tuple(shape for shape in found if shape is not None and shape.discriminator is not None)
 
 
 # -- AIB100 --------------------------------------------------------------------------
@@ -383,6 +393,7 @@ class _Walk:
         self.placed: list[tuple[Path, _Place]] = []
         self.objected: list[tuple[Path, _Object]] = []
         self.excusing: list[tuple[Path, str]] = []
+        self.flows: list[tuple[int, JsonNode]] = []  # the value flows the walk records (see walked)
 
     # severities and wording ------------------------------------------------------
 
@@ -465,13 +476,11 @@ class _Walk:
             self.template.replay(found.flows)
             return found.instance
         versioned = self.versioned
-        marks = len(self.placed), len(self.objected), len(self.excusing)
-        with self.template.recorded_flows() as flows:
-            instance = self._container(node, document, shape, path, steps)
-        self.template.replay(flows)
+        marks = len(self.placed), len(self.objected), len(self.excusing), len(self.flows)
+        instance = self._container(node, document, shape, path, steps)
         if self.versioned == versioned:
             self.shared[key] = _Walked(node, document, instance, self.placed[marks[0]:], self.objected[marks[1]:],
-                                       self.excusing[marks[2]:], tuple(flows))
+                                       self.excusing[marks[2]:], tuple(self.flows[marks[3]:]))
         return instance
 
     def _document(self, holder: JsonNode, child: JsonNode, document: Document) -> Document:
@@ -504,7 +513,7 @@ class _Walk:
             steps = (*steps, ("v", shape.chosen))
         self._object_at(path, _Object(node, shape, steps))
         known = shape.properties()
-        present = set(node.keys())
+        member = shape.owner.shape
         out: dict[str, Any] = {}
         target: str | None
         sub: Shape | None
@@ -514,17 +523,18 @@ class _Walk:
                 self._read_only(name, child, [shape.version])
                 continue
             if spec is not None:
-                target, sub = name, shape.owner.shape(spec)
+                target, sub = name, member(spec)
             elif self.arm_root and not path and name in ARM_TEMPLATE_KEYS:
                 continue
             elif name == "copy" and self.template.arm_template is not None:
                 self._excuse([(path, made) for made in copy_loop_names(node)])  # ARM makes them
                 continue
             else:
-                target, sub = self._unknown(name, child, shape, present, path, steps)
+                target, sub = self._unknown(name, child, shape, set(node.keys()), path, steps)
                 if target is None:
                     continue
-            value = self.value(child, self._document(node, child, document), sub, (*path, target), (*steps, ("p", target)))
+            written = document if child.parent is node else self.template.document_of(child)  # as _document
+            value = self.value(child, written, sub, (*path, target), (*steps, ("p", target)))
             if value is not None:  # null (often `if(..., null(), ...)`) is how ARM and Bicep leave a property out
                 out[target] = value
         if shape.chosen is not None and shape.discriminator in out:
@@ -568,11 +578,8 @@ class _Walk:
             self._too_new_value(path, name, f"{shape.kind} {name} ", value, later[-1].version, resolved)
         return shape.choose(None)  # not a valid type: the enum error says so
 
-    def _other_versions(self, steps: Steps) -> list[Shape]:
-        """The union at ``steps`` in every other api version, newest first."""
-        found = (schema_data.schema(version).at(steps) for version in reversed(schema_data.api_versions())
-                 if version != self.version)
-        return [shape for shape in found if shape is not None and shape.discriminator is not None]
+    def _other_versions(self, steps: Steps) -> tuple[Shape, ...]:
+        return _unions_elsewhere(self.version, steps)
 
     def _judged_value(self, path: Path, name: str, rule: str, message: str, resolved: Resolved,
                       fix: Fix | None = None) -> None:
@@ -628,7 +635,7 @@ class _Walk:
 
     def _unknown_name(self, name: str, child: JsonNode, shape: Shape, writable: dict[str, Any], present: set[str],
                       path: Path, having: list[str]) -> None:
-        suggestion = _did_you_mean(name, [key for key in writable if key not in present])
+        suggestion = _did_you_mean(name, tuple(key for key in writable if key not in present))
         if suggestion is not None and suggestion in shape.required():
             self.excused.add((path, suggestion))
         removed = f" (api {having[-1]} was the last to have it)" if having else ""
@@ -857,7 +864,8 @@ def _casefold_match(name: str, known: Any) -> str | None:
     return next((key for key in known if key.casefold() == folded and key != name), None)
 
 
-def _did_you_mean(name: str, candidates: list[str]) -> str | None:
+@lru_cache(maxsize=1024)  # each candidate api version asks again; names are the user's: bounded
+def _did_you_mean(name: str, candidates: tuple[str, ...]) -> str | None:
     """``valid_exit_codes`` -> ``validExitCodes``, ``scriptUrl`` -> ``scriptUri``, ``tags`` -> ``artifactTags``."""
     squashed = _squash(name)
     for candidate in candidates:

@@ -102,9 +102,28 @@ class VersionSchema:
         self.version = version
         self.document = document
         self.uri: str = document["$id"]
+        # made once each (a walk asks for the same ones again and again), the node kept: its id stays its own
+        self._shapes: dict[int, tuple[Schema, Shape]] = {}
+        self._definitions: dict[str, Shape] = {}
+        self._properties: dict[tuple[int, str], tuple[Schema, dict[str, Schema]]] = {}
 
     def shape(self, node: Schema) -> Shape:
-        """The schema ``node`` after following its ``$ref`` chain."""
+        """The schema ``node`` (one of this document's) after following its ``$ref`` chain."""
+        known = self._shapes.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        shape = self._follow(node)
+        self._shapes[id(node)] = (node, shape)
+        return shape
+
+    def definition(self, name: str) -> Shape:
+        """The shape of definition ``name``."""
+        shape = self._definitions.get(name)
+        if shape is None:
+            shape = self._definitions[name] = self._follow({"$ref": _DEF_PREFIX + name})
+        return shape
+
+    def _follow(self, node: Schema) -> Shape:
         name = None
         while "$ref" in node:
             name = str(node["$ref"]).removeprefix(_DEF_PREFIX)
@@ -112,7 +131,7 @@ class VersionSchema:
         return Shape(self, node, name)
 
     def resource(self) -> Shape:
-        return self.shape({"$ref": _DEF_PREFIX + RESOURCE_DEF})
+        return self.definition(RESOURCE_DEF)
 
     def at(self, steps: tuple[Step, ...]) -> Shape | None:
         """The shape at ``steps`` from the resource, or ``None`` if this version has no such place."""
@@ -179,16 +198,21 @@ class Shape(Record):
     def _variant_shapes(self) -> list[Shape]:
         mapping = self.variants
         refs = [mapping[self.variant]] if self.variant in mapping else list(mapping.values())
-        return [self.owner.shape({"$ref": ref}) for ref in refs]
+        return [self.owner.definition(str(ref).removeprefix(_DEF_PREFIX)) for ref in refs]
 
     def properties(self) -> dict[str, Schema]:
         """Property name -> schema; for a union the base's and the chosen
-        variant's (every variant's when none is chosen)."""
+        variant's (every variant's when none is chosen). Made once per node
+        and variant: the caller must not change it."""
+        cached = self.owner._properties.get((id(self.schema), self.variant))
+        if cached is not None and cached[0] is self.schema:
+            return cached[1]
         merged: dict[str, Schema] = {}
         if self.discriminator is not None:
             for shape in self._variant_shapes():
                 merged.update(shape.schema.get("properties", {}))
         merged.update(self.schema.get("properties", {}))
+        self.owner._properties[id(self.schema), self.variant] = (self.schema, merged)
         return merged
 
     def required(self) -> list[str]:

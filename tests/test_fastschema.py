@@ -363,3 +363,39 @@ def test_an_unknown_api_version_with_an_error_in_every_version_reports_jsonschem
     assert report == before  # byte for byte
     assert [(f["rule"], f["line"], f["column"]) for f in json.loads(report)["findings"] if f["rule"].startswith("AIB1")] == [
         ("AIB100", 12, 21), ("AIB101", 35, 30)]  # runOutputName "bad name"
+
+
+# -- the conditions of the unions' branches ---------------------------------------------------------
+
+_BRANCHES = {"$id": "urn:test", "$defs": {"T": {"allOf": [
+    {"if": {"type": "object", "required": ["type"], "properties": {"type": {"const": "Shell"}}},
+     "then": {"properties": {"inline": {"type": "array"}}, "required": ["inline"]}},
+    {"if": {"required": ["type"], "properties": {"type": {"enum": ["File"]}}},  # not the union's form: the general way
+     "then": {"required": ["sourceUri"]}},
+]}}}
+
+
+@pytest.mark.parametrize("instance", [
+    None, "Shell", ["Shell"], {}, {"type": 1}, {"type": None}, {"type": "shell"}, {"type": "Shell"},
+    {"type": "Shell", "inline": "x"}, {"type": "Shell", "inline": []}, {"type": "File"}, {"type": "File", "sourceUri": "u"},
+    {"type": schema._UNKNOWABLE}, {"kind": "Shell"},
+])
+def test_a_branch_is_taken_as_jsonschema_takes_it(instance: Any) -> None:
+    check = fastschema.checker(_BRANCHES, "T")
+    assert check is not None
+    found: list[fastschema.Error] = []
+    check(instance, (), found)
+    registry: Registry[Any] = Registry().with_resource("urn:test", DRAFT202012.create_resource(_BRANCHES))
+    slow = list(Draft202012Validator({"$ref": "urn:test#/$defs/T"}, registry=registry).iter_errors(instance))
+    assert sorted(map(_said, found)) == sorted(map(_said, slow))
+    assert bool(found) == (instance in ({"type": "Shell"}, {"type": "Shell", "inline": "x"}, {"type": "File"}))
+
+
+def test_the_union_form_of_a_condition_is_told_from_others() -> None:
+    union = {"type": "object", "required": ["type"], "properties": {"type": {"const": "Shell"}}}
+    assert fastschema._discriminated(union) == "type"
+    for other in ({**union, "type": "array"}, {**union, "required": ["type", "name"]}, {**union, "required": ["name"]},
+                  {**union, "properties": {"type": {"const": "Shell", "type": "string"}}},
+                  {**union, "properties": {"type": {"const": 1}}}, {**union, "x-note": 1},
+                  {key: value for key, value in union.items() if key != "type"}):
+        assert fastschema._discriminated(other) is None, other

@@ -121,3 +121,22 @@ def test_jsonschema_is_imported_only_to_report_what_a_template_of_known_version_
     assert _imported_after(lint.format("package.json"), tmp_path) == []
     assert _imported_after(lint.format("t.json"), tmp_path) == []  # aiblint.fastschema found nothing to report
     assert "jsonschema" in _imported_after(lint.format("u.json"), tmp_path)
+
+
+def test_a_union_s_properties_are_made_once_per_variant() -> None:
+    union = schema_data.schema("2024-02-01").at((("p", "properties"), ("p", "customize"), ("i", None)))
+    assert union is not None
+    shell, powershell, every = union.choose("Shell"), union.choose("PowerShell"), union.choose(None)
+    assert "runElevated" in powershell.properties() and "runElevated" not in shell.properties()
+    assert "runElevated" in every.properties() and "inline" in every.properties()
+    assert shell.properties() is shell.properties()  # kept; a caller must not change it
+    assert schema_data.schema("2024-02-01").shape(union.schema) is schema_data.schema("2024-02-01").shape(union.schema)
+
+
+def test_the_unions_of_the_other_versions_leave_out_the_one_asked_from() -> None:
+    from aiblint.schema import _unions_elsewhere
+
+    steps = (("p", "properties"), ("p", "source"))
+    for version in ("2024-02-01", "2025-10-01"):
+        others = [shape.version for shape in _unions_elsewhere(version, steps)]
+        assert others == [other for other in reversed(schema_data.api_versions()) if other != version]

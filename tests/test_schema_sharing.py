@@ -99,7 +99,7 @@ def _alike(template: ImageTemplate, versions: tuple[str, ...], alone: dict[str, 
     if alone is None:
         alone = {}
     shared: schema._Shared = {}
-    checked: fastschema.Shared = {}
+    checked = fastschema.Shared()
     for version in versions:
         if version not in alone:
             walk, plain, entry = schema.walked(template, version, neutral=True)
@@ -159,7 +159,7 @@ def test_one_object_walked_at_two_places_keeps_a_walk_for_each() -> None:
     template = _template(_TWICE)
     _alike(template, VERSIONS)
     shared: schema._Shared = {}
-    checked: fastschema.Shared = {}
+    checked = fastschema.Shared()
     found = []
     for version in ("2023-07-01", "2024-02-01"):  # alike at the customizers
         _, instance, entry = schema.walked(template, version, neutral=True, shared=shared)
@@ -234,7 +234,7 @@ def test_fastschema_shares_errors_only_under_the_same_definition_and_path() -> N
     distributor = {"type": "SharedImage", "runOutputName": "sig", "galleryImageId": "g", "replicationRegions": ["westus2"],
                    "storageAccountType": "Premium_LRS"}  # allowed from 2022-07-01 on
     instance = {"source": {"type": "PlatformImage"}, "customize": [step, step], "distribute": [distributor]}
-    checked: fastschema.Shared = {}
+    checked = fastschema.Shared()
     for version in ("2022-02-14", "2022-07-01", "2022-02-14"):
         found = fastschema.errors(version, "ImageTemplateProperties", instance, checked)
         assert found is not None
@@ -245,5 +245,5 @@ def test_fastschema_shares_errors_only_under_the_same_definition_and_path() -> N
         paths = [error.absolute_path for error in found]
         assert ("customize", 0, "runElevated") in paths and ("customize", 1, "runElevated") in paths
         assert (("distribute", 0, "storageAccountType") in paths) == (version == "2022-02-14")
-    assert checked  # it did share
+    assert checked.errors and checked.modelled  # it did share
     assert fastschema._SHARED == [None]  # and shares nothing once done
