@@ -74,7 +74,12 @@ def test_a_large_report_an_output_file_and_both_streams_into_one(serve, repo: Pa
         return done.returncode, done.stdout
 
     assert merged(relayed(AIBLINT_SERVER="1")) == merged(environment()) == merged(environment(AIBLINT_SERVER="1"))
-    assert server.served() == 4
+
+    # -j 2: the run's workers are forked with its relayed streams; the report is the run's alone
+    alone = aiblint("-j", "2", "--no-cache", "--format", "sarif", "templates", cwd=repo)
+    assert alone.returncode == 1 and alone.stdout.count(b'"ruleId"') > 150
+    assert_same(aiblint("--server", "-j", "2", "--no-cache", "--format", "sarif", "templates", cwd=repo, env=relayed()), alone)
+    assert server.served() == 5
 
 
 def test_a_terminal_is_relayed_as_a_terminal(serve, repo: Path) -> None:  # type: ignore[no-untyped-def]
@@ -166,6 +171,21 @@ def test_a_malformed_frame_from_the_client_fails_the_run_not_the_server(serve, r
     assert json.loads(frame) == {"exit": 2}
     assert aiblint("--server", "--select", "AIB201", "templates", cwd=repo, env=relayed()).returncode == 1
     assert server.served() == 2
+
+
+def test_a_client_that_hangs_up_while_the_run_reads_its_input_ends_that_run_only(serve, repo: Path) -> None:  # type: ignore[no-untyped-def]
+    server = serve(repo)
+    with _connect(repo) as connection:
+        rendezvous.send(connection, _request(repo, ["-"]))
+        assert rendezvous.receive(connection) == {"ready": True}
+        assert relay.receive(connection)[:1] == relay.READ
+
+    def served_next() -> bool:  # busy (refused: run by the client itself) until that run has ended
+        before = server.served()
+        assert aiblint("--server", "-", cwd=repo, stdin=BAD.encode(), env=relayed()).returncode == 1
+        return bool(server.served() == before + 1)
+
+    assert _wait(served_next)
 
 
 def test_a_malformed_relay_request_is_refused_and_runs_as_usual(serve, repo: Path) -> None:  # type: ignore[no-untyped-def]

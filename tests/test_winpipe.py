@@ -131,6 +131,7 @@ def test_the_console_script_on_windows_falls_back_to_a_normal_run(tmp_path: Path
     lambda: winserver.main("C:\\r", 1.0, False),
     winserver.Worker.start,
     winserver.work,
+    lambda: winserver._watch_hangup(winpipe.PipeChannel(7)),
 ])
 def test_what_runs_only_on_windows_refuses_to_run_elsewhere(call: object) -> None:
     assert sys.platform != "win32"

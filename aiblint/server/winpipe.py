@@ -44,7 +44,8 @@ requests in the server's own process with a reset after each was not chosen: not
 resets the per-process memos of every module (``reporoot``, the result cache's stamps,
 the rule listing), so one request could answer from a repository as another saw it.
 A request that arrives while the spare still warms up waits for it. A client that hangs
-up is noticed by its run at its next write (there is no ``EPOLLRDHUP`` to watch).
+up interrupts its run within 0.2 s: a thread of the worker looks at the pipe (there is no
+``EPOLLRDHUP`` to wait on).
 """
 
 from __future__ import annotations

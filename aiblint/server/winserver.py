@@ -308,6 +308,8 @@ def run(channel: RelayChannel, request: dict[str, object]) -> NoReturn:
         assert isinstance(streams, list) and isinstance(terminals, list)  # checked by the server (child.malformed)
         channel.settimeout(None)
         sys.stdin, sys.stdout, sys.stderr = relay.streams(channel, channel.pending, streams, terminals)
+        if sys.platform == "win32" and isinstance(channel, PipeChannel):
+            _watch_hangup(channel)
         code = child.command(request)
     except SystemExit as stop:  # --help, --version
         code = child.exit_code(stop.code)
@@ -321,6 +323,36 @@ def run(channel: RelayChannel, request: dict[str, object]) -> NoReturn:
             rendezvous.send(channel, {"exit": code})
         finally:
             os._exit(0)
+
+
+#: How often a worker looks whether its client hung up.
+HANGUP_SECONDS = 0.2
+
+
+def _watch_hangup(channel: PipeChannel) -> None:
+    """WINDOWS ONLY. A client that hangs up (Ctrl-C, a killed hook) interrupts its run, as
+    ``EPOLLRDHUP`` makes the server do on Linux: a thread looks at the pipe every
+    :data:`HANGUP_SECONDS` (``PeekNamedPipe`` fails once the client's end is closed) and
+    raises ``KeyboardInterrupt`` in the run, which stops its tools and ends it."""
+    if sys.platform != "win32":
+        raise rendezvous.Unavailable(WINDOWS_ONLY)
+    import _thread
+    import _winapi
+    import threading
+
+    handle = channel.handle
+    assert handle is not None
+
+    def watch() -> None:
+        while True:
+            time.sleep(HANGUP_SECONDS)
+            try:
+                _winapi.PeekNamedPipe(handle)
+            except OSError:
+                _thread.interrupt_main()
+                return
+
+    threading.Thread(target=watch, name="aiblint-hangup", daemon=True).start()
 
 
 def ask(root: str, kind: str, timeout: float) -> dict[str, object] | None:
