@@ -14,7 +14,6 @@ cannot turn on the network (``fetch`` is a command-line decision).
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -266,6 +265,7 @@ def check_settings(section: Mapping[str, object], where: str) -> dict[str, objec
     for key, value in section.items():
         validate = KEYS.get(key)
         if validate is None:
+            import difflib  # a suggestion only: not imported by a run that needs none
             close = difflib.get_close_matches(key, list(KEYS), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(sorted(KEYS))})"
             raise ConfigError(f"{where}: unknown key '{key}'{hint}")

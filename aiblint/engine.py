@@ -12,7 +12,6 @@ become findings.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Collection, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -401,6 +400,8 @@ def _fingerprint(rule_id: str, path: str, logical_path: str, text: str) -> str:
 def _keyed(key: str, secret: str) -> str:
     """A secret as the baseline knows it: a keyed hash (HMAC-SHA-256) under the
     repository's key, so that another token of the same kind and length is new."""
+    import hmac  # a secret under a baseline key only: most runs never import it
+
     return "keyed:" + hmac.new(bytes.fromhex(key), secret.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 

@@ -17,14 +17,12 @@ The filter sits below the engine: it knows the linter that owns it only as a
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatch
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from aiblint.baseline import Baseline
 from aiblint.config import glob_base
 from aiblint.discover import display_path
 from aiblint.document import Document
@@ -35,6 +33,9 @@ from aiblint.rule import Problem, Rule
 from aiblint.suppressions import Directive, read_directives
 
 if TYPE_CHECKING:
+    import datetime
+
+    from aiblint.baseline import Baseline
     from aiblint.config import Config
     from aiblint.registry import RuleSet
     from aiblint.selection import Selection
@@ -66,7 +67,6 @@ class Host(Protocol):
 class FindingFilter:
     def __init__(self, linter: Host) -> None:
         self.linter = linter
-        self.today = datetime.date.today()  # tests set another day
         self.ignores = _per_file_ignores(linter.config)
         self.glob_base = glob_base(linter.config, linter.cwd)
         self.baseline = load_baseline(linter.config, linter.cwd)
@@ -75,6 +75,14 @@ class FindingFilter:
         self._directives: dict[tuple[str, int], Directive] = {}
         self._linted: set[str] = set()
         self._rule_ids: list[str] | None = None  # every registered rule id, read when needed
+
+    @cached_property
+    def today(self) -> datetime.date:
+        """The day suppressions expire on or before (tests set another), read when a
+        suppression has an expiry date: importing datetime costs every other run 2 ms."""
+        import datetime
+
+        return datetime.date.today()
 
     # Read when first needed: they import the rules, which a run whose results
     # all come from the cache never does (nor needs: it has no suppressions to judge).
@@ -89,7 +97,7 @@ class FindingFilter:
     def read(self, document: Document, templates: list[ImageTemplate]) -> None:
         """Note the suppressions written in ``document`` and the scripts it runs."""
         self.note_linted([document.path])
-        for directive in read_directives(document, templates, self.today, self.scripts):
+        for directive in read_directives(document, templates, lambda: self.today, self.scripts):
             self._directives.setdefault(directive.key, directive)
         if self.scripts:
             from aiblint.scripts.units import script_units
@@ -203,4 +211,6 @@ def load_baseline(config: Config, cwd: Path) -> Baseline | None:
         return None
     origin = config.origins.get("baseline", "command line")
     base = config.source.parent if origin != "command line" and config.source is not None else cwd
+    from aiblint.baseline import Baseline  # only with a baseline: most runs have none
+
     return Baseline.load(base / config.baseline, config.baseline)

@@ -17,7 +17,6 @@ just before it is replaced; it is replaced atomically (:mod:`aiblint.safewrite`)
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -231,6 +230,7 @@ def unified_diff(changes: Iterable[FileChange], shown: Callable[[str], bool] = _
     for change in changes:
         before, after = _lines(change.before), _lines(change.after)
         hunks: list[list[Opcode]] = []
+        import difflib  # a diff only: not imported by a run that needs none
         for group in difflib.SequenceMatcher(None, before, after).get_grouped_opcodes(CONTEXT):
             for hunk in _cut(group, before, shown):
                 if _applies(hunk, before, after, shown):

@@ -303,7 +303,7 @@ def _note_shares(result: ChunkResult, units: list[ScriptUnit]) -> tuple[list[tup
     shares: list[tuple[str, re.Match[str], str]] = []
     unknown: set[str] = set()
     for rule, notes in result.said.items():
-        matches = [NOT_CHECKED.search(note) for note in notes]
+        matches = [NOT_CHECKED().search(note) for note in notes]
         found = [(rule, match, match["kind"].casefold()) for match in matches if match is not None]
         if not notes or len(found) != len(notes) or any(int(match["count"]) != languages[language] for _, match, language in found):
             unknown.add(rule)

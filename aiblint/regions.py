@@ -6,7 +6,6 @@ ARM accepts a region's display name for its programmatic name (``East US`` is
 
 from __future__ import annotations
 
-import difflib
 from functools import cache
 from typing import Final
 
@@ -58,5 +57,6 @@ def image_builder_regions() -> list[Region]:
 def closest_region(text: str, image_builder_only: bool = False) -> Region | None:
     """The region name most like a misspelt ``text`` (``eastus3`` -> ``eastus2``)."""
     candidates = [r.name for r in _regions().values() if r.image_builder or not image_builder_only]
+    import difflib  # a suggestion only: not imported by a run that needs none
     close = difflib.get_close_matches(normalize(text), candidates, n=1, cutoff=0.75)
     return _regions()[close[0]] if close else None

@@ -25,9 +25,7 @@ is computed once per template and shared by the six rules.
 
 from __future__ import annotations
 
-import difflib
 import json
-import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from typing import Any, Final
@@ -37,8 +35,8 @@ from aiblint import fastschema, schema_data
 from aiblint.arm.copyloop import copy_loop_names
 from aiblint.document import Document
 from aiblint.findings import Fix, Severity
-from aiblint.fixes import replace_string
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString, member_key
+from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
 from aiblint.record import Record, replace
 from aiblint.rule import Problem
@@ -285,6 +283,7 @@ def _api_version(template: ImageTemplate) -> tuple[str | None, list[Problem], tu
     version = schema_data.canonical_version(text) if text is not None else None
     if version is None:
         shown = json.dumps(resolved.value)
+        import difflib  # a suggestion only: not imported by a run that needs none
         close = difflib.get_close_matches(text or "", schema_data.api_versions(), n=1, cutoff=0.8)
         hint = f'did you mean "{close[0]}"? ' if close else ""
         message = (f"unknown apiVersion {shown}: {hint}Microsoft.VirtualMachineImages/imageTemplates has "
@@ -773,6 +772,7 @@ class _Errors:
                                 f"{what} {json.dumps(value)} exists only from api {later} on; this template declares "
                                 f"api {self.version}: raise apiVersion or use one of {', '.join(allowed)}", place)
         message = f"{what} {json.dumps(value)} is not allowed in api {self.version}: use one of {', '.join(allowed)}"
+        import difflib  # a suggestion only: not imported by a run that needs none
         close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
         if close:
             message += f'; did you mean "{close[0]}"?'
@@ -840,6 +840,8 @@ def case_fix(template: ImageTemplate, token: JsonNode | None, right: str) -> Fix
     token holds the text plainly (no escapes) and differs from ``right`` in case only."""
     if not isinstance(token, JsonString) or token.text.casefold() != right.casefold() or not _inside(token, template.resource):
         return None
+    from aiblint.fixes import replace_string  # a fix is built only for a finding
+
     return replace_string(template.document, token, right, f'write "{right}"')
 
 
@@ -872,6 +874,7 @@ def _did_you_mean(name: str, candidates: tuple[str, ...]) -> str | None:
         if _squash(candidate) == squashed:
             return candidate
     folded = {candidate.casefold(): candidate for candidate in candidates}
+    import difflib  # a suggestion only: not imported by a run that needs none
     close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.75)
     if close:
         return folded[close[0]]
@@ -914,14 +917,14 @@ def _relative(path: Path, arm_root: bool) -> str:
 
 
 #: ``^[A-Za-z0-9-_.]{1,64}$``: a character class and a length, the only patterns the schemas use.
-_CLASS_PATTERN = re.compile(r"\^\[(?P<chars>[^\]]+)\]\{(?P<low>\d+),(?P<high>\d+)\}\$\Z")
+_CLASS_PATTERN = lazy(r"\^\[(?P<chars>[^\]]+)\]\{(?P<low>\d+),(?P<high>\d+)\}\$\Z")
 _RANGES = {"A-Za-z": "letters", "a-zA-Z": "letters", "A-Z": "capital letters", "a-z": "small letters", "0-9": "digits"}
 
 
 def _pattern_words(pattern: object, value: object) -> str:
     """What a value must be, in words (``must be 1 to 64 letters, digits, '-', '_' or '.'``),
     and why this one is not: users should not have to read a regular expression."""
-    match = _CLASS_PATTERN.match(str(pattern))
+    match = _CLASS_PATTERN().match(str(pattern))
     if match is None or not isinstance(value, str):
         return "is not in the form the schema requires"
     chars, low, high = match["chars"], int(match["low"]), int(match["high"])

@@ -20,7 +20,6 @@ matches them against findings and reports the useless ones (AIB006).
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -34,7 +33,11 @@ from aiblint.redact import redact
 from aiblint.rule import Problem
 
 if TYPE_CHECKING:
+    import datetime
+
     from aiblint.scripts.units import ScriptUnit
+
+    Today = Callable[[], datetime.date]
 
 #: The keys an ignore entry in template metadata may have.
 ENTRY_KEYS = ("rule", "reason", "expires", "path")
@@ -137,7 +140,7 @@ class Directive(MutableRecord):
 
 
 def read_directives(
-    document: Document, templates: list[ImageTemplate], today: datetime.date, scripts: bool
+    document: Document, templates: list[ImageTemplate], today: Today, scripts: bool
 ) -> Iterator[Directive]:
     """Every suppression written in ``document``: metadata, comments, and (when
     ``scripts``) comments in the scripts its templates run."""
@@ -150,7 +153,7 @@ def read_directives(
 # -- template metadata ----------------------------------------------------------------
 
 
-def _metadata_directives(document: Document, templates: list[ImageTemplate], today: datetime.date) -> Iterator[Directive]:
+def _metadata_directives(document: Document, templates: list[ImageTemplate], today: Today) -> Iterator[Directive]:
     owners: list[JsonObject] = []
     if isinstance(document.root, JsonObject):
         owners.append(document.root)
@@ -166,7 +169,7 @@ def _metadata_directives(document: Document, templates: list[ImageTemplate], tod
             yield from _settings(document, owner, settings, today)
 
 
-def _settings(document: Document, owner: JsonObject, settings: JsonNode, today: datetime.date) -> Iterator[Directive]:
+def _settings(document: Document, owner: JsonObject, settings: JsonNode, today: Today) -> Iterator[Directive]:
     entries = settings.get("ignore") if isinstance(settings, JsonObject) else None
     unknown = [key for key, _ in settings.members if key.text != "ignore"] if isinstance(settings, JsonObject) else []
     if not isinstance(entries, JsonArray) or unknown:
@@ -186,7 +189,7 @@ def _broken(document: Document, node: JsonNode, message: str) -> Directive:
     return directive
 
 
-def _entry(document: Document, owner: JsonObject, entry: JsonNode, today: datetime.date) -> Directive:
+def _entry(document: Document, owner: JsonObject, entry: JsonNode, today: Today) -> Directive:
     if not isinstance(entry, JsonObject):
         return _broken(document, entry, 'an aiblint ignore entry must be an object: {"rule": "AIB304", "reason": "..."}')
     for key, _ in entry.members:
@@ -259,7 +262,7 @@ def _string(node: JsonNode | None) -> str | None:
     return node.text.strip() if isinstance(node, JsonString) else None
 
 
-def _expiry(directive: Directive, document: Document, node: JsonNode | None, today: datetime.date) -> None:
+def _expiry(directive: Directive, document: Document, node: JsonNode | None, today: Today) -> None:
     if node is None:
         return
     text = _string(node)
@@ -268,12 +271,14 @@ def _expiry(directive: Directive, document: Document, node: JsonNode | None, tod
         _complain(directive, document, node, "has an 'expires' that is not a date written YYYY-MM-DD")
         return
     directive.expires = date
-    if date <= today:
+    if date <= today():
         directive.expired = True
         _complain(directive, document, node, f"expired on {date.isoformat()}: the finding is reported again; fix it, or renew the suppression")
 
 
 def _date(text: str) -> datetime.date | None:
+    import datetime  # only for an expiry date: most runs read none
+
     try:
         return datetime.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
     except ValueError:
@@ -358,7 +363,7 @@ def parse_comment(body: str) -> _Parsed | None:
     return parsed
 
 
-def _from_comment(parsed: _Parsed, source: str, document: Document, locate: Locate, today: datetime.date) -> Directive:
+def _from_comment(parsed: _Parsed, source: str, document: Document, locate: Locate, today: Today) -> Directive:
     """A directive from a parsed comment; ``locate(start, end)`` places body offsets."""
     start_problem = locate(*parsed.span)
     offset = start_problem.start or 0
@@ -382,7 +387,7 @@ def _from_comment(parsed: _Parsed, source: str, document: Document, locate: Loca
             directive.complaints.append((message, _with(where, message), document))
         else:
             directive.expires = date
-            if date <= today:
+            if date <= today():
                 directive.expired = True
                 message = (
                     f"suppression of {_codes(directive)} expired on {date.isoformat()}: "
@@ -404,7 +409,7 @@ def _in_text(base: int) -> Locate:
     return lambda start, end: Problem("", start=base + start, end=base + end)
 
 
-def _comment_directives(document: Document, today: datetime.date) -> Iterator[Directive]:
+def _comment_directives(document: Document, today: Today) -> Iterator[Directive]:
     text = document.text
     for start, end in document.comments:
         block = text.startswith("/*", start)
@@ -453,7 +458,7 @@ def _code_between(document: Document, begin: int, stop: int) -> bool:
 # -- script comments ----------------------------------------------------------------------
 
 
-def _script_directives(templates: list[ImageTemplate], today: datetime.date) -> Iterator[Directive]:
+def _script_directives(templates: list[ImageTemplate], today: Today) -> Iterator[Directive]:
     from aiblint.scripts.units import script_units
 
     for template in templates:

@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import Final
 from urllib.parse import quote, unquote, urlsplit
 
+from aiblint.lazyre import lazy
 from aiblint.record import Record
 from aiblint.values import PLACEHOLDER, is_expression, literal_text
 
@@ -45,12 +46,12 @@ KINDS: Final = (
     "invalid",
 )
 
-_SCHEME: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-_WINDOWS_DRIVE: Final = re.compile(r"[A-Za-z]:[\\/]")
+_SCHEME = lazy(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_WINDOWS_DRIVE = lazy(r"[A-Za-z]:[\\/]")
 
 #: Blob (and Data Lake Gen2, the same data) endpoints of the public and sovereign clouds,
 #: including the DNS-zone endpoints (``acct.z12.blob.storage.azure.net``).
-_AZURE_STORAGE: Final = re.compile(
+_AZURE_STORAGE = lazy(
     r"[a-z0-9]+\.(?:privatelink\.)?(?:blob|dfs)\."
     r"(?:core\.windows\.net|core\.chinacloudapi\.cn|core\.usgovcloudapi\.net|core\.cloudapi\.de)\Z"
     r"|[a-z0-9]+\.z[0-9]+\.(?:blob|dfs)\.storage\.azure\.net\Z"
@@ -91,7 +92,7 @@ _SECRET_PARAMETERS: Final = frozenset(
 
 #: Values that stand for a secret rather than being one: ``<sasToken>``,
 #: ``{sig}``, ``$SAS``, ``%SAS%``, ``[parameters('sas')]``, ``xxxx``, ``***``, ``REDACTED``.
-_STAND_IN: Final = re.compile(
+_STAND_IN = lazy(
     r"[<{$\[]|\A%\w+%\Z|\A(?:x+|\*+|\.+|-+|_+)\Z"
     r"|\A(?:redacted|secret|password|passwd|pass|pwd|token|sas|sig|signature|key|changeme)\Z",
     re.IGNORECASE,
@@ -211,10 +212,10 @@ def find_credentials(text: str) -> list[Credential]:
         userinfo, at, _ = text[start:end].rpartition("@")
         if at and ":" in userinfo:
             user, _, password = userinfo.partition(":")
-            if password and not _STAND_IN.search(password):
+            if password and not _STAND_IN().search(password):
                 begin = start + len(user) + 1
                 found.append(_credential("password", text, begin, begin + len(password)))
-        elif at and len(userinfo) >= _TOKEN_USER_LENGTH and not _STAND_IN.search(userinfo) and not _MASKED.search(userinfo):
+        elif at and len(userinfo) >= _TOKEN_USER_LENGTH and not _STAND_IN().search(userinfo) and not _MASKED().search(userinfo):
             found.append(_credential("token", text, start, start + len(userinfo)))  # https://<token>@github.com/...
     query = text.find("?")
     if query < 0:
@@ -224,7 +225,7 @@ def find_credentials(text: str) -> list[Credential]:
     position = query + 1
     for part in text[query + 1 : stop].split("&"):
         name, equals, value = part.partition("=")
-        if equals and value and unquote(name).casefold() in _SECRET_PARAMETERS and not _STAND_IN.search(unquote(value)):
+        if equals and value and unquote(name).casefold() in _SECRET_PARAMETERS and not _STAND_IN().search(unquote(value)):
             found.append(_credential(name, text, position, position + len(part), len(name) + 1))
         position += len(part) + 1
     return found
@@ -232,8 +233,8 @@ def find_credentials(text: str) -> list[Credential]:
 
 #: A URI in running text (a message, a reason): up to a space, a quote or a bracket; an
 #: already masked value (``Ab…(44 chars)``) is part of it, so that it is not masked twice.
-_URI_IN_TEXT: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://(?:…\(\d+ chars\)|[^\s\"'<>()\[\]{}`])+")
-_MASKED: Final = re.compile(r"…\(\d+ chars\)\Z")
+_URI_IN_TEXT = lazy(r"[A-Za-z][A-Za-z0-9+.\-]*://(?:…\(\d+ chars\)|[^\s\"'<>()\[\]{}`])+")
+_MASKED = lazy(r"…\(\d+ chars\)\Z")
 #: A user name this long in a URI is a token (``https://ghp_...@github.com``), not a name.
 _TOKEN_USER_LENGTH = 16
 
@@ -245,7 +246,7 @@ def mask_uri(text: str) -> str:
     last = 0
     for credential in find_credentials(text):
         value = credential.start + credential.value_offset
-        if _MASKED.search(text[value : credential.end]):
+        if _MASKED().search(text[value : credential.end]):
             continue
         pieces += [text[last:value], credential.masked_value]
         last = credential.end
@@ -255,7 +256,7 @@ def mask_uri(text: str) -> str:
 
 def mask_uris(text: str) -> str:
     """Every URI in ``text`` masked by :func:`mask_uri`."""
-    return _URI_IN_TEXT.sub(lambda found: mask_uri(found.group()), text) if "://" in text else text
+    return _URI_IN_TEXT().sub(lambda found: mask_uri(found.group()), text) if "://" in text else text
 
 
 def is_loopback_host(host: str) -> bool:
@@ -277,7 +278,7 @@ def _placeholder_start(text: str) -> int | None:
 def _classify_prefix(text: str, prefix: str) -> UriInfo:
     """Classify the known start of a URI whose tail is a placeholder: only
     when the scheme and the whole host are already written."""
-    scheme = _SCHEME.match(prefix)
+    scheme = _SCHEME().match(prefix)
     if scheme is None or not prefix[scheme.end() :].startswith("//"):
         return UriInfo(text, "unknown")
     rest = prefix[scheme.end() + 2 :]
@@ -288,9 +289,9 @@ def _classify_prefix(text: str, prefix: str) -> UriInfo:
 
 
 def _classify(text: str, uri: str, *, complete: bool) -> UriInfo:
-    if _WINDOWS_DRIVE.match(uri) or uri.startswith(("\\\\", "~")) or (uri.startswith("/") and not uri.startswith("//")):
+    if _WINDOWS_DRIVE().match(uri) or uri.startswith(("\\\\", "~")) or (uri.startswith("/") and not uri.startswith("//")):
         return UriInfo(text, "local-path", path=uri, complete=complete)
-    scheme_match = _SCHEME.match(uri)
+    scheme_match = _SCHEME().match(uri)
     if scheme_match is None:
         return UriInfo(text, "relative", path=uri, complete=complete)
     scheme = scheme_match.group(1).lower()
@@ -315,7 +316,7 @@ def _web_kind(scheme: str, host: str, path: str, query: str, complete: bool) -> 
         return "unknown"
     if _is_private(host):
         return "private-address"
-    if _AZURE_STORAGE.match(host):
+    if _AZURE_STORAGE().match(host):
         return "azure-blob"
     github = _github_shape(host, path, query, complete)
     if github is not None:
@@ -381,7 +382,7 @@ def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 
 def _authority_span(text: str) -> tuple[int, int] | None:
-    scheme = _SCHEME.match(text)
+    scheme = _SCHEME().match(text)
     if scheme is None or not text.startswith("//", scheme.end()):
         return None
     start = scheme.end() + 2

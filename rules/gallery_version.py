@@ -8,6 +8,7 @@ from typing import Final
 
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonNode, JsonObject
+from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
 from aiblint.values import Resolved
@@ -15,7 +16,7 @@ from aiblint.values import Resolved
 from .api_versions import is_before, known_api_version
 
 #: A version segment at the end of a gallery image id (``.../versions/1.0.2``).
-_VERSION_TAIL: Final = re.compile(r"/versions/([0-9]+\.[0-9]+\.[0-9]+)\Z", re.IGNORECASE)
+_VERSION_TAIL = lazy(r"/versions/([0-9]+\.[0-9]+\.[0-9]+)\Z", re.IGNORECASE)
 #: The first api version whose galleryImageId may name a version (aib-facts.md §6).
 _EXPLICIT_VERSION_SINCE: Final = "2020-02-14"
 
@@ -108,7 +109,7 @@ from a parameter that each build sets.
 
 def _fixed_version(template: ImageTemplate, field: JsonNode) -> Iterator[Problem]:
     resolved = template.resolve(field)
-    match = _VERSION_TAIL.search(_known_tail(resolved))
+    match = _VERSION_TAIL().search(_known_tail(resolved))
     if match is None or not _constant_here(template, resolved):
         return
     version = match.group(1)

@@ -8,14 +8,13 @@ before the build VM sees it (aib-runtime.md §1, §4: "Downloading external file
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Final
 from weakref import WeakKeyDictionary
 
 from aiblint.findings import Severity
-from aiblint.fixes import replace_string
 from aiblint.jsontree import JsonNode, JsonObject, JsonScalar, JsonString
+from aiblint.lazyre import lazy
 from aiblint.model import Flows, ImageTemplate
 from aiblint.record import Record, replace
 from aiblint.rule import Example, Fix, Problem, Rule
@@ -739,18 +738,20 @@ placeholder or an escape) without a query or fragment.
 
 
 #: A github.com file page as a fix may rewrite it: no query, no fragment.
-_GITHUB_BLOB = re.compile(r"https://(?:www\.)?github\.com/(?P<repo>[^/?#]+/[^/?#]+)/blob/(?P<rest>[^?#]+)\Z")
+_GITHUB_BLOB = lazy(r"https://(?:www\.)?github\.com/(?P<repo>[^/?#]+/[^/?#]+)/blob/(?P<rest>[^?#]+)\Z")
 
 
 def _raw_url_fix(reading: Reading) -> Fix | None:
     """``https://github.com/o/r/blob/ref/path`` -> ``https://raw.githubusercontent.com/o/r/ref/path``,
     only for a known URL written in the field itself (a parameter default may
     be used elsewhere too), exactly as it is (no escapes)."""
-    match = _GITHUB_BLOB.match(reading.text)
+    match = _GITHUB_BLOB().match(reading.text)
     node = reading.resolved.node
     if match is None or not reading.resolved.known or node is not reading.location.node or node.value != reading.text:
         return None
     raw = f"https://raw.githubusercontent.com/{match.group('repo')}/{match.group('rest')}"
+    from aiblint.fixes import replace_string  # a fix is built only for a finding
+
     return replace_string(reading.resolved.document, node, raw, f"use the raw file {raw}")
 
 

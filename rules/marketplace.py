@@ -7,10 +7,9 @@ Both read ``aiblint/data/marketplace-images.json``: dated entries, each with its
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from fnmatch import fnmatchcase
 from typing import Any, Final
 
-from aiblint.datafiles import load_json
+from aiblint.datafiles import load_json, matches
 from aiblint.document import Document
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonNode, JsonObject
@@ -80,7 +79,7 @@ def _entries(source: _Source, flag: str) -> list[Mapping[str, Any]]:
     image = {"publisher": source.publisher.casefold(), "offer": source.offer.casefold(), "sku": source.sku.casefold()}
     return [
         entry for entry in load_json("marketplace-images.json")["images"]
-        if entry.get(flag) and all(fnmatchcase(image[field], entry[field].casefold()) for field in image)
+        if entry.get(flag) and all(matches(image[field], entry[field].casefold()) for field in image)
     ]
 
 

@@ -50,6 +50,8 @@ PowerShell checks (AIB507 and the AIB4xx/AIB5xx rules) do not need it.
     )
 
     def check_scripts(self, units: Sequence[ScriptUnit]) -> Iterator[Problem | RunNote]:
+        if not any(unit.language == "powershell" for unit in units):
+            return  # as check() would say: nothing, and its modules stay unimported
         from aiblint.scripts import psscriptanalyzer
         from aiblint.scripts.analyzers import problems
 

@@ -11,6 +11,7 @@ from typing import Final
 
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonString
+from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
 from aiblint.textmap import source_offset
@@ -18,7 +19,7 @@ from aiblint.textmap import source_offset
 from .steps import Step, customizers
 
 #: One term of a Go duration, as Packer's windows-restart provisioner parses ``restart_timeout``.
-_TERM: Final = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+_TERM = lazy(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
 _SECONDS: Final = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 #: The WindowsRestart default (API spec: restartTimeout "[Default: '5m']").
 _DEFAULT_SECONDS: Final = 300.0
@@ -45,9 +46,9 @@ def _examples_template(*steps: str) -> str:
 
 def duration_seconds(text: str) -> float | None:
     """Seconds of a Go duration (``1h30m``); ``None`` if it is not one."""
-    if not text or _TERM.sub("", text) != "":
+    if not text or _TERM().sub("", text) != "":
         return None
-    return sum(float(number) * _SECONDS[unit] for number, unit in _TERM.findall(text))
+    return sum(float(number) * _SECONDS[unit] for number, unit in _TERM().findall(text))
 
 
 def _step_texts(template: ImageTemplate, step: Step, content: bool) -> list[str] | None:
@@ -160,7 +161,7 @@ language pack install.
 
 
 #: A redirect or cmdlet writing to an absolute Windows path; the path is the ``path`` group.
-_WRITES: Final = re.compile(
+_WRITES = lazy(
     r"(?:>>?|\b(?:Out-File|Set-Content|Add-Content)\b(?:\s+-(?:FilePath|Path|LiteralPath))?)\s*"
     r"[\"']?(?P<path>[A-Za-z]:[\\/][^\"'\s|;&<>]+)",
     re.IGNORECASE,
@@ -255,7 +256,7 @@ c:\\buildArtifacts`), write somewhere that exists, or use a check that writes no
         command = resolved.text()
         if not command:
             return
-        for match in _WRITES.finditer(command):
+        for match in _WRITES().finditer(command):
             parts = re.split(r"[\\/]+", match["path"])
             folder = parts[1:-1]
             if not folder or folder[0].casefold() in _EXISTING or "$" in match["path"] or "%" in match["path"]:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 from aiblint.discover import display_path
 from aiblint.findings import Severity
-from aiblint.fixes import replace_string
 from aiblint.jsontree import JsonObject
 from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
@@ -126,6 +125,8 @@ is a plain string.
                 )
                 fix = None
                 if _SHA256_ANY_CASE().match(value) and resolved.node.value == value:
+                    from aiblint.fixes import replace_string  # a fix is built only for a finding
+
                     fix = replace_string(resolved.document, resolved.node, value.lower(), "write the checksum in lower case")
                 yield Problem(f"sha256Checksum {reason}", node=resolved.node, document=resolved.document, fix=fix)
                 continue

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from fnmatch import fnmatchcase
 
-from aiblint.datafiles import load_json
+from aiblint.datafiles import load_json, matches
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonNode, JsonObject
 from aiblint.model import ImageTemplate
@@ -147,8 +146,8 @@ def _entry(publisher: str, offer: str, sku: str) -> Mapping[str, str] | None:
     """The first table entry the image matches."""
     image = {"publisher": publisher.casefold(), "offer": offer.casefold(), "sku": sku.casefold()}
     for entry in load_json("eol-images.json")["images"]:
-        if all(fnmatchcase(image[field], entry[field].casefold()) for field in image) and not any(
-            fnmatchcase(image["sku"], pattern.casefold()) for pattern in entry.get("unless_sku", ())
+        if all(matches(image[field], entry[field].casefold()) for field in image) and not any(
+            matches(image["sku"], pattern.casefold()) for pattern in entry.get("unless_sku", ())
         ):
             return entry  # type: ignore[no-any-return]
     return None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
+
 import pytest
 from aiblint_rules.marketplace import HardenedSourceImage, PlanInfoMissing
 from aiblint_rules.restarts import RestartCheckFolderMissing, RestartTimeoutTooShort, duration_seconds
 
 from aiblint.config import Config
-from aiblint.datafiles import load_json
+from aiblint.datafiles import load_json, matches
 from aiblint.engine import Linter
 from aiblint.findings import Severity
 from aiblint.registry import RuleSet
@@ -27,6 +29,18 @@ def test_marketplace_table_is_dated_and_sourced() -> None:
         assert entry.get("plan") or entry.get("hardened"), entry
         if entry.get("plan"):
             assert isinstance(entry["certain"], bool) and entry["plan_publisher"], entry
+
+
+def test_table_patterns_match_as_fnmatch_does() -> None:
+    """The image tables' globs, plain names compared without a compiled pattern."""
+    patterns = {entry[field].casefold() for name in ("marketplace-images.json", "eol-images.json")
+                for entry in load_json(name)["images"] for field in ("publisher", "offer", "sku") if field in entry}
+    patterns |= {"a[b]c", "a?c", "a*", "[!a]bc", "a\\c", "a.c", ""}
+    texts = sorted(patterns | {pattern.replace("*", "x").replace("?", "y") for pattern in patterns} | {"abc", "a\\c", "aXc", "bbc", "a.c", "axc"})
+    assert any("*" in pattern for pattern in patterns) and len(patterns) > 40
+    for pattern in patterns:
+        for text in texts:
+            assert matches(text, pattern) == fnmatchcase(text, pattern), (text, pattern)
 
 
 def _source(publisher: str, offer: str, sku: str, extra: str = "") -> str:

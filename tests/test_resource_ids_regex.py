@@ -1,6 +1,7 @@
-"""could_be()'s regular expressions accept the same values as the character
-automaton they replaced (kept here as the reference), for every id the tests
-and rule examples write and for generated ones."""
+"""could_be()'s regular expressions, and its segment by segment comparison of
+values known in full, accept the same values as the character automaton they
+replaced (kept here as the reference), for every id the tests and rule examples
+write and for generated ones."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiblint.resource_ids import _FOLDS_TO_ASCII, Part, Shape, _chain, id_parts, kinds, shapes
+from aiblint.resource_ids import _FOLDS_TO_ASCII, Part, Shape, _accepts, _chain, could_be, id_parts, kinds, shapes
 from aiblint.values import UNKNOWN, Unknown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +84,9 @@ def _equals(expected: str) -> CharTest:
 
 def _same(parts: Sequence[Part], among: Sequence[Shape] = SHAPES) -> None:
     for shape in among:
-        assert _chain(shape).accepts(parts) == _automaton(shape).accepts(parts), (shape.template, parts)
+        expected = _automaton(shape).accepts(parts)
+        assert _chain(shape).accepts(parts) == expected, (shape.template, parts)
+        assert _accepts(shape, parts) == expected, (shape.template, parts)
 
 
 # -- inputs --------------------------------------------------------------------------------------
@@ -128,6 +131,27 @@ def test_only_two_characters_outside_ascii_casefold_to_ascii() -> None:
     """The character classes of the fixed text rest on this (``İ`` folds to two characters)."""
     folding = [chr(code) for code in range(128, 0x110000) if len(chr(code).casefold()) == 1 and chr(code).casefold().isascii()]
     assert "".join(folding) == _FOLDS_TO_ASCII
+
+
+def test_a_known_value_is_compared_character_by_character() -> None:
+    """``ß`` folds to ``ss`` but is one character: ``userAßignedIdentities`` is no
+    ``userAssignedIdentities``; ``ſ`` and the Kelvin sign fold to one letter each."""
+    identity = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/{}/aib"
+    for word in ("userAßignedIdentities", "u\u017ferAssignedIdentities", "userAssignedIdentities".upper(), "userAssignedIdentitie"):
+        _same([identity.format(word)])
+        _same([identity.format(word).replace("/s/", "/İ/")])
+    _same(["/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/i/versions/1.2.3\n"])
+
+
+def test_a_known_value_compiles_no_pattern() -> None:
+    """A one-template run checks known ids: compiling a shape's pattern costs 5-10 ms."""
+    _chain.cache_clear()
+    identity = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib"
+    assert could_be(identity, ["user-assigned-identity"])
+    assert not could_be(identity.replace("/aib", "/"), ["user-assigned-identity", "image"])
+    assert _chain.cache_info().currsize == 0
+    assert could_be([identity[:30], UNKNOWN, "/aib"], ["user-assigned-identity"])
+    assert _chain.cache_info().currsize == 1
 
 
 def test_a_nul_in_a_value_is_a_character_not_an_unknown_part() -> None:

@@ -10,12 +10,18 @@ from hypothesis import strategies as st
 
 from aiblint.secrets.detectors import DETECTORS, Detector
 from aiblint.secrets.generic import GENERIC, GenericDetector
+from aiblint.secrets.scan import KEYWORDS as WRITTEN_KEYWORDS
 from aiblint.secrets.scan import _any_keyword, _scan, scan_text
 
 ALL: tuple[Detector | GenericDetector, ...] = (*DETECTORS, *GENERIC)
 SAMPLES = [text for detector in ALL for text, _ in detector.positives] + [text for detector in ALL for text in detector.negatives]
 KEYWORDS = sorted({keyword for detector in ALL for keyword in detector.keywords})
 SECRETS = [secret for detector in ALL for _, secret in detector.positives]
+
+
+def test_the_written_keywords_are_every_detectors() -> None:
+    """The pre-filter's list, written out so that a text without a keyword needs no detector imported."""
+    assert list(WRITTEN_KEYWORDS) == KEYWORDS
 
 
 def _unfiltered(text: str) -> list[object]:

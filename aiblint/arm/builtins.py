@@ -16,7 +16,6 @@ their shape is fixed (``resourceGroup().id``).
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import re
@@ -316,10 +315,14 @@ def string(args: list[Value]) -> Value:
 
 
 def base64_(args: list[Value]) -> Value:
+    import base64  # only in a template that calls base64(): most never do
+
     return base64.b64encode(_string(args[0]).encode("utf-8")).decode("ascii")
 
 
 def base64_to_string(args: list[Value]) -> Value:
+    import base64
+
     try:
         return base64.b64decode(_string(args[0]), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):

@@ -11,7 +11,6 @@ not judged.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 from typing import Final
 
@@ -144,6 +143,7 @@ def _count(number: int) -> str:
 def _undeclared(kind: str, name: str, scope: Scope) -> str:
     names = scope.declared_names(kind)
     what = "parameter" if kind == "parameters" else "variable"
+    import difflib  # a suggestion only: not imported by a run that needs none
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     return f"{what} '{name}' is not declared in this template's {kind}{hint}"

@@ -6,11 +6,10 @@ first use.
 
 from __future__ import annotations
 
-import difflib
 from functools import cache
-from importlib import resources
 from typing import Final
 
+from aiblint.datafiles import read_text
 from aiblint.record import Record
 
 _LIST_PREFIX = "list"
@@ -46,7 +45,7 @@ def _arguments(count: int) -> str:
 
 @cache
 def _table() -> dict[str, Signature]:
-    text = resources.files("aiblint").joinpath("data/arm-functions.tsv").read_text(encoding="utf-8")
+    text = read_text("arm-functions.tsv")
     table: dict[str, Signature] = {}
     for line in text.splitlines():
         if not line or line.startswith("#") or line.startswith("name\t"):
@@ -69,5 +68,6 @@ def signature(name: str) -> Signature | None:
 def suggestion(name: str) -> str | None:
     """The documented name closest to a misspelt one."""
     names = {sig.name.casefold(): sig.name for key, sig in _table().items() if not key.endswith("*")}
+    import difflib  # a suggestion only: not imported by a run that needs none
     close = difflib.get_close_matches(name.casefold(), list(names), n=1, cutoff=0.75)
     return names[close[0]] if close else None

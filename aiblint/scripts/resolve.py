@@ -21,7 +21,6 @@ from urllib.parse import unquote, urlsplit
 from aiblint.discover import display_path
 from aiblint.document import Document
 from aiblint.record import MutableRecord, Record
-from aiblint.scripts.fetch import RUN_SECONDS, cache_folder, fetch
 from aiblint.scripts.gitrepo import Repository, find_repository, repository_at
 from aiblint.scripts.settings import ScriptRoot, ScriptSettings, current_settings
 from aiblint.uris import UriInfo, classify_uri
@@ -192,6 +191,8 @@ def _locate(uri: str, base: Path, root: Path, relative: str, how: str, when_abse
 
 
 def _fetched(info: UriInfo, settings: ScriptSettings) -> Resolution:
+    from aiblint.scripts.fetch import RUN_SECONDS, cache_folder, fetch  # --fetch only
+
     url = info.github.raw_url() if info.kind == "github-page" and info.github is not None else info.text.strip()
     deadline = settings.memo.setdefault("fetch-deadline", time.monotonic() + RUN_SECONDS)
     result = fetch(url, cache_folder(settings.cache_dir), deadline if isinstance(deadline, float) else None)

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from aiblint.lazyre import lazy
 from aiblint.record import MutableRecord
 
 if TYPE_CHECKING:  # imported when used: a run whose results come from the cache merely adds counts
@@ -65,7 +66,7 @@ def not_checked(number: int, kind: str, tool: str) -> str:
 
 
 #: How a batch rule's note counts the scripts it could not check (:func:`not_checked`).
-NOT_CHECKED = re.compile(r"(?P<count>\d+) (?P<kind>[\w-]+(?: [\w-]+)?) scripts? (?:was|were) not checked by (?P<tool>it|\S+)")
+NOT_CHECKED = lazy(r"(?P<count>\d+) (?P<kind>[\w-]+(?: [\w-]+)?) scripts? (?:was|were) not checked by (?P<tool>it|\S+)")
 
 
 def add_note(notes: list[str], note: str) -> None:
@@ -73,13 +74,13 @@ def add_note(notes: list[str], note: str) -> None:
     scripts (per chunk, per settings file) and counts the script units it could
     not check in its note: notes that differ only in that count, or not at all,
     become one note with the sum, as one run over them all would say."""
-    match = NOT_CHECKED.search(note)
+    match = NOT_CHECKED().search(note)
     if match is None:
         if note not in notes:
             notes.append(note)
         return
     for index, known in enumerate(notes):
-        other = NOT_CHECKED.search(known)
+        other = NOT_CHECKED().search(known)
         if other is not None and _shape(known, other) == _shape(note, match):
             notes[index] = with_count(other, int(other["count"]) + int(match["count"]))
             return

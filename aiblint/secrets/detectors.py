@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Final
 
+from aiblint.lazyre import lazy
 from aiblint.record import Record
 from aiblint.secrets.filters import stands_for_a_secret
 from aiblint.secrets.match import SecretMatch
@@ -146,14 +147,14 @@ def _label(found: re.Match[str]) -> str:
 
 # -- what the detectors check beyond their pattern ----------------------------------------
 
-_SAS_FIELDS: Final = re.compile(r"(?:^|[?&;\s\"'])(?:sv|se|sp|spr|srt|ss|sr|st|skoid)=", re.IGNORECASE)
+_SAS_FIELDS = lazy(r"(?:^|[?&;\s\"'])(?:sv|se|sp|spr|srt|ss|sr|st|skoid)=", re.IGNORECASE)
 _SAS_SPAN: Final = 600
 
 
 def _looks_like_sas(text: str, found: re.Match[str]) -> bool:
     """A ``sig=`` is a SAS signature when other SAS fields surround it."""
     begin = max(0, found.start() - _SAS_SPAN)
-    return _SAS_FIELDS.search(text[begin : found.end() + _SAS_SPAN]) is not None
+    return _SAS_FIELDS().search(text[begin : found.end() + _SAS_SPAN]) is not None
 
 
 def _not_a_digest(text: str, found: re.Match[str]) -> bool:
@@ -169,33 +170,33 @@ def _annotated_key_kind(secret: str) -> str:
 
 #: Variable names that hold secrets, and name endings that say they do not
 #: (``PASSWORD_FILE``, ``TOKEN_URL``, ``SECRET_NAME``).
-_SECRET_NAME: Final = re.compile(
+_SECRET_NAME = lazy(
     r"pass(?:word|wd)?|pwd|secret|token|credential|(?:^|_)pat(?:$|_)|(?:^|_)sas(?:$|_)"
     r"|(?:api|access|account|private|client|storage|master|shared|primary|secondary|sas|secret|signing"
     r"|encryption|subscription|auth|service)_?key",
     re.IGNORECASE,
 )
-_NOT_SECRET_NAME: Final = re.compile(
+_NOT_SECRET_NAME = lazy(
     r"(?:file|path|dir|directory|url|uri|endpoint|name|id|user|username|length|len|type|policy|prompt|hash"
     r"|enabled|expiry|expires|expiration|ttl|timeout|header|version|count|size|port|source|kind|mode|stdin)$",
     re.IGNORECASE,
 )
-_WINDOWS_PATH: Final = re.compile(r"[A-Za-z]:\\")
+_WINDOWS_PATH = lazy(r"[A-Za-z]:\\")
 
 
 def _secret_variable(_text: str, found: re.Match[str]) -> bool:
     """A variable named like a secret, holding something that could be one."""
     name, value = found.group("name"), found.group("secret").strip("'\"")
-    if _SECRET_NAME.search(name) is None or _NOT_SECRET_NAME.search(name) is not None:
+    if _SECRET_NAME().search(name) is None or _NOT_SECRET_NAME().search(name) is not None:
         return False
-    if value.startswith(("/", "./", "../", "~/")) or _WINDOWS_PATH.match(value):
+    if value.startswith(("/", "./", "../", "~/")) or _WINDOWS_PATH().match(value):
         return False  # where the secret is kept, not the secret
     return len(value) >= 4 and not (value.isdigit() and len(value) <= 6)
 
 
 # -- HTTP Authorization headers ------------------------------------------------------------
 
-_BASE32_PAT: Final = re.compile(r"[a-z2-7]{52}\Z")
+_BASE32_PAT = lazy(r"[a-z2-7]{52}\Z")
 
 
 def _basic_credentials(value: str) -> tuple[str, str] | None:
@@ -220,7 +221,7 @@ def _basic_kind(value: str) -> str:
     """What the decoded password is: a token recognised by its format, or a password."""
     credentials = _basic_credentials(value)
     password = credentials[1] if credentials is not None else ""
-    if _BASE32_PAT.match(password) or password[76:80] == "AZDO":
+    if _BASE32_PAT().match(password) or password[76:80] == "AZDO":
         what = "Azure DevOps personal access token"
     elif password.startswith(("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")):
         what = "GitHub token"

@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from aiblint.lazyre import lazy
 from aiblint.values import has_placeholder, is_expression
 
 _QUOTES: Final = "'\""
 
 #: Shell and PowerShell references: ``$VAR ${VAR} $(cmd) $env:VAR `cmd```.
-_SHELL_REFERENCE: Final = re.compile(r"\$[{(A-Za-z_]|`[^`]*`")
+_SHELL_REFERENCE = lazy(r"\$[{(A-Za-z_]|`[^`]*`")
 #: References and template syntax of the tools that fill secrets in at run time.
-_REFERENCE: Final = re.compile(
+_REFERENCE = lazy(
     r"%[A-Za-z_][A-Za-z0-9_]*%"  # %VAR% (cmd.exe)
     r"|\{\{.*\}\}|#\{.*\}#|__[A-Za-z0-9_]+__|@@\w+@@"  # Jinja/Helm, Azure DevOps token replacement
     r"|\b(?:parameters|variables|reference|listKeys|listAccountSas|listSecrets)\s*\(",  # ARM functions
@@ -38,7 +39,7 @@ _EXAMPLE_WORDS: Final = frozenset(
     }
 )
 _EXAMPLE_PARTS: Final = ("example", "changeme", "change_me", "placeholder", "redacted", "dummy", "your_", "your-", "xxxx")
-_ONE_CHARACTER_REPEATED: Final = re.compile(r"\A(.)\1*\Z", re.DOTALL)
+_ONE_CHARACTER_REPEATED = lazy(r"\A(.)\1*\Z", re.DOTALL)
 _SEQUENCES: Final = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop")
 
 
@@ -53,14 +54,14 @@ def stands_for_a_secret(value: str, *, literal: bool = False) -> bool:
         return True
     if is_expression(text) or has_placeholder(text) or text.startswith(("<", "[")):
         return True
-    if _REFERENCE.search(text) or (not literal and _SHELL_REFERENCE.search(text)):
+    if _REFERENCE().search(text) or (not literal and _SHELL_REFERENCE().search(text)):
         return True
     return is_example(text)
 
 
 def is_example(text: str) -> bool:
     folded = text.casefold()
-    if folded in _EXAMPLE_WORDS or _ONE_CHARACTER_REPEATED.match(folded):
+    if folded in _EXAMPLE_WORDS or _ONE_CHARACTER_REPEATED().match(folded):
         return True
     if any(part in folded for part in _EXAMPLE_PARTS):
         return True

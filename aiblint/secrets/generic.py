@@ -19,12 +19,13 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
+from aiblint.lazyre import lazy
 from aiblint.record import Record
 from aiblint.secrets.filters import stands_for_a_secret
 from aiblint.secrets.match import SecretMatch
 from aiblint.secrets.plugins import analyze, denylist, validator
 
-_PRIVATE_KEY_END: Final = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+_PRIVATE_KEY_END = lazy(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
 #: The keyword plugin's patterns cost about 0.1 s per megabyte-long line; a line
 #: this long is data (an embedded archive, a minified file), not an assignment.
 _KEYWORD_LINE_LIMIT: Final = 10_000
@@ -241,7 +242,7 @@ def _private_key(detector: GenericDetector, text: str, start: int, header_end: i
     dashes = text.rfind("-----", 0, start)
     if dashes >= 0 and text.count("\n", dashes, start) == 0:
         start = dashes
-    footer = _PRIVATE_KEY_END.search(text, header_end)
+    footer = _PRIVATE_KEY_END().search(text, header_end)
     if footer is not None:
         end = footer.end()
     else:

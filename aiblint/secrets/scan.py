@@ -4,18 +4,39 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING, Final
 
-from aiblint.secrets.detectors import DETECTORS
-from aiblint.secrets.generic import GENERIC, generic_matches
 from aiblint.secrets.match import SecretMatch
 
-_PRIORITY: dict[str, int] = {detector.id: detector.priority for detector in DETECTORS} | {
-    detector.id: detector.priority for detector in GENERIC
-}
+if TYPE_CHECKING:
+    from aiblint.secrets.detectors import Detector
+    from aiblint.secrets.generic import GenericDetector
+
+#: Every keyword of every detector (aiblint's and detect-secrets'), lower case, written
+#: out: a text that holds none is passed without importing the detectors and their
+#: tables (4-5 ms of a cold run); tests/test_secrets_prefilter.py checks it against them.
+KEYWORDS: Final = (
+    "://", "_authtoken", "a3t", "abia", "acca", "accountkey", "ado", "akia", "asia", "azdo", "basic", "bearer",
+    "contrase", "credential", "devops", "eyj", "gho_", "ghp_", "ghr_", "ghs_", "ghu_", "github_pat_", "gldt-",
+    "glpat-", "glptt-", "glrt-", "hooks.slack.com", "jqqj9", "k_live_", "key", "pass", "pat", "private key",
+    "putty-user-key", "pwd", "pypi-ag", "q~", "sas", "secret", "sg.", "sharedaccesskey", "sig=", "sq0csp-",
+    "t3blbkfj", "token", "vsts", "xox",
+)
+
+
+@cache
+def _detectors() -> tuple[tuple[Detector, ...], tuple[GenericDetector, ...], dict[str, int]]:
+    """aiblint's detectors, detect-secrets' and the priority of each, imported when a
+    text holds a keyword."""
+    from aiblint.secrets.detectors import DETECTORS
+    from aiblint.secrets.generic import GENERIC
+
+    priority = {detector.id: detector.priority for detector in DETECTORS} | {detector.id: detector.priority for detector in GENERIC}
+    return DETECTORS, GENERIC, priority
 
 
 def _priority(match: SecretMatch) -> int:
-    return _PRIORITY.get(match.detector, 0)
+    return _detectors()[2].get(match.detector, 0)
 
 
 @cache
@@ -23,9 +44,7 @@ def _any_keyword() -> re.Pattern[str]:
     """Every keyword of every detector, in one pattern: a detector runs only
     on a text that holds one of its keywords, so a text that holds none is
     scanned by none (most template strings: names, types, versions)."""
-    keywords = {keyword for detector in DETECTORS for keyword in detector.keywords}
-    keywords.update(keyword for generic in GENERIC for keyword in generic.keywords)
-    return re.compile("|".join(re.escape(keyword) for keyword in sorted(keywords)))
+    return re.compile("|".join(re.escape(keyword) for keyword in KEYWORDS))
 
 
 def scan_text(text: str) -> list[SecretMatch]:
@@ -40,8 +59,10 @@ def scan_text(text: str) -> list[SecretMatch]:
 
 
 def _scan(text: str, folded: str) -> list[SecretMatch]:
+    from aiblint.secrets.generic import generic_matches
+
     found: list[SecretMatch] = []
-    for detector in DETECTORS:
+    for detector in _detectors()[0]:
         if detector.wanted(folded):
             found.extend(detector.find(text))
     found.extend(generic_matches(text, folded))
