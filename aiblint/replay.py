@@ -46,6 +46,7 @@ import os
 import sys
 
 from aiblint import __version__
+from aiblint.hashing import sha256_hex
 
 TYPE_CHECKING = False  # not typing's: this runs before anything else on every command
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def command_key(arguments: list[str], environment: dict[str, str]) -> str | None
         sorted((name, str(value)) for name, value in sys._xoptions.items()), sys.warnoptions,
         arguments, cwd, sorted(environment.items()), streams,
     ]
-    return _sha256(json.dumps(parts).encode("ascii"))
+    return sha256_hex(json.dumps(parts).encode("ascii"))
 
 
 def runs_folder() -> str | None:
@@ -132,18 +133,6 @@ def runs_folder() -> str | None:
 
     folder = cache_folder()
     return os.path.join(folder, RUNS) if folder is not None else None
-
-
-def _sha256(data: bytes) -> str:
-    """SHA-256 without OpenSSL's start-up when the interpreter has its own (about 2 ms less)."""
-    try:
-        from _sha256 import sha256  # type: ignore[import-not-found]  # Python 3.11
-    except ImportError:
-        try:
-            from _sha2 import sha256  # type: ignore[import-not-found]  # Python 3.12 and later
-        except ImportError:
-            from hashlib import sha256
-    return str(sha256(data).hexdigest())
 
 
 # -- the questions ----------------------------------------------------------------------------
@@ -219,7 +208,7 @@ def _content(path: str, _: object) -> str | list[int]:
         return [0, -2]
     try:
         with open(path, "rb") as stream:
-            return _sha256(stream.read())
+            return sha256_hex(stream.read())
     except OSError as error:
         return _error(error)
 
@@ -382,7 +371,7 @@ class Recording:
         inside = _installation_folders()
         base = sorted((fact for fact in facts if _inside(str(fact[1]), inside)), key=json.dumps)
         data = json.dumps(base).encode("ascii")
-        base_name = "base" + _sha256(data)
+        base_name = "base" + sha256_hex(data)
         if not os.path.exists(self._path(base_name)):
             _write_file(self._path(base_name), data)
         record = {"format": FORMAT, "key": self.key, "base": base_name, "exit": code, "output": self.output,

@@ -56,3 +56,30 @@ def test_a_command_without_the_server_does_not_import_the_rendezvous(tmp_path: P
 
 def test_the_variable_is_the_rendezvous_one() -> None:
     assert rendezvous.ENVIRONMENT_VARIABLE == SERVER_VARIABLE == "AIBLINT_SERVER"
+
+
+def test_the_address_of_a_server_is_found_without_openssl(tmp_path: Path) -> None:
+    code = ("import sys\nfrom aiblint.server.client import forward\ncode = forward(['t.json'])\n"
+            "print(code, sorted(m for m in sys.modules if 'hashlib' in m), file=sys.stderr)\n")
+    done = python(code, cwd=tmp_path, CI="1", XDG_RUNTIME_DIR=str(tmp_path))
+    assert done.stderr == "None []\n"  # no server runs here: the command would run in this process
+
+
+def test_the_fast_digest_is_sha256() -> None:
+    import hashlib
+
+    from aiblint.hashing import sha256_hex
+
+    for data in (b"", b"aiblint", bytes(range(256)) * 100):
+        assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
+
+
+def test_a_tool_inherits_the_memory_cap_and_this_process_gets_its_limit_back(tmp_path: Path) -> None:
+    import resource
+
+    from aiblint.scripts.analyzers import Outcome, run_tool
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    done = run_tool(["/bin/sh", "-c", "ulimit -v"], tmp_path, 60, "sh", 1, "shell", Outcome(), 3 * 1024**3)
+    assert done is not None and done.stdout.decode().strip() == str(3 * 1024**3 // 1024)
+    assert resource.getrlimit(resource.RLIMIT_AS) == before

@@ -21,7 +21,6 @@ client's standard streams travel separately as file descriptors (SCM_RIGHTS).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import socket
@@ -31,6 +30,7 @@ import sys
 
 from aiblint import __version__
 from aiblint.constants import SERVER_VARIABLE
+from aiblint.hashing import sha256_hex
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the client imports no typing
@@ -100,7 +100,7 @@ def address(root: str) -> str:
         from aiblint.server.winpipe import pipe_name
 
         return pipe_name(root, installation(), os.environ.get("USERNAME", ""))
-    digest = hashlib.sha256(f"{root}\0{installation()}".encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    digest = sha256_hex(f"{root}\0{installation()}".encode("utf-8", "surrogatepass"))[:24]
     path = os.path.join(runtime_folder(), f"{digest}.sock")
     if len(os.fsencode(path)) > MAX_SOCKET_PATH:
         raise Unavailable(f"the runtime folder's path is too long for a socket: {path}")
