@@ -18,9 +18,15 @@ Two passes over one template:
 When the api version cannot be known, both passes run against each candidate
 version and only problems found in all of them are reported; fastschema
 decides that intersection, and jsonschema runs only when a value problem is
-in it. A fragment without apiVersion gets only the first pass, against the
-newest version, and names that some version knows are left alone. The result
-is computed once per template and shared by the six rules.
+in it. The candidate versions' schemas are mostly alike, and so are their
+walks: a value under a schema node that is equal in two versions, with all it
+reaches (``schema_data.schema_key``), is walked once, and the other versions
+reuse that walk (its instance, places and value flows) when it reported
+nothing; fastschema likewise checks such a shared part once per definition
+(``tests/test_schema_sharing.py``: sharing changes nothing). A fragment
+without apiVersion gets only the first pass, against the newest version, and
+names that some version knows are left alone. The result is computed once
+per template and shared by the six rules.
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ _DEPLOYMENT_FORMS = frozenset({"deployment", "nested-deployment"})
 #: Required by the ARM schema for a deployment template; in a REST body or an
 #: `az resource create` file the client supplies them.
 _ENVELOPE = ("name", "apiVersion", "type")
+#: The rules of the problems pass 2 (:class:`_Errors`) reports.
+_VALUE_RULES = frozenset({"AIB101", "AIB103", "AIB104"})
 _VALUE_KEYWORDS = ("type", "enum", "const", "pattern", "minimum", "maximum", "minItems", "maxItems", "minLength", "maxLength")
 _TYPE_WORDS = {"integer": "an integer", "string": "a string", "array": "an array", "object": "an object",
                "boolean": "true or false", "number": "a number", "null": "null"}
@@ -205,19 +213,32 @@ def _quick_runs(template: ImageTemplate, walks: list[tuple[_Walk, Any, str]]) ->
     jsonschema's; when none of them is in every version, only pass 1's
     problems are reported, and jsonschema's wording is never needed.
     ``None``: some version needs jsonschema (fastschema cannot tell, or a value
-    problem is found in every version)."""
+    problem is found in every version).
+
+    Once no identity of a rule pass 2 reports (:data:`_VALUE_RULES`) is in
+    every version checked so far, none can be in every version, and what the
+    other versions' pass 2 finds (fastschema's or jsonschema's) cannot change
+    what is reported: they are not validated (most templates stop after the first)."""
     quick: list[list[Problem]] = []
     shared = fastschema.Shared()
-    for walk, instance, entry in walks:
+    common: set[tuple[object, ...]] = set()
+    for index, (walk, instance, entry) in enumerate(walks):
         errors = fastschema.errors(walk.version, entry, instance, shared)
         if errors is None:
             return None
         quick.append(list(_Errors(walk, template).problems(iter(errors))))
-    keyed = [_keyed(walk.problems + problems) for (walk, _, _), problems in zip(walks, quick, strict=True)]
-    common = set(keyed[0]).intersection(*keyed[1:])
+        identities = set(_keyed(walk.problems + quick[-1]))
+        common = identities if index == 0 else common & identities
+        if _settled(common):
+            break
     if any(_identity(problem) in common for problems in quick for problem in problems):
         return None
     return [_keyed(walk.problems) for walk, _, _ in walks]
+
+
+def _settled(common: set[tuple[object, ...]]) -> bool:
+    """No identity of a rule pass 2 reports is in ``common`` (in every version checked so far)."""
+    return not any(key[0] in _VALUE_RULES for key in common)
 
 
 def _keyed(problems: list[Problem]) -> dict[tuple[object, ...], Problem]:

@@ -247,3 +247,68 @@ def test_fastschema_shares_errors_only_under_the_same_definition_and_path() -> N
         assert (("distribute", 0, "storageAccountType") in paths) == (version == "2022-02-14")
     assert checked.errors and checked.modelled  # it did share
     assert fastschema._SHARED == [None]  # and shares nothing once done
+
+
+# -- versions left unvalidated once nothing pass 2 reports can be in every version --------------------
+
+
+def _corpus_findings(texts: list[tuple[str, bytes]]) -> list[list[tuple[object, ...]]]:
+    from aiblint.config import Config
+    from aiblint.engine import Linter
+    from aiblint.registry import RuleSet
+    from aiblint.selection import Selection
+
+    linter = Linter(RuleSet.load(Selection.of(["AIB1"], None)), Config())
+    return [[(f.rule, f.line, f.column, f.end_line, f.end_column, f.severity, f.message)
+             for f in linter.lint_bytes(data, name)[0]] for name, data in texts]
+
+
+def test_validating_fewer_versions_changes_no_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    need_shared()
+    texts = [(str(path), path.read_bytes()) for folder in (CORPUS, WILD) for path in sorted(folder.rglob("*.json"))]
+    texts += list(_texts())
+    fewer = _corpus_findings(texts)
+    monkeypatch.setattr(schema, "_settled", lambda common: False)  # every version validated, as before
+    assert _corpus_findings(texts) == fewer
+    assert sum(map(len, fewer)) > 100
+
+
+def test_pass_2_reports_only_the_value_rules() -> None:
+    rules: set[str] = set()
+    storage = json.loads(json.dumps(_TWICE))  # Premium_LRS: from 2022-07-01 on; standard_lrs: the wrong case
+    storage["resources"][0]["properties"]["distribute"] = [
+        {"type": "SharedImage", "runOutputName": "a", "galleryImageId": "g", "replicationRegions": ["westus2"],
+         "storageAccountType": "Premium_LRS"},
+        {"type": "SharedImage", "runOutputName": "b", "galleryImageId": "g", "replicationRegions": ["westus2"],
+         "storageAccountType": "standard_lrs"}]
+    for name, data in [*_texts(), ("storage.json", json.dumps(storage).encode())]:
+        for template in _templates(name, data):
+            for version in VERSIONS:
+                walk, instance, entry = schema.walked(template, version, neutral=True)
+                errors = fastschema.errors(version, entry, instance)
+                assert errors is not None
+                rules.update(problem.rule for problem in schema._Errors(walk, template).problems(iter(errors)))
+    assert rules == schema._VALUE_RULES
+
+
+def test_versions_after_the_first_are_not_validated_when_it_has_no_value_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    # vmProfile.osDiskSizeGB -1: below the minimum of every candidate version but 2019-05-01-preview, the first
+    text = json.loads(json.dumps(_TWICE))
+    text["variables"]["step"]["runElevated"] = True
+    text["resources"][0]["properties"]["vmProfile"] = {"osDiskSizeGB": -1}
+    template = _template(text)
+    asked: list[str] = []
+    errors = fastschema.errors
+
+    def counted(version: str, entry: str, instance: Any, shared: fastschema.Shared | None = None) -> Any:
+        asked.append(version)
+        return errors(version, entry, instance, shared)
+
+    monkeypatch.setattr(fastschema, "errors", counted)
+    found = [(problem.rule, problem.message) for problem in schema._check(template)]
+    assert asked == ["2019-05-01-preview"]
+    assert [rule for rule, _ in found] == ["AIB100"]
+    asked.clear()
+    monkeypatch.setattr(schema, "_settled", lambda common: False)  # every version validated, as before
+    assert [(problem.rule, problem.message) for problem in schema._check(_template(text))] == found
+    assert len(asked) == len(schema.supported_versions())
