@@ -305,3 +305,15 @@ def test_a_windows_console_gets_text_even_when_a_frame_ends_inside_a_character(m
     with _fake_server(frames) as connection:
         assert relay.pump(connection) == 0
     assert console.buffer.getvalue() == data
+
+
+def test_a_failure_of_the_clients_input_fails_the_runs_read_the_same_way() -> None:
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        stdin, _, _ = relay.streams(ours, relay.socket_pending(ours), [["utf-8", "strict", False, False]] * 3,
+                                    [False, False, False])
+        relay.send(theirs, b"!" + struct.pack(">BI", 0, 5))  # the client could not read its standard input: EIO
+        with pytest.raises(OSError) as raised:
+            stdin.buffer.read(10)
+        assert (raised.value.errno, raised.value.strerror) == (5, os.strerror(5))
+        assert relay.receive(theirs)[:1] == relay.READ  # it asked, then took the failure
