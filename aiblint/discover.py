@@ -13,6 +13,7 @@ that finds no template can say why.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from fnmatch import fnmatch
 from pathlib import Path, PurePath
@@ -118,24 +119,30 @@ def discover(
 
 
 def _walk(top: Path, walk: Walk, cwd: Path) -> Iterator[tuple[Path, Path]]:
-    """Each template file under ``top``, and its real path."""
+    """Each template file under ``top``, and its real path.
+
+    ``os.walk`` goes into no link, so each folder it enters is a real folder
+    under the real ``top``, its real path ``top``'s joined with the names on
+    the way; only a file that is itself a link is resolved."""
     from aiblint.gitignore import GitIgnore
 
     inside = top.resolve()
     rules = GitIgnore.above(top) if walk.gitignore else None
+    real: dict[str, Path] = {os.fspath(top): inside}  # folder as walked -> its real path
     for folder, subfolders, files in os.walk(top):
-        here = Path(folder)
+        here, real_here = Path(folder), real.pop(folder)
         if rules is not None:
-            rules.enter(here)
-        subfolders[:] = sorted(name for name in subfolders if _enter(here / name, walk, rules, cwd))
+            rules.enter(here, real_here, holds_file=".gitignore" in files)
+        subfolders[:] = sorted(name for name in subfolders if _enter(here / name, real_here / name, walk, rules, cwd))
+        real.update((os.path.join(folder, name), real_here / name) for name in subfolders)  # (links: never entered)
         for name in sorted(files):
-            path = here / name
             if not name.lower().endswith(SUFFIXES):
                 continue
+            path = here / name
             # Only regular files in the folder: a FIFO would block the walk, a link to a
             # device never ends, a link out of the folder (a credentials file) is not ours to read.
-            resolved = path.resolve()
-            if not (path.is_file() and resolved.is_relative_to(inside)):
+            resolved = _regular(path, real_here / name, inside)
+            if resolved is None:
                 continue
             if rules is not None and rules.ignored(resolved):
                 walk.ignored += 1
@@ -143,15 +150,29 @@ def _walk(top: Path, walk: Walk, cwd: Path) -> Iterator[tuple[Path, Path]]:
             yield path, resolved
 
 
-def _enter(folder: Path, walk: Walk, rules: GitIgnore | None, cwd: Path) -> bool:
-    """The walk goes into ``folder`` (counting what it skips and why)."""
+def _regular(path: Path, real: Path, inside: Path) -> Path | None:
+    """The real path of ``path`` (``real`` unless it is a link), if it is a
+    regular file (or a link to one) inside ``inside``."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISLNK(mode):
+        resolved = path.resolve()
+        return resolved if path.is_file() and resolved.is_relative_to(inside) else None
+    return real if stat.S_ISREG(mode) else None
+
+
+def _enter(folder: Path, real: Path, walk: Walk, rules: GitIgnore | None, cwd: Path) -> bool:
+    """The walk goes into ``folder``, whose real path is ``real`` unless it is a
+    link (counting what it skips and why)."""
     name = folder.name
     if name in SKIPPED_DIRECTORIES:
         return False
     if name.startswith(".") and name not in WALKED_DOT_FOLDERS:
         walk.dot_folders.append(display_path(folder, cwd))
         return False
-    if rules is not None and rules.ignored(folder.resolve(), folder=True):
+    if rules is not None and rules.ignored(folder.resolve() if os.path.islink(folder) else real, folder=True):
         walk.ignored += 1
         return False
     return True

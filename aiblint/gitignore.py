@@ -47,19 +47,21 @@ class GitIgnore(MutableRecord):
                     rules.add(folder, folder / ".gitignore")
         return rules
 
-    def enter(self, folder: Path) -> None:
-        """The walk entered ``folder``: its own ``.gitignore`` applies below it.
-        Rules of folders the walk has left are dropped."""
-        resolved = folder.resolve()
+    def enter(self, folder: Path, resolved: Path | None = None, holds_file: bool = True) -> None:
+        """The walk entered ``folder`` (its real path ``resolved``, if known): its own
+        ``.gitignore`` applies below it. Rules of folders the walk has left are dropped.
+        ``holds_file=False``: the folder's listing has no ``.gitignore`` file (none is read)."""
+        resolved = resolved if resolved is not None else folder.resolve()
         self.specs = [(base, spec) for base, spec in self.specs if resolved.is_relative_to(base)]
-        self.add(resolved, folder / ".gitignore")
+        if holds_file:
+            self.add(resolved, folder / ".gitignore", resolved)
 
-    def add(self, base: Path, file: Path) -> None:
+    def add(self, base: Path, file: Path, resolved: Path | None = None) -> None:
         try:
             lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:  # none here (the usual case), or unreadable: nothing to respect
             return
-        self.specs.append((base.resolve(), pathspec.GitIgnoreSpec.from_lines(lines)))
+        self.specs.append((resolved if resolved is not None else base.resolve(), pathspec.GitIgnoreSpec.from_lines(lines)))
 
     def ignored(self, resolved: Path, folder: bool = False) -> bool:
         """``resolved`` (a resolved path: the walk has it already) is ignored."""
