@@ -1,11 +1,14 @@
 """Fast paths of the per-file work give the answers of the slow ones: the
 case-insensitive member index, the rule methods the engine does not call,
-and fingerprints computed before the finding is made."""
+and fingerprints computed before the finding is made; and the collector's
+thresholds while files are linted."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from hypothesis import given
@@ -16,8 +19,10 @@ from aiblint.engine import Linter, _covering_fingerprint, _fingerprint
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonNode, JsonObject, JsonScalar, JsonString
 from aiblint.model import ImageTemplate
+from aiblint.parallel import MIN_FILES_PER_WORKER, THRESHOLDS, fewer_collections
 from aiblint.registry import RuleSet
 from aiblint.rule import Claim, FileContext, Problem, Rule
+from aiblint.run import lint_paths
 
 NAMES = st.sampled_from(["a", "A", "ß", "SS", "ss", "k", "K", "K", "straße", "STRASSE"])
 
@@ -112,3 +117,35 @@ def test_a_finding_over_a_secret_found_before_it_is_fingerprinted_from_its_messa
     other = Linter(RuleSet([_FileOnly()]), Config(), Path.cwd(), batch=True)
     (plain,), _ = other.lint_bytes(TEMPLATE.encode(), "t.json")
     assert plain.fingerprint == _fingerprint("XFL001", "t.json", "", TEMPLATE)
+
+
+class _SeesThresholds(Rule):
+    id = "XGC001"
+    name = "sees-thresholds"
+    severity = Severity.WARNING
+    summary = "records the collector's thresholds"
+    seen: ClassVar[list[tuple[int, int, int]]] = []
+
+    def check_file(self, context: FileContext) -> Iterable[Problem]:
+        self.seen.append(gc.get_threshold())
+        return ()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_files_are_linted_with_the_collector_thresholds_then_they_are_restored(tmp_path: Path, jobs: int) -> None:
+    for index in range(MIN_FILES_PER_WORKER + 1):
+        (tmp_path / f"t{index}.json").write_text(TEMPLATE)
+    before = gc.get_threshold()
+    _SeesThresholds.seen.clear()
+    try:
+        gc.set_threshold(700, 10, 10)
+        report = lint_paths(["."], cwd=tmp_path, config=Config(), rules=RuleSet([_SeesThresholds()]), jobs=jobs)
+        assert report.files_checked == MIN_FILES_PER_WORKER + 1
+        assert gc.get_threshold() == (700, 10, 10)
+        if jobs == 1:  # (workers record theirs in their own process)
+            assert set(_SeesThresholds.seen) == {THRESHOLDS}
+        gc.set_threshold(0, 10, 10)  # a collector turned off stays off
+        with fewer_collections():
+            assert gc.get_threshold() == (0, 10, 10)
+    finally:
+        gc.set_threshold(*before)
