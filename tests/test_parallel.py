@@ -10,10 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aiblint.config import Config
 from aiblint.findings import Report, Severity
 from aiblint.model import ImageTemplate
+from aiblint.parallel import _AIBLINT, _spells_aiblint
 from aiblint.registry import RuleSet
 from aiblint.rule import Problem, Rule
 from aiblint.run import lint_paths
@@ -216,3 +219,21 @@ def test_a_named_script_and_the_named_templates_give_one_note_per_tool(write, tm
     assert [note for note in report.notes if note.startswith("PSScriptAnalyzer")] == [
         "PSScriptAnalyzer was not run: the PSScriptAnalyzer module is not installed (Install-Module PSScriptAnalyzer); "
         "3 PowerShell scripts were not checked by it"]
+
+
+_SPELLINGS = st.lists(st.sampled_from([b"a", b"i", b"b", b"l", b"n", b"t", b"A", b"I", b"N", b"\\u0061", b"\\u0049", b"\\U006c",
+                                       b"\\u00", b"\\", b"u", b"x", b" ", b"aiblint", b"AIBLint", b"\xc3\xa9"]), max_size=12).map(b"".join)
+
+
+@given(_SPELLINGS)
+def test_a_file_spells_aiblint_as_the_pattern_reads_it(data: bytes) -> None:
+    """The check that skips the pattern for a file without an escape gives the pattern's answer."""
+    assert _spells_aiblint(data) == (_AIBLINT().search(data) is not None)
+
+
+def test_aiblint_is_found_in_every_spelling() -> None:
+    assert _spells_aiblint(b'{"metadata": {"AIBLINT": {}}}')
+    assert _spells_aiblint(b'{"metadata": {"\\u0061iblint": {}}}')
+    assert _spells_aiblint(b'{"metadata": {"\\u0041IBLINT": {}}}')
+    assert not _spells_aiblint(b'{"metadata": {"aibl1nt": {}}}')
+    assert not _spells_aiblint(b'{"metadata": {"\\u0062iblint": {}}}')

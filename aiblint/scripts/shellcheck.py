@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sysconfig
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,6 +53,8 @@ def executable() -> str | None:
     found = shutil.which("shellcheck")
     if found:
         return found
+    import sysconfig  # only when shellcheck is not on PATH (it reads the build's configuration data: 1 ms)
+
     scripts = Path(sysconfig.get_path("scripts"))
     for name in ("shellcheck", "shellcheck.exe"):
         if (scripts / name).is_file():
