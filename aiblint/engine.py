@@ -12,6 +12,7 @@ become findings.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Collection, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -53,6 +54,9 @@ class Linter:
         self.selection = Selection.of(config.select, config.ignore)
         self.scripts = ScriptSettings.from_config(config, cwd if cwd is not None else Path.cwd())
         self.batch = batch
+        #: batch: start the batch rules on a file's scripts before its other rules run (a run of
+        #: one file: ShellCheck then runs meanwhile); set by who organises the run
+        self.start_early = False
         self.pending: list[ScriptUnit] = []
         self.claims: list[Claimed] = []  # batch: the run's claims, compared by _finish (aiblint.claims)
         self.notes: list[str] = []  # run-level remarks from the batch rules
@@ -142,6 +146,8 @@ class Linter:
         claimed: list[Claimed] = []
         seen: set[tuple[object, ...]] = set()  # script units of an earlier pass
         with active(self.scripts):
+            if self.batch and self.start_early and len(passes) == 1 and self.batch_rules:
+                self._start_batch(passes[0])
             for index, templates in enumerate(passes):
                 context = FileContext(document, templates, explicit)
                 for rule, checks_file, checks_templates, claims in self.template_rules:
@@ -194,6 +200,19 @@ class Linter:
         else:
             findings.extend(self._batch(units))
         return findings
+
+    def _start_batch(self, templates: list[ImageTemplate]) -> None:
+        """Hand the batch rules the file's scripts ahead (:meth:`Rule.start_scripts`); they
+        report only when :meth:`flush` gives them the scripts, so a failure here costs time only."""
+        from aiblint.scripts.units import script_units
+
+        try:
+            units = [unit for template in templates for unit in script_units(template)]
+            for rule in self.batch_rules:
+                rule.start_scripts(units)
+        except Exception:
+            if os.environ.get("AIBLINT_DEBUG"):
+                raise
 
     def flush(self, units: list[ScriptUnit] | None = None, only: Collection[str] | None = None) -> list[Finding]:
         """Run the batch rules (those with an id in ``only``) over ``units``, by

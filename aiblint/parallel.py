@@ -162,6 +162,7 @@ def split(work: Sequence[Work], jobs: int) -> list[Sequence[Work]]:
 
 def run_chunk(linter: Linter, chunk: Sequence[Work], cache: ResultCache | None) -> ChunkResult:
     result = ChunkResult([])
+    linter.start_early = len(chunk) == 1  # more files: one ShellCheck for all of them, at the end
     fresh: list[tuple[FileOutcome, list[ScriptUnit], str | None]] = []
     again: dict[tuple[str, ...], list[ScriptUnit]] = {}  # cached files' scripts, by the batch rules they need
     for item in chunk:

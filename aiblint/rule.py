@@ -156,3 +156,8 @@ class Rule:
         analyzers that run in batches (one ShellCheck process for all). Each
         problem must carry its ``document`` (``unit.problem`` sets it)."""
         return ()
+
+    def start_scripts(self, units: Sequence[ScriptUnit]) -> None:
+        """Optional, for a batch analyzer: a file linted on its own is about to give ``units``
+        to :meth:`check_scripts`, once its other rules have run; work started here (a process)
+        runs meanwhile. What :meth:`check_scripts` reports must not depend on it."""

@@ -75,3 +75,8 @@ is missing, fails or takes longer than two minutes, the run says so in a note.
         from aiblint.scripts.analyzers import problems
 
         yield from problems(shellcheck.check(units))
+
+    def start_scripts(self, units: Sequence[ScriptUnit]) -> None:
+        from aiblint.scripts import shellcheck
+
+        shellcheck.start(units)

@@ -95,6 +95,34 @@ def run_tool(
     return None
 
 
+def start_tool(command: Sequence[str], folder: str | Path, memory: int | None = None) -> subprocess.Popen[bytes] | None:
+    """Start ``command`` as :func:`run_tool` runs it, without waiting for it (:func:`finish_tool`);
+    ``None`` when it cannot be started (:func:`run_tool` then says why)."""
+    inherited = _inherited_limit(memory) if memory is not None else None
+    limit = _address_space_limit(memory) if memory is not None and inherited is None else None
+    try:
+        return subprocess.Popen(list(command), cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=limit)
+    except OSError:
+        return None
+    finally:
+        if inherited is not None:
+            inherited()
+
+
+def finish_tool(
+    process: subprocess.Popen[bytes], timeout: float, tool: str, count: int, kind: str, outcome: Outcome,
+) -> subprocess.CompletedProcess[bytes] | None:
+    """What :func:`run_tool` gives, for a process :func:`start_tool` started."""
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        outcome.notes.append(f"{tool} did not finish within {timeout:.0f} s; {not_checked(count, kind, 'it')}")
+        return None
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
 def _inherited_limit(memory: int) -> Callable[[], None] | None:
     """Cap this process's address space (the soft limit) at ``memory`` for the tool to inherit,
     and return what puts it back; ``None`` when that cannot be done safely (no ``/proc``, a

@@ -22,13 +22,23 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from aiblint.findings import Severity
 from aiblint.lazyre import lazy
-from aiblint.scripts.analyzers import Outcome, ToolFinding, first_error_line, nearest, run_tool, same_script
+from aiblint.scripts.analyzers import (
+    Outcome,
+    ToolFinding,
+    finish_tool,
+    first_error_line,
+    nearest,
+    run_tool,
+    same_script,
+    start_tool,
+)
 from aiblint.scripts.tally import not_checked
 from aiblint.scripts.units import ScriptUnit
 
@@ -62,9 +72,43 @@ def executable() -> str | None:
     return None
 
 
+#: ShellCheck processes started ahead of :func:`check` (:func:`start`), by exactly what each
+#: was given: the program, the dialect, the rc file and the scripts' texts in order.
+_STARTED: dict[tuple[object, ...], tuple[subprocess.Popen[bytes], tempfile.TemporaryDirectory[str]]] = {}
+
+
+def start(units: Sequence[ScriptUnit]) -> None:
+    """Start the ShellCheck processes :func:`check` will need for ``units`` (a file linted on its
+    own, before its rules run: ShellCheck then runs while they do). :func:`check` takes a
+    process only if it needs one given the very same scripts, dialect and rc file, so what it
+    reports never depends on this; it ends the processes it did not take."""
+    shell = [unit for unit in units if unit.language == "shell"]
+    program = executable() if shell else None
+    if program is None:
+        return
+    for (dialect, rcfile), group in _groups(shell).items():
+        key = _key(program, dialect, rcfile, group)
+        if len(group) > MAX_FILES_PER_PROCESS or key in _STARTED:
+            continue
+        folder = tempfile.TemporaryDirectory(prefix="aiblint-sc-")
+        command, _ = _prepare(program, dialect, rcfile, group, Path(folder.name))
+        process = start_tool(command, folder.name, MEMORY_LIMIT_BYTES)
+        if process is None:
+            folder.cleanup()
+        else:
+            _STARTED[key] = (process, folder)
+
+
 def check(units: Sequence[ScriptUnit]) -> Outcome:
     """ShellCheck findings for every shell unit. Never raises: a missing or
     failing shellcheck becomes a note."""
+    try:
+        return _check(units)
+    finally:
+        _discard_started()
+
+
+def _check(units: Sequence[ScriptUnit]) -> Outcome:
     shell = [unit for unit in units if unit.language == "shell"]
     outcome = Outcome()
     if not shell:
@@ -79,6 +123,19 @@ def check(units: Sequence[ScriptUnit]) -> Outcome:
     return outcome
 
 
+def _key(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]]) -> tuple[object, ...]:
+    return (program, dialect, str(rcfile), tuple(units[0].text for units in group))
+
+
+def _discard_started() -> None:
+    """End the processes started ahead that :func:`check` did not take."""
+    while _STARTED:
+        _, (process, folder) = _STARTED.popitem()
+        process.kill()
+        process.communicate()
+        folder.cleanup()
+
+
 def _groups(units: list[ScriptUnit]) -> dict[tuple[str, Path | None], list[list[ScriptUnit]]]:
     """Units grouped by what one process needs (``-s`` and ``--rcfile`` apply to
     all its files); units that are one script share one file."""
@@ -91,29 +148,44 @@ def _groups(units: list[ScriptUnit]) -> dict[tuple[str, Path | None], list[list[
 
 
 def _run(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]], outcome: Outcome) -> None:
-    with tempfile.TemporaryDirectory(prefix="aiblint-sc-") as folder:
-        names: dict[str, list[ScriptUnit]] = {}
-        for index, units in enumerate(group):
-            name = f"{index:04d}.sh"
-            Path(folder, name).write_text(units[0].text, encoding="utf-8", errors="replace", newline="\n")
-            names[name] = units
-        count = sum(len(units) for units in group)  # units, as every note counts them: a sum over chunks stays right
-        rc_option = _rc_option(rcfile, Path(folder))
-        command = [program, "--format=json1", f"--shell={dialect}", rc_option, "--", *names]
-        result = run_tool(command, folder, TIMEOUT_SECONDS, "ShellCheck", count, "shell", outcome, MEMORY_LIMIT_BYTES)
-        if result is None:
-            return
-        comments = _parse(result.stdout)
-        if comments is None:
-            reason = first_error_line(result, f"exit code {result.returncode}, no report")
-            outcome.notes.append(f"ShellCheck failed ({reason}); {not_checked(count, 'shell', 'it')}")
-            return
-        outcome.checked += sum(len(units) for units in names.values())
-        for raw in comments:
-            for unit in names.get(str(raw.get("file", "")), []):
-                finding = _finding(unit, raw)
-                if finding is not None:
-                    outcome.findings.append(finding)
+    count = sum(len(units) for units in group)  # units, as every note counts them: a sum over chunks stays right
+    names = {f"{index:04d}.sh": units for index, units in enumerate(group)}
+    started = _STARTED.pop(_key(program, dialect, rcfile, group), None)
+    if started is not None:  # given these very scripts (start)
+        process, folder = started
+        with folder:
+            result = finish_tool(process, TIMEOUT_SECONDS, "ShellCheck", count, "shell", outcome)
+    else:
+        with tempfile.TemporaryDirectory(prefix="aiblint-sc-") as name:
+            command, _ = _prepare(program, dialect, rcfile, group, Path(name))
+            result = run_tool(command, name, TIMEOUT_SECONDS, "ShellCheck", count, "shell", outcome, MEMORY_LIMIT_BYTES)
+    if result is not None:
+        _report(result, names, count, outcome)
+
+
+def _prepare(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]], folder: Path) -> tuple[list[str], list[str]]:
+    """Write the group's scripts into ``folder``: the command that checks them, and their names."""
+    names = []
+    for index, units in enumerate(group):
+        name = f"{index:04d}.sh"
+        (folder / name).write_text(units[0].text, encoding="utf-8", errors="replace", newline="\n")
+        names.append(name)
+    rc_option = _rc_option(rcfile, folder)
+    return [program, "--format=json1", f"--shell={dialect}", rc_option, "--", *names], names
+
+
+def _report(result: subprocess.CompletedProcess[bytes], names: dict[str, list[ScriptUnit]], count: int, outcome: Outcome) -> None:
+    comments = _parse(result.stdout)
+    if comments is None:
+        reason = first_error_line(result, f"exit code {result.returncode}, no report")
+        outcome.notes.append(f"ShellCheck failed ({reason}); {not_checked(count, 'shell', 'it')}")
+        return
+    outcome.checked += sum(len(units) for units in names.values())
+    for raw in comments:
+        for unit in names.get(str(raw.get("file", "")), []):
+            finding = _finding(unit, raw)
+            if finding is not None:
+                outcome.findings.append(finding)
 
 
 def _rc_option(rcfile: Path | None, folder: Path) -> str:
