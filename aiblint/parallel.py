@@ -16,6 +16,7 @@ import contextlib
 import gc
 import os
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -161,8 +162,17 @@ def split(work: Sequence[Work], jobs: int) -> list[Sequence[Work]]:
 
 
 def run_chunk(linter: Linter, chunk: Sequence[Work], cache: ResultCache | None) -> ChunkResult:
-    result = ChunkResult([])
     linter.start_early = len(chunk) == 1  # more files: one ShellCheck for all of them, at the end
+    try:
+        return _run_chunk(linter, chunk, cache)
+    finally:  # a tool started ahead that no batch rule took (the run unwinds): ended
+        analyzers = sys.modules.get("aiblint.scripts.analyzers")  # (imported if one was started)
+        if analyzers is not None:
+            analyzers.end_ahead()
+
+
+def _run_chunk(linter: Linter, chunk: Sequence[Work], cache: ResultCache | None) -> ChunkResult:
+    result = ChunkResult([])
     fresh: list[tuple[FileOutcome, list[ScriptUnit], str | None]] = []
     again: dict[tuple[str, ...], list[ScriptUnit]] = {}  # cached files' scripts, by the batch rules they need
     for item in chunk:

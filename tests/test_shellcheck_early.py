@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from aiblint import parallel
 from aiblint.config import load_config
 from aiblint.engine import Linter
 from aiblint.registry import RuleSet
@@ -66,8 +67,24 @@ def test_processes_started_for_other_scripts_are_ended(tmp_path: Path) -> None:
     linter.lint_bytes((tmp_path / "t.json").read_bytes(), "t.json")
     units = linter.pending
     shellcheck.start(units[:1])
-    ((process, folder),) = shellcheck._STARTED.values()
+    ((process, folder),) = analyzers.AHEAD.values()
     outcome = shellcheck.check(units)  # both scripts: not what the process was given
     assert {finding.rule for finding in outcome.findings} == {"SC2086", "SC2115"}
-    assert shellcheck._STARTED == {} and process.poll() is not None and not Path(folder.name).exists()
+    assert analyzers.AHEAD == {} and process.poll() is not None and not Path(folder.name).exists()
     assert isinstance(process, subprocess.Popen)
+
+
+def test_a_run_that_unwinds_ends_what_it_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "t.json").write_text(json.dumps(TEMPLATE, indent=2))
+    started: list[tuple[subprocess.Popen[bytes], str]] = []
+
+    def interrupted(*args: object) -> None:
+        started.extend((process, folder.name) for process, folder in analyzers.AHEAD.values())
+        raise KeyboardInterrupt  # a Ctrl-C (or a client that hung up) before the batch rules took it
+
+    monkeypatch.setattr(parallel, "_flush", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        report(["t.json"], tmp_path)
+    assert len(started) == 1 and analyzers.AHEAD == {}
+    ((process, folder),) = started
+    assert process.poll() is not None and not Path(folder).exists()

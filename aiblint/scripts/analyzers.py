@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from aiblint.findings import Severity
 from aiblint.record import MutableRecord, Record
@@ -16,6 +16,9 @@ from aiblint.rule import Problem, RunNote
 from aiblint.scripts.settings import current_settings
 from aiblint.scripts.tally import not_checked
 from aiblint.scripts.units import ScriptUnit
+
+if TYPE_CHECKING:
+    from tempfile import TemporaryDirectory
 
 
 class ToolFinding(Record):
@@ -112,15 +115,41 @@ def start_tool(command: Sequence[str], folder: str | Path, memory: int | None = 
 def finish_tool(
     process: subprocess.Popen[bytes], timeout: float, tool: str, count: int, kind: str, outcome: Outcome,
 ) -> subprocess.CompletedProcess[bytes] | None:
-    """What :func:`run_tool` gives, for a process :func:`start_tool` started."""
+    """What :func:`run_tool` gives, for a process :func:`start_tool` started (ended as
+    :func:`subprocess.run` ends one: killed and waited for, its pipes not read again, since
+    a process it started may hold them open)."""
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
+        end_tool(process)
         outcome.notes.append(f"{tool} did not finish within {timeout:.0f} s; {not_checked(count, kind, 'it')}")
         return None
+    except BaseException:  # interrupted, terminated
+        end_tool(process)
+        raise
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+#: Tools started ahead of the batch rule that reads them (a lone file's ShellCheck, started
+#: before its other rules run), by exactly what each was given, with the folder it runs in.
+AHEAD: dict[tuple[object, ...], tuple[subprocess.Popen[bytes], TemporaryDirectory[str]]] = {}
+
+
+def end_ahead() -> None:
+    """End the tools started ahead that no batch rule took (it ran, or the run unwinds)."""
+    while AHEAD:
+        _, (process, folder) = AHEAD.popitem()
+        end_tool(process)
+        folder.cleanup()
+
+
+def end_tool(process: subprocess.Popen[bytes]) -> None:
+    """Kill a process :func:`start_tool` started, wait for it, and close its pipes."""
+    process.kill()
+    process.wait()
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
 
 
 def _inherited_limit(memory: int) -> Callable[[], None] | None:

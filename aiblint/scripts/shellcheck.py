@@ -30,8 +30,10 @@ from pathlib import Path
 from aiblint.findings import Severity
 from aiblint.lazyre import lazy
 from aiblint.scripts.analyzers import (
+    AHEAD,
     Outcome,
     ToolFinding,
+    end_ahead,
     finish_tool,
     first_error_line,
     nearest,
@@ -72,11 +74,6 @@ def executable() -> str | None:
     return None
 
 
-#: ShellCheck processes started ahead of :func:`check` (:func:`start`), by exactly what each
-#: was given: the program, the dialect, the rc file and the scripts' texts in order.
-_STARTED: dict[tuple[object, ...], tuple[subprocess.Popen[bytes], tempfile.TemporaryDirectory[str]]] = {}
-
-
 def start(units: Sequence[ScriptUnit]) -> None:
     """Start the ShellCheck processes :func:`check` will need for ``units`` (a file linted on its
     own, before its rules run: ShellCheck then runs while they do). :func:`check` takes a
@@ -88,7 +85,7 @@ def start(units: Sequence[ScriptUnit]) -> None:
         return
     for (dialect, rcfile), group in _groups(shell).items():
         key = _key(program, dialect, rcfile, group)
-        if len(group) > MAX_FILES_PER_PROCESS or key in _STARTED:
+        if len(group) > MAX_FILES_PER_PROCESS or key in AHEAD:
             continue
         folder = tempfile.TemporaryDirectory(prefix="aiblint-sc-")
         command, _ = _prepare(program, dialect, rcfile, group, Path(folder.name))
@@ -96,7 +93,7 @@ def start(units: Sequence[ScriptUnit]) -> None:
         if process is None:
             folder.cleanup()
         else:
-            _STARTED[key] = (process, folder)
+            AHEAD[key] = (process, folder)
 
 
 def check(units: Sequence[ScriptUnit]) -> Outcome:
@@ -105,7 +102,7 @@ def check(units: Sequence[ScriptUnit]) -> Outcome:
     try:
         return _check(units)
     finally:
-        _discard_started()
+        end_ahead()
 
 
 def _check(units: Sequence[ScriptUnit]) -> Outcome:
@@ -124,16 +121,7 @@ def _check(units: Sequence[ScriptUnit]) -> Outcome:
 
 
 def _key(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]]) -> tuple[object, ...]:
-    return (program, dialect, str(rcfile), tuple(units[0].text for units in group))
-
-
-def _discard_started() -> None:
-    """End the processes started ahead that :func:`check` did not take."""
-    while _STARTED:
-        _, (process, folder) = _STARTED.popitem()
-        process.kill()
-        process.communicate()
-        folder.cleanup()
+    return ("ShellCheck", program, dialect, str(rcfile), tuple(units[0].text for units in group))
 
 
 def _groups(units: list[ScriptUnit]) -> dict[tuple[str, Path | None], list[list[ScriptUnit]]]:
@@ -150,7 +138,7 @@ def _groups(units: list[ScriptUnit]) -> dict[tuple[str, Path | None], list[list[
 def _run(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]], outcome: Outcome) -> None:
     count = sum(len(units) for units in group)  # units, as every note counts them: a sum over chunks stays right
     names = {f"{index:04d}.sh": units for index, units in enumerate(group)}
-    started = _STARTED.pop(_key(program, dialect, rcfile, group), None)
+    started = AHEAD.pop(_key(program, dialect, rcfile, group), None)
     if started is not None:  # given these very scripts (start)
         process, folder = started
         with folder:
