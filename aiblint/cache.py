@@ -330,7 +330,7 @@ def rule_infos(rules: RuleSet, use_cache: bool = True) -> dict[str, RuleInfo]:
     """What output formats may say about each rule: kept in the cache folder, so
     that a run whose results all came from the cache need not import the rules."""
     from aiblint.cachedir import cache_root, read_json, write_atomically
-    from aiblint.formatters import RuleInfo
+    from aiblint.registry import rule_infos_of
 
     root = cache_root() if use_cache else None
     file = root / RULE_INFOS / rule_set_key(rules) if root is not None else None
@@ -339,11 +339,7 @@ def rule_infos(rules: RuleSet, use_cache: bool = True) -> dict[str, RuleInfo]:
             return _rule_infos(read_json(file))
         except ValueError:
             pass  # not there yet, or not readable: from the rules
-    infos = {
-        rule.id: RuleInfo(rule.id, rule.name, rule.severity, rule.summary, rule.description, rule.help_uri(),
-                          tuple(rule.tags), rule.security_severity)
-        for rule in rules.rules
-    }
+    infos = rule_infos_of(rules.rules)
     if file is not None and not file.exists():
         rows = [[info.id, info.name, int(info.severity), info.summary, info.description, info.help_uri, list(info.tags),
                  info.security_severity] for info in infos.values()]

@@ -656,11 +656,14 @@ def _sources(report: object) -> dict[str, str]:
 
 
 def _rule_infos(rules: RuleSet, cached: bool) -> Mapping[str, object]:
-    from aiblint.cache import rule_infos
-    from aiblint.registry import PluginError
+    from aiblint.registry import PluginError, rule_infos_of
 
     try:
-        return rule_infos(rules, cached)
+        if not cached:  # from the rules: aiblint.cache (and its hashlib) only for a run that uses the cache
+            return rule_infos_of(rules.rules)
+        from aiblint.cache import rule_infos
+
+        return rule_infos(rules)
     except PluginError as error:
         raise UsageError(str(error)) from None
 

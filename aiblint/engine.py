@@ -11,7 +11,6 @@ become findings.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Collection, Iterable, Sequence
 from functools import cached_property
@@ -23,6 +22,7 @@ from aiblint.document import Document
 from aiblint.filtering import FindingFilter
 from aiblint.findings import Finding, RelatedLocation, Severity
 from aiblint.frontends import load_bytes
+from aiblint.hashing import sha256_hex
 from aiblint.jsontree import JsonNode, member_key
 from aiblint.model import ImageTemplate, find_templates
 from aiblint.record import replace
@@ -412,14 +412,14 @@ def _provenance(
 
 
 def _fingerprint(rule_id: str, path: str, logical_path: str, text: str) -> str:
-    digest = hashlib.sha256("\0".join((rule_id, path, logical_path, text)).encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()[:32]
+    return sha256_hex("\0".join((rule_id, path, logical_path, text)).encode("utf-8", "surrogatepass"))[:32]
 
 
 def _keyed(key: str, secret: str) -> str:
     """A secret as the baseline knows it: a keyed hash (HMAC-SHA-256) under the
     repository's key, so that another token of the same kind and length is new."""
-    import hmac  # a secret under a baseline key only: most runs never import it
+    import hashlib  # a secret under a baseline key only: most runs import neither
+    import hmac
 
     return "keyed:" + hmac.new(bytes.fromhex(key), secret.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 

@@ -11,13 +11,16 @@ right after an install); formatters are loaded from that listing directly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from aiblint.constants import FORMATTER_ENTRY_POINTS, RULE_ENTRY_POINTS
 from aiblint.entrypoints import EntryPoint, EntryPointError, entry_points
 from aiblint.rule import Rule
 from aiblint.selection import Selection
+
+if TYPE_CHECKING:
+    from aiblint.formatters import RuleInfo
 
 
 class PluginError(Exception):
@@ -163,3 +166,14 @@ def _check_plugin(name: str, plugin: object) -> type[Rule]:
     if plugin.id != name:
         raise PluginError(f"rule plugin {name} declares id {plugin.id!r}; the entry point name must match")
     return plugin
+
+
+def rule_infos_of(rules: Iterable[Rule]) -> dict[str, RuleInfo]:
+    """What output formats may say about each rule, from the rule classes."""
+    from aiblint.formatters import RuleInfo
+
+    return {
+        rule.id: RuleInfo(rule.id, rule.name, rule.severity, rule.summary, rule.description, rule.help_uri(),
+                          tuple(rule.tags), rule.security_severity)
+        for rule in rules
+    }

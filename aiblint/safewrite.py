@@ -10,10 +10,11 @@ process may set it); a symbolic link stays a link and its target is replaced.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import stat
 from pathlib import Path
+
+from aiblint.hashing import sha256_hex
 
 
 class FileChanged(Exception):
@@ -21,7 +22,7 @@ class FileChanged(Exception):
 
 
 def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return sha256_hex(data)
 
 
 def replace_file(path: Path, data: bytes, expected: str | None = None) -> None:

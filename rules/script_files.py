@@ -7,11 +7,11 @@ path), never through the network unless ``--fetch`` is given.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 
 from aiblint.discover import display_path
 from aiblint.findings import Severity
+from aiblint.hashing import sha256_hex
 from aiblint.jsontree import JsonObject
 from aiblint.lazyre import lazy
 from aiblint.model import ImageTemplate
@@ -48,7 +48,7 @@ def _digests(data: bytes) -> set[str]:
     """The SHA-256 of the file, and of its other line-ending form: a checkout with
     ``core.autocrlf`` has CRLF where the served file has LF (or the other way)."""
     unix = data.replace(b"\r\n", b"\n")
-    return {hashlib.sha256(form).hexdigest() for form in (data, unix, unix.replace(b"\n", b"\r\n"))}
+    return {sha256_hex(form) for form in (data, unix, unix.replace(b"\n", b"\r\n"))}
 
 
 class ChecksumWrong(Rule):
@@ -133,7 +133,7 @@ is a plain string.
             actual = _local_file(uri, template, owner) if uri else None
             if actual is not None and value not in _digests(actual[1]):
                 yield Problem(
-                    f"sha256Checksum does not match {actual[0]}, whose SHA-256 is {hashlib.sha256(actual[1]).hexdigest()}: "
+                    f"sha256Checksum does not match {actual[0]}, whose SHA-256 is {sha256_hex(actual[1])}: "
                     "the build fails when the downloaded file differs; update the checksum",
                     node=resolved.node, document=resolved.document,
                 )

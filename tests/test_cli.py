@@ -202,6 +202,7 @@ NOT_IMPORTED_BY_ONE_TEMPLATE = (
     "aiblint.secrets.detectors", "aiblint.secrets.generic",  # no secret keyword in it
     "aiblint.fixes", "aiblint.baseline", "aiblint.scripts.fetch",  # no fix, no baseline, no --fetch
     "sysconfig",  # shellcheck is on PATH
+    "aiblint.cache", "hashlib", "_hashlib",  # --no-cache; SHA-256 without OpenSSL (aiblint.hashing)
 )
 
 
