@@ -17,6 +17,7 @@ import gc
 import os
 import re
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -33,6 +34,7 @@ from aiblint.scripts.tally import NOT_CHECKED, add_note, with_count
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.process import BaseProcess
 
     from aiblint.cache import ResultCache
     from aiblint.config import Config
@@ -466,39 +468,67 @@ def _in_pool(linter: Linter, chunks: list[Sequence[Work]], jobs: int, use_cache:
 
     # fork: workers start at once with the rules imported here once; elsewhere they import them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() and os.name == "posix" else "spawn"
+    cache: ResultCache | None = _open_cache(linter) if use_cache and method == "fork" else None
     if method == "fork":
         linter.rules.rules  # noqa: B018 - imported before the workers are forked
+        # The first file is linted here: what a first template costs (the modules rules import
+        # when they first need them, validators, parsers) is paid once, before the workers are
+        # forked, instead of once in each of them.
+        first, rest = chunks[0][:1], chunks[0][1:]
+        yield run_chunk(linter, first, cache), True
+        chunks = [rest, *chunks[1:]] if rest else chunks[1:]
+        if not chunks:
+            return
     pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(chunks)),
         mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
         initargs=(linter.rules, linter.config, linter.cwd, use_cache, os.getpid()),
     )
-    cache: ResultCache | None = None
+    stop = False  # the workers are stopped before the pool is shut down
     try:
         futures = [pool.submit(_run_in_worker, chunk) for chunk in chunks]
         for chunk, future in zip(chunks, futures, strict=True):
             try:
                 yield future.result(), False
             except BrokenProcessPool:
+                # The executor told the other workers to stop (SIGTERM); their results are lost anyway.
+                stop = True
                 if cache is None and use_cache:
                     cache = _open_cache(linter)
                 yield run_chunk(linter, chunk, cache), True
     except BaseException:  # SIGTERM (aiblint.termination), Ctrl-C, a bug: the workers stop now, not after their chunks
-        _stop_workers(pool)
+        stop = True
         raise
     finally:
+        if stop:
+            _stop_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """SIGTERM to each worker: it unwinds (its tool's process killed, its temporary
-    folder removed) and exits. (``_processes`` is the executor's own table of its
-    workers; it has no public way to stop them before their work is done.)"""
+    folder removed) and exits. One still running :data:`_STOP_SECONDS` later is
+    killed: shutting the pool down waits for every worker, and a worker that
+    cannot end on SIGTERM (blocked sending its result to a broken pool, which
+    no longer reads) would make the run wait forever. (``_processes`` is the
+    executor's own table of its workers; it has no public way to stop them
+    before their work is done.)"""
+    from multiprocessing.connection import wait
+
     workers = list((getattr(pool, "_processes", None) or {}).values())
+    running: dict[int, BaseProcess] = {}
     for worker in workers:
         with contextlib.suppress(OSError, ValueError):
             worker.terminate()
+            running[worker.sentinel] = worker  # readable once the process has ended
+    deadline = time.monotonic() + _STOP_SECONDS
+    while running and (left := deadline - time.monotonic()) > 0:
+        for ended in wait(list(running), left):
+            running.pop(ended, None)  # type: ignore[arg-type]  # (a sentinel is an int)
+    for worker in running.values():
+        with contextlib.suppress(OSError, ValueError):
+            worker.kill()
     for worker in workers:
         with contextlib.suppress(OSError, ValueError, AssertionError):
             worker.join(_STOP_SECONDS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -237,3 +238,86 @@ def test_aiblint_is_found_in_every_spelling() -> None:
     assert _spells_aiblint(b'{"metadata": {"\\u0041IBLINT": {}}}')
     assert not _spells_aiblint(b'{"metadata": {"aibl1nt": {}}}')
     assert not _spells_aiblint(b'{"metadata": {"\\u0062iblint": {}}}')
+
+
+STUCK_RUN = """
+import json, os, signal, sys, time
+from pathlib import Path
+import aiblint.parallel as parallel
+from aiblint.config import Config
+from aiblint.findings import Severity
+from aiblint.registry import RuleSet
+from aiblint.rule import Problem, Rule
+from aiblint.run import lint_paths
+
+parallel.MIN_FILES_PER_WORKER, parallel._STOP_SECONDS = 8, 0.5
+PARENT = os.getpid()
+
+
+class DiesOrHangs(Rule):
+    id, name, severity, summary = "ZZ901", "dies-or-hangs", Severity.WARNING, "a worker dies, the other cannot be stopped"
+
+    def check_template(self, template):
+        if os.getpid() != PARENT and not hasattr(self, "role"):
+            try:
+                os.close(os.open("crasher", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+                self.role = "crasher"
+            except FileExistsError:
+                self.role = "stuck"
+            if self.role == "stuck":  # deaf to SIGTERM, as a worker blocked sending its result to a broken pool
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+                Path("stuck").write_text(str(os.getpid()))
+                time.sleep(600)
+            deadline = time.monotonic() + 30
+            while not Path("stuck").exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            os._exit(3)  # the pool breaks while the other worker is stuck
+        yield Problem("seen", node=template.resource)
+
+
+report = lint_paths(["."], config=Config(), rules=RuleSet([DiesOrHangs()]), jobs=2)
+print(json.dumps([report.files_checked, sum(f.rule == "ZZ901" for f in report.findings), len(report.errors)]))
+"""
+
+
+def test_a_worker_that_cannot_be_stopped_does_not_hang_a_broken_pool(many: list[str]) -> None:
+    """One worker dies, the other neither finishes nor ends on SIGTERM: it is
+    killed, and its chunks are linted in the main process (before, shutting the
+    pool down waited for it forever)."""
+    import signal
+
+    child = subprocess.Popen([sys.executable, "-c", STUCK_RUN], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    try:
+        out, err = child.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)  # the whole group: a worker left behind too
+        child.wait()
+    assert child.returncode == 0, err
+    assert json.loads(out) == [40, 40, 0]
+    stuck = int(Path("stuck").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(stuck, 0)  # killed, not left sleeping
+
+
+class RecordsItsProcess(Rule):
+    id = "ZZ902"
+    name = "records-its-process"
+    severity = Severity.WARNING
+    summary = "writes which process linted each template"
+
+    def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
+        with open("linted-by.txt", "a", encoding="utf-8") as stream:
+            stream.write(f"{template.document.path} {os.getpid()}\n")
+        return iter(())
+
+
+def test_the_first_file_is_linted_before_the_workers_are_forked(many: list[str]) -> None:
+    """What a first template costs is paid once, in the main process, not in every worker."""
+    report = lint_paths(["."], config=Config(), rules=RuleSet([RecordsItsProcess()]), jobs=2)
+    assert report.files_checked == 40 and report.errors == []
+    linted_by = dict(line.split() for line in Path("linted-by.txt").read_text().splitlines())
+    assert len(linted_by) == 40
+    assert linted_by.pop("t00.json") == str(os.getpid())
+    assert str(os.getpid()) not in linted_by.values()
