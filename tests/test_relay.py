@@ -22,7 +22,7 @@ import pytest
 from aiblint.server import relay, rendezvous
 from aiblint.server.client import FORWARDED
 from tests import test_resident
-from tests.test_resident import BAD, TIMEOUT, _running, _wait, aiblint, assert_same, environment
+from tests.test_resident import BAD, TIMEOUT, _running, _wait, aiblint, assert_same, client_in_shellcheck, environment
 
 # The resident mode's fixtures: a private runtime folder, a repository, servers stopped after the test.
 runtime, repo, serve = test_resident.runtime, test_resident.repo, test_resident.serve
@@ -121,18 +121,9 @@ def _drain(leader: int) -> bytes:
 
 def test_a_relaying_client_that_goes_away_stops_its_run_and_its_tools(serve, repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:  # type: ignore[no-untyped-def]
     server = serve(repo)
-    tools, markers = tmp_path_factory.mktemp("tools"), tmp_path_factory.mktemp("markers")
-    (tools / "shellcheck").write_text('#!/bin/sh\ntouch "$AIBLINT_TEST_MARKERS/$$"\nexec sleep 600\n')
-    (tools / "shellcheck").chmod(0o755)
-    env = relayed(PATH=f"{tools}{os.pathsep}{os.environ['PATH']}", AIBLINT_TEST_MARKERS=str(markers))
-    client = subprocess.Popen([sys.executable, "-m", "aiblint", "--server", "--no-cache", "templates"], cwd=repo, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        assert _wait(lambda: any(markers.iterdir())), "the server's run never started ShellCheck"
-        (tool,) = (int(marker.name) for marker in markers.iterdir())
-    finally:
-        client.kill()
-        client.wait()
+    client, tool = client_in_shellcheck(repo, tmp_path_factory, relayed)
+    client.kill()
+    client.wait()
     assert _wait(lambda: not _running(tool)), "the tool outlived its client"
     assert _wait(lambda: server.served() == 1)
     assert aiblint("--server", "--select", "AIB201", "templates", cwd=repo, env=relayed()).returncode == 1

@@ -185,17 +185,29 @@ def test_the_client_does_not_import_the_engine(serve, repo: Path) -> None:  # ty
     assert server.served() == 1
 
 
-def test_a_client_that_goes_away_stops_its_run_and_the_tools_it_started(serve, repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:  # type: ignore[no-untyped-def]
-    server = serve(repo)
+def client_in_shellcheck(repo: Path, tmp_path_factory: pytest.TempPathFactory,
+                         make_environment: Callable[..., dict[str, str]]) -> tuple[subprocess.Popen[bytes], int]:
+    """A client whose run, in the server, hangs in a stand-in ShellCheck: the client, and the tool's pid."""
     tools, markers = tmp_path_factory.mktemp("tools"), tmp_path_factory.mktemp("markers")
     (tools / "shellcheck").write_text('#!/bin/sh\ntouch "$AIBLINT_TEST_MARKERS/$$"\nexec sleep 600\n')
     (tools / "shellcheck").chmod(0o755)
-    env = environment(PATH=f"{tools}{os.pathsep}{os.environ['PATH']}", AIBLINT_TEST_MARKERS=str(markers))
+    env = make_environment(PATH=f"{tools}{os.pathsep}{os.environ['PATH']}", AIBLINT_TEST_MARKERS=str(markers))
     client = subprocess.Popen([sys.executable, "-m", "aiblint", "--server", "--no-cache", "templates"], cwd=repo, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert _wait(lambda: any(markers.iterdir())), "the server's run never started ShellCheck"
         (tool,) = (int(marker.name) for marker in markers.iterdir())
+    except BaseException:
+        client.kill()
+        client.wait()
+        raise
+    return client, tool
+
+
+def test_a_client_that_goes_away_stops_its_run_and_the_tools_it_started(serve, repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:  # type: ignore[no-untyped-def]
+    server = serve(repo)
+    client, tool = client_in_shellcheck(repo, tmp_path_factory, environment)
+    try:
         assert server.served() == 1  # a status is answered while a run runs
         busy = aiblint("--server", "--debug", "--select", "AIB201", "templates", cwd=repo)
         assert b"resident server not used: it refused (busy with another request)" in busy.stderr
