@@ -233,11 +233,23 @@ def repository_for(folder: Path, settings: ScriptSettings) -> Repository:
     if settings.root is not None:
         repository = repository_at(settings.root)
     else:
-        holding = [named for named in settings.named if resolved.is_relative_to(named)]
-        repository = find_repository(resolved, max(holding, key=lambda named: len(named.parts)) if holding else resolved)
+        repository = find_repository(resolved, _innermost_named(resolved, settings))
     settings.memo[key] = settings.memo[given] = repository
     return repository
 
+
+def _innermost_named(resolved: Path, settings: ScriptSettings) -> Path:
+    """The innermost folder named on the command line that holds ``resolved``
+    (itself included), else ``resolved``: its ancestors are looked up in the set
+    of named folders, innermost first, so the cost is its depth, not how many
+    paths were named. Both sides are resolved, so "holds" is a comparison of
+    path components, as ``Path.is_relative_to`` makes it."""
+    # Keyed on the tuple itself: equal tuples name the same folders, so the set is theirs.
+    key = ("named-folders", settings.named)
+    named = settings.memo.get(key)
+    if not isinstance(named, frozenset):
+        named = settings.memo[key] = frozenset(settings.named)
+    return next((folder for folder in (resolved, *resolved.parents) if folder in named), resolved)
 
 
 # -- reading -----------------------------------------------------------------------------
