@@ -148,9 +148,8 @@ def could_be(value: str | Sequence[Part], accepted: Iterable[str]) -> bool:
 
 def _accepts(shape: Shape, parts: Sequence[Part]) -> bool:
     """Whether some filling of the unknown parts has ``shape``. A value known in full
-    is compared segment by segment: a shape's pattern takes 5-10 ms to compile, and a
-    one-template run mostly checks known ids (``tests/test_resource_ids_regex.py``
-    holds both to the same answers)."""
+    is compared segment by segment, without building the shape's automaton (most
+    ids are known; ``tests/test_resource_ids_regex.py`` holds both to the same answers)."""
     if any(isinstance(part, Unknown) for part in parts):
         return _chain(shape).accepts(parts)
     pieces = "".join(part for part in parts if isinstance(part, str)).split("/")
@@ -159,7 +158,7 @@ def _accepts(shape: Shape, parts: Sequence[Part]) -> bool:
 
 def _reads(segment: Segment, piece: str) -> bool:
     """Whether ``piece`` (no ``/`` in it) is what ``segment`` reads, character by
-    character as the pattern reads it: fixed text by each character's casefold
+    character as the automaton reads it: fixed text by each character's casefold
     (so ``ß`` is not ``ss``), a version's three numbers, a name's one or more characters."""
     if segment.literal is not None:
         return len(piece) == len(segment.literal) and all(
@@ -224,107 +223,103 @@ def _segments(template: str) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
-# -- partial values: a regular expression per shape ----------------------------------------
+# -- partial values: a bit-parallel automaton per shape -------------------------------------
 #
 # A shape is a chain of tokens: one character of its fixed text, compared as ARM
 # compares it (``char.casefold()``), or a run of a named value (not ``/``) or of
-# a version's digits. An unknown part stands for any text, so after it the value
-# may continue from any later token: in the pattern, the unknown part is one
-# sentinel character, after which a token may be passed over (``(?<=\x00)``).
-# Values are matched a known piece at a time, so that the pattern's choices never
-# multiply: reading a piece from a later token never ends earlier, so only the
-# earliest token it can end at matters, and the next piece is read after an
-# unknown part from there (written out as the shape's own text up to it).
+# a version's digits. State ``i`` is "token ``i`` read the last character" (0:
+# nothing read yet); a run's token may read again. The states a value can be in
+# are the bits of one integer, so a character moves every state at once (the
+# shift-and algorithm): ``states = ((states << 1) | (states & runs)) & reads[char]``.
+# An unknown part stands for any text, so after it the value may be in any state
+# from the earliest one it was in onwards. (It replaced a regular expression per
+# shape, whose compiling cost 2-5 ms per shape on the first partly known id of a run;
+# building this costs a few hundred characters' worth of dictionary writes.)
 
-_UNKNOWN: Final = "\x00"  # stands for an unknown part in the text matched
-_STAND_IN: Final = "\x01"  # a known NUL: like it, only a named value's character
 #: The characters outside ASCII whose casefold is one ASCII character
 #: (``tests/test_resource_ids_regex.py`` checks every code point).
 _FOLDS_TO_ASCII: Final = "\u017f\u212a"
+_DIGITS: Final = "0123456789"
 
 
 class _Chain(Record):
-    """A shape's pattern and, per token, a character that token reads."""
+    """A shape's tokens as bit masks: which tokens each character may be read by."""
 
-    __slots__ = ("pattern", "text")
-    pattern: Final[re.Pattern[str]]
-    text: Final[str]  # text[i] is read by token i + 1: the shape written out
+    __slots__ = ("reads", "names", "runs", "final")  # noqa: RUF023 - in field order
+    reads: Final[dict[str, int]]  # a character -> the tokens that read it (others: ``names``)
+    names: Final[int]  # the tokens of named values: they read every character but ``/``
+    runs: Final[int]  # the tokens that may read more than one character
+    final: Final[int]  # the state after the last token
 
-    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
-        self.pattern = pattern
-        self.text = text
+    def __init__(self, reads: dict[str, int], names: int, runs: int, final: int) -> None:
+        self.reads = reads
+        self.names = names
+        self.runs = runs
+        self.final = final
 
     def accepts(self, parts: Sequence[Part]) -> bool:
-        pieces = _pieces(parts)
-        if not any(piece is None for piece in pieces):
-            return self.pattern.fullmatch("".join(piece for piece in pieces if piece is not None)) is not None
-        reached = 0  # the earliest token the value read so far can end at
-        for index, piece in enumerate(pieces):
-            if piece is None:
+        states = 1  # nothing read yet
+        reads, names, runs = self.reads, self.names, self.runs
+        for part in parts:
+            if isinstance(part, Unknown):
+                earliest = states & -states
+                states = ~(earliest - 1) & ((self.final << 1) - 1)  # every state from the earliest on
                 continue
-            after = self.text[:reached] + (_UNKNOWN if index else "") + piece
-            if index == len(pieces) - 1:  # the last piece ends the value
-                return self.pattern.fullmatch(after) is not None
-            found = self.pattern.fullmatch(after + _UNKNOWN)
-            if found is None:
-                return False
-            reached = _last_token(found)
-        return True  # the value ends with an unknown part
-
-
-def _pieces(parts: Sequence[Part]) -> list[str | None]:
-    """Known text joined and unknown parts (``None``) collapsed: an unknown part
-    stands for any text, two in a row for no more."""
-    pieces: list[str | None] = []
-    for part in parts:
-        if isinstance(part, Unknown):
-            if not pieces or pieces[-1] is not None:
-                pieces.append(None)
-        elif part:
-            part = part.replace(_UNKNOWN, _STAND_IN)
-            if pieces and pieces[-1] is not None:
-                pieces[-1] += part
-            else:
-                pieces.append(part)
-    return pieces
-
-
-def _last_token(found: re.Match[str]) -> int:
-    """The token that read the final sentinel: the last group that read anything."""
-    spans = found.regs
-    for index in range(len(spans) - 1, 0, -1):
-        if spans[index][1] > spans[index][0]:
-            return index
-    return 0
+            for char in part:
+                states = ((states << 1) | (states & runs)) & reads.get(char, names)
+                if not states:
+                    return False
+        return bool(states & self.final)
 
 
 @cache
 def _chain(shape: Shape) -> _Chain:
-    tokens: list[tuple[str, bool, str]] = []  # (character class, a run?, a character it reads)
+    reads: dict[str, int] = {}
+    names = runs = 0
+    bit = 1  # the token being laid out: state 0 is the start
+
+    def read(chars: str) -> None:
+        for char in chars:
+            reads[char] = reads.get(char, 0) | bit
+
     for index, segment in enumerate(shape.segments):
         if index:
-            tokens.append((_literal("/"), False, "/"))
+            bit <<= 1
+            read(_folds("/"))
         if segment.literal is not None:
-            tokens += [(_literal(char), False, char) for char in segment.literal]
+            for char in segment.literal:
+                bit <<= 1
+                read(_folds(char))
         elif segment.version:
             for number in range(3):
                 if number:
-                    tokens.append((_literal("."), False, "."))
-                tokens.append(("[0-9]", True, "0"))
+                    bit <<= 1
+                    read(_folds("."))
+                bit <<= 1
+                read(_DIGITS)
+                runs |= bit
         else:
-            tokens.append((f"[^/{_UNKNOWN}]", True, "x"))
-    pattern = [f"{_UNKNOWN}?"]
-    for char_class, run, _ in tokens:
-        entered = f"(?:{char_class}|(?<={_UNKNOWN}))"
-        pattern.append(f"({entered}(?:{char_class}|{_UNKNOWN})*)" if run else f"({entered}{_UNKNOWN}?)")
-    return _Chain(re.compile("".join(pattern)), "".join(char for _, _, char in tokens))
+            bit <<= 1
+            names |= bit
+            runs |= bit
+    # a named value reads every character but "/", those a fixed token reads too
+    reads = {char: mask | (names if char != "/" else 0) for char, mask in reads.items()}
+    reads.setdefault("/", 0)
+    return _Chain(reads, names, runs, bit)
 
 
-def _literal(char: str) -> str:
-    """A character class of every character whose casefold is ``char``'s."""
+def _folds(char: str) -> str:
+    """Every character whose casefold is ``char``'s."""
     if not char.isascii():
         raise ValueError(f"resource id shapes are written in ASCII, not {char!r}")
-    folded = char.casefold()
-    same = [other for other in map(chr, range(128)) if other.casefold() == folded]
-    same += [other for other in _FOLDS_TO_ASCII if other.casefold() == folded]
-    return "[" + "".join(re.escape(other) for other in same) + "]"
+    return _fold_classes()[char.casefold()]
+
+
+@cache
+def _fold_classes() -> dict[str, str]:
+    """Each ASCII character's casefold -> every character that has it."""
+    classes: dict[str, str] = {}
+    for char in (*map(chr, range(128)), *_FOLDS_TO_ASCII):
+        folded = char.casefold()
+        classes[folded] = classes.get(folded, "") + char
+    return classes
