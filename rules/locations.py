@@ -9,7 +9,7 @@ before the build VM sees it (aib-runtime.md §1, §4: "Downloading external file
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Final
+from typing import Final, TypeVar
 from weakref import WeakKeyDictionary
 
 from aiblint.findings import Severity
@@ -23,6 +23,8 @@ from aiblint.uris import UriInfo, classify_uri, find_credentials, is_loopback_ho
 from aiblint.values import PLACEHOLDER, UNKNOWN, Resolved, has_placeholder, is_expression, literal_text
 
 from .api_versions import is_before, known_api_version
+
+_T = TypeVar("_T")
 
 #: How an unknown piece of an expression's value is written for classify_uri.
 _UNKNOWN_PIECE = "<unknown>"
@@ -76,8 +78,29 @@ class Reading(Record):
         return Problem(message, node=node, start=start, end=end, document=document)
 
 
+#: Per template: the evaluation context they were found in, each location with the value
+#: flows recorded on the way to it, and those recorded after the last one (see
+#: locations). Dropped with the template.
+_locations: WeakKeyDictionary[ImageTemplate, tuple[object, list[tuple[Flows, Location]], Flows]] = WeakKeyDictionary()
+
+
 def locations(template: ImageTemplate) -> Iterator[Location]:
-    """Every script and file location of a template, in document order."""
+    """Every script and file location of a template, in document order. Found once
+    per template (three rules and :func:`readings` ask); each use records the value
+    flows of finding them again, location by location, as finding them did. Keyed
+    like :func:`readings`: the template, and the context its values were read in."""
+    found = _locations.get(template)
+    if found is None or found[0] is not template.arm:  # parameters bound since: find again
+        steps, rest = _recorded(template, _find_locations(template))
+        found = _locations[template] = (template.arm, steps, rest)
+    _, steps, rest = found
+    for flows, location in steps:
+        template.replay(flows)
+        yield location
+    template.replay(rest)
+
+
+def _find_locations(template: ImageTemplate) -> Iterator[Location]:
     source = template.source
     if source is not None and _type_of(template, source) == "iso":
         found = _field(template, source, "sourceUri")  # sourceURI in the 2018/2019-02 previews
@@ -131,17 +154,28 @@ def readings(template: ImageTemplate) -> Iterator[Reading]:
 
 
 def _read(template: ImageTemplate) -> tuple[list[tuple[Flows, Reading]], Flows]:
-    marks: list[tuple[int, Reading]] = []
+    return _recorded(template, _readings_of(template))
+
+
+def _readings_of(template: ImageTemplate) -> Iterator[Reading]:
+    for location in locations(template):
+        resolved = template.resolve(location.node)
+        text = _uri_text(resolved)
+        if text is not None:
+            yield Reading(location, resolved, text, classify_uri(text))
+
+
+def _recorded(template: ImageTemplate, items: Iterator[_T]) -> tuple[list[tuple[Flows, _T]], Flows]:
+    """Every item, each with the value flows recorded while it was computed (since the
+    previous one), and the flows recorded after the last one."""
+    marks: list[tuple[int, _T]] = []
     with template.recorded_flows() as flows:
-        for location in locations(template):
-            resolved = template.resolve(location.node)
-            text = _uri_text(resolved)
-            if text is not None:
-                marks.append((len(flows), Reading(location, resolved, text, classify_uri(text))))
-    steps: list[tuple[Flows, Reading]] = []
+        for item in items:
+            marks.append((len(flows), item))
+    steps: list[tuple[Flows, _T]] = []
     start = 0
-    for end, reading in marks:
-        steps.append((tuple(flows[start:end]), reading))
+    for end, item in marks:
+        steps.append((tuple(flows[start:end]), item))
         start = end
     return steps, tuple(flows[start:])
 

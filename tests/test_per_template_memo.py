@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from aiblint_rules import locations as location_rules
-from aiblint_rules.locations import Reading, _uri_text, locations
+from aiblint_rules.locations import Location, Reading, _find_locations, _uri_text, locations
 
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, walk
 from aiblint.loader import load_bytes
@@ -134,7 +134,7 @@ def test_resolve_in_script_lines_keeps_shell_variables() -> None:
 
 def _reference_readings(template: ImageTemplate) -> Iterator[Reading]:
     """readings() as it was before it was computed once per template."""
-    for location in locations(template):
+    for location in _find_locations(template):
         resolved = template.resolve(location.node)
         text = _uri_text(resolved)
         if text is not None:
@@ -231,3 +231,121 @@ def test_readings_follow_bound_parameters() -> None:
     bound = read_parameter_file(b'{"parameters": {"first": {"value": "https://c.contoso.com/one.sh"}}}', "t.parameters.json")
     template.arm = ArmContext(template.document, merge([bound]))
     assert [reading.text for reading in location_rules.readings(template)] == ["https://c.contoso.com/one.sh", "http://b.contoso.com/two.sh"]
+
+
+# -- the locations several rules and the readings share ----------------------------------------
+
+
+def _location_trace(template: ImageTemplate, found: Iterator[Location]) -> list[tuple[str, str, dict[str, list[str]]]]:
+    """Each location with the value flows recorded when a rule sees it, and those recorded at the end."""
+    where = _where(template)
+
+    def flows() -> dict[str, list[str]]:
+        return {where.get(origin, "?"): [node.logical_path() for node in nodes] for origin, nodes in template.flows.items()}
+
+    seen = [(location.node.logical_path(), location.field, flows()) for location in found]
+    return [*seen, ("end", "", flows())]
+
+
+def test_locations_are_found_once_and_seen_as_before_by_every_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    found: list[ImageTemplate] = []
+    original = location_rules._find_locations
+
+    def counting(template: ImageTemplate) -> Iterator[Location]:
+        found.append(template)
+        return original(template)
+
+    monkeypatch.setattr(location_rules, "_find_locations", counting)
+    seen = 0
+    with active(ScriptSettings(cwd=ROOT)):
+        for path in _corpus_templates():
+            data = path.read_bytes()
+            if b"ri\"" not in data and b"script" not in data:
+                continue
+            before = find_templates(load_bytes(data, str(path)))
+            after = find_templates(load_bytes(data, str(path)))
+            for old, new in zip(before, after, strict=True):
+                for _ in range(3):  # three rules in a row, the engine clearing the flows before each
+                    old.flows.clear()
+                    new.flows.clear()
+                    expected = _location_trace(old, original(old))
+                    assert _location_trace(new, locations(new)) == expected, path
+                seen += len(expected) - 1
+    assert seen > 200  # the corpus has locations (TWO below has one found through a parameter)
+    assert len(found) == len(set(map(id, found)))  # once per template
+
+
+TWO = b"""{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {"kind": {"type": "string", "defaultValue": "VHD"}},
+  "resources": [
+    {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01", "name": "one", "location": "westus2",
+     "properties": {"customize": [{"type": "Shell", "scriptUri": "https://a.example.org/one.sh"}],
+                    "distribute": [{"type": "[parameters('kind')]", "uri": "https://a.blob.core.windows.net/vhds/x.vhd"}]}},
+    {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01", "name": "two", "location": "westus2",
+     "properties": {"customize": [{"type": "File", "sourceUri": "https://b.example.org/two.txt", "destination": "/tmp/t"}]}}
+  ]
+}"""
+
+
+def test_locations_are_per_template_and_follow_bound_parameters() -> None:
+    one, two = find_templates(load_bytes(TWO, "t.json"))
+    reference = _location_trace(one, _find_locations(one))
+    assert reference[-1] == ("end", "", {"parameters.kind.defaultValue": ["resources[0].properties.distribute[0].type"]})
+    for _ in range(2):  # found, then from the memo: the distributor's type flows from the parameter each time
+        one.flows.clear()
+        assert _location_trace(one, locations(one)) == reference
+    assert [location.field for location in locations(one)] == ["scriptUri", "uri"]
+    assert [location.field for location in locations(two)] == ["sourceUri"]
+    assert [location.field for location in locations(one)] == ["scriptUri", "uri"]
+    from aiblint.arm.parameters import merge, read_parameter_file
+    from aiblint.arm.scope import ArmContext
+
+    bound = read_parameter_file(b'{"parameters": {"kind": {"value": "ManagedImage"}}}', "t.parameters.json")
+    one.arm = ArmContext(one.document, merge([bound]))  # the distributor is no VHD any more
+    assert [location.field for location in locations(one)] == ["scriptUri"]
+
+
+# -- the steps about ten rules read --------------------------------------------------------------
+
+STEPS = b"""{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {"kind": {"type": "string", "defaultValue": "Shell"}},
+  "resources": [
+    {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01", "name": "one", "location": "westus2",
+     "properties": {"customize": [{"type": "[parameters('kind')]", "inline": ["echo hi"]}, {"type": "WindowsRestart"}],
+                    "validate": {"inVMValidations": [{"type": "PowerShell", "inline": ["exit 0"]}]}}},
+    {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01", "name": "two", "location": "westus2",
+     "properties": {"customize": [{"type": "File", "sourceUri": "https://b.example.org/two.txt", "destination": "/tmp/t"}]}}
+  ]
+}"""
+
+
+def test_steps_are_read_once_per_template_and_role_with_their_flows_replayed() -> None:
+    from aiblint_rules.steps import customizers, validators
+
+    one, two = find_templates(load_bytes(STEPS, "t.json"))
+    for _ in range(3):  # read, then from the memo, the engine clearing the flows before each rule
+        one.flows.clear()
+        assert [step.kind for step in customizers(one)] == ["shell", "windowsrestart"]
+        assert {tuple(node.logical_path() for node in nodes) for nodes in one.flows.values()} == {
+            ("resources[0].properties.customize[0].type",)
+        }
+        assert [(step.kind, step.role) for step in validators(one)] == [("powershell", "validator")]
+        assert [(step.kind, step.role) for step in customizers(two)] == [("file", "customizer")]
+    listed = customizers(one)
+    listed.clear()  # a caller's list is its own
+    assert len(customizers(one)) == 2
+
+
+def test_steps_follow_bound_parameters() -> None:
+    from aiblint_rules.steps import customizers
+
+    one, _ = find_templates(load_bytes(STEPS, "t.json"))
+    assert [step.kind for step in customizers(one)] == ["shell", "windowsrestart"]
+    from aiblint.arm.parameters import merge, read_parameter_file
+    from aiblint.arm.scope import ArmContext
+
+    bound = read_parameter_file(b'{"parameters": {"kind": {"value": "PowerShell"}}}', "t.parameters.json")
+    one.arm = ArmContext(one.document, merge([bound]))
+    assert [step.kind for step in customizers(one)] == ["powershell", "windowsrestart"]
