@@ -52,6 +52,9 @@ class Linter:
         self.rules = rules
         self.config = config
         self.selection = Selection.of(config.select, config.ignore)
+        #: rule id -> whether :attr:`selection` enables it (asked for every finding), and of which selection
+        self._enabled: dict[str, bool] = {}
+        self._enabled_by = self.selection
         self.scripts = ScriptSettings.from_config(config, cwd if cwd is not None else Path.cwd())
         self.batch = batch
         #: batch: start the batch rules on a file's scripts before its other rules run (a run of
@@ -317,7 +320,7 @@ class Linter:
         """``templates``: the image templates the rule looked at, whose resolved
         values tell where a value came from (see :func:`_provenance`)."""
         rule_id = problem.rule or rule.id
-        if not self.selection.enabled(rule_id):
+        if not self._selected(rule_id):
             return None
         message = problem.message
         related = [self._related(item.document or document, item.node, redact_message(item.message)) for item in problem.related]
@@ -367,6 +370,15 @@ class Linter:
             # a fix is an edit of JSON text: in another language's file it could break the source
             fix=problem.fix if document.language == "json" else None,
         )
+
+    def _selected(self, rule_id: str) -> bool:
+        """``self.selection.enabled(rule_id)``, worked out once per rule id and selection."""
+        if self._enabled_by is not self.selection:
+            self._enabled, self._enabled_by = {}, self.selection
+        known = self._enabled.get(rule_id)
+        if known is None:
+            known = self._enabled[rule_id] = self.selection.enabled(rule_id)
+        return known
 
     @staticmethod
     def _related(document: Document, node: JsonNode, message: str) -> RelatedLocation:

@@ -155,10 +155,11 @@ class JsonObject(JsonNode):
 def format_path(parts: tuple[PathPart, ...]) -> str:
     """``('resources', 0, 'properties', 'a b')`` -> ``resources[0].properties['a b']``."""
     out: list[str] = []
+    identifier = _IDENTIFIER().match  # (every finding's path is formatted)
     for part in parts:
         if isinstance(part, int):
             out.append(f"[{part}]")
-        elif _IDENTIFIER().match(part):
+        elif identifier(part):
             out.append(f".{part}" if out else part)
         else:
             escaped = part.replace("\\", "\\\\").replace("'", "\\'")

@@ -66,6 +66,10 @@ class ImageTemplate:
     _loops: dict[int, list[JsonNode] | None]
     #: id(node) -> (node, its value, the flows resolving it records): see resolve
     _resolved: dict[int, tuple[JsonNode, Resolved, Flows]]
+    #: (id(holder), name) -> (holder, the property read as the service reads it, followed): see member
+    _members: dict[tuple[int, str], tuple[JsonNode | None, JsonObject | None, JsonNode | None, JsonNode | None]]
+    #: (id(holder), name) -> (holder, the array's objects): see _items
+    _arrays: dict[tuple[int, str], tuple[JsonObject, list[JsonObject]]]
     _resolved_under: ArmContext | None  # the context _resolved holds values of
     _recording: list[tuple[int, JsonNode]] | None  # see recorded_flows
 
@@ -90,6 +94,8 @@ class ImageTemplate:
         self._followed = {}
         self._loops = {}
         self._resolved = {}
+        self._members = {}
+        self._arrays = {}
         self._resolved_under = None
         self._recording = None
 
@@ -123,15 +129,22 @@ class ImageTemplate:
             self._resolved_under = self.arm
         known = self._resolved.get(id(node))
         if known is not None:
-            if known[2]:
-                self.replay(known[2])
+            flows = known[2]
+            if flows:
+                self.replay(flows)
             return known[1]
-        with self.recorded_flows() as flows:
+        # recorded_flows, written out: this runs once per node of every template
+        outer, self._recording = self._recording, []
+        try:
             resolved = self._evaluate(node)
             resolved = resolved if _is_script_line(node) else _tokens_unknown(resolved)
+            recorded = tuple(self._recording)
+        finally:
+            self._recording = outer
         self._resolved_under = self.arm  # evaluating may have made the context (see context)
-        self._resolved[id(node)] = (node, resolved, tuple(flows))  # the node kept: its id stays its own
-        self.replay(flows)
+        self._resolved[id(node)] = (node, resolved, recorded)  # the node kept: its id stays its own
+        if recorded:
+            self.replay(recorded)
         return resolved
 
     @contextmanager
@@ -211,12 +224,26 @@ class ImageTemplate:
         properties through this, so that none calls a property missing that
         the service reads (AIB103 reports the spelling). Both ``holder`` and
         the property are followed (:meth:`follow`): a whole value written
-        elsewhere reads as if written in place."""
-        return self.follow(self._member_node(holder, name)[1])
+        elsewhere reads as if written in place.
+
+        Worked out once per holder and name for this template (rules ask for the
+        same properties again and again): the answer depends on the holder, the
+        name, :attr:`names_fold_case` (worked out once) and what :meth:`follow`
+        finds (:attr:`_followed`: once per node, kept for the template's life, as
+        are the fold and the loops). It records no value flow, so a repeated
+        call has nothing to replay."""
+        key = (id(holder), name)
+        known = self._members.get(key)
+        if known is None:
+            followed, node = self._member_node(holder, name)
+            known = (holder, followed, node, self.follow(node))  # the holder kept: its id stays its own
+            self._members[key] = known
+        return known[3]
 
     def member_key(self, holder: JsonNode | None, name: str) -> JsonString | None:
         """The key token of :meth:`member` (to point at the property name)."""
-        followed, node = self._member_node(holder, name)
+        known = self._members.get((id(holder), name))
+        followed, node = (known[1], known[2]) if known is not None else self._member_node(holder, name)
         if followed is None or node is None:
             return None
         return next((key for key, value in followed.members if value is node), None)
@@ -387,9 +414,21 @@ class ImageTemplate:
         writes it: in place, as an expression whose whole value is known
         (:meth:`follow`; each item may be one too), or made by a property copy
         loop named ``name``: one item per index when its count is known, else
-        its ``input`` stands for every item."""
+        its ``input`` stands for every item.
+
+        Worked out once per holder and name for this template, from memos
+        (:meth:`member`, :meth:`follow`, the loops) that record no value flow;
+        each caller gets its own list."""
         if holder is None:
             return []
+        key = (id(holder), name)
+        known = self._arrays.get(key)
+        if known is None:
+            known = (holder, self._objects(holder, name))  # the holder kept: its id stays its own
+            self._arrays[key] = known
+        return list(known[1])
+
+    def _objects(self, holder: JsonObject, name: str) -> list[JsonObject]:
         node = self.member(holder, name)
         if node is None and self.arm_template is not None:
             return self._loop(holder, name)

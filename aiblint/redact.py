@@ -18,6 +18,10 @@ from aiblint.uris import mask_uris
 _TOKENISH = lazy(r"[A-Za-z0-9_+=%\-]{12,}")
 #: What a keyword detector looks for (``password = ...``, ``token: ...``).
 _ASSIGNMENT = lazy(r"[=:]")
+#: A digit and a letter of such a run (its characters are ASCII: these are exactly
+#: the ones ``str.isdigit`` and ``str.isalpha`` accept there).
+_DIGIT = lazy(r"[0-9]")
+_LETTER = lazy(r"[A-Za-z]")
 
 
 def redact(text: str) -> str:
@@ -46,7 +50,10 @@ def _scanned(text: str) -> str:
 
 
 def _tokenish(text: str, length: int = 12) -> bool:
-    return any(
-        len(run) >= length and any(c.isdigit() for c in run) and any(c.isalpha() for c in run)
-        for run in _TOKENISH().findall(text)
-    )
+    """``text`` holds a run of token characters, ``length`` or longer, with a
+    digit and a letter in it. (Every message is asked: searched in C, not
+    character by character.)"""
+    if len(text) < length:
+        return False
+    digit, letter = _DIGIT().search, _LETTER().search
+    return any(len(run) >= length and digit(run) is not None and letter(run) is not None for run in _TOKENISH().findall(text))
