@@ -5,6 +5,7 @@ about."""
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -12,7 +13,10 @@ from aiblint.config import Config
 from aiblint.run import lint_paths
 from aiblint.scripts.resolve import repository_for
 from aiblint.scripts.settings import ScriptSettings
+from tests.test_resident import aiblint, assert_same, runtime, serve
 from tests.test_sandbox import shell
+
+__all__ = ["runtime", "serve"]  # fixtures
 
 # -- repository_for: the innermost named folder -----------------------------------------------
 
@@ -92,7 +96,7 @@ def test_the_named_set_follows_the_settings_named_now(tmp_path: Path) -> None:
     assert repository_for(base / "a/b/c", fresh).root == base / "a/b"
     settings.named = (base / "a/b",)
     # Only the memo of named folders kept (the repositories found are forgotten, as in a new run):
-    settings.memo = {key: value for key, value in settings.memo.items() if isinstance(key, tuple) and key[0] == "named-folders"}
+    settings.memo = {key: value for key, value in settings.memo.items() if key == "named-folders"}
     assert repository_for(base / "a/b/c", settings).root == base / "a/b"  # not the set made for ("a",)
 
 
@@ -127,3 +131,118 @@ def test_a_named_file_and_its_folder_make_the_file_folder_the_root(tmp_path: Pat
     assert aib305("outer", "outer/inner/t.json") == [True]
     assert aib305(str(tmp_path / "outer"), "outer/inner/t.json") == [True]
     assert aib305("outer") == []  # only the outer folder named: the script is inside the root
+
+
+# -- the git top level walk, memoized per folder for the run ----------------------------------
+
+
+def test_nested_repositories_in_one_run_in_either_order(tmp_path: Path) -> None:
+    """The walk's memo holds, for each folder it passed, the first ``.git`` at or above
+    it: a folder of the outer repository must not get the inner one, nor the reverse."""
+    base = _tree(tmp_path, "outer/.git", "outer/inner/.git", "outer/inner/deep/er", "outer/side/deep")
+    folders = [base / "outer/inner/deep/er", base / "outer/side/deep", base / "outer/inner", base / "outer"]
+    expected = {folders[0]: base / "outer/inner", folders[1]: base / "outer", folders[2]: base / "outer/inner",
+                folders[3]: base / "outer"}
+    for order in (folders, folders[::-1], [folders[1], folders[0], folders[3], folders[2]]):
+        settings = _settings(base, base)
+        assert {folder: repository_for(folder, settings).root for folder in order} == expected
+
+
+def test_named_folders_without_git_sharing_ancestors_keep_their_own_roots(tmp_path: Path) -> None:
+    """No ``.git`` above: the memo says so for the shared ancestors, and each folder's
+    root is still its own innermost named folder (the fallback is not memoized with them)."""
+    base = _tree(tmp_path, "a/x/t", "a/y/t", "repo/.git", "repo/z")
+    settings = _settings(base, base / "a/x", base / "a/y", base / "repo/z")
+    assert repository_for(base / "a/x/t", settings).root == base / "a/x"
+    assert repository_for(base / "a/y/t", settings).root == base / "a/y"
+    assert repository_for(base / "repo/z", settings).root == base / "repo"
+    assert repository_for(base / "a", settings).root == base / "a"  # named by no one: itself
+
+
+def test_a_git_folder_made_between_runs_is_found_by_the_next_run(tmp_path: Path) -> None:
+    base = _tree(tmp_path, "repo/images")
+    first = _settings(base, base / "repo/images")
+    assert repository_for(base / "repo/images", first).git_dir is None
+    (base / "repo/.git").mkdir()
+    second = _settings(base, base / "repo/images")  # a new run (a resident server's next request)
+    assert repository_for(base / "repo/images", second).root == base / "repo"
+
+
+# -- resolved folders, memoized per run ---------------------------------------------------------
+
+
+def test_a_resolved_folder_is_memoized_per_run_and_working_directory(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    base = _tree(tmp_path, "one/images", "two/images", "target-a", "target-b")
+    settings = _settings(base, base)
+    monkeypatch.chdir(base / "one")
+    assert settings.resolved(Path("images")) == base / "one/images"
+    monkeypatch.chdir(base / "two")  # the same relative name elsewhere is another folder
+    assert settings.resolved(Path("images")) == base / "two/images"
+    (base / "link").symlink_to(base / "target-a")
+    assert settings.resolved(base / "link") == base / "target-a"
+    (base / "link").unlink()
+    (base / "link").symlink_to(base / "target-b")
+    assert _settings(base, base).resolved(base / "link") == base / "target-b"  # a new run sees the new link
+
+
+def test_named_folders_are_resolved_once_and_shared_with_the_templates(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    base = _tree(tmp_path, "real/images")
+    (base / "link").symlink_to(base / "real")
+    named = base / "link/images"
+    settings = _settings(base, named, named, base / "link/images")  # three files of one folder
+    assert settings.named == (base / "real/images",)
+    calls: list[Path] = []
+    original = Path.resolve
+
+    def counting(self: Path, strict: bool = False) -> Path:
+        calls.append(self)
+        return original(self, strict)
+
+    monkeypatch.setattr(Path, "resolve", counting)
+    assert repository_for(named, settings).root == base / "real/images"
+    assert calls == []  # the run resolved the named folder already
+
+
+# -- the nearest .shellcheckrc, per folder -------------------------------------------------------
+
+
+INLINE_SC2086 = shell("x").replace('"scriptUri": "x"', '"inline": ["cp $1 /opt"]')
+
+
+def test_each_template_folder_gets_its_own_nearest_shellcheckrc(tmp_path: Path) -> None:
+    """One run, one ShellCheck batch, two folders: only one has a ``.shellcheckrc``
+    turning SC2086 off, and its templates only are spared."""
+    assert '"inline": ["cp $1 /opt"]' in INLINE_SC2086
+    (tmp_path / ".git").mkdir()
+    for folder in ("quiet", "quiet/deeper", "loud"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "t.json").write_text(INLINE_SC2086)
+    (tmp_path / "quiet" / ".shellcheckrc").write_text("disable=SC2086\n")
+    for order in (["quiet", "loud"], ["loud", "quiet/deeper/t.json", "quiet"]):
+        report = lint_paths(order, cwd=tmp_path)
+        assert sorted(f.path for f in report.findings if f.rule == "SC2086") == ["loud/t.json"], order
+
+
+# -- a resident server's requests: no file-system memo outlives its request ------------------------
+
+
+def test_a_resident_server_sees_files_made_between_requests(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each request is a new run with its own memo: a script, then a ``.shellcheckrc``,
+    made between requests are found by the next one, as a run without a server finds them."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.json").write_text(shell("../scripts/setup.sh"))
+    server = serve(tmp_path)
+
+    def rules() -> list[str]:
+        through = aiblint("--server", "--no-cache", "--format", "json", "templates", cwd=tmp_path)
+        assert_same(through, aiblint("--no-cache", "--format", "json", "templates", cwd=tmp_path))
+        return sorted(f["rule"] for f in json.loads(through.stdout)["findings"] if f["rule"] in ("AIB307", "SC2086"))
+
+    assert rules() == ["AIB307"]  # the script is missing from the repository
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "setup.sh").write_text("#!/bin/sh\ncp $1 /opt\n")
+    assert rules() == ["SC2086"]
+    (tmp_path / ".shellcheckrc").write_text("disable=SC2086\n")
+    assert rules() == []
+    assert server.served() == 3

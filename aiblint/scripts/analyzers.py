@@ -210,7 +210,7 @@ def nearest(unit: ScriptUnit, names: Sequence[str], cache: dict[tuple[Path, Path
     else:
         start = (current_settings().cwd / unit.template.document.path).parent
     try:
-        return nearest_file(start.resolve(), names, cache)
+        return nearest_file(current_settings().resolved(start), names, cache)
     except OSError:
         return None
 

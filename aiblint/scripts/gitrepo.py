@@ -57,11 +57,16 @@ def find_repository(start: Path, fallback: Path) -> Repository:
     """The git repository holding ``start`` (a folder), else ``fallback`` as root."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        marker = folder / ".git"
-        git_dir = _git_dir(marker)
-        if git_dir is not None:
-            return Repository(folder, git_dir, frozenset(_github_remotes(git_dir)))
+        repository = git_top_level(folder)
+        if repository is not None:
+            return repository
     return Repository(fallback.resolve(), None, frozenset())
+
+
+def git_top_level(folder: Path) -> Repository | None:
+    """The git repository whose top level is ``folder`` (resolved): it holds ``.git``."""
+    git_dir = _git_dir(folder / ".git")
+    return Repository(folder, git_dir, frozenset(_github_remotes(git_dir))) if git_dir is not None else None
 
 
 def repository_at(root: Path) -> Repository:

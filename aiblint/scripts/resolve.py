@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 from aiblint.discover import display_path
 from aiblint.document import Document
 from aiblint.record import MutableRecord, Record
-from aiblint.scripts.gitrepo import Repository, find_repository, repository_at
+from aiblint.scripts.gitrepo import Repository, git_top_level, repository_at
 from aiblint.scripts.settings import ScriptRoot, ScriptSettings, current_settings
 from aiblint.uris import UriInfo, classify_uri
 
@@ -224,7 +224,7 @@ def repository_for(folder: Path, settings: ScriptSettings) -> Repository:
     cached = settings.memo.get(given)
     if isinstance(cached, Repository):
         return cached
-    resolved = folder.resolve()
+    resolved = settings.resolved(folder)
     key = ("repository", resolved)
     cached = settings.memo.get(key)
     if isinstance(cached, Repository):
@@ -233,9 +233,40 @@ def repository_for(folder: Path, settings: ScriptSettings) -> Repository:
     if settings.root is not None:
         repository = repository_at(settings.root)
     else:
-        repository = find_repository(resolved, _innermost_named(resolved, settings))
+        # find_repository(resolved, innermost named), its walk memoized: ``resolved``
+        # and the named folders are resolved already, and are not resolved again.
+        found = _git_top_level_above(resolved, settings)
+        repository = found if found is not None else Repository(_innermost_named(resolved, settings), None, frozenset())
     settings.memo[key] = settings.memo[given] = repository
     return repository
+
+
+def _git_top_level_above(resolved: Path, settings: ScriptSettings) -> Repository | None:
+    """The git repository holding the folder ``resolved`` (the first ancestor, itself
+    included, with a ``.git``), else ``None``: :func:`find_repository`'s walk, with the
+    answer for each folder it passes kept for the run. The folders of a run's templates
+    share most of their ancestors, and the answer for a folder (the first ``.git`` at
+    or above it) does not depend on where the walk started, so it is keyed on the
+    folder alone; the memo lives as long as the run's settings (never across runs)."""
+    walked: list[tuple[str, Path]] = []
+    found: Repository | None = None
+    for folder in (resolved, *resolved.parents):
+        key = ("git-top-level", folder)
+        known = settings.memo.get(key, _UNKNOWN)
+        if known is not _UNKNOWN:
+            found = known if isinstance(known, Repository) else None
+            break
+        walked.append(key)
+        found = git_top_level(folder)
+        if found is not None:
+            break
+    for key in walked:
+        settings.memo[key] = found
+    return found
+
+
+#: Not in the memo (``None`` there is an answer: no git repository).
+_UNKNOWN = object()
 
 
 def _innermost_named(resolved: Path, settings: ScriptSettings) -> Path:
@@ -244,12 +275,20 @@ def _innermost_named(resolved: Path, settings: ScriptSettings) -> Path:
     of named folders, innermost first, so the cost is its depth, not how many
     paths were named. Both sides are resolved, so "holds" is a comparison of
     path components, as ``Path.is_relative_to`` makes it."""
-    # Keyed on the tuple itself: equal tuples name the same folders, so the set is theirs.
-    key = ("named-folders", settings.named)
-    named = settings.memo.get(key)
-    if not isinstance(named, frozenset):
-        named = settings.memo[key] = frozenset(settings.named)
+    named = _named_set(settings)
     return next((folder for folder in (resolved, *resolved.parents) if folder in named), resolved)
+
+
+def _named_set(settings: ScriptSettings) -> frozenset[Path]:
+    """``settings.named`` as a set, kept with the very tuple it was made from: a
+    tuple is immutable, so the same object names the same folders (an identity
+    check, where a key of the tuple would hash every named path on each call)."""
+    kept = settings.memo.get("named-folders")
+    if isinstance(kept, tuple) and kept[0] is settings.named and isinstance(kept[1], frozenset):
+        return kept[1]
+    named = frozenset(settings.named)
+    settings.memo["named-folders"] = (settings.named, named)
+    return named
 
 
 # -- reading -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ only a template) knows the working directory and the configuration.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -94,9 +95,25 @@ class ScriptSettings(MutableRecord):
             for prefix, (folder, partial) in _roots_setting(config.script_roots).items()
         )
         root = config.root.resolve() if config.root is not None else None
-        named = tuple(folder.resolve() for folder in config.named) or (cwd.resolve(),)
-        return cls(cwd=cwd, roots=roots, inline_shebang=config.inline_shebang, fetch=config.fetch, root=root, named=named,
-                   fetch_files=config.fetch_files)
+        settings = cls(cwd=cwd, roots=roots, inline_shebang=config.inline_shebang, fetch=config.fetch, root=root,
+                       fetch_files=config.fetch_files)
+        # Each distinct folder resolved once: many named files share one, and the run's
+        # templates in a named folder find it resolved (:meth:`resolved`).
+        settings.named = tuple(dict.fromkeys(settings.resolved(folder) for folder in dict.fromkeys(config.named)))
+        settings.named = settings.named or (cwd.resolve(),)
+        return settings
+
+    def resolved(self, folder: Path) -> Path:
+        """``folder.resolve()``, once per folder and run: it is a system call per path
+        component, and every template of a folder, every unit of a template asks. Kept
+        in the run's memo (a run sees one file system; a new run, a new memo), by the
+        folder as given and, for a relative one, the working directory it depends on."""
+        key = ("resolved-folder", folder if folder.is_absolute() else (os.getcwd(), folder))
+        known = self.memo.get(key)
+        if isinstance(known, Path):
+            return known
+        resolved = self.memo[key] = folder.resolve()
+        return resolved
 
 
 def _from_file(config: Config, key: str) -> bool:
