@@ -212,6 +212,8 @@ same line) and is not in a comment line.
                     roots.append(node)
         text = template.document.text
         for string in _strings(roots):
+            if "<" not in string.text:  # every placeholder starts with one (most strings have none)
+                continue
             found = list(_script_placeholders(string.text) if _in_script(string) else PLACEHOLDER.finditer(string.text))
             if not found:
                 continue
@@ -236,7 +238,7 @@ def _strings(roots: list[JsonNode]) -> Iterator[JsonString]:
                 yield node
             elif isinstance(node, JsonObject):
                 for key, _ in node.members:
-                    if PLACEHOLDER.search(key.text):
+                    if "<" in key.text and PLACEHOLDER.search(key.text):
                         yield key
 
 

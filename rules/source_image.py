@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 
 from aiblint.datafiles import load_json, matches
 from aiblint.findings import Severity
@@ -142,6 +143,7 @@ def _message(image: str, entry: Mapping[str, str]) -> str:
     )
 
 
+@lru_cache(maxsize=256)  # the answer depends on the three names alone (the table is read once per process)
 def _entry(publisher: str, offer: str, sku: str) -> Mapping[str, str] | None:
     """The first table entry the image matches."""
     image = {"publisher": publisher.casefold(), "offer": offer.casefold(), "sku": sku.casefold()}
