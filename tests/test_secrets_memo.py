@@ -3,6 +3,8 @@ and giving each caller its own list."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aiblint.secrets import scan
 from aiblint.secrets.detectors import DETECTORS
 from aiblint.secrets.generic import GENERIC
@@ -52,3 +54,52 @@ def test_long_texts_are_scanned_each_time_and_not_kept() -> None:
     assert scan_text(long_text) == _unremembered(long_text) != []
     after = scan._remembered.cache_info()
     assert (after.hits, after.misses, after.currsize) == (before.hits, before.misses, before.currsize)
+
+
+# -- the listing of detect-secrets' patterns: keyed as before, without hashlib ------------------
+
+
+def test_the_listing_is_keyed_as_with_hashlib() -> None:
+    """The same digests as hashlib's, fed piece by piece as the listing's key was before:
+    listings written by earlier versions stay valid, and a changed plugin file still misses."""
+    import hashlib
+    import os
+    import sys
+    from importlib.machinery import PathFinder
+
+    from aiblint.entrypoints import installation_fingerprint
+    from aiblint.secrets import plugins
+    from aiblint.secrets.generic import _SPECS
+
+    digest = hashlib.sha256(installation_fingerprint(os.path.abspath(entry) for entry in sys.path).encode())
+    found = PathFinder.find_spec("detect_secrets")
+    folders = list(found.submodule_search_locations or []) if found is not None else []
+    assert folders
+    for spec in (*_SPECS, "no_such_plugin:Missing"):
+        for folder in folders:
+            source = os.path.join(folder, "plugins", spec.partition(":")[0] + ".py")
+            try:
+                status = os.stat(source)
+            except OSError:
+                digest.update(f"{source}\0-\n".encode("utf-8", "surrogatepass"))
+                continue
+            digest.update(f"{source}\0{status.st_mtime_ns}\0{status.st_size}\0{status.st_ino}\n".encode("utf-8", "surrogatepass"))
+    assert plugins._fingerprint((*_SPECS, "no_such_plugin:Missing")) == digest.hexdigest()
+    assert plugins._fingerprint(_SPECS) != digest.hexdigest()
+
+
+def test_a_scan_imports_neither_hashlib_nor_detect_secrets(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\nfrom aiblint.secrets import scan_text\n"
+        "found = scan_text('password = \"Hx93!kPq27wz\"')\n"
+        "print(json.dumps([len(found), 'hashlib' in sys.modules, 'detect_secrets' in sys.modules]))\n"
+    )
+    env = {**os.environ, "AIBLINT_CACHE_DIR": str(tmp_path)}
+    for _ in range(2):  # the listing written, then read
+        result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(result.stdout) == [1, False, False]
