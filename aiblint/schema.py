@@ -181,6 +181,16 @@ def _value_problems(walk: _Walk, template: ImageTemplate, entry: str, instance: 
     return list(_Errors(walk, template).problems(_validator(walk.version, entry).iter_errors(instance)))
 
 
+def _placed_problems(walk: _Walk, template: ImageTemplate, entry: str, instance: Any) -> list[Problem]:
+    """Pass 2's problems where only their identities are read (a version whose
+    problems are not reported, only looked for in it): fastschema's, which sit
+    at jsonschema's identities (see :func:`_quick_runs`); jsonschema's when it cannot tell."""
+    quick = fastschema.errors(walk.version, entry, instance)
+    if quick is None:
+        return _value_problems(walk, template, entry, instance)
+    return list(_Errors(walk, template).problems(iter(quick)))
+
+
 def _in_every_version(template: ImageTemplate, candidates: tuple[str, ...]) -> Iterator[Problem]:
     """The problems ``template`` has in every candidate api version: what holds
     whatever the version turns out to be, each said so. Versions that lack a
@@ -194,9 +204,9 @@ def _in_every_version(template: ImageTemplate, candidates: tuple[str, ...]) -> I
     versions = [version for version in candidates if walks[version][0].misfit == fewest]
     span = _versions_text(versions, candidates, fewest)
     runs = _quick_runs(template, [walks[version] for version in versions])
-    if runs is None:  # a value problem is in every version: jsonschema writes each version's
-        runs = [_keyed(walk.problems + _value_problems(walk, template, entry, instance))
-                for walk, instance, entry in (walks[version] for version in versions)]
+    if runs is None:  # a value problem is in every version: jsonschema writes the first version's, which are reported
+        runs = [_keyed(walk.problems + (_value_problems if index == 0 else _placed_problems)(walk, template, entry, instance))
+                for index, (walk, instance, entry) in enumerate(walks[version] for version in versions)]
     first, *rest = runs
     for key, problem in first.items():
         others = [run.get(key) for run in rest]

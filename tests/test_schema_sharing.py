@@ -312,3 +312,39 @@ def test_versions_after_the_first_are_not_validated_when_it_has_no_value_problem
     monkeypatch.setattr(schema, "_settled", lambda common: False)  # every version validated, as before
     assert [(problem.rule, problem.message) for problem in schema._check(_template(text))] == found
     assert len(asked) == len(schema.supported_versions())
+
+
+# -- jsonschema writes only the reported version's value problems ---------------------------------
+
+
+def _every_version_said(templates: list[ImageTemplate]) -> list[list[tuple[object, ...]]]:
+    return [[(p.rule, p.message, p.start, p.end, p.at_key, p.severity, p.document) for p in
+             schema._in_every_version(template, schema.supported_versions())] for template in templates]
+
+
+def test_the_versions_not_reported_are_checked_by_fastschema_with_the_findings_jsonschema_gives(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # buildTimeoutInMinutes "sixty": a type error in every version; jsonschema writes the first version's only
+    text = json.loads(json.dumps(_TWICE))
+    text["resources"][0]["properties"]["buildTimeoutInMinutes"] = "sixty"
+    runs = schema.JSONSCHEMA_RUNS[0]
+    found = _every_version_said([_template(text)])
+    assert schema.JSONSCHEMA_RUNS[0] == runs + 1
+    assert sorted(message.split(";")[0] for rule, message, *_ in found[0] if rule == "AIB101") == [
+        'buildTimeoutInMinutes is a string ("sixty")', 'runElevated is a string ("yes")']
+    monkeypatch.setattr(schema, "_placed_problems", schema._value_problems)  # jsonschema for every version, as before
+    assert _every_version_said([_template(text)]) == found
+    assert schema.JSONSCHEMA_RUNS[0] == runs + 1 + len(schema.supported_versions())
+
+
+def test_checking_the_versions_not_reported_with_fastschema_changes_no_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = list(_texts())
+    if CORPUS.exists():
+        texts += [(str(path), path.read_bytes()) for folder in (CORPUS, WILD) for path in sorted(folder.rglob("*.json"))]
+    templates = [template for name, data in dict((data, name) for name, data in texts).items()
+                 for template in _templates(data, name)]
+    monkeypatch.setattr(schema, "_settled", lambda common: False)  # every version validated
+    fast = _every_version_said(templates)
+    monkeypatch.setattr(schema, "_placed_problems", schema._value_problems)
+    assert _every_version_said(templates) == fast
+    assert sum(1 for found in fast if any(rule == "AIB101" for rule, *_ in found)) > 10
