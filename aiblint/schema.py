@@ -75,6 +75,7 @@ class _Unknowable:
 
 
 _UNKNOWABLE = _Unknowable()
+_ABSENT: Any = object()  # a name a shape's members lack
 
 
 class _Place(Record):
@@ -399,8 +400,22 @@ class _Walked:
         self.flows = flows
 
 
-#: (node, document, definition, variant, path, steps) -> that value walked, for one template's candidate versions
-_Shared = dict[tuple[object, ...], _Walked]
+class _Leaf:
+    """A string walked under one candidate version, for the others: where it is
+    written, its value and the value flows resolving it records."""
+
+    __slots__ = ("flows", "node", "place", "value")
+
+    def __init__(self, node: JsonNode, place: _Place, value: Any, flows: tuple[tuple[int, JsonNode], ...]) -> None:
+        self.node = node  # kept: its id stays its own while the walks last
+        self.place = place
+        self.value = value
+        self.flows = flows
+
+
+#: For one template's candidate versions: (node, document, definition, variant, path, steps) -> that
+#: value walked; ("s", node) -> that string's value
+_Shared = dict[tuple[object, ...], "_Walked | _Leaf"]
 
 
 class _Walk:
@@ -496,7 +511,7 @@ class _Walk:
         key = (id(node), id(document), schema_data.schema_key(shape.version, shape.schema), shape.name, shape.variant,
                path, steps)
         found = self.shared.get(key)
-        if found is not None and found.node is node and found.document is document:
+        if isinstance(found, _Walked) and found.node is node and found.document is document:
             self.places.update(found.placed)
             self.objects.update(found.objected)
             self.excused.update(found.excused)
@@ -519,42 +534,55 @@ class _Walk:
         return document if child.parent is holder else self.template.document_of(child)
 
     def _string(self, node: JsonString, document: Document, shape: Shape | None, path: Path, steps: Steps) -> Any:
+        shared = self.shared
+        if shared is not None:  # a string's value is the same under every version: resolved once
+            leaf = shared.get(("s", id(node)))
+            if isinstance(leaf, _Leaf) and leaf.node is node:
+                self._place(path, leaf.place)
+                if leaf.flows:
+                    self.template.replay(leaf.flows)  # as resolve replays them
+                return leaf.value
         whole = self.template.follow(node)  # an object or array known in full, wherever it is written
         if whole is not node and whole is not None:
             return self.value(whole, self.template.document_of(whole), shape, path, steps)
+        mark = len(self.flows)
         resolved = self.template.resolve(node)
-        if not resolved.known:
-            self._place(path, _Place(resolved.node, resolved.document, False))
-            return _UNKNOWABLE
-        if resolved.node is not node and isinstance(resolved.node, (JsonObject, JsonArray)):
+        if resolved.node is not node and resolved.known and isinstance(resolved.node, (JsonObject, JsonArray)):
             return self.value(resolved.node, resolved.document, shape, path, steps)
-        self._place(path, _Place(resolved.node, resolved.document, True))
-        return resolved.value
+        place = _Place(resolved.node, resolved.document, resolved.known)
+        value = resolved.value if place.known else _UNKNOWABLE
+        if shared is not None:
+            shared["s", id(node)] = _Leaf(node, place, value, tuple(self.flows[mark:]))
+        self._place(path, place)
+        return value
 
     def _object(self, node: JsonObject, document: Document, shape: Shape | None, path: Path, steps: Steps) -> Any:
-        if shape is None or not (shape.is_record or shape.is_map):
-            return {}  # no schema for its members (a type error, if any, is about the object itself)
+        if shape is None:
+            return {}
         if shape.is_map:
             values = shape.child(("m", None))
             return {name: self.value(child, self._document(node, child, document), values, (*path, name), (*steps, ("m", None)))
                     for name, child in node.items()}
-        if shape.discriminator is not None:
+        union = shape.schema.get("discriminator") is not None  # Shape.discriminator, without its text
+        if not union and "properties" not in shape.schema:  # not Shape.is_record
+            return {}  # no schema for its members (a type error, if any, is about the object itself)
+        if union:
             shape = self._dispatch(node, shape, path, steps)
             steps = (*steps, ("v", shape.chosen))
         self._object_at(path, _Object(node, shape, steps))
-        known = shape.properties()
-        member = shape.owner.shape
+        known = shape.members()
+        at_root = self.arm_root and not path
         out: dict[str, Any] = {}
         target: str | None
         sub: Shape | None
         for name, child in node.items():
-            spec = known.get(name)
-            if spec is not None and spec.get("readOnly"):
+            sub = known.get(name, _ABSENT)
+            if sub is None:
                 self._read_only(name, child, [shape.version])
                 continue
-            if spec is not None:
-                target, sub = name, member(spec)
-            elif self.arm_root and not path and name in ARM_TEMPLATE_KEYS:
+            if sub is not _ABSENT:
+                target = name
+            elif at_root and name in ARM_TEMPLATE_KEYS:
                 continue
             elif name == "copy" and self.template.arm_template is not None:
                 self._excuse([(path, made) for made in copy_loop_names(node)])  # ARM makes them
@@ -583,7 +611,7 @@ class _Walk:
         value = resolved.text() if resolved is not None else None
         if value is None or resolved is None:
             return shape.choose(None)  # missing, or not known: names are checked against every variant
-        if value in shape.variants:
+        if value in shape.schema["discriminator"]["mapping"]:  # in shape.variants (without copying them)
             return shape.choose(value)
         self.versioned += 1
         others = self._other_versions(steps)

@@ -106,6 +106,8 @@ class VersionSchema:
         self._shapes: dict[int, tuple[Schema, Shape]] = {}
         self._definitions: dict[str, Shape] = {}
         self._properties: dict[tuple[int, str], tuple[Schema, dict[str, Schema]]] = {}
+        self._members: dict[tuple[int, str], tuple[Schema, dict[str, Shape | None]]] = {}
+        self._chosen: dict[tuple[int, str | None, str], Shape] = {}
 
     def shape(self, node: Schema) -> Shape:
         """The schema ``node`` (one of this document's) after following its ``$ref`` chain."""
@@ -189,7 +191,12 @@ class Shape(Record):
         return self.schema.get("enum")
 
     def choose(self, variant: str | None) -> Shape:
-        return Shape(self.owner, self.schema, self.name, _ANY if variant is None else variant)
+        chosen = _ANY if variant is None else variant
+        key = (id(self.schema), self.name, chosen)
+        known = self.owner._chosen.get(key)
+        if known is None or known.schema is not self.schema:  # made once each (a shape is immutable)
+            known = self.owner._chosen[key] = Shape(self.owner, self.schema, self.name, chosen)
+        return known
 
     @property
     def chosen(self) -> str | None:
@@ -214,6 +221,18 @@ class Shape(Record):
         merged.update(self.schema.get("properties", {}))
         self.owner._properties[id(self.schema), self.variant] = (self.schema, merged)
         return merged
+
+    def members(self) -> dict[str, Shape | None]:
+        """:meth:`properties` as a walk reads them: name -> the shape of its
+        value, ``None`` for a read-only one. Made once per node and variant:
+        the caller must not change it."""
+        cached = self.owner._members.get((id(self.schema), self.variant))
+        if cached is not None and cached[0] is self.schema:
+            return cached[1]
+        shape = self.owner.shape
+        members = {name: None if spec.get("readOnly") else shape(spec) for name, spec in self.properties().items()}
+        self.owner._members[id(self.schema), self.variant] = (self.schema, members)
+        return members
 
     def required(self) -> list[str]:
         names = list(self.schema.get("required", []))

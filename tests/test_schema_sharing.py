@@ -89,7 +89,7 @@ def _said(template: ImageTemplate, walk: schema._Walk, instance: Any, entry: str
         {path: (id(found.node), found.shape.name, found.shape.variant, _text(found.shape.schema),
                 found.steps) for path, found in walk.objects.items()},
         sorted(walk.excused, key=repr), sorted(walk.judged, key=repr),
-        json.dumps(instance, default=repr), entry,
+        json.dumps(instance, default=repr), entry, [(origin, id(node)) for origin, node in walk.flows],
         [(error.validator, error.absolute_path, error.message, _text(error.schema)) for error in errors],
     )
 
