@@ -21,6 +21,7 @@ import os
 import random
 import shutil
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -29,6 +30,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import atheris  # noqa: E402
+
+#: Where the corpus, findings and statistics go (one folder per target).
+WORK = Path(os.environ.get("AIBLINT_FUZZ_DIR", ROOT / "fuzz" / ".work"))
+# Temporary files (the lint target's folder: fuzz.targets._linting) go under the work folder:
+# libFuzzer ends the process from C, so no atexit hook removes them, and /tmp would keep one per run.
+(WORK / "tmp").mkdir(parents=True, exist_ok=True)
+tempfile.tempdir = str(WORK / "tmp")
 
 # Everything the targets reach is imported here, inside the hook, so that all of it
 # reports coverage: rules and lazily imported modules too (see warm_up).
@@ -115,7 +123,7 @@ def main() -> None:
     name = arguments.pop(0)
     keep_going = "--keep-going" in arguments
     flags = [flag for flag in arguments if flag != "--keep-going"]
-    folder = Path(os.environ.get("AIBLINT_FUZZ_DIR", ROOT / "fuzz" / ".work")) / name
+    folder = WORK / name
     corpus = folder / "corpus"
     seed_corpus(name, corpus)
     runs = next((int(flag.split("=", 1)[1]) for flag in flags if flag.startswith("-runs=")), -1)

@@ -12,10 +12,13 @@ adapters decode bytes with :class:`Input`, a small stand-in for atheris'
 
 from __future__ import annotations
 
+import atexit
 import io
 import json
+import os
 import random
 import re
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -241,10 +244,19 @@ def _linting() -> _Linting:
     from aiblint.selection import Selection
 
     folder = Path(tempfile.mkdtemp(prefix="aiblint-fuzz-"))
+    atexit.register(_remove_folder, folder, os.getpid())
     config = Config()
     config.ignore = ["SC", "PS"]
     rules = RuleSet.load(Selection.of(config.select, config.ignore))
     return _Linting(Linter(rules, config, folder), folder)
+
+
+def _remove_folder(folder: Path, owner: int) -> None:
+    """The linter's folder, removed when the process that made it exits (each fuzzing or test
+    process made one, and left it in the temporary folder). A forked child (atheris' ``-fork``)
+    inherits the hook but not the folder: only its maker removes it."""
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def lint(data: bytes) -> None:

@@ -24,7 +24,9 @@ FEWER_RUNS = {"repository": 20}
 @pytest.mark.parametrize("target", sorted(TARGETS))
 def test_a_short_fuzzing_run_finds_nothing(target: str, tmp_path: Path) -> None:
     runs = FEWER_RUNS.get(target, RUNS)
-    environment = {**os.environ, "AIBLINT_FUZZ_DIR": str(tmp_path)}
+    system_tmp = tmp_path / "tmp-of-the-system"
+    system_tmp.mkdir()
+    environment = {**os.environ, "AIBLINT_FUZZ_DIR": str(tmp_path), "TMPDIR": str(system_tmp)}
     result = subprocess.run(
         [sys.executable, str(ROOT / "fuzz" / "run.py"), target, f"-runs={runs}", "-seed=11", "-timeout=120"],
         cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=900,
@@ -33,3 +35,4 @@ def test_a_short_fuzzing_run_finds_nothing(target: str, tmp_path: Path) -> None:
     done = re.search(r"^Done (\d+) runs", result.stderr, re.MULTILINE)
     assert done is not None and int(done.group(1)) >= runs, result.stderr[-1000:]
     assert not list(tmp_path.rglob("crash-*"))
+    assert list(system_tmp.iterdir()) == []  # temporary files went under the fuzz folder (fuzz/run.py)
