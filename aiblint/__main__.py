@@ -1,3 +1,3 @@
-from aiblint.server.client import main
+from aiblint.server.client import console
 
-raise SystemExit(main())
+raise SystemExit(console())

@@ -61,7 +61,7 @@ class Collector:
         self._settled = True
         # Only when nothing is frozen yet: unfreezing at the end would also thaw a caller's own
         # freeze (the resident server freezes its warm heap before forking a request's child).
-        if gc.get_freeze_count() == 0:
+        if not heap_frozen and gc.get_freeze_count() == 0:
             gc.freeze()
             self._froze = True
         if self._enabled:
@@ -86,3 +86,7 @@ def _freeze_at_exit() -> None:
 
 
 _exit_hooked = False
+#: Set by a process that froze its heap itself (the resident server, before it forks a request's
+#: child): a command then knows that much without ``gc.get_freeze_count()``, which walks every
+#: frozen object (1-2 ms in a warm server's child, for each request).
+heap_frozen = False

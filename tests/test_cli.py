@@ -192,6 +192,29 @@ def test_version_imports_neither_rules_nor_jsonschema() -> None:
     assert result.stdout.splitlines() == [f"aiblint {__version__}", "[]"]
 
 
+def test_the_lint_parser_is_built_once_and_aiblint_config_changes_only_its_own(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import aiblint.cli
+
+    built: list[object] = []
+    original = aiblint.cli.build_parser
+
+    def counting() -> object:
+        built.append(1)
+        return original()
+
+    monkeypatch.setattr(aiblint.cli, "_parser", None)
+    monkeypatch.setattr(aiblint.cli, "build_parser", counting)
+    write("t.json", DUPLICATE_NAMES)
+    assert main_in_process("--format", "json", "t.json")[0] == 1
+    assert main_in_process("--select", "AIB201", "t.json")[0] == 1  # another run, other options: parsed afresh
+    assert len(built) == 1
+    assert main_in_process("config")[0] == 0  # names itself 'aiblint config' in a parser of its own
+    assert len(built) == 2
+    assert aiblint.cli._lint_parser().prog == "aiblint"
+    code, out = main_in_process("--exit-zero", "--quiet", "t.json")
+    assert code == 0 and "AIB201" in out
+
+
 #: What a cold one-template run (issue 21's P1) needs none of: each was imported by one (for a
 #: server, a suggestion, a date, a fingerprint key, a data file, PowerShell, a secret, a fix, a baseline,
 #: --fetch) and cost it 0.3-4 ms.

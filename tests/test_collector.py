@@ -112,6 +112,29 @@ def test_a_callers_own_freeze_is_kept(template: Path, seen: list[tuple[bool, tup
 
 
 @pytest.mark.usefixtures("collector_state")
+def test_a_heap_the_caller_says_it_froze_is_neither_counted_nor_thawed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The resident server says it froze its heap (aiblint.collector.heap_frozen): a request's run
+    then does not walk the frozen objects to count them, and leaves the freeze as it was."""
+    import aiblint.collector
+
+    def walked() -> int:
+        raise AssertionError("gc.get_freeze_count walks every frozen object")
+
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        monkeypatch.setattr(aiblint.collector, "heap_frozen", True)
+        monkeypatch.setattr(gc, "get_freeze_count", walked)
+        with Collector() as collector:
+            collector.settle()
+            assert gc.isenabled()
+        monkeypatch.undo()
+        assert gc.get_freeze_count() >= before  # not thawed
+    finally:
+        gc.unfreeze()
+
+
+@pytest.mark.usefixtures("collector_state")
 def test_a_library_call_leaves_the_collector_alone(template: Path) -> None:
     gc.set_threshold(700, 10, 10)
     states: list[tuple[bool, tuple[int, int, int], int]] = []

@@ -177,12 +177,29 @@ def test_the_client_does_not_import_the_engine(serve, repo: Path) -> None:  # ty
     server = serve(repo)
     probe = ("import sys\nfrom aiblint.server.client import main\nsys.argv[1:] = ['--server', 'templates']\ncode = main()\n"
              "heavy = sorted(m for m in sys.modules if m.startswith(('aiblint.engine', 'aiblint.registry', 'aiblint.config', "
-             "'aiblint_rules', 'jsonschema', 'stevedore')))\nprint(code, heavy, file=sys.stderr)\n")
+             "'aiblint_rules', 'jsonschema', 'stevedore')) or m in ('socket', 'json', 'json.decoder', 'typing', 'argparse'))\n"
+             "print(code, heavy, file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", probe], cwd=repo, env=environment(), capture_output=True, text=True,
                           timeout=TIMEOUT, check=False)
     assert done.stderr.splitlines()[-1] == "1 []"
     assert "error AIB201" in done.stdout
     assert server.served() == 1
+
+
+def test_the_console_script_ends_a_served_command_at_once(serve, repo: Path) -> None:  # type: ignore[no-untyped-def]
+    """The console script (aiblint.server.client.console) leaves a command the server ran with its
+    exit code and without the interpreter's clean-up; a command it ran itself ends as usual."""
+    serve(repo)
+    probe = ("import atexit, sys\natexit.register(print, 'clean-up', file=sys.stderr)\n"
+             "from aiblint.server.client import console\nsys.argv[1:] = sys.argv[1:]\nsys.exit(console())\n")
+    served = subprocess.run([sys.executable, "-c", probe, "--server", "--debug", "templates"], cwd=repo, env=environment(),
+                            capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    assert (served.returncode, "clean-up" in served.stderr) == (1, False), served.stderr
+    assert "error AIB201" in served.stdout and "resident server not used" not in served.stderr
+    here = subprocess.run([sys.executable, "-c", probe, "--server", "--root", str(repo / "templates"), "--debug", "bad.json"],
+                          cwd=repo / "templates", env=environment(), capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    assert (here.returncode, "clean-up" in here.stderr) == (1, True), here.stderr  # another root: no server, run here
+    assert "error AIB201" in here.stdout and "resident server not used" in here.stderr
 
 
 def client_in_shellcheck(repo: Path, tmp_path_factory: pytest.TempPathFactory,

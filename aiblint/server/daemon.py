@@ -42,6 +42,7 @@ import sys
 import time
 from collections.abc import Iterator
 
+from aiblint import collector
 from aiblint.constants import PROGRAM
 from aiblint.server import rendezvous
 from aiblint.server.spare import Spare
@@ -412,6 +413,7 @@ def main(root: str, idle_seconds: float | None, detach: bool) -> int:
             state = installation_state()
             warm_up()
             gc.freeze()  # the warm heap: a request's child never scans (nor copies) it in a collection
+            collector.heap_frozen = True  # a request's collector need not count it (aiblint.collector)
             reason = Server(root, listener, idle, state).serve()
         finally:
             _unbind(listener, address)
