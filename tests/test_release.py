@@ -30,7 +30,7 @@ def test_sdist_and_wheel_build_and_pass_twine_check(tmp_path: Path) -> None:
         entry_points = archive.read(f"aiblint-{__version__}.dist-info/entry_points.txt").decode()
     assert {"aiblint/cli.py", "aiblint/py.typed", "aiblint/data/schemas/index.json", "aiblint_rules/reading.py"} <= names
     assert not any(name.startswith(("tests/", "editors/", "benchmarks/")) for name in names)
-    assert "aiblint = aiblint.server.client:main" in entry_points and "AIB201 = aiblint_rules.names:DuplicateCustomizerName" in entry_points
+    assert "aiblint = aiblint.server.client:console" in entry_points and "AIB201 = aiblint_rules.names:DuplicateCustomizerName" in entry_points
 
 
 def _tags() -> set[str]:
