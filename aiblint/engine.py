@@ -173,7 +173,7 @@ class Linter:
             from aiblint.claims import resolve
 
             findings.extend(resolve(claimed))
-        findings = self._without_secret_text(sorted(set(findings)))
+        findings = self._without_secret_text(sorted(set(findings), key=_order))
         return (findings if self.batch else self.filter.apply(findings)), len(passes[0])
 
     def _claims(self, rule: Rule, document: Document, claims: Iterable[Claim], template: ImageTemplate) -> Iterable[Claimed]:
@@ -421,6 +421,12 @@ def _provenance(
     if flows:
         message += describe_flow(flows, template.document, document)
     return document, message, flows
+
+
+def _order(finding: Finding) -> tuple[object, ...]:
+    """What findings sort by (their order, as ``sorted(findings)`` orders them), computed
+    once per finding, not twice per comparison. No two findings in a set tie."""
+    return finding._values()
 
 
 def _fingerprint(rule_id: str, path: str, logical_path: str, text: str) -> str:

@@ -183,3 +183,44 @@ def test_tokenish_finds_what_it_found_before(text: str, length: int) -> None:
 @given(st.text(alphabet=st.sampled_from("aZ09_+=%-./: é١\n"), max_size=60), st.sampled_from([12, 20]))
 def test_tokenish_finds_what_it_found_before_on_any_text(text: str, length: int) -> None:
     assert redact._tokenish(text, length) == _reference_tokenish(text, length)
+
+
+# -- ARM expressions: parsed once per distinct text ------------------------------------------------
+
+INVALID = """{
+  "parameters": {"imageName": {"type": "string"}},
+  "resources": [{
+    "type": "Microsoft.VirtualMachineImages/imageTemplates",
+    "name": "[concat('img-', parameters('imageName')]"
+  }]
+}
+"""
+
+
+def test_a_parse_is_shared_by_equal_texts_only_and_keeps_no_frames() -> None:
+    from aiblint.arm.scope import parsed
+    from aiblint.arm.syntax import Call, ExpressionError
+
+    one, other = parsed("[parameters('a')]"), parsed("[parameters('b')]")
+    assert one is parsed("[parameters('a')]")
+    assert isinstance(one, Call) and isinstance(other, Call) and one != other
+    assert one.args[0] != other.args[0]
+    error = parsed("[concat('x']")
+    assert isinstance(error, ExpressionError) and error.__traceback__ is None and error.__context__ is None
+    assert parsed("[concat('x']") is error and parsed("[concat('y']") is not error
+    info = parsed.cache_info()
+    assert info.maxsize is not None and info.maxsize <= 4096  # a long-lived process does not grow
+
+
+def test_a_shared_parse_is_reported_where_each_file_writes_it(tmp_path: Path) -> None:
+    """The parse holds indexes into the string, never file positions: the same
+    expression in two files (one moved down a line and right 3 columns) is reported
+    at each file's own place."""
+    from aiblint import lint_paths
+
+    (tmp_path / "a.json").write_text(INVALID)
+    (tmp_path / "b.json").write_text("\n" + INVALID.replace('    "name"', '       "name"'))
+    report = lint_paths(["a.json", "b.json"], cwd=tmp_path)
+    found = sorted((finding.path, finding.line, finding.column, finding.message) for finding in report.findings if finding.rule == "AIB005")
+    assert [place[:3] for place in found] == [("a.json", 5, 53), ("b.json", 6, 56)]
+    assert found[0][3] == found[1][3]

@@ -48,6 +48,8 @@ def flows_into(node: JsonNode, template: ImageTemplate) -> list[JsonNode]:
     """Template fields whose value came unchanged from ``node`` (first seen first,
     no repeats), or else whose whole value (an object or array) holds it: the
     nearest such place above ``node``."""
+    if not template.flows and not template.embeds:
+        return []  # no value came from elsewhere (asked for every finding)
     current: JsonNode | None = node
     while current is not None:
         fields: list[JsonNode] = []

@@ -14,6 +14,7 @@ computed value has no origin; the caller then points at the expression.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
 from aiblint.arm import builtins
@@ -145,17 +146,10 @@ class ArmContext:
         self.document = document
         self.parameter_values = parameter_values
         self._scopes: dict[int, Scope] = {}
-        self._parsed: dict[str, Expression | ExpressionError] = {}
 
     def parse(self, text: str) -> Expression | ExpressionError:
-        found = self._parsed.get(text)
-        if found is None:
-            try:
-                found = parse(text)
-            except ExpressionError as error:
-                found = error
-            self._parsed[text] = found
-        return found
+        """The syntax tree of an expression string, or why it does not parse."""
+        return parsed(text)
 
     def scope_for(self, template: JsonObject) -> Scope:
         """The scope that evaluates expressions written in ``template`` (a
@@ -187,6 +181,23 @@ class ArmContext:
                     bindings[name.casefold()] = Binding(None, self.document)
         linked = "parametersLink" in properties or (given is not None and not isinstance(given, JsonObject))
         return Scope(self, template, bindings, linked)
+
+
+@lru_cache(maxsize=1024)
+def parsed(text: str) -> Expression | ExpressionError:
+    """:func:`~aiblint.arm.syntax.parse`, or the error it raises, once per distinct
+    text in a process: templates repeat their expressions (``[parameters('location')]``),
+    files copy each other's, and a parse depends on the text alone. The trees are
+    immutable records and the errors are only read, so sharing them is safe; an
+    entry is only ever handed to a caller that holds the same text, so what it
+    quotes from the text reaches no other output. Bounded, so that a long-lived
+    process (the language server, a resident server) does not grow, and errors
+    keep no traceback (nor the parser's frames)."""
+    try:
+        return parse(text)
+    except ExpressionError as error:
+        error.__context__ = None
+        return error.with_traceback(None)
 
 
 def _inner_scope(properties: JsonObject) -> bool:
