@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Final
 
 from aiblint.constants import SKIPPED_DIRECTORIES, WALKED_DOT_FOLDERS
 from aiblint.frontends import SUFFIXES
+from aiblint.realpaths import real_path
 from aiblint.record import MutableRecord, Record
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class Walk(MutableRecord):
     """How a folder walk went: what it looked at and what it skipped."""
 
     __slots__ = (  # noqa: RUF023 - in field order
-        "gitignore", "looked_at", "excluded", "ignored", "dot_folders", "seen",
+        "gitignore", "looked_at", "excluded", "ignored", "dot_folders", "seen", "real_paths",
     )
     gitignore: bool  # respect .gitignore files
     looked_at: int  # files with a template suffix, read or sniffed
@@ -53,6 +54,7 @@ class Walk(MutableRecord):
     ignored: int  # files and folders a .gitignore ignores
     dot_folders: list[str]  # skipped, as displayed
     seen: set[Path]  # real paths of the files given so far (an alias is skipped)
+    real_paths: dict[Path, Path]  # this walk's memo of real paths (aiblint.realpaths)
 
     def __init__(
         self,
@@ -62,6 +64,7 @@ class Walk(MutableRecord):
         ignored: int = 0,
         dot_folders: list[str] | None = None,
         seen: set[Path] | None = None,
+        real_paths: dict[Path, Path] | None = None,
     ) -> None:
         self.gitignore = gitignore
         self.looked_at = looked_at
@@ -69,6 +72,7 @@ class Walk(MutableRecord):
         self.ignored = ignored
         self.dot_folders = [] if dot_folders is None else dot_folders
         self.seen = set() if seen is None else seen
+        self.real_paths = {} if real_paths is None else real_paths
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -111,7 +115,7 @@ def discover(
                 walk.looked_at += 1
                 yield Candidate(found, display, explicit=False)
         else:
-            real = Path(os.path.realpath(path))
+            real = real_path(path, walk.real_paths)  # named files share folders: each resolved once
             if real not in seen:
                 seen.add(real)
                 walk.looked_at += 1

@@ -6,6 +6,7 @@ about."""
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -246,3 +247,59 @@ def test_a_resident_server_sees_files_made_between_requests(serve, tmp_path: Pat
     (tmp_path / ".shellcheckrc").write_text("disable=SC2086\n")
     assert rules() == []
     assert server.served() == 3
+
+
+# -- real paths from the real folder and one lstat (aiblint.realpaths) ------------------------------
+
+
+def _linked_tree(base: Path) -> list[Path]:
+    """Folders, files and links of every kind, and paths through them (with ``..``)."""
+    for folder in ("a/b/c", "a/x", "d/e"):
+        (base / folder).mkdir(parents=True, exist_ok=True)
+    (base / "a/b/c/t.json").write_text("{}")
+    (base / "a/up").symlink_to("..")  # a link up: "a/up/.." is not "a"
+    (base / "a/b/to-d").symlink_to(base / "d")  # absolute, to a folder
+    (base / "a/b/rel").symlink_to("../x")  # relative, to a folder
+    (base / "a/b/c/file-link.json").symlink_to("t.json")
+    (base / "a/dangling").symlink_to("nowhere/at/all")
+    (base / "a/loop1").symlink_to("loop2")
+    (base / "a/loop2").symlink_to("loop1")
+    (base / "d/e/back").symlink_to("../../a/b")
+    names = ["a", "b", "c", "x", "up", "to-d", "rel", "t.json", "file-link.json", "dangling", "loop1", "d", "e",
+             "back", "..", "missing"]
+    chooser = random.Random(7)
+    return [base.joinpath(*chooser.choices(names, k=chooser.randint(0, 6))) for _ in range(400)]
+
+
+def test_real_paths_are_what_realpath_says_whatever_the_order(tmp_path: Path) -> None:
+    from aiblint.realpaths import real_path
+
+    base = tmp_path.resolve()
+    paths = _linked_tree(base)
+    for seed in range(3):  # one memo per run, filled in a different order each time
+        known: dict[Path, Path] = {}
+        random.Random(seed).shuffle(paths)
+        for path in paths:
+            assert real_path(path, known) == Path(os.path.realpath(path)), path
+    relative = Path("a/up/../b")
+    assert real_path(relative, {}) == Path(os.path.realpath(relative))
+
+
+def test_a_link_changed_between_runs_is_followed_anew(tmp_path: Path) -> None:
+    from aiblint.realpaths import real_path
+
+    base = _tree(tmp_path, "one/sub", "two/sub")
+    (base / "link").symlink_to(base / "one")
+    known: dict[Path, Path] = {}
+    assert real_path(base / "link/sub", known) == base / "one/sub"
+    (base / "link").unlink()
+    (base / "link").symlink_to(base / "two")
+    assert real_path(base / "link/sub", {}) == base / "two/sub"  # a new run, a new memo
+
+
+def test_named_files_given_twice_through_a_link_are_linted_once(tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "t.json").write_text(shell("x"))
+    (tmp_path / "alias").symlink_to(tmp_path / "repo")
+    report = lint_paths(["repo/t.json", "alias/t.json", "alias/../repo/t.json"], cwd=tmp_path)
+    assert (report.files_checked, report.templates_checked) == (1, 1)

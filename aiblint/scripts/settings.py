@@ -15,6 +15,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from aiblint.realpaths import real_path
 from aiblint.record import MutableRecord, Record
 
 if TYPE_CHECKING:
@@ -108,10 +109,15 @@ class ScriptSettings(MutableRecord):
         component, and every template of a folder, every unit of a template asks. Kept
         in the run's memo (a run sees one file system; a new run, a new memo), by the
         folder as given and, for a relative one, the working directory it depends on."""
-        key = ("resolved-folder", folder if folder.is_absolute() else (os.getcwd(), folder))
-        known = self.memo.get(key)
-        if isinstance(known, Path):
-            return known
+        if folder.is_absolute():  # each folder on the way resolved once (aiblint.realpaths)
+            known = self.memo.get("real-paths")
+            if not isinstance(known, dict):
+                known = self.memo["real-paths"] = {}
+            return real_path(folder, known)
+        key = ("resolved-folder", (os.getcwd(), folder))
+        found = self.memo.get(key)
+        if isinstance(found, Path):
+            return found
         resolved = self.memo[key] = folder.resolve()
         return resolved
 
