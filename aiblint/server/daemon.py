@@ -23,6 +23,9 @@ stamps the result cache and the rule listing are keyed on (every distribution's
 ``entry_points.txt`` on ``sys.path``, and every file of aiblint and of each rule
 package) with those it started with; a request that finds them changed is
 refused (its client runs it itself, with the new code) and the server exits.
+A request computes them again only when an inotify watch on every folder they
+are read from saw a change since they were last computed (:mod:`aiblint.server.watch`;
+where nothing can be watched, every request computes them).
 
 Trust: only this user can reach the socket (a 0700 folder, a 0600 socket,
 and on Linux the peer's uid from ``SO_PEERCRED``). Requests for another
@@ -46,6 +49,10 @@ from aiblint import collector
 from aiblint.constants import PROGRAM
 from aiblint.server import rendezvous
 from aiblint.server.spare import Spare
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from aiblint.server.watch import Watch
 
 IDLE_SECONDS = 15 * 60.0
 IDLE_VARIABLE = "AIBLINT_SERVER_IDLE_TIMEOUT"
@@ -82,7 +89,7 @@ WARM_UP_TEMPLATE = b"""{
 class Server:
     """The socket, the state aiblint was in when the server started, and the loop."""
 
-    def __init__(self, root: str, listener: socket.socket, idle_seconds: float, state: str) -> None:
+    def __init__(self, root: str, listener: socket.socket, idle_seconds: float, state: str, watch: Watch | None = None) -> None:
         self.root = root
         self.listener = listener
         self.idle_seconds = idle_seconds
@@ -91,6 +98,19 @@ class Server:
         self.served = 0
         self.stopping = False  # asked to stop while a request ran
         self.spare: Spare | None = None  # the child that will run the next request
+        self.watch = watch  # what the state is read from, watched since it was last computed
+
+    def current(self) -> bool:
+        """Whether aiblint and the installation are still as when the server started: at once
+        when the watch saw no change since the state was last computed (nothing it is computed
+        from changed: the per-process memos a request's run uses are current too); else the
+        state computed again, a new watch made first (a change from then on is its event)."""
+        if self.watch is not None and not self.watch.changed():
+            return True
+        if self.watch is not None:
+            self.watch.close()
+        self.watch = open_watch()
+        return installation_state() == self.state
 
     def serve(self) -> str:
         """Answer requests until a reason to stop; that reason."""
@@ -99,6 +119,8 @@ class Server:
         finally:
             if self.spare is not None:
                 self.spare.discard()
+            if self.watch is not None:
+                self.watch.close()
 
     def _serve(self) -> str:
         last_request = last_check = time.monotonic()
@@ -151,7 +173,7 @@ class Server:
 
     def run(self, connection: socket.socket, request: dict[str, object]) -> str | None:
         reason = self.refusal(request)
-        stale = reason is None and installation_state() != self.state
+        stale = reason is None and not self.current()
         if stale:
             reason = "aiblint or the installation changed since the server started"
         if reason is not None:
@@ -282,6 +304,28 @@ def _pidfd(pid: int) -> int | None:
 # -- what the server is keyed on --------------------------------------------------------------
 
 
+def open_watch() -> Watch | None:
+    """A watch on every folder :func:`installation_state` reads from; ``None`` if there is none."""
+    from aiblint.server.watch import Watch
+
+    folders = watched_folders()
+    return Watch.open(folders) if folders is not None else None
+
+
+def watched_folders() -> list[str] | None:
+    """The folders :func:`installation_state` reads from (:func:`aiblint.server.watch.folders`):
+    the entries of ``sys.path``, and the packages of aiblint, its rules and its formatters."""
+    from aiblint import cache, entrypoints
+    from aiblint.constants import FORMATTER_ENTRY_POINTS, RULE_ENTRY_POINTS
+    from aiblint.server.watch import folders
+
+    modules = [entry.value.split(":", 1)[0] for group in (RULE_ENTRY_POINTS, FORMATTER_ENTRY_POINTS)
+               for entry in entrypoints.entry_points(group)]
+    packages = sorted({"aiblint", *(module.split(".", 1)[0] for module in modules)})
+    code = [str(folder) for folder in map(cache._package_folder, packages) if folder is not None]
+    return folders([os.path.abspath(entry) for entry in sys.path], code)
+
+
 def installation_state() -> str:
     """The stamps the result cache and the rule listing are keyed on, computed afresh:
     the installation (every ``entry_points.txt`` on ``sys.path``) and every file of
@@ -410,11 +454,12 @@ def main(root: str, idle_seconds: float | None, detach: bool) -> int:
             os._exit(0)  # the caller waits for this process; the child serves
         signal.signal(signal.SIGTERM, _stop)  # kill PID: remove the socket on the way out
         try:
+            watch = open_watch()  # before the state: a change from here on is an event
             state = installation_state()
             warm_up()
             gc.freeze()  # the warm heap: a request's child never scans (nor copies) it in a collection
             collector.heap_frozen = True  # a request's collector need not count it (aiblint.collector)
-            reason = Server(root, listener, idle, state).serve()
+            reason = Server(root, listener, idle, state, watch).serve()
         finally:
             _unbind(listener, address)
     if not detach:
