@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from aiblint.document import Document
-from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar
-from aiblint.loader import _Parser, _plain, _Stop, load_text
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString
+from aiblint.loader import _new_scalar, _new_string, _Parser, _plain, _Stop, load_text
 from tests.conftest import CORPUS, ROOT, WILD
 
 FAST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -120,3 +120,17 @@ def test_valid_json_reads_the_same(value: object, indent: object, ascii_only: bo
 @given(st.lists(st.sampled_from(PIECES), max_size=30))
 def test_json_like_text_reads_the_same(pieces: list[str]) -> None:
     assert_same("".join(pieces))
+
+
+def _slots(node: JsonNode) -> dict[str, object]:
+    names = [name for cls in type(node).__mro__ for name in getattr(cls, "__slots__", ())]
+    return {name: getattr(node, name) for name in names}
+
+
+def test_nodes_made_without_their_init_are_the_nodes_their_init_makes() -> None:
+    """The plain pass makes strings and scalars without their chain of ``__init__`` calls: every
+    slot must still be set as the constructor sets it (a slot added to a node class must be too)."""
+    assert _slots(_new_string(3, 8, "abc")) == _slots(JsonString(3, 8, "abc"))
+    assert type(_new_string(3, 8, "abc")) is JsonString
+    assert _slots(_new_scalar(1, 2, 5)) == _slots(JsonScalar(1, 2, 5))
+    assert type(_new_scalar(1, 2, 5)) is JsonScalar
