@@ -23,7 +23,10 @@ walks: a value under a schema node that is equal in two versions, with all it
 reaches (``schema_data.schema_key``), is walked once, and the other versions
 reuse that walk (its instance, places and value flows) when it reported
 nothing; fastschema likewise checks such a shared part once per definition
-(``tests/test_schema_sharing.py``: sharing changes nothing). A fragment
+(``tests/test_schema_sharing.py``: sharing changes nothing). The versions
+are walked oldest first, and no further once one of them has all the names
+and types the template uses, nothing wrong, and every value walked (see
+``_clean``): nothing can then be wrong in every version. A fragment
 without apiVersion gets only the first pass, against the newest version, and
 names that some version knows are left alone. The result is computed once
 per template and shared by the six rules.
@@ -200,11 +203,16 @@ def _in_every_version(template: ImageTemplate, candidates: tuple[str, ...]) -> I
     those, and under the others that name is the problem. The oldest version's problem is
     kept, with its (most lenient) severity."""
     shared: _Shared = {}
-    walks = {version: walked(template, version, neutral=True, shared=shared) for version in candidates}
+    checked = fastschema.Shared()
+    walks: dict[str, tuple[_Walk, Any, str]] = {}
+    for version in candidates:
+        walks[version] = walks_version = walked(template, version, neutral=True, shared=shared)
+        if _clean(template, *walks_version, checked):
+            return
     fewest = min(walk.misfit for walk, _, _ in walks.values())
     versions = [version for version in candidates if walks[version][0].misfit == fewest]
     span = _versions_text(versions, candidates, fewest)
-    runs = _quick_runs(template, [walks[version] for version in versions])
+    runs = _quick_runs(template, [walks[version] for version in versions], checked)
     if runs is None:  # a value problem is in every version: jsonschema writes the first version's, which are reported
         runs = [_keyed(walk.problems + (_value_problems if index == 0 else _placed_problems)(walk, template, entry, instance))
                 for index, (walk, instance, entry) in enumerate(walks[version] for version in versions)]
@@ -217,7 +225,25 @@ def _in_every_version(template: ImageTemplate, candidates: tuple[str, ...]) -> I
         yield replace(problem, message=f"{problem.message} ({span})", fix=None)
 
 
-def _quick_runs(template: ImageTemplate, walks: list[tuple[_Walk, Any, str]]) -> list[dict[tuple[object, ...], Problem]] | None:
+def _clean(template: ImageTemplate, walk: _Walk, instance: Any, entry: str, checked: fastschema.Shared) -> bool:
+    """Nothing can be wrong in every candidate version, and the versions not
+    walked yet need not be: ``walk``'s version has every name and type the
+    template uses that any version has (no misfit: it is one of the versions
+    checked), nothing is wrong in it (no problem of pass 1, none of pass 2 by
+    fastschema, which finds jsonschema's errors), and it walked every value
+    (no object or array left unwalked for want of a schema). The walks of the
+    versions after it would walk no value it did not, so they would record no
+    value flow and follow no value that it (or a version before it) did not,
+    in the same order: what the engine reads of the walks is as if every
+    version were walked (``tests/test_schema_sharing.py``)."""
+    if walk.misfit or walk.problems or walk.stops:
+        return False
+    errors = fastschema.errors(walk.version, entry, instance, checked)
+    return errors is not None and next(_Errors(walk, template).problems(iter(errors)), None) is None
+
+
+def _quick_runs(template: ImageTemplate, walks: list[tuple[_Walk, Any, str]],
+                shared: fastschema.Shared) -> list[dict[tuple[object, ...], Problem]] | None:
     """Each version's problems by identity without jsonschema, when that gives
     what jsonschema would: fastschema finds jsonschema's errors (keyword, path,
     instance), so the value problems it yields sit at the same identities as
@@ -231,7 +257,6 @@ def _quick_runs(template: ImageTemplate, walks: list[tuple[_Walk, Any, str]]) ->
     other versions' pass 2 finds (fastschema's or jsonschema's) cannot change
     what is reported: they are not validated (most templates stop after the first)."""
     quick: list[list[Problem]] = []
-    shared = fastschema.Shared()
     common: set[tuple[object, ...]] = set()
     for index, (walk, instance, entry) in enumerate(walks):
         errors = fastschema.errors(walk.version, entry, instance, shared)
@@ -386,11 +411,11 @@ def _lifecycle_problems(version: str, node: JsonNode, document: Document) -> Ite
 class _Walked:
     """A value walked under one candidate version, for the others (see :meth:`_Walk._shared`)."""
 
-    __slots__ = ("document", "excused", "flows", "instance", "node", "objected", "placed")
+    __slots__ = ("document", "excused", "flows", "instance", "node", "objected", "placed", "stops")
 
     def __init__(self, node: JsonNode, document: Document, instance: Any, placed: list[tuple[Path, _Place]],
                  objected: list[tuple[Path, _Object]], excused: list[tuple[Path, str]],
-                 flows: tuple[tuple[int, JsonNode], ...]) -> None:
+                 flows: tuple[tuple[int, JsonNode], ...], stops: int) -> None:
         self.node = node  # kept: its id stays its own while the walks last
         self.document = document
         self.instance = instance
@@ -398,6 +423,7 @@ class _Walked:
         self.objected = objected
         self.excused = excused
         self.flows = flows
+        self.stops = stops
 
 
 class _Leaf:
@@ -435,6 +461,7 @@ class _Walk:
         # the walks of one template under several versions share what they walk alike (see _shared)
         self.shared = shared
         self.versioned = 0  # how often this walk did what depends on its version (a problem, a misfit)
+        self.stops = 0  # objects and arrays whose members or items it did not walk (no schema for them)
         self.placed: list[tuple[Path, _Place]] = []
         self.objected: list[tuple[Path, _Object]] = []
         self.excusing: list[tuple[Path, str]] = []
@@ -481,6 +508,7 @@ class _Walk:
         if isinstance(node, JsonArray):
             item = shape.child(("i", None)) if shape is not None else None
             if item is None:
+                self.stops += bool(node.items)
                 return []  # no schema for its items (a type error, if any, is about the array itself)
             return [self.value(child, self._document(node, child, document), item, (*path, index), (*steps, ("i", None)))
                     for index, child in enumerate(node.items)]
@@ -519,13 +547,14 @@ class _Walk:
             self.objected += found.objected
             self.excusing += found.excused
             self.template.replay(found.flows)
+            self.stops += found.stops
             return found.instance
-        versioned = self.versioned
+        versioned, stops = self.versioned, self.stops
         marks = len(self.placed), len(self.objected), len(self.excusing), len(self.flows)
         instance = self._container(node, document, shape, path, steps)
         if self.versioned == versioned:
             self.shared[key] = _Walked(node, document, instance, self.placed[marks[0]:], self.objected[marks[1]:],
-                                       self.excusing[marks[2]:], tuple(self.flows[marks[3]:]))
+                                       self.excusing[marks[2]:], tuple(self.flows[marks[3]:]), self.stops - stops)
         return instance
 
     def _document(self, holder: JsonNode, child: JsonNode, document: Document) -> Document:
@@ -558,6 +587,7 @@ class _Walk:
 
     def _object(self, node: JsonObject, document: Document, shape: Shape | None, path: Path, steps: Steps) -> Any:
         if shape is None:
+            self.stops += bool(node.members)
             return {}
         if shape.is_map:
             values = shape.child(("m", None))
@@ -565,6 +595,7 @@ class _Walk:
                     for name, child in node.items()}
         union = shape.schema.get("discriminator") is not None  # Shape.discriminator, without its text
         if not union and "properties" not in shape.schema:  # not Shape.is_record
+            self.stops += bool(node.members)
             return {}  # no schema for its members (a type error, if any, is about the object itself)
         if union:
             shape = self._dispatch(node, shape, path, steps)

@@ -310,6 +310,7 @@ def test_versions_after_the_first_are_not_validated_when_it_has_no_value_problem
     assert [rule for rule, _ in found] == ["AIB100"]
     asked.clear()
     monkeypatch.setattr(schema, "_settled", lambda common: False)  # every version validated, as before
+    monkeypatch.setattr(schema, "_clean", lambda *_: False)  # and walked
     assert [(problem.rule, problem.message) for problem in schema._check(_template(text))] == found
     assert len(asked) == len(schema.supported_versions())
 
@@ -348,3 +349,105 @@ def test_checking_the_versions_not_reported_with_fastschema_changes_no_finding(m
     monkeypatch.setattr(schema, "_placed_problems", schema._value_problems)
     assert _every_version_said(templates) == fast
     assert sum(1 for found in fast if any(rule == "AIB101" for rule, *_ in found)) > 10
+
+
+# -- versions left unwalked once one of them is clean ---------------------------------------------
+
+
+def _linted(texts: list[tuple[str, bytes]]) -> list[list[tuple[object, ...]]]:
+    """Every AIB1 finding, with its provenance (the template fields a value flows into) and related places."""
+    from aiblint.config import Config
+    from aiblint.engine import Linter
+    from aiblint.registry import RuleSet
+    from aiblint.selection import Selection
+
+    linter = Linter(RuleSet.load(Selection.of(["AIB1", "AIB2"], None)), Config())
+    return [[(f.rule, f.line, f.column, f.end_line, f.end_column, f.severity, f.message, repr(f.related), repr(f.fix))
+             for f in linter.lint_bytes(data, name)[0]] for name, data in texts]
+
+
+def test_walking_fewer_versions_changes_no_finding_and_no_provenance(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = list(_texts())
+    if CORPUS.exists():
+        texts += [(str(path), path.read_bytes()) for folder in (CORPUS, WILD) for path in sorted(folder.rglob("*.json"))]
+    walks: list[str] = []
+    walked = schema.walked
+
+    def counted(template: ImageTemplate, version: str, neutral: bool = False, shared: schema._Shared | None = None) -> Any:
+        walks.append(version)
+        return walked(template, version, neutral, shared)
+
+    monkeypatch.setattr(schema, "walked", counted)
+    fewer = _linted(texts)
+    walked_fewer = len(walks)
+    walks.clear()
+    monkeypatch.setattr(schema, "_clean", lambda *_: False)  # every version walked, as before
+    assert _linted(texts) == fewer
+    assert walked_fewer < len(walks)
+    assert sum(map(len, fewer)) > 100
+
+
+def test_a_template_clean_in_a_version_that_has_all_it_uses_is_walked_no_further(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = json.loads(json.dumps(_TWICE))
+    text["variables"]["step"]["runElevated"] = True
+    # WindowsUpdate: from 2020-02-14 on (2019-05-01-preview lacks it: a misfit); nothing is wrong from then on
+    text["resources"][0]["properties"]["customize"].append({"type": "WindowsUpdate"})
+    walks: list[str] = []
+    walked = schema.walked
+
+    def counted(template: ImageTemplate, version: str, neutral: bool = False, shared: schema._Shared | None = None) -> Any:
+        walks.append(version)
+        return walked(template, version, neutral, shared)
+
+    monkeypatch.setattr(schema, "walked", counted)
+    found = [(problem.rule, problem.message) for problem in schema._check(_template(text))]
+    assert [rule for rule, _ in found] == ["AIB100"]
+    assert walks == ["2019-05-01-preview", "2020-02-14"]
+    walks.clear()
+    text["resources"][0]["properties"]["buildTimeoutInMinutes"] = "sixty"  # wrong in every version: each walked
+    assert [problem.rule for problem in schema._check(_template(text))] == ["AIB100", "AIB101"]
+    assert walks == list(schema.supported_versions())
+
+
+def test_a_walk_that_leaves_a_value_unwalked_is_never_clean() -> None:
+    # a member whose schema does not say what is in it: the walk stops there; another version may
+    # walk it (and follow its values), so the versions after it must be walked too
+    strings = {name: {"type": "string"} for name in ("type", "apiVersion", "name", "location")}
+    document = {"$id": "urn:t", "$defs": {"imageTemplates": {"type": "object", "properties": {
+        **strings, "properties": {"type": "object"}}}}}
+    owner = schema_data.VersionSchema("x", document)
+    template = _template(_TWICE)
+    walk = schema._Walk(template, "2024-02-01", names_only=False, arm_root=True, neutral=True)
+    with template.recorded_flows() as walk.flows:
+        instance = walk.value(template.resource, template.document, owner.resource(), (), ())
+    assert instance["properties"] == {} and instance["location"] == "westus2"
+    assert walk.stops == 1 and not walk.problems and not walk.misfit
+    assert not schema._clean(template, walk, instance, schema_data.RESOURCE_DEF, fastschema.Shared())
+    walk.stops = 0  # what makes it unclean
+    assert schema._clean(template, walk, instance, schema_data.RESOURCE_DEF, fastschema.Shared())
+
+
+def test_every_version_skips_the_same_arm_keys() -> None:
+    # a walk skips ARM's own keys at the root and copy loops in every version alike (so a clean
+    # version walked every value the others would): no version's schema names them
+    for version in VERSIONS:
+        document = schema_data.schema(version).document
+        assert not set(schema_data.schema(version).resource().properties()) & schema.ARM_TEMPLATE_KEYS, version
+        assert not [name for name, definition in document["$defs"].items() if "copy" in definition.get("properties", {})]
+
+
+def test_a_version_without_a_problem_but_lacking_what_the_template_uses_does_not_stop_the_walks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2019-05-01-preview lacks the WindowsUpdate customizer and osDiskSizeGB, yet its service applied both
+    # (honouredBeforeSchema): nothing is wrong there, but it lacks a type the template uses; every later
+    # version has them all, and in each osDiskSizeGB -1 is below the minimum: that is reported
+    text = json.loads(json.dumps(_TWICE))
+    text["variables"]["step"]["runElevated"] = True
+    properties = text["resources"][0]["properties"]
+    properties["customize"].append({"type": "WindowsUpdate"})
+    properties["vmProfile"] = {"osDiskSizeGB": -1}
+    found = [(problem.rule, problem.message) for problem in schema._check(_template(text))]
+    assert [rule for rule, _ in found] == ["AIB100", "AIB101"]
+    assert found[1][1].startswith("osDiskSizeGB is -1") and "from 2020-02-14 to 2025-10-01" in found[1][1]
+    monkeypatch.setattr(schema, "_clean", lambda *_: False)  # every version walked, as before
+    assert [(problem.rule, problem.message) for problem in schema._check(_template(text))] == found
