@@ -113,8 +113,11 @@ template's user-assigned identity, or use a `securestring` parameter without a d
     )
 
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
+        from aiblint.secrets import scan_text
+
         for node in walk(template.resource):
-            if isinstance(node, JsonString) and node.key not in _URI_FIELDS:
+            # scanned here first: most strings hold no secret, and need no place named
+            if isinstance(node, JsonString) and node.key not in _URI_FIELDS and scan_text(node.text):
                 yield from _secrets_in(node, template.document, _where(node))
 
     def check_file(self, context: FileContext) -> Iterator[Problem]:
@@ -135,8 +138,10 @@ def _in_deployment(arm: JsonObject, document: Document) -> Iterator[Problem]:
                 yield from _parameter(name, parameter, document)
     variables = arm.get("variables")
     if isinstance(variables, (JsonObject, JsonArray)):
+        from aiblint.secrets import scan_text
+
         for node in walk(variables):
-            if isinstance(node, JsonString):
+            if isinstance(node, JsonString) and scan_text(node.text):
                 yield from _secrets_in(node, document, "a variable")
 
 
