@@ -68,6 +68,8 @@ class ImageTemplate:
     _resolved: dict[int, tuple[JsonNode, Resolved, Flows]]
     #: (id(holder), name) -> (holder, the property read as the service reads it, followed): see member
     _members: dict[tuple[int, str], tuple[JsonNode | None, JsonObject | None, JsonNode | None, JsonNode | None]]
+    #: (id(holder), name) -> (holder, the key token of that property): see member_key
+    _member_keys: dict[tuple[int, str], tuple[JsonNode | None, JsonString | None]]
     #: (id(holder), name) -> (holder, the array's objects): see _items
     _arrays: dict[tuple[int, str], tuple[JsonObject, list[JsonObject]]]
     _resolved_under: ArmContext | None  # the context _resolved holds values of
@@ -95,6 +97,7 @@ class ImageTemplate:
         self._loops = {}
         self._resolved = {}
         self._members = {}
+        self._member_keys = {}
         self._arrays = {}
         self._resolved_under = None
         self._recording = None
@@ -241,12 +244,17 @@ class ImageTemplate:
         return known[3]
 
     def member_key(self, holder: JsonNode | None, name: str) -> JsonString | None:
-        """The key token of :meth:`member` (to point at the property name)."""
-        known = self._members.get((id(holder), name))
-        followed, node = (known[1], known[2]) if known is not None else self._member_node(holder, name)
-        if followed is None or node is None:
-            return None
-        return next((key for key, value in followed.members if value is node), None)
+        """The key token of :meth:`member` (to point at the property name), worked
+        out once per holder and name, as :meth:`member` is."""
+        key = (id(holder), name)
+        found = self._member_keys.get(key)
+        if found is None:
+            known = self._members.get(key)
+            followed, node = (known[1], known[2]) if known is not None else self._member_node(holder, name)
+            written = None if followed is None or node is None else next(
+                (each for each, value in followed.members if value is node), None)
+            found = self._member_keys[key] = (holder, written)  # the holder kept: its id stays its own
+        return found[1]
 
     def _member_node(self, holder: JsonNode | None, name: str) -> tuple[JsonObject | None, JsonNode | None]:
         """``holder`` followed, and its property ``name`` as the service reads it (not followed)."""
@@ -326,16 +334,17 @@ class ImageTemplate:
         that value (written in a variable, a parameter default or a parameters
         file, or combined by functions: :mod:`aiblint.arm.structure`). Rules
         read nested objects through the accessors here, which follow."""
-        if not isinstance(node, JsonString) or self.arm_template is None or not is_expression(node.text):
+        if self.arm_template is None or not isinstance(node, JsonString) or not is_expression(node.text):
             return node
         from aiblint.arm.structure import is_computed
 
         if is_computed(node):
             return node  # made by an expression already: its text is not one to evaluate
         key = id(node)
-        if key not in self._followed:
-            self._followed[key] = self._whole(node)
-        found = self._followed[key]
+        if key in self._followed:
+            found = self._followed[key]
+        else:
+            found = self._followed[key] = self._whole(node)
         return found if found is not None else node
 
     def _whole(self, node: JsonString) -> JsonNode | None:

@@ -77,6 +77,12 @@ def test_the_memo_keeps_its_holder_so_that_no_other_node_takes_its_id() -> None:
         holder.add(JsonString(0, 0, "name"), JsonString(0, 0, f"value-{index}"))
         assert _text(template.member(holder, "name")) == f"value-{index}"
         del holder
+    for index in range(200):  # the key alone
+        holder = JsonObject(0, 0)
+        holder.add(JsonString(0, 0, "Name"), JsonString(0, 0, f"value-{index}"))
+        key = template.member_key(holder, "NAME")  # the template folds case: it has no api version
+        assert key is not None and key is holder.members[0][0]
+        del holder, key
 
 
 def test_array_accessors_give_each_caller_its_own_list() -> None:
