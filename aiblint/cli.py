@@ -295,6 +295,8 @@ def _check_codes(config: Config) -> None:
         "per-file-ignores": [code for codes in config.per_file_ignores.values() for code in codes],
     }
     for key, codes in named.items():
+        if not codes:  # most runs name none: no need to fold every rule id
+            continue
         unknown = unknown_codes(codes, ids)
         if unknown:
             origin = config.origins.get(key, "command line")
