@@ -46,16 +46,18 @@ MAX_MESSAGE = 1000
 class Linter:
     """Runs a loaded rule set over documents and turns problems into findings."""
 
-    def __init__(self, rules: RuleSet, config: Config, cwd: Path | None = None, batch: bool = False) -> None:
+    def __init__(self, rules: RuleSet, config: Config, cwd: Path | None = None, batch: bool = False,
+                 scripts: ScriptSettings | None = None) -> None:
         """``batch``: keep script units for one :meth:`finish` call at the end of
-        the run (external analyzers start once), instead of checking them per file."""
+        the run (external analyzers start once), instead of checking them per file.
+        ``scripts``: the run's settings, made already from this ``config`` and ``cwd``."""
         self.rules = rules
         self.config = config
         self.selection = Selection.of(config.select, config.ignore)
         #: rule id -> whether :attr:`selection` enables it (asked for every finding), and of which selection
         self._enabled: dict[str, bool] = {}
         self._enabled_by = self.selection
-        self.scripts = ScriptSettings.from_config(config, cwd if cwd is not None else Path.cwd())
+        self.scripts = scripts if scripts is not None else ScriptSettings.from_config(config, cwd if cwd is not None else Path.cwd())
         self.batch = batch
         #: batch: start the batch rules on a file's scripts before its other rules run (a run of
         #: one file: ShellCheck then runs meanwhile); set by who organises the run

@@ -40,14 +40,15 @@ if TYPE_CHECKING:
     from aiblint.config import Config
     from aiblint.engine import Linter
     from aiblint.registry import RuleSet
+    from aiblint.scripts.settings import ScriptSettings
     from aiblint.scripts.units import ScriptUnit
 
 #: Files per chunk: ShellCheck starts once per chunk; a chunk's trees are in memory together.
 CHUNK_FILES = 128
 #: With several workers, chunks this small at least (a chunk has a fixed cost: a ShellCheck start).
 MIN_CHUNK_FILES = 8
-#: Chunks per worker, so that workers finishing early take more.
-CHUNKS_PER_WORKER = 4
+#: With several workers, a chunk holds 1/SHARE_OF_REST of the files left per worker (:func:`split`).
+SHARE_OF_REST = 2
 #: Seconds a worker told to stop has to clean up and exit.
 _STOP_SECONDS = 10.0
 #: Files each worker process should have at least; fewer files use fewer workers (one: none).
@@ -154,10 +155,24 @@ def _open_cache(linter: Linter) -> ResultCache | None:
 
 
 def split(work: Sequence[Work], jobs: int) -> list[Sequence[Work]]:
-    size = CHUNK_FILES
-    if jobs > 1:
-        size = max(MIN_CHUNK_FILES, min(CHUNK_FILES, -(-len(work) // (jobs * CHUNKS_PER_WORKER))))
-    return [work[start : start + size] for start in range(0, len(work), size)]
+    """Consecutive chunks of :data:`CHUNK_FILES` files; for several workers, chunks that
+    shrink towards the end (factoring): ``jobs`` chunks at a time, each a
+    :data:`SHARE_OF_REST` of the files still left per worker. Workers take the next chunk
+    when they are free, so the first that finishes waits at most a small chunk for the
+    others: files differ in cost by 100 times (a template with a dozen scripts, a
+    parameters file), and equal chunks of the corpus (22 files) left one worker idle for
+    a tenth of a ``-j 2`` run. A chunk costs its ShellCheck start, so the first ones are large."""
+    if jobs <= 1:
+        return [work[start : start + CHUNK_FILES] for start in range(0, len(work), CHUNK_FILES)]
+    chunks: list[Sequence[Work]] = []
+    start = 0
+    while start < len(work):
+        size = max(MIN_CHUNK_FILES, min(CHUNK_FILES, -(-(len(work) - start) // (jobs * SHARE_OF_REST))))
+        for _ in range(jobs):
+            if start < len(work):
+                chunks.append(work[start : start + size])
+                start += size
+    return chunks
 
 
 # -- one chunk -------------------------------------------------------------------------------
@@ -483,7 +498,9 @@ def _in_pool(linter: Linter, chunks: list[Sequence[Work]], jobs: int, use_cache:
         max_workers=min(jobs, len(chunks)),
         mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
-        initargs=(linter.rules, linter.config, linter.cwd, use_cache, os.getpid()),
+        # Forked, a worker starts with the run's script settings (resolving the named folders was
+        # 10 ms a worker) and their memo as it is now, as a chunk linted here would go on with it.
+        initargs=(linter.rules, linter.config, linter.cwd, use_cache, os.getpid(), linter.scripts if method == "fork" else None),
     )
     stop = False  # the workers are stopped before the pool is shut down
     try:
@@ -534,17 +551,17 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
             worker.join(_STOP_SECONDS)
 
 
-def _start_worker(rules: RuleSet, config: Config, cwd: Path, use_cache: bool, parent: int) -> None:
+def _start_worker(rules: RuleSet, config: Config, cwd: Path, use_cache: bool, parent: int, scripts: ScriptSettings | None) -> None:
     global _worker_linter, _worker_cache
-    from aiblint.cache import ResultCache
     from aiblint.engine import Linter
     from aiblint.termination import die_with_parent
 
     die_with_parent(parent)
     _set_thresholds()  # (a forked worker has them already, a spawned one not)
 
-    _worker_linter = Linter(rules, config, cwd, batch=True)
-    _worker_cache = ResultCache.open(_worker_linter) if use_cache else None
+    _worker_linter = Linter(rules, config, cwd, batch=True, scripts=scripts)
+    # Only when asked: importing the cache (hashlib) was 12 of a worker's 18 ms of start-up.
+    _worker_cache = _open_cache(_worker_linter) if use_cache else None
 
 
 def _run_in_worker(chunk: Sequence[Work]) -> ChunkResult:
