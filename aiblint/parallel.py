@@ -432,8 +432,14 @@ def finish(linter: Linter, report: Report) -> None:
 
     report.findings.extend(resolve(linter.claims))  # every file of the run is in: claims of two templates clash
     linter.claims = []
-    report.findings[:] = linter.filter.apply(sorted(set(report.findings)))
+    # Sorted by each finding's key, made once, rather than by Finding.__lt__, which makes both keys
+    # for every comparison: the same order (findings are equal when their keys are), 5 -> 1 ms on the corpus.
+    report.findings[:] = linter.filter.apply(sorted(set(report.findings), key=_order))
     report.notes.extend(note for note in linter.notes + linter.filter.notes if note not in report.notes)
+
+
+def _order(finding: Finding) -> tuple[object, ...]:
+    return finding._values()
 
 
 def lint_one(linter: Linter, report: Report, data: bytes, display: str, explicit: bool) -> None:

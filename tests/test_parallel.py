@@ -363,3 +363,22 @@ def test_workers_start_with_the_run_s_script_settings(many: list[str], monkeypat
     assert summary(two) == summary(one)
     assert Path("settings-made-by.txt").read_text().split() == [str(os.getpid())]  # the main process's, once
     assert len(set(Path("linted-by.txt").read_text().split()[1::2])) == 3  # (workers did lint)
+
+
+def test_the_report_is_sorted_by_place_then_rule_without_repeats() -> None:
+    from aiblint.engine import Linter
+    from aiblint.findings import Finding
+    from aiblint.parallel import finish
+
+    def at(path: str, line: int, column: int, rule: str, message: str = "m") -> Finding:
+        return Finding(path, line, column, line, column + 1, rule, Severity.WARNING, message)
+
+    linter = Linter(RuleSet([]), Config())
+    report = Report()
+    report.findings = [at("b.json", 1, 1, "AIB2"), at("a.json", 9, 1, "AIB1"), at("a.json", 2, 5, "AIB3"),
+                       at("a.json", 2, 5, "AIB1"), at("b.json", 1, 1, "AIB2", "the same place and rule"), at("a.json", 10, 1, "AIB1")]
+    finish(linter, report)
+    assert [(f.path, f.line, f.column, f.rule, f.message) for f in report.findings] == [
+        ("a.json", 2, 5, "AIB1", "m"), ("a.json", 2, 5, "AIB3", "m"), ("a.json", 9, 1, "AIB1", "m"),
+        ("a.json", 10, 1, "AIB1", "m"), ("b.json", 1, 1, "AIB2", "m"),
+    ]
