@@ -127,7 +127,8 @@ class Linter:
 
     def _covers(self, path: str, start: tuple[int, int], end: tuple[int, int]) -> bool:
         """The span from ``start`` to ``end`` (line, column) in ``path`` touches a secret found there."""
-        return any(start <= (place[2], place[3]) and (place[0], place[1]) <= end for place in self.secret_places.get(path, ()))
+        places = self.secret_places.get(path)
+        return places is not None and any(start <= (place[2], place[3]) and (place[0], place[1]) <= end for place in places)
 
     def _without_secret_text(self, findings: list[Finding]) -> list[Finding]:
         """Findings whose span covers a secret found later in the file are
@@ -155,14 +156,15 @@ class Linter:
                 self._start_batch(passes[0])
             for index, templates in enumerate(passes):
                 context = FileContext(document, templates, explicit)
+                alone = [(template, (template,)) for template in templates]  # what a template rule looked at
                 for rule, checks_file, checks_templates, claims in self.template_rules:
                     for template in templates:
                         template.flows.clear()  # provenance is per rule
                     if checks_file:
-                        findings.extend(self._run(rule, document, rule.check_file(context), templates))
-                    for template in templates:
+                        self._collect(findings, rule, document, rule.check_file(context), templates)
+                    for template, looked_at in alone:
                         if checks_templates:
-                            findings.extend(self._run(rule, document, rule.check_template(template), [template]))
+                            self._collect(findings, rule, document, rule.check_template(template), looked_at)
                         # Claims of one pass only: two parameters files are two deployments, never both at once.
                         if claims and index == 0:
                             claimed.extend(self._claims(rule, document, rule.check_claims(template), template))
@@ -303,10 +305,20 @@ class Linter:
     def _bind_parameters(self, document: Document, templates: list[ImageTemplate], display: str,
                          files: Sequence[ParameterFile]) -> None:
         """Parameters files for expression evaluation: ``files`` (from ``--parameters``), or the paired file."""
+        if not any(template.arm_template is not None for template in templates):
+            return  # nothing to evaluate (bind would return here): the path is not even made
         from aiblint.arm.provenance import bind
 
         source = self.cwd / display if not display.startswith("<") else None
         bind(document, templates, files, source, display)
+
+    def _collect(self, findings: list[Finding], rule: Rule, document: Document, problems: Iterable[Problem],
+                 templates: Sequence[ImageTemplate]) -> None:
+        """:meth:`_run` into ``findings`` (once per rule and template: no generator, no extend)."""
+        for problem in problems:
+            finding = self.finding(rule, problem.document or document, problem, templates)
+            if finding is not None:
+                findings.append(finding)
 
     def _run(
         self, rule: Rule, document: Document, problems: Iterable[Problem], templates: Sequence[ImageTemplate] = ()
