@@ -692,20 +692,18 @@ class _Walk:
         """Report a name ``shape`` does not know; return the name to validate
         its value under (``None``: leave it out) and that value's schema."""
         self.versioned += 1
-        writable = {key: spec for key, spec in shape.properties().items() if not spec.get("readOnly")}
-        history = schema_data.properties_by_version(steps)
+        writable, allowed = shape.writable()
         match = _casefold_match(name, writable)
+        having, read_only = _name_history(steps, name)
         if match is not None:
-            spelt = [version for version, names in history.items() if name in names]
+            spelt = list(having)
             fix = None if self.names_only or _spelt_twice(child, match) else case_fix(self.template, member_key(child), match)
             self.report("AIB103", self.lenient_severity,
                         self.case_message("", name, match, shape.version, spelt), child, at_key=True, fix=fix)
             return (None, None) if match in present else (match, shape.owner.shape(writable[match]))
-        read_only = [version for version, names in history.items() if names.get(name, {}).get("readOnly")]
         if read_only:
-            self._read_only(name, child, read_only)
+            self._read_only(name, child, list(read_only))
             return None, None
-        having = [version for version, names in history.items() if name in names]
         if having and (self.names_only or (shape.discriminator is not None and shape.chosen is None)):
             # the version or the variant is not known, and some version knows this name
             elsewhere = schema_data.schema(having[-1]).at((*steps, ("p", name)))
@@ -719,20 +717,19 @@ class _Walk:
                         f"raise apiVersion or remove it", child, at_key=True)
             return None, None
         self.misfit += bool(having)  # a name another version has (removed in this one)
-        self._unknown_name(name, child, shape, writable, present, path, having)
+        self._unknown_name(name, child, shape, writable, allowed, present, path, having)
         return None, None
 
-    def _unknown_name(self, name: str, child: JsonNode, shape: Shape, writable: dict[str, Any], present: set[str],
-                      path: Path, having: list[str]) -> None:
+    def _unknown_name(self, name: str, child: JsonNode, shape: Shape, writable: dict[str, Any], allowed: str,
+                      present: set[str], path: Path, having: tuple[str, ...]) -> None:
         suggestion = _did_you_mean(name, tuple(key for key in writable if key not in present))
         if suggestion is not None and suggestion in shape.required():
             self.excused.add((path, suggestion))
         removed = f" (api {having[-1]} was the last to have it)" if having else ""
         hint = f': did you mean "{suggestion}"?' if suggestion else ""
-        allowed = ", ".join(sorted(writable)) or "no properties"
         self.report("AIB102", self.lenient_severity,
                     f'unknown property "{name}" in {self.where(shape, path)}{removed}{hint} '
-                    f"(api {shape.version} allows {allowed})", child, at_key=True)
+                    f"(api {shape.version} allows {allowed or 'no properties'})", child, at_key=True)
 
     def where(self, shape: Shape, path: Path) -> str:
         if shape.discriminator is not None:
@@ -954,6 +951,17 @@ def _inside(node: JsonNode, root: JsonNode) -> bool:
 def _casefold_match(name: str, known: Any) -> str | None:
     folded = name.casefold()
     return next((key for key in known if key.casefold() == folded and key != name), None)
+
+
+@lru_cache(maxsize=1024)  # each candidate api version asks again; names are the user's: bounded
+def _name_history(steps: Steps, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The api versions whose schema has property ``name`` at ``steps``, and
+    those where it is read-only, oldest first. It depends on nothing else (the
+    shipped schemas): computed once per place and name, not once per version walked."""
+    history = schema_data.properties_by_version(steps)
+    having = tuple(version for version, names in history.items() if name in names)
+    read_only = tuple(version for version, names in history.items() if names.get(name, {}).get("readOnly"))
+    return having, read_only
 
 
 @lru_cache(maxsize=1024)  # each candidate api version asks again; names are the user's: bounded

@@ -16,8 +16,10 @@ be looked up across versions even where a definition was renamed.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final
 
 from aiblint.record import Record
@@ -62,11 +64,13 @@ def _lifecycle() -> dict[str, Any]:
     return _read(DATA / "api-versions.json")  # type: ignore[no-any-return]
 
 
+@cache
 def strict_from() -> str:
     """The first api version that rejects unknown fields and wrong case."""
     return str(_lifecycle()["strictFrom"]["version"])
 
 
+@cache  # api versions only (any other text raises): bounded; asked for every name a walk judges
 def is_strict(version: str) -> bool:
     return order(version) >= order(strict_from())
 
@@ -107,6 +111,7 @@ class VersionSchema:
         self._definitions: dict[str, Shape] = {}
         self._properties: dict[tuple[int, str], tuple[Schema, dict[str, Schema]]] = {}
         self._members: dict[tuple[int, str], tuple[Schema, dict[str, Shape | None]]] = {}
+        self._writable: dict[tuple[int, str], tuple[Schema, dict[str, Schema], str]] = {}
         self._chosen: dict[tuple[int, str | None, str], Shape] = {}
 
     def shape(self, node: Schema) -> Shape:
@@ -146,6 +151,7 @@ class VersionSchema:
 
 
 _ANY = "\0any"  # Shape.variant when a union's variant is not chosen
+_NO_VARIANTS: Mapping[str, str] = MappingProxyType({})
 
 
 class Shape(Record):
@@ -173,10 +179,10 @@ class Shape(Record):
         return None if spec is None else str(spec["propertyName"])
 
     @property
-    def variants(self) -> dict[str, str]:
-        """Discriminator value -> variant definition reference."""
+    def variants(self) -> Mapping[str, str]:
+        """Discriminator value -> variant definition reference (the schema's own: not to be changed)."""
         spec = self.schema.get("discriminator")
-        return {} if spec is None else dict(spec["mapping"])
+        return _NO_VARIANTS if spec is None else spec["mapping"]
 
     @property
     def is_map(self) -> bool:
@@ -234,6 +240,19 @@ class Shape(Record):
         self.owner._members[id(self.schema), self.variant] = (self.schema, members)
         return members
 
+    def writable(self) -> tuple[dict[str, Schema], str]:
+        """:meth:`properties` without the read-only ones, and their names
+        sorted and joined with ", " (what a message lists). Made once per node
+        and variant, as :meth:`properties` (on which alone it depends): the
+        caller must not change it."""
+        cached = self.owner._writable.get((id(self.schema), self.variant))
+        if cached is not None and cached[0] is self.schema:
+            return cached[1], cached[2]
+        writable = {key: spec for key, spec in self.properties().items() if not spec.get("readOnly")}
+        listed = ", ".join(sorted(writable))
+        self.owner._writable[id(self.schema), self.variant] = (self.schema, writable, listed)
+        return writable, listed
+
     def required(self) -> list[str]:
         names = list(self.schema.get("required", []))
         if self.discriminator is not None and self.variant in self.variants:
@@ -260,9 +279,13 @@ class Shape(Record):
     @property
     def kind(self) -> str:
         """What a union's objects are called: ``ImageTemplateDistributor`` -> ``distributor``."""
-        name = self.name or ""
-        index = max((i for i, char in enumerate(name) if char.isupper()), default=0)
-        return name[index:].lower() or "object"
+        return _kind(self.name or "")
+
+
+@cache  # definition names of the shipped schemas: bounded
+def _kind(name: str) -> str:
+    index = max((i for i, char in enumerate(name) if char.isupper()), default=0)
+    return name[index:].lower() or "object"
 
 
 @cache
