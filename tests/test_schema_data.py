@@ -140,3 +140,34 @@ def test_the_unions_of_the_other_versions_leave_out_the_one_asked_from() -> None
     for version in ("2024-02-01", "2025-10-01"):
         others = [shape.version for shape in _unions_elsewhere(version, steps)]
         assert others == [other for other in reversed(schema_data.api_versions()) if other != version]
+
+
+def test_writable_properties_are_kept_per_node_and_variant_without_the_read_only_ones() -> None:
+    distributor = schema_data.schema("2024-02-01").definition("ImageTemplateDistributor")
+    (vhd, vhd_listed), (gallery, _) = distributor.choose("VHD").writable(), distributor.choose("SharedImage").writable()
+    assert "galleryImageId" in gallery and "galleryImageId" not in vhd  # the variant is part of the key
+    assert vhd_listed == ", ".join(sorted(vhd)) and "runOutputName" in vhd
+    assert distributor.choose("VHD").writable()[0] is vhd  # kept: a caller must not change it
+    properties = schema_data.schema("2024-02-01").definition("ImageTemplateProperties")
+    assert "provisioningState" in properties.properties() and "provisioningState" not in properties.writable()[0]
+    older = schema_data.schema("2022-07-01").definition("ImageTemplateProperties")  # the node is part of the key
+    assert "autoRun" in properties.writable()[0] and "autoRun" not in older.writable()[0]
+
+
+def test_a_name_s_version_history_is_that_of_its_place() -> None:
+    from aiblint.schema import _name_history
+
+    properties = (("p", "properties"),)
+    assert _name_history(properties, "errorHandling") == (("2023-07-01", "2024-02-01", "2025-10-01"), ())
+    assert _name_history((), "errorHandling") == ((), ())  # the place is part of the key
+    assert _name_history(properties, "errorhandling") == ((), ())  # and the name, as written
+    having, read_only = _name_history(properties, "provisioningState")
+    assert having == read_only == schema_data.api_versions()
+
+
+def test_a_union_s_kind_and_the_strict_versions() -> None:
+    versions = schema_data.api_versions()
+    assert schema_data.schema("2024-02-01").definition("ImageTemplateDistributor").kind == "distributor"
+    assert schema_data.schema("2024-02-01").definition("ImageTemplateSource").kind == "source"
+    assert [schema_data.is_strict(version) for version in versions] == [
+        schema_data.order(version) >= versions.index("2024-02-01") for version in versions]
