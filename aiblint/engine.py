@@ -62,6 +62,9 @@ class Linter:
         #: batch: start the batch rules on a file's scripts before its other rules run (a run of
         #: one file: ShellCheck then runs meanwhile); set by who organises the run
         self.start_early = False
+        #: batch: hand the batch rules each file's scripts once it is linted (a chunk: they may
+        #: start work on those gathered so far); set by who organises the run, who flushes
+        self.gather = False
         self.pending: list[ScriptUnit] = []
         self.claims: list[Claimed] = []  # batch: the run's claims, compared by _finish (aiblint.claims)
         self.notes: list[str] = []  # run-level remarks from the batch rules
@@ -204,19 +207,21 @@ class Linter:
                 findings.extend(self._run(rule, document, rule.check_script(unit), [unit.template]))
         if self.batch:
             self.pending.extend(units)
+            if self.gather and units:
+                self._start_batch(templates, units, complete=False)
         else:
             findings.extend(self._batch(units))
         return findings
 
-    def _start_batch(self, templates: list[ImageTemplate]) -> None:
+    def _start_batch(self, templates: list[ImageTemplate], units: list[ScriptUnit] | None = None, complete: bool = True) -> None:
         """Hand the batch rules the file's scripts ahead (:meth:`Rule.start_scripts`); they
         report only when :meth:`flush` gives them the scripts, so a failure here costs time only."""
         from aiblint.scripts.units import script_units
 
         try:
-            units = [unit for template in templates for unit in script_units(template)]
+            units = [unit for template in templates for unit in script_units(template)] if units is None else units
             for rule in self.batch_rules:
-                rule.start_scripts(units)
+                rule.start_scripts(units, complete)
         except Exception:
             if os.environ.get("AIBLINT_DEBUG"):
                 raise

@@ -179,7 +179,8 @@ def split(work: Sequence[Work], jobs: int) -> list[Sequence[Work]]:
 
 
 def run_chunk(linter: Linter, chunk: Sequence[Work], cache: ResultCache | None) -> ChunkResult:
-    linter.start_early = len(chunk) == 1  # more files: one ShellCheck for all of them, at the end
+    linter.start_early = len(chunk) == 1  # more files: ShellCheck for those gathered so far, as they are linted
+    linter.gather = not linter.start_early
     try:
         return _run_chunk(linter, chunk, cache)
     finally:  # a tool started ahead that no batch rule took (the run unwinds): ended

@@ -157,7 +157,9 @@ class Rule:
         problem must carry its ``document`` (``unit.problem`` sets it)."""
         return ()
 
-    def start_scripts(self, units: Sequence[ScriptUnit]) -> None:
-        """Optional, for a batch analyzer: a file linted on its own is about to give ``units``
-        to :meth:`check_scripts`, once its other rules have run; work started here (a process)
-        runs meanwhile. What :meth:`check_scripts` reports must not depend on it."""
+    def start_scripts(self, units: Sequence[ScriptUnit], complete: bool = True) -> None:
+        """Optional, for a batch analyzer: :meth:`check_scripts` will get ``units``, after those
+        given here since it last ran; work started here (a process) runs meanwhile. ``complete``:
+        a file linted on its own, before its other rules run (no more will come); else a chunk's
+        file, once linted (the rule may wait for more). What :meth:`check_scripts` reports must
+        not depend on it."""

@@ -76,7 +76,7 @@ is missing, fails or takes longer than two minutes, the run says so in a note.
 
         yield from problems(shellcheck.check(units))
 
-    def start_scripts(self, units: Sequence[ScriptUnit]) -> None:
+    def start_scripts(self, units: Sequence[ScriptUnit], complete: bool = True) -> None:
         from aiblint.scripts import shellcheck
 
-        shellcheck.start(units)
+        shellcheck.start(units, complete)

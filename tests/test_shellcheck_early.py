@@ -47,18 +47,33 @@ def test_check_takes_the_process_started_for_the_same_scripts(tmp_path: Path, mo
     (tmp_path / "u.json").write_text(json.dumps(TEMPLATE, indent=2))
     expected = report(["t.json"], tmp_path)
     assert {"SC2086", "SC2115"} <= {finding.rule for finding in expected[0]}  # type: ignore[attr-defined]
-    ran: list[list[str]] = []
-    real = analyzers.run_tool
+    ran: list[bool] = []  # whether each ShellCheck started at the end (while the batch rules ran)
+    checking = [False]
+    real, real_start, real_check = analyzers.run_tool, analyzers.start_tool, shellcheck.check
 
     def run_tool(command: list[str], *args: Any) -> object:
-        ran.append(list(command))
+        ran.append(checking[0])
         return real(command, *args)
 
+    def start_tool(command: list[str], *args: Any) -> object:
+        ran.append(checking[0])
+        return real_start(command, *args)
+
+    def check(units: Any) -> object:
+        checking[0] = True
+        try:
+            return real_check(units)
+        finally:
+            checking[0] = False
+
     monkeypatch.setattr(shellcheck, "run_tool", run_tool)
+    monkeypatch.setattr(shellcheck, "start_tool", start_tool)
+    monkeypatch.setattr(shellcheck, "check", check)
     assert report(["t.json"], tmp_path) == expected
-    assert ran == []  # started before the rules ran, taken at the end
-    report(["t.json", "u.json"], tmp_path)  # two files: one ShellCheck for both, at the end
-    assert len(ran) == 1
+    assert ran == [False]  # started before the rules ran, taken at the end
+    ran.clear()
+    report(["t.json", "u.json"], tmp_path)  # two files, four scripts: one ShellCheck for all, at the end
+    assert ran == [True]
 
 
 def test_processes_started_for_other_scripts_are_ended(tmp_path: Path) -> None:

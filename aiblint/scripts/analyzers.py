@@ -114,12 +114,14 @@ def start_tool(command: Sequence[str], folder: str | Path, memory: int | None = 
 
 def finish_tool(
     process: subprocess.Popen[bytes], timeout: float, tool: str, count: int, kind: str, outcome: Outcome,
+    wait: float | None = None,
 ) -> subprocess.CompletedProcess[bytes] | None:
     """What :func:`run_tool` gives, for a process :func:`start_tool` started (ended as
     :func:`subprocess.run` ends one: killed and waited for, its pipes not read again, since
-    a process it started may hold them open)."""
+    a process it started may hold them open). ``wait``: how long to wait from now, when
+    less than ``timeout`` is left (a part of a batch: the batch's timeout runs for all parts)."""
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
+        stdout, stderr = process.communicate(timeout=timeout if wait is None else wait)
     except subprocess.TimeoutExpired:
         end_tool(process)
         outcome.notes.append(f"{tool} did not finish within {timeout:.0f} s; {not_checked(count, kind, 'it')}")
@@ -131,12 +133,16 @@ def finish_tool(
 
 
 #: Tools started ahead of the batch rule that reads them (a lone file's ShellCheck, started
-#: before its other rules run), by exactly what each was given, with the folder it runs in.
+#: before its other rules run; a chunk's, over the scripts gathered so far), by exactly what
+#: each was given, with the folder it runs in.
 AHEAD: dict[tuple[object, ...], tuple[subprocess.Popen[bytes], TemporaryDirectory[str]]] = {}
+#: What a batch rule gathered for them since its last check (by tool): dropped with them.
+GATHERED: dict[str, object] = {}
 
 
 def end_ahead() -> None:
     """End the tools started ahead that no batch rule took (it ran, or the run unwinds)."""
+    GATHERED.clear()
     while AHEAD:
         _, (process, folder) = AHEAD.popitem()
         end_tool(process)

