@@ -237,6 +237,9 @@ class Linter:
     def finish(self) -> list[Finding]:
         """:meth:`flush`, then the run's note about its scripts."""
         findings = self.flush()
+        # The batch rules' notes in the order of their text (each starts with its tool's name), not of
+        # their first appearance: that depends on the chunks (-j) and on which files came from the cache.
+        self.notes.sort()
         # The note says which scriptUri could not be read (AIB305/AIB307) and how to fix that:
         # nothing to say when AIB305 is off or --fetch was asked for.
         wanted = self.selection.enabled("AIB305") and not self.scripts.fetch

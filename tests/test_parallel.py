@@ -203,6 +203,38 @@ def test_run_notes_are_the_same_whatever_the_jobs_and_the_cache(tmp_path: Path, 
     ]
 
 
+def test_run_notes_keep_one_order_whatever_the_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shell step only in the first template, which -j 2 lints alone before the
+    workers are forked, and PowerShell steps in the 69 others: in the order of their
+    first appearance, -j 1 gave the PSScriptAnalyzer note first and -j 2 the ShellCheck one."""
+    from tests.fake_tools import put_on_path
+
+    for tool in ("shellcheck", "pwsh"):
+        put_on_path(monkeypatch, tmp_path / "bin", tool, "#!/bin/sh\necho broken >&2\nexit 3\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for index in range(70):  # more than 64: -j 2 starts two workers
+        step = {"type": "Shell", "name": "s", "inline": ["echo $X"]} if index == 0 else \
+            {"type": "PowerShell", "name": "p", "inline": [f"Write-Output {index}"]}
+        template = {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01", "location": "westus2",
+                    "properties": {"customize": [step]}}
+        (repo / f"t{index:03d}.json").write_text(json.dumps(template, indent=2))
+    monkeypatch.setenv("AIBLINT_CACHE_DIR", str(tmp_path / "cache"))
+    outputs = {
+        "-j 1": _cli("--no-cache", "-j", "1", "--format", "json", ".", cwd=repo),
+        "-j 2": _cli("--no-cache", "-j", "2", "--format", "json", ".", cwd=repo),
+        "-j 2 cold": _cli("-j", "2", "--format", "json", ".", cwd=repo),
+        "-j 1 warm": _cli("-j", "1", "--format", "json", ".", cwd=repo),
+        "-j 2 warm": _cli("-j", "2", "--format", "json", ".", cwd=repo),
+    }
+    assert outputs["-j 1"][2].decode().splitlines() == [
+        "aiblint: note: PSScriptAnalyzer was not run: the PSScriptAnalyzer module is not installed (Install-Module "
+        "PSScriptAnalyzer); 69 PowerShell scripts were not checked by it",
+        "aiblint: note: ShellCheck failed (broken); 1 shell script was not checked by it",
+    ]
+    assert {key: value for key, value in outputs.items() if value != outputs["-j 1"]} == {}
+
+
 def test_a_named_script_and_the_named_templates_give_one_note_per_tool(write, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """The templates named, and the others that run the named script (linted for it):
