@@ -80,3 +80,37 @@ def test_the_spare_ends_with_its_server(serve, repo: Path) -> None:  # type: ign
     server.stop()
     assert server.process.returncode == 0
     assert not Path(f"/proc/{spare}").exists()  # reaped by the server before it ended
+
+
+def test_a_spare_stopped_while_it_warms_up_leaves_no_temporary_folder(serve, repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:  # type: ignore[no-untyped-def]
+    """The spare's warm-up has started ShellCheck (its folder holds the warm-up's script)
+    when the server stops: every temporary folder of the spare goes with it."""
+    tools, markers, private = (tmp_path_factory.mktemp(name) for name in ("tools", "markers", "tmp"))
+    hold = markers / "hold"
+    # The spare's ShellCheck (its parent's parent is the server) says where it runs, then waits.
+    (tools / "shellcheck").write_text(
+        "#!/bin/sh\n"
+        "grand=$(sed 's/.*) //' /proc/$PPID/stat | cut -d' ' -f2)\n"
+        "if tr '\\0' ' ' < /proc/$grand/cmdline | grep -q ' server --root '; then\n"
+        '  pwd > "$AIBLINT_TEST_MARKERS/folder.tmp" && mv "$AIBLINT_TEST_MARKERS/folder.tmp" "$AIBLINT_TEST_MARKERS/folder"\n'
+        '  n=0; while [ -e "$AIBLINT_TEST_MARKERS/hold" ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done\n'
+        "fi\n"
+        "echo '{\"comments\":[]}'\n"
+    )
+    (tools / "shellcheck").chmod(0o755)
+    hold.touch()
+    env = environment(PATH=f"{tools}{os.pathsep}{os.environ['PATH']}", AIBLINT_TEST_MARKERS=str(markers), TMPDIR=str(private))
+    try:
+        server = serve(repo, env)
+        deadline = time.monotonic() + TIMEOUT
+        while not (markers / "folder").exists():
+            assert time.monotonic() < deadline, "the spare's ShellCheck did not start"
+            time.sleep(0.02)
+        folder = Path((markers / "folder").read_text().strip())
+        assert folder.name.startswith("aiblint-sc-") and private in folder.parents and folder.is_dir()
+        server.stop()
+        assert server.process.returncode == 0
+        assert not folder.exists()
+        assert sorted(path.name for path in private.iterdir() if path.name.startswith("aiblint")) == []
+    finally:
+        hold.unlink()

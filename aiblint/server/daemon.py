@@ -221,7 +221,7 @@ class Server:
         (Ctrl-C, a killed hook) interrupts the child; a new request meanwhile is refused."""
         spare, self.spare = self.spare, None
         if spare is not None and spare.wait_ready() and spare.hand_over(connection, request, descriptors):
-            spare.channel.close()
+            spare.close()  # the spare is warm: its warm-up's folder is not used any more
             pid = spare.pid
         else:
             if spare is not None:

@@ -15,6 +15,11 @@ warm-up leaves in every child anyway.
 A spare whose server is gone (the socket pair closed) ends; a spare that is
 not ready within :data:`READY_SECONDS` is ended and replaced by a child forked
 at once, which is what the server did before spares.
+
+A spare still warming up is ended with SIGKILL (it looks at the pair only once warm),
+which runs none of its clean-up: the temporary folders its warm-up made (the template's,
+ShellCheck's) would stay. So its warm-up makes them in a folder of its own that the
+server made and removes once it has reaped it, whenever that is.
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ import contextlib
 import gc
 import os
 import select
+import shutil
 import signal
 import socket
+import tempfile
 from collections.abc import Callable
 
 from aiblint.server import rendezvous
@@ -37,25 +44,31 @@ _READY = b"R"
 class Spare:
     """A forked child waiting for a request, and the server's end of its socket pair."""
 
-    def __init__(self, pid: int, channel: socket.socket) -> None:
+    def __init__(self, pid: int, channel: socket.socket, folder: str) -> None:
         self.pid = pid
         self.channel = channel
+        self.folder = folder  # the warm-up's temporary folders go in it (the server's to remove)
         self.ready = False
 
     @classmethod
     def fork(cls, listener: socket.socket, prepare: Callable[[], None] | None) -> Spare:
         """Fork a spare; it runs ``prepare`` (the warm-up) before it says it is ready."""
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        pid = os.fork()
+        folder = tempfile.mkdtemp(prefix="aiblint-spare-")
+        try:
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            pid = os.fork()
+        except BaseException:
+            os.rmdir(folder)
+            raise
         if pid == 0:  # the spare: never returns
             try:
                 ours.close()
                 listener.close()
-                _serve_one(theirs, prepare)
+                _serve_one(theirs, prepare, folder)
             finally:
                 os._exit(1)
         theirs.close()
-        return cls(pid, ours)
+        return cls(pid, ours, folder)
 
     def wait_ready(self, timeout: float = READY_SECONDS) -> bool:
         """Whether the spare has warmed up (waiting up to ``timeout`` for it)."""
@@ -74,22 +87,35 @@ class Spare:
             return False
         return True
 
+    def close(self) -> None:
+        """Close the server's end and remove the warm-up's folder: the spare is warm (its
+        warm-up made nothing more there) or reaped."""
+        self.channel.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
     def discard(self) -> None:
-        """End the spare (not ready, or the server stops) and reap it."""
+        """End the spare (not ready, or the server stops), reap it, and remove its folder."""
         self.channel.close()  # a waiting spare sees the pair closed and ends by itself
         with contextlib.suppress(ProcessLookupError):
             if not self.ready:
                 os.kill(self.pid, signal.SIGKILL)  # still warming up: it would look at the pair only after
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
+        self.close()  # only now: a spare still alive could make another folder in it
 
 
-def _serve_one(channel: socket.socket, prepare: Callable[[], None] | None) -> None:
-    """The spare's life: warm up, say so, wait for one request and run it (or end with the server)."""
+def _serve_one(channel: socket.socket, prepare: Callable[[], None] | None, folder: str) -> None:
+    """The spare's life: warm up (its temporary folders in ``folder``), say so, wait for one
+    request and run it (or end with the server)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C meant for a foreground server; its request sets its own
     if prepare is not None:
-        with contextlib.suppress(Exception):  # only colder: the request runs the same code
-            prepare()
+        usual = tempfile.tempdir
+        tempfile.tempdir = folder  # what tempfile makes goes there; the request's, where it always went
+        try:
+            with contextlib.suppress(Exception):  # only colder: the request runs the same code
+                prepare()
+        finally:
+            tempfile.tempdir = usual
         gc.collect()
         gc.freeze()  # what the warm-up left: no collection during the request scans it
     channel.sendall(_READY)
