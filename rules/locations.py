@@ -8,7 +8,7 @@ before the build VM sees it (aib-runtime.md §1, §4: "Downloading external file
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Final, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -89,15 +89,7 @@ def locations(template: ImageTemplate) -> Iterator[Location]:
     per template (three rules and :func:`readings` ask); each use records the value
     flows of finding them again, location by location, as finding them did. Keyed
     like :func:`readings`: the template, and the context its values were read in."""
-    found = _locations.get(template)
-    if found is None or found[0] is not template.arm:  # parameters bound since: find again
-        steps, rest = _recorded(template, _find_locations(template))
-        found = _locations[template] = (template.arm, steps, rest)
-    _, steps, rest = found
-    for flows, location in steps:
-        template.replay(flows)
-        yield location
-    template.replay(rest)
+    return _replayed(_locations, template, _find_locations)
 
 
 def _find_locations(template: ImageTemplate) -> Iterator[Location]:
@@ -142,19 +134,7 @@ def readings(template: ImageTemplate) -> Iterator[Reading]:
     """Every location whose URI can be read, in document order. Computed once
     per template (five rules read them); each use records the value flows of
     the computation again, reading by reading, as computing them did."""
-    found = _readings.get(template)
-    if found is None or found[0] is not template.arm:  # parameters bound since: read again
-        steps, rest = _read(template)
-        found = _readings[template] = (template.arm, steps, rest)
-    _, steps, rest = found
-    for flows, reading in steps:
-        template.replay(flows)
-        yield reading
-    template.replay(rest)
-
-
-def _read(template: ImageTemplate) -> tuple[list[tuple[Flows, Reading]], Flows]:
-    return _recorded(template, _readings_of(template))
+    return _replayed(_readings, template, _readings_of)
 
 
 def _readings_of(template: ImageTemplate) -> Iterator[Reading]:
@@ -163,6 +143,25 @@ def _readings_of(template: ImageTemplate) -> Iterator[Reading]:
         text = _uri_text(resolved)
         if text is not None:
             yield Reading(location, resolved, text, classify_uri(text))
+
+
+def _replayed(
+    memo: WeakKeyDictionary[ImageTemplate, tuple[object, list[tuple[Flows, _T]], Flows]],
+    template: ImageTemplate,
+    compute: Callable[[ImageTemplate], Iterator[_T]],
+) -> Iterator[_T]:
+    """``compute(template)``'s items, computed once per template and evaluation
+    context (parameters bound since: computed again); each use replays the value
+    flows computing them recorded, item by item, as computing them did."""
+    found = memo.get(template)
+    if found is None or found[0] is not template.arm:
+        steps, rest = _recorded(template, compute(template))
+        found = memo[template] = (template.arm, steps, rest)
+    _, steps, rest = found
+    for flows, item in steps:
+        template.replay(flows)
+        yield item
+    template.replay(rest)
 
 
 def _recorded(template: ImageTemplate, items: Iterator[_T]) -> tuple[list[tuple[Flows, _T]], Flows]:

@@ -163,13 +163,13 @@ def _corpus_templates() -> Iterator[Path]:
 
 def test_readings_are_computed_once_and_seen_as_before_by_every_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     computed: list[ImageTemplate] = []
-    original = location_rules._read
+    original = location_rules._readings_of
 
     def counting(template: ImageTemplate) -> object:
         computed.append(template)
         return original(template)
 
-    monkeypatch.setattr(location_rules, "_read", counting)
+    monkeypatch.setattr(location_rules, "_readings_of", counting)
     seen = flowing = 0
     with active(ScriptSettings(cwd=ROOT)):
         for path in _corpus_templates():
