@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from aiblint.arm.copyloop import copy_loop, copy_loop_names
 from aiblint.document import Document
-from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString
 from aiblint.substitution import has_token, partial_without_tokens, without_tokens
 from aiblint.values import UNKNOWN, PartialString, Resolved, is_expression, resolve_literal, written_in
 
@@ -136,6 +136,12 @@ class ImageTemplate:
             if flows:
                 self.replay(flows)
             return known[1]
+        if self.document.evaluator is None and _as_written(node):
+            # What evaluating finds, without the work: the value as written, at the node, in the
+            # document it is written in (this template's or a parameters file), no value flow.
+            resolved = Resolved(node.value, node, self.document if self.arm_template is None else self.document_of(node))
+            self._resolved[id(node)] = (node, resolved, ())  # the node kept: its id stays its own
+            return resolved
         # recorded_flows, written out: this runs once per node of every template
         outer, self._recording = self._recording, []
         try:
@@ -464,6 +470,19 @@ class ImageTemplate:
             item = loop.get("input")
             return [item] if isinstance(item, JsonObject) else []
         return [item for item in made if isinstance(item, JsonObject)]
+
+
+def _as_written(node: JsonNode) -> bool:
+    """``node``'s value is what it says wherever it is: a loaded string that cannot be an ARM
+    expression or ``[[`` escape (no '['), hold a placeholder (no '<') or a substitution token
+    (no '$', '{' or "__"), or a loaded number, boolean or null. The exact types keep out
+    the nodes front ends and expressions make (they say where they are written, or what
+    is unknown of them). Substring tests: no regex machinery for most strings."""
+    kind = type(node)
+    if kind is JsonString:
+        text: str = node.text  # type: ignore[attr-defined]
+        return "[" not in text and "<" not in text and "$" not in text and "{" not in text and "__" not in text
+    return kind is JsonScalar and not isinstance(node.value, str)
 
 
 def _is_script_line(node: JsonNode) -> bool:

@@ -35,11 +35,15 @@ TOKEN: Final = re.compile(
 
 
 def has_token(text: str) -> bool:
-    return TOKEN.search(text) is not None
+    # Every token holds '$', '{' ("#{x}#" too) or "__": substring tests (no regex machinery,
+    # which tries each alternative at each offset) settle most texts.
+    return ("$" in text or "{" in text or "__" in text) and TOKEN.search(text) is not None
 
 
 def without_tokens(value: str) -> str | PartialString | Unknown:
     """``value`` with each token an unknown piece (``value`` itself when it has none)."""
+    if not has_token(value):
+        return value
     pieces: list[Part] = []
     position = 0
     for match in TOKEN.finditer(value):

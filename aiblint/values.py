@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final, Union
 
 from aiblint.jsontree import JsonNode, JsonString
@@ -75,11 +76,12 @@ class PartialString:
     def join(parts: Iterable[Part]) -> str | PartialString | Unknown:
         """A plain string when every part is known, :data:`UNKNOWN` when nothing is."""
         partial = PartialString(parts)
-        if all(isinstance(part, str) for part in partial.parts):
-            return "".join(partial.parts)  # type: ignore[arg-type]
-        if not any(isinstance(part, str) for part in partial.parts):
-            return UNKNOWN
-        return partial
+        merged = partial.parts
+        if len(merged) > 1:  # merged: known text and unknown pieces alternate, so both are there
+            return partial
+        if not merged:
+            return ""
+        return merged[0]
 
     @property
     def prefix(self) -> str:
@@ -135,7 +137,8 @@ def literal_text(text: str) -> str:
 
 
 def has_placeholder(text: str) -> bool:
-    return PLACEHOLDER.search(text) is not None
+    # Every placeholder holds '<': a substring test (no regex machinery) settles most texts.
+    return "<" in text and PLACEHOLDER.search(text) is not None
 
 
 def known_string(node: JsonNode | None) -> str | Unknown | None:
@@ -203,6 +206,14 @@ def resolve_literal(node: JsonNode, document: Document) -> Resolved:
 
 def placeholder_parts(text: str) -> PartialString | None:
     """``/subscriptions/<subscriptionID>/x`` as a partial string (``None`` if nothing is known)."""
+    return _placeholder_parts(text) if "<" in text else None  # every placeholder holds '<'
+
+
+@lru_cache(maxsize=1024)
+def _placeholder_parts(text: str) -> PartialString | None:
+    """:func:`placeholder_parts`, once per distinct text in a process: the answer depends
+    on the text alone, and a :class:`PartialString` is immutable, so callers may share
+    it. Bounded, so that a long-lived process does not grow."""
     pieces: list[Part] = []
     position = 0
     for match in PLACEHOLDER.finditer(text):
