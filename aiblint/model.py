@@ -20,16 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TypeGuard
 
 from aiblint.arm.copyloop import copy_loop, copy_loop_names
+from aiblint.arm.scope import ArmContext, arm_resolved, deployment_of, literal  # here, not in methods: see _evaluate
 from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString
 from aiblint.substitution import has_token, partial_without_tokens, without_tokens
 from aiblint.values import UNKNOWN, PartialString, Resolved, is_expression, resolve_literal, written_in
-
-if TYPE_CHECKING:
-    from aiblint.arm.scope import ArmContext
 
 __all__ = ["IMAGE_TEMPLATE_TYPE", "ImageTemplate", "copy_loop_names", "find_templates", "is_template_resource"]
 
@@ -72,6 +70,9 @@ class ImageTemplate:
     _member_keys: dict[tuple[int, str], tuple[JsonNode | None, JsonString | None]]
     #: (id(holder), name) -> (holder, the array's objects): see _items
     _arrays: dict[tuple[int, str], tuple[JsonObject, list[JsonObject]]]
+    #: id(parent node) -> (that node, the root above it, the innermost deployment template at or above it): see _locate
+    _placed: dict[int, tuple[JsonNode, JsonNode, JsonObject | None]]
+    _properties: tuple[JsonObject | None] | None  # see properties
     _resolved_under: ArmContext | None  # the context _resolved holds values of
     _recording: list[tuple[int, JsonNode]] | None  # see recorded_flows
 
@@ -99,6 +100,8 @@ class ImageTemplate:
         self._members = {}
         self._member_keys = {}
         self._arrays = {}
+        self._placed = {}
+        self._properties = None
         self._resolved_under = None
         self._recording = None
 
@@ -187,11 +190,13 @@ class ImageTemplate:
             return resolved
         if self.arm_template is None:
             return resolve_literal(node, written_in(node, self.document))
-        from aiblint.arm.scope import arm_resolved, literal
-        from aiblint.arm.structure import is_computed
+        # The scope functions are imported at the top: an import statement costs a microsecond
+        # or more each time it runs (the engine imports that module whenever it binds or reports).
+        if type(node) not in _LOADED:  # the loader's own node types are never computed ones
+            from aiblint.arm.structure import is_computed
 
-        if is_computed(node):
-            return self._computed(node)
+            if is_computed(node):
+                return self._computed(node)
         document, template = self._locate(node)
         try:
             if document is not self.document or template is None:  # a parameters file: read as written
@@ -294,27 +299,39 @@ class ImageTemplate:
     @property
     def context(self) -> ArmContext:
         if self.arm is None:
-            from aiblint.arm.scope import ArmContext
-
             self.arm = ArmContext(self.document)
         return self.arm
 
     def _locate(self, node: JsonNode) -> tuple[Document, JsonObject | None]:
         """The document ``node`` is written in, and (in this template's document)
         the innermost deployment template that holds it."""
-        from aiblint.arm.scope import deployment_of
-
-        template: JsonObject | None = None
-        current: JsonNode | None = node
-        root = node
-        while current is not None:
-            if template is None and isinstance(current, JsonObject) and current.key == "template" and deployment_of(current):
-                template = current
-            root = current
-            current = current.parent
+        root, template = self._placement(node)
         if root is self.document.root:
             return self.document, template if template is not None else self.arm_template_root()
         return self.document_of_root(root), None
+
+    def _placement(self, node: JsonNode) -> tuple[JsonNode, JsonObject | None]:
+        """The root above ``node`` and the innermost deployment template at or above it.
+
+        Worked out once per parent for this template (siblings share it): the answer
+        depends on the tree above the node alone, which does not change once loaded."""
+        parent = node.parent
+        if parent is None:
+            return node, None  # a root is never a nested template: that is a member named "template"
+        known = self._placed.get(id(parent))
+        if known is None:
+            template: JsonObject | None = None
+            current: JsonNode | None = parent
+            root = parent
+            while current is not None:
+                if template is None and _is_nested_template(current):
+                    template = current
+                root = current
+                current = current.parent
+            known = self._placed[id(parent)] = (parent, root, template)  # the parent kept: its id stays its own
+        if _is_nested_template(node):
+            return known[1], node
+        return known[1], known[2]
 
     def arm_template_root(self) -> JsonObject | None:
         root = self.document.root
@@ -329,9 +346,7 @@ class ImageTemplate:
 
     def document_of(self, node: JsonNode) -> Document:
         """The document ``node`` is written in: this template's or a bound parameters file."""
-        root = node
-        while root.parent is not None:
-            root = root.parent
+        root = self._placement(node)[0]
         return self.document if root is self.document.root else self.document_of_root(root)
 
     def follow(self, node: JsonNode | None) -> JsonNode | None:
@@ -342,10 +357,11 @@ class ImageTemplate:
         read nested objects through the accessors here, which follow."""
         if self.arm_template is None or not isinstance(node, JsonString) or not is_expression(node.text):
             return node
-        from aiblint.arm.structure import is_computed
+        if type(node) is not JsonString:  # the loader's strings are never computed ones
+            from aiblint.arm.structure import is_computed
 
-        if is_computed(node):
-            return node  # made by an expression already: its text is not one to evaluate
+            if is_computed(node):
+                return node  # made by an expression already: its text is not one to evaluate
         key = id(node)
         if key in self._followed:
             found = self._followed[key]
@@ -373,10 +389,13 @@ class ImageTemplate:
 
     @property
     def properties(self) -> JsonObject | None:
-        if self.form == "properties-only":
-            return self.resource
-        node = self.member(self.resource, "properties")
-        return node if isinstance(node, JsonObject) else None
+        """Worked out once for this template (every rule asks): :meth:`member` is, and
+        the form and the resource never change."""
+        found = self._properties
+        if found is None:
+            node = self.resource if self.form == "properties-only" else self.member(self.resource, "properties")
+            found = self._properties = (node if isinstance(node, JsonObject) else None,)
+        return found[0]
 
     @property
     def type_node(self) -> JsonNode | None:
@@ -470,6 +489,14 @@ class ImageTemplate:
             item = loop.get("input")
             return [item] if isinstance(item, JsonObject) else []
         return [item for item in made if isinstance(item, JsonObject)]
+
+
+#: The node types the loader makes (expressions make subclasses of them: aiblint.arm.structure).
+_LOADED = frozenset((JsonString, JsonScalar, JsonObject, JsonArray))
+
+
+def _is_nested_template(node: JsonNode) -> TypeGuard[JsonObject]:
+    return isinstance(node, JsonObject) and node.key == "template" and deployment_of(node) is not None
 
 
 def _as_written(node: JsonNode) -> bool:

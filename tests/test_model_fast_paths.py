@@ -126,6 +126,9 @@ def test_corpus_values_resolve_as_evaluating_them_does() -> None:
     for path in paths:
         for template in find_templates(load_bytes(path.read_bytes(), str(path))):
             checked += _check_every_node(template, list(walk(template.resource)))
+            root = template.document.root
+            for node in walk(root) if root is not None and template.arm_template is not None else []:
+                assert template._locate(node) == _reference_locate(template, node)
     assert checked > 1000
 
 
@@ -200,3 +203,78 @@ def test_the_pre_tests_see_every_token_style() -> None:
     for text in ("a_b", "50%", "#x#", "$ 5", "{x}"):
         assert not has_token(text), text
     assert re.search("<", "<region>") and has_placeholder("<region>") and not has_placeholder("a < b")
+
+
+# -- where a node is written: worked out once per parent -----------------------------------------
+
+NESTED = b"""{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {"size": {"type": "string", "defaultValue": "outer"}},
+  "resources": [
+    {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01", "name": "outer",
+     "properties": {"vmProfile": {"vmSize": "[parameters('size')]"}, "source": {"type": "PlatformImage"}}},
+    {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner",
+     "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+       "parameters": {"size": {"value": "given"}},
+       "template": {
+         "parameters": {"size": {"type": "string", "defaultValue": "inner"}},
+         "resources": [
+           {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01", "name": "nested",
+            "properties": {"vmProfile": {"vmSize": "[parameters('size')]"}, "source": {"type": "PlatformImage"}}},
+           {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "deeper",
+            "properties": {"mode": "Incremental", "template": {"resources": []}}}
+         ]}}}
+  ]
+}"""
+
+
+def _reference_locate(template: ImageTemplate, node: JsonNode) -> tuple[object, object]:
+    """_locate as it was before its memo: a walk to the root from every node."""
+    from aiblint.arm.scope import deployment_of
+    from aiblint.jsontree import JsonObject
+
+    found: JsonNode | None = None
+    current: JsonNode | None = node
+    root = node
+    while current is not None:
+        if found is None and isinstance(current, JsonObject) and current.key == "template" and deployment_of(current):
+            found = current
+        root = current
+        current = current.parent
+    if root is template.document.root:
+        return template.document, found if found is not None else template.arm_template_root()
+    return template.document_of_root(root), None
+
+
+def test_every_node_is_placed_in_its_document_and_innermost_deployment_template() -> None:
+    outer, nested = find_templates(load_bytes(NESTED, "t.json"))
+    bound = read_parameter_file(PARAMETERS, "t.parameters.json")
+    context = ArmContext(outer.document, merge([bound]))
+    outer.arm = nested.arm = context
+    assert outer.document.root is not None and bound.document.root is not None
+    nodes = list(walk(outer.document.root)) + list(walk(bound.document.root))
+    templates = set()
+    for _ in range(2):  # worked out, then from the memo
+        for template in (outer, nested):
+            for node in nodes:
+                document, found = template._locate(node)
+                assert (document, found) == _reference_locate(template, node), node.logical_path()
+                assert template.document_of(node) is document
+                templates.add(id(found))
+    assert len(templates) == 4  # the root, the inner and the deeper template, none (the parameters file)
+    size = nested.member(nested.prop("vmProfile"), "vmSize")
+    assert size is not None and nested.resolve(size).value == "given"  # evaluated in the inner scope
+    size = outer.member(outer.prop("vmProfile"), "vmSize")
+    assert size is not None and outer.resolve(size).value == "outer"
+
+
+def test_properties_are_each_templates_own() -> None:
+    outer, nested = find_templates(load_bytes(NESTED, "t.json"))
+    for _ in range(2):
+        assert outer.properties is outer.resource.get("properties")
+        assert nested.properties is nested.resource.get("properties")
+        assert outer.properties is not nested.properties
+    (body,) = find_templates(load_bytes(b'{"source": {"type": "PlatformImage"}, "distribute": []}', "t.json"))
+    assert body.form == "properties-only" and body.properties is body.resource
+    (odd,) = find_templates(load_bytes(b'{"type": "Microsoft.VirtualMachineImages/imageTemplates", "properties": []}', "t.json"))
+    assert odd.properties is None and odd.properties is None
