@@ -484,30 +484,44 @@ _worker_cache: ResultCache | None = None
 
 def _in_pool(linter: Linter, chunks: list[Sequence[Work]], jobs: int, use_cache: bool) -> Iterator[tuple[ChunkResult, bool]]:
     """(chunk result, linted here) in order; a chunk whose worker died is linted here instead."""
+    if not (os.name == "posix" and hasattr(os, "fork")):
+        yield from _in_spawned_pool(linter, chunks, jobs, use_cache)
+        return
+    from aiblint.forkpool import LOST, forked
+
+    cache: ResultCache | None = _open_cache(linter) if use_cache else None
+    linter.rules.rules  # noqa: B018 - imported before the workers are forked
+    # The first file is linted here: what a first template costs (the modules rules import
+    # when they first need them, validators, parsers) is paid once, before the workers are
+    # forked, instead of once in each of them.
+    first, rest = chunks[0][:1], chunks[0][1:]
+    yield run_chunk(linter, first, cache), True
+    chunks = [rest, *chunks[1:]] if rest else chunks[1:]
+    if not chunks:
+        return
+    # Forked, a worker starts with the run's script settings (resolving the named folders was
+    # 10 ms a worker) and their memo as it is now, as a chunk linted here would go on with it.
+    settings = (linter.rules, linter.config, linter.cwd, use_cache, os.getpid(), linter.scripts)
+    for chunk, result in forked(chunks, jobs, lambda: _start_worker(*settings), _run_in_worker, _STOP_SECONDS):
+        if isinstance(result, ChunkResult):
+            yield result, False
+        else:  # LOST: its worker died (the others were stopped)
+            assert result is LOST
+            yield run_chunk(linter, chunk, cache), True
+
+
+def _in_spawned_pool(linter: Linter, chunks: list[Sequence[Work]], jobs: int, use_cache: bool) -> Iterator[tuple[ChunkResult, bool]]:
+    """Where there is no ``fork`` (Windows): :mod:`concurrent.futures`, each worker importing the rules."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    # fork: workers start at once with the rules imported here once; elsewhere they import them.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and os.name == "posix" else "spawn"
-    cache: ResultCache | None = _open_cache(linter) if use_cache and method == "fork" else None
-    if method == "fork":
-        linter.rules.rules  # noqa: B018 - imported before the workers are forked
-        # The first file is linted here: what a first template costs (the modules rules import
-        # when they first need them, validators, parsers) is paid once, before the workers are
-        # forked, instead of once in each of them.
-        first, rest = chunks[0][:1], chunks[0][1:]
-        yield run_chunk(linter, first, cache), True
-        chunks = [rest, *chunks[1:]] if rest else chunks[1:]
-        if not chunks:
-            return
+    cache: ResultCache | None = None
     pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(chunks)),
-        mp_context=multiprocessing.get_context(method),
+        mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        # Forked, a worker starts with the run's script settings (resolving the named folders was
-        # 10 ms a worker) and their memo as it is now, as a chunk linted here would go on with it.
-        initargs=(linter.rules, linter.config, linter.cwd, use_cache, os.getpid(), linter.scripts if method == "fork" else None),
+        initargs=(linter.rules, linter.config, linter.cwd, use_cache, os.getpid(), None),
     )
     stop = False  # the workers are stopped before the pool is shut down
     try:
