@@ -61,6 +61,14 @@ def test_text_output_shows_control_characters_escaped() -> None:
     assert printable("tab\tstays, \u2028 and \x9b do not") == "tab\tstays, \\u2028 and \\x9b do not"
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=0x3000)))
+def test_a_printable_text_is_written_as_it_is(text: str) -> None:
+    """The shortcut for texts without a control character gives what the escaping pattern gives."""
+    from aiblint.formatters.text import _CONTROL, _escape
+
+    assert printable(text) == _CONTROL().sub(_escape, text)
+
+
 def test_a_template_cannot_inject_lines_or_terminal_sequences(write) -> None:  # type: ignore[no-untyped-def]
     """End to end: a customizer name holding a line break and an escape sequence, twice (AIB201)."""
     step = {"type": "Shell", "name": INJECTION, "inline": ["true"]}

@@ -138,6 +138,8 @@ def _window(source: str, start: int) -> tuple[str, int]:
 
 def printable(text: str) -> str:
     """``text`` with every control character written as an escape (``\\n``, ``\\x1b``)."""
+    if text.isprintable():  # no character of _CONTROL is printable: most texts need no search (3 a finding)
+        return text
     return _CONTROL().sub(_escape, text)
 
 
