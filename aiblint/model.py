@@ -171,9 +171,14 @@ class ImageTemplate:
             self._recording = outer
 
     def replay(self, flows: Flows | list[tuple[int, JsonNode]]) -> None:
-        """Record ``flows`` (from :meth:`recorded_flows`) again."""
+        """Record ``flows`` (from :meth:`recorded_flows`) again: :meth:`_flow` for each, in order."""
+        recording = self._recording
+        if recording is not None:
+            recording.extend(flows)
+            return
+        table = self.flows
         for origin, field_node in flows:
-            self._flow(origin, field_node)
+            table.setdefault(origin, []).append(field_node)
 
     def _flow(self, origin: int, node: JsonNode) -> None:
         if self._recording is not None:

@@ -278,3 +278,28 @@ def test_properties_are_each_templates_own() -> None:
     assert body.form == "properties-only" and body.properties is body.resource
     (odd,) = find_templates(load_bytes(b'{"type": "Microsoft.VirtualMachineImages/imageTemplates", "properties": []}', "t.json"))
     assert odd.properties is None and odd.properties is None
+
+
+def _reference_deployment_templates(root: JsonNode) -> list[JsonNode]:
+    """diagnostics.deployment_templates as it was: a walk over every node."""
+    from aiblint.arm.scope import deployment_of
+    from aiblint.jsontree import JsonObject
+
+    return [root] + [node for node in walk(root)
+                     if isinstance(node, JsonObject) and node.key == "template" and deployment_of(node) is not None]
+
+
+def test_deployment_templates_are_found_in_walk_order() -> None:
+    from aiblint.arm.diagnostics import deployment_templates
+
+    document = load_bytes(NESTED, "t.json")
+    assert document.root is not None
+    found = deployment_templates(document)
+    assert found == _reference_deployment_templates(document.root) and len(found) == 3
+    assert [node.logical_path() for node in found] == [
+        "", "resources[1].properties.template", "resources[1].properties.template.resources[1].properties.template"]
+    need_shared()
+    for path in sorted(CORPUS.rglob("*.json")) + sorted(WILD.rglob("*.json")):
+        document = load_bytes(path.read_bytes(), str(path))
+        if document.root is not None and type(document.root).__name__ == "JsonObject":
+            assert deployment_templates(document) == _reference_deployment_templates(document.root), path

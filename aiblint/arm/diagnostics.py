@@ -11,15 +11,14 @@ not judged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Final
 
 from aiblint.arm.functions import signature, suggestion
 from aiblint.arm.scope import ArmContext, Scope, declared_functions, deployment_of
 from aiblint.arm.syntax import Call, ExpressionError, StringLiteral, is_expression_text, walk
 from aiblint.document import Document
-from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
-from aiblint.jsontree import walk as walk_json
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString
 from aiblint.lazyre import lazy
 from aiblint.record import Record
 
@@ -51,10 +50,21 @@ def deployment_templates(document: Document) -> list[JsonObject]:
     root = document.root
     if not isinstance(root, JsonObject):
         return []
-    return [root] + [
-        node for node in walk_json(root)
-        if isinstance(node, JsonObject) and node.key == "template" and deployment_of(node) is not None
-    ]
+    found = [root]
+    stack: list[JsonNode] = [root]  # containers only, in the order jsontree.walk visits them
+    while stack:
+        node = stack.pop()
+        if isinstance(node, JsonObject):
+            if node.key == "template" and deployment_of(node) is not None:
+                found.append(node)
+            children = [value for _, value in node.members if not isinstance(value, JsonScalar)]
+        elif isinstance(node, JsonArray):
+            children = [item for item in node.items if not isinstance(item, JsonScalar)]
+        else:
+            continue
+        children.reverse()
+        stack += children
+    return found
 
 
 def expression_problems(context: ArmContext) -> Iterator[ExpressionProblem]:
@@ -103,7 +113,9 @@ def _strings(roots: Iterable[JsonNode]) -> Iterator[JsonString]:
         elif isinstance(node, JsonObject):
             if node.key == "template" and deployment_of(node) is not None:
                 continue  # checked in its own scope
-            stack.extend(child for name, child in reversed(list(node.items())) if name != "comments")
+            children = [child for name, child in node.items() if name != "comments"]
+            children.reverse()
+            stack += children
         elif isinstance(node, JsonArray):
             stack.extend(reversed(node.items))
 
@@ -131,8 +143,8 @@ def _call_problems(call: Call, scope: Scope, own: dict[tuple[str, str], int]) ->
     kind = call.name.casefold()
     if kind in ("parameters", "variables") and isinstance(call.args[0], StringLiteral):
         argument = call.args[0]
-        declared_names = list(scope.parameters) if kind == "parameters" else list(scope.variables)
-        if argument.value.casefold() not in declared_names:
+        names: Collection[str] = scope.parameters if kind == "parameters" else scope.variables  # case-folded
+        if argument.value.casefold() not in names:
             yield _undeclared(kind, argument.value, scope), argument.start, argument.end
 
 
