@@ -130,14 +130,23 @@ def _compiled(version: str, entry: str) -> Check | None:
     return checker(schema_data.schema(version).document, entry, version)
 
 
+#: :func:`schema_data.definition_key` -> the compiled check of every definition with that key (see
+#: :meth:`_Compiler.ref`): the api versions' schemas have most definitions alike, compiled once
+_COMPILED: dict[object, list[Check]] = {}
+
+
 def checker(document: dict[str, Any], entry: str, version: str | None = None) -> Check | None:
     """The check of definition ``entry`` of schema ``document`` and of every
     definition it reaches; ``None`` if any of them uses what this module does not model.
-    ``version``: the api version whose schema ``document`` is (its checks can share errors)."""
+    ``version``: the api version whose schema ``document`` is (its checks can share errors,
+    and each definition equal to one another version's checker compiled is that one's check)."""
+    compiler = _Compiler(document, version)
     try:
-        return _Compiler(document, version).ref(_DEFS + entry)
+        check = compiler.ref(_DEFS + entry)
     except Unsupported:
-        return None
+        return None  # its checks, some not made, are dropped
+    _COMPILED.update(compiler.compiled)  # all made: shared from now on
+    return check
 
 
 def _modelled(instance: Any, shared: Shared | None = None) -> bool:
@@ -193,6 +202,7 @@ class _Compiler:
         self.version = version
         self.definitions: dict[str, Any] = document.get("$defs", {})
         self.targets: dict[str, list[Check]] = {}
+        self.compiled: dict[object, list[Check]] = {}  # the definitions it compiled, by key
 
     def compile(self, schema: Any) -> Check:
         if not isinstance(schema, dict):
@@ -217,28 +227,33 @@ class _Compiler:
     def ref(self, target: Any, schema: dict[str, Any] | None = None) -> Check:
         if not isinstance(target, str) or not target.startswith(_DEFS) or target[len(_DEFS):] not in self.definitions:
             raise Unsupported(f"$ref {target!r}")
+        name = target[len(_DEFS):]
+        version = self.version
+        # the definition's key: equal in two versions' schemas exactly when the definition is and all it reaches
+        definition = None if version is None else schema_data.definition_key(version, name)
         cell = self.targets.get(target)
         if cell is None:  # compiled once; the cell lets a definition refer to itself
-            cell = self.targets[target] = []
-            cell.append(self.compile(self.definitions[target[len(_DEFS):]]))
+            cell = _COMPILED.get(definition) if definition is not None else None
+            if cell is not None:
+                self.targets[target] = cell  # another version's checker compiled it (a whole one: see checker)
+            else:
+                cell = self.targets[target] = []
+                if definition is not None:
+                    self.compiled[definition] = cell
+                cell.append(self.compile(self.definitions[name]))
 
-        version = self.version
-        if version is None:
+        if definition is None:
             def check_ref(instance: Any, path: Path, found: list[Error]) -> None:
                 cell[0](instance, path, found)
 
             return check_ref
-        name = target[len(_DEFS):]
-        keyed: list[object] = []  # the definition's key, on first use
 
         def check_shared_ref(instance: Any, path: Path, found: list[Error]) -> None:
             shared = _SHARED[0]
             if shared is None or (type(instance) is not dict and type(instance) is not list):
                 cell[0](instance, path, found)
                 return
-            if not keyed:
-                keyed.append(schema_data.definition_key(version, name))
-            key = (keyed[0], id(instance), path)
+            key = (definition, id(instance), path)
             known = shared.errors.get(key)
             if known is not None and known[0] is instance:
                 found += known[1]

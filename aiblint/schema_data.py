@@ -22,6 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
+from aiblint.lazyre import lazy
 from aiblint.record import Record
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -315,7 +316,9 @@ class _Cycle(Exception):
     """A definition that reaches itself through ``$ref``."""
 
 
-_NUMBERS: dict[str, int] = {}  # canonical text of a schema node (its $refs numbered) -> its number
+#: (canonical text of a schema node, the keys of the definitions it names) -> its number
+_NUMBERS: dict[tuple[str, tuple[tuple[str, object], ...]], int] = {}
+_REF = lazy(r'"\$ref": "#/\$defs/((?:[^"\\]|\\.)*)"')
 _KEYS: dict[tuple[str, int], tuple[Schema, object]] = {}  # (version, id(node)) -> (node, its key)
 
 
@@ -343,6 +346,10 @@ def definition_key(version: str, name: str) -> object:
 
 
 def _key(version: str, node: Schema, within: tuple[int, ...]) -> object:
+    """The number of ``node``'s canonical text and of the definitions its
+    ``$ref``s name, in the order the text names them (a definition's text says
+    its name, not what it says: that is its key). Two nodes get the same number
+    exactly when they say the same and every definition they reach does too."""
     known = _KEYS.get((version, id(node)))
     if known is not None and known[0] is node:
         return known[1]
@@ -350,17 +357,10 @@ def _key(version: str, node: Schema, within: tuple[int, ...]) -> object:
         raise _Cycle
     definitions = schema(version).document["$defs"]
     inside = (*within, id(node))
-
-    def numbered(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {field: (f"{part}@{_key(version, definitions[part.removeprefix(_DEF_PREFIX)], inside)}"
-                            if field == "$ref" and isinstance(part, str) and part.startswith(_DEF_PREFIX)
-                            and part.removeprefix(_DEF_PREFIX) in definitions else numbered(part))
-                    for field, part in value.items()}
-        if isinstance(value, list):
-            return [numbered(item) for item in value]
-        return value
-
-    key = _NUMBERS.setdefault(json.dumps(numbered(node), sort_keys=True), len(_NUMBERS))
+    text = json.dumps(node, sort_keys=True)
+    # a "$ref" member as json.dumps writes it: a quote inside a string is written \", so no string holds this
+    names = [json.loads(f'"{name}"') if "\\" in name else name for name in _REF().findall(text)]  # as written: escaped
+    reached = tuple((name, _key(version, definitions[name], inside)) for name in names if name in definitions)
+    key = _NUMBERS.setdefault((text, reached), len(_NUMBERS))
     _KEYS[version, id(node)] = (node, key)
     return key

@@ -399,3 +399,54 @@ def test_the_union_form_of_a_condition_is_told_from_others() -> None:
                   {**union, "properties": {"type": {"const": 1}}}, {**union, "x-note": 1},
                   {key: value for key, value in union.items() if key != "type"}):
         assert fastschema._discriminated(other) is None, other
+
+
+# -- a definition alike in two api versions is compiled once --------------------------------------
+
+
+def _checked(version: str, instance: Any) -> list[str]:
+    check = fastschema.checker(schema_data.schema(version).document, "A", version)
+    assert check is not None
+    found: list[fastschema.Error] = []
+    check(instance, (), found)
+    return [f"{error.validator} {list(error.absolute_path)}" for error in found]
+
+
+def test_a_definition_is_compiled_once_for_the_versions_it_is_alike_in_and_never_for_others(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A reads the same in x, y and z; what its B says differs in y; w's A refers to another definition
+    def document(target: str, ref: str = "B") -> dict[str, Any]:
+        return {"$id": "urn:t", "$defs": {"A": {"properties": {"b": {"$ref": f"#/$defs/{ref}"}}},
+                                          "B": {"type": target}, "C": {"type": "string"}}}
+
+    owners = {name: schema_data.VersionSchema(name, document(*spec)) for name, spec in
+              [("x", ("string",)), ("y", ("integer",)), ("z", ("string",)), ("w", ("integer", "C"))]}
+    monkeypatch.setattr(schema_data, "schema", owners.__getitem__)
+    monkeypatch.setattr(fastschema, "_COMPILED", {})
+    compiled: list[Any] = []
+    real = fastschema._Compiler.compile
+
+    def counted(self: fastschema._Compiler, node: Any) -> fastschema.Check:
+        compiled.append(node)
+        return real(self, node)
+
+    monkeypatch.setattr(fastschema._Compiler, "compile", counted)
+    assert _checked("x", {"b": 1}) == ["type ['b']"]
+    assert _checked("y", {"b": 1}) == [] and _checked("y", {"b": "s"}) == ["type ['b']"]
+    made = len(compiled)
+    assert _checked("z", {"b": 1}) == ["type ['b']"]  # x's checks
+    assert len(compiled) == made
+    assert _checked("w", {"b": 1}) == ["type ['b']"] and _checked("w", {"b": "s"}) == []
+    assert len(compiled) > made
+
+
+def test_a_checker_that_cannot_be_made_shares_none_of_its_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # B compiles, then A's unknown keyword fails the whole checker: B's check is not kept half made
+    document = {"$id": "urn:t", "$defs": {"A": {"properties": {"b": {"$ref": "#/$defs/B"}}, "format": "uri"},
+                                          "B": {"type": "string"}}}
+    monkeypatch.setattr(schema_data, "schema", {"x": schema_data.VersionSchema("x", document)}.__getitem__)
+    monkeypatch.setattr(fastschema, "_COMPILED", {})
+    assert fastschema.checker(document, "A", "x") is None
+    assert fastschema._COMPILED == {}
+    assert fastschema.checker(document, "B", "x") is not None
+    assert list(fastschema._COMPILED) == [schema_data.definition_key("x", "B")]

@@ -63,6 +63,24 @@ def test_a_definition_that_reaches_itself_is_its_version_s_own(monkeypatch: pyte
     assert schema_data.definition_key("x", "B") != schema_data.definition_key("y", "B")
 
 
+def test_a_reference_is_keyed_by_its_target_whatever_its_name_and_a_string_that_looks_like_one_is_not(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # a name that JSON writes escaped (non-ASCII, a quote, a backslash); targets that differ in each version
+    def document(target: str, said: str) -> dict[str, Any]:
+        return {"$id": "urn:t", "$defs": {
+            "A": {"properties": {"b": {"$ref": '#/$defs/B\u00e9"\\'}, "c": {"description": said}}},
+            'B\u00e9"\\': {"type": target}}}
+
+    owners = {name: schema_data.VersionSchema(name, document(target, said)) for name, target, said in [
+        ("x", "string", '"$ref": "#/$defs/C"'), ("y", "integer", '"$ref": "#/$defs/C"'), ("z", "string", '"$ref": "#/$defs/C"'),
+        ("w", "string", "other words")]}
+    monkeypatch.setattr(schema_data, "schema", owners.__getitem__)
+    keys = {name: schema_data.definition_key(name, "A") for name in owners}
+    assert keys["x"] != keys["y"]  # what the reference reaches differs
+    assert keys["x"] == keys["z"]  # the same words reaching the same
+    assert keys["x"] != keys["w"]  # other words
+
+
 # -- sharing changes nothing ----------------------------------------------------------------------
 
 
