@@ -103,7 +103,8 @@ class Shared:
 _SHARED: list[Shared | None] = [None]  # what errors() is sharing now, if anything
 
 
-def errors(version: str, entry: str, instance: Any, shared: Shared | None = None) -> list[Error] | None:
+def errors(version: str, entry: str, instance: Any, shared: Shared | None = None,
+           modelled: bool = False) -> list[Error] | None:
     """The errors jsonschema finds in ``instance`` against definition ``entry``
     of api ``version``'s schema, in the order it finds them (except that the
     values of a map come in the instance's order, where jsonschema's is a
@@ -112,9 +113,10 @@ def errors(version: str, entry: str, instance: Any, shared: Shared | None = None
     ``shared``: the errors found in objects and arrays under earlier calls
     with the same ``shared``, by definition (:func:`schema_data.definition_key`:
     equal in two versions), object and path. For instances that share their
-    parts and are never changed: the walks of one template under several api versions."""
+    parts and are never changed: the walks of one template under several api versions.
+    ``modelled``: the caller made ``instance`` and knows that :func:`modelled` holds for each value in it."""
     check = _compiled(version, entry)
-    if check is None or not _modelled(instance, shared):
+    if check is None or not (modelled or _modelled(instance, shared)):
         return None
     found: list[Error] = []
     _SHARED[0] = shared
@@ -147,6 +149,13 @@ def checker(document: dict[str, Any], entry: str, version: str | None = None) ->
         return None  # its checks, some not made, are dropped
     _COMPILED.update(compiler.compiled)  # all made: shared from now on
     return check
+
+
+def modelled(value: Any) -> bool:
+    """Every value in ``value`` is of a JSON type as the loader makes them, or of
+    none at all: what :func:`errors` can judge (a caller that builds an instance
+    can ask this of each value it puts in, instead of :func:`errors` looking at all of it)."""
+    return _modelled(value)
 
 
 def _modelled(instance: Any, shared: Shared | None = None) -> bool:

@@ -69,6 +69,10 @@ _TYPE_WORDS = {"integer": "an integer", "string": "a string", "array": "an array
                "boolean": "true or false", "number": "a number", "null": "null"}
 
 
+#: The Python types of the values fastschema models as they are (see _Walk.odd)
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 class _Unknowable:
     """Stands in the instance for a value aiblint cannot know; no JSON type
     accepts it, and every error about it is dropped."""
@@ -178,7 +182,7 @@ def _value_problems(walk: _Walk, template: ImageTemplate, entry: str, instance: 
     importing it (48 ms); only when one of them would become a finding does
     jsonschema run, and its errors make the findings, so that what is
     reported (wording, paths, order) is always jsonschema's."""
-    quick = fastschema.errors(walk.version, entry, instance)
+    quick = fastschema.errors(walk.version, entry, instance, None, not walk.odd)
     if quick is not None and next(_Errors(walk, template).problems(iter(quick)), None) is None:
         return []
     JSONSCHEMA_RUNS[0] += 1
@@ -189,7 +193,7 @@ def _placed_problems(walk: _Walk, template: ImageTemplate, entry: str, instance:
     """Pass 2's problems where only their identities are read (a version whose
     problems are not reported, only looked for in it): fastschema's, which sit
     at jsonschema's identities (see :func:`_quick_runs`); jsonschema's when it cannot tell."""
-    quick = fastschema.errors(walk.version, entry, instance)
+    quick = fastschema.errors(walk.version, entry, instance, None, not walk.odd)
     if quick is None:
         return _value_problems(walk, template, entry, instance)
     return list(_Errors(walk, template).problems(iter(quick)))
@@ -238,7 +242,7 @@ def _clean(template: ImageTemplate, walk: _Walk, instance: Any, entry: str, chec
     version were walked (``tests/test_schema_sharing.py``)."""
     if walk.misfit or walk.problems or walk.stops:
         return False
-    errors = fastschema.errors(walk.version, entry, instance, checked)
+    errors = fastschema.errors(walk.version, entry, instance, checked, not walk.odd)
     return errors is not None and next(_Errors(walk, template).problems(iter(errors)), None) is None
 
 
@@ -259,7 +263,7 @@ def _quick_runs(template: ImageTemplate, walks: list[tuple[_Walk, Any, str]],
     quick: list[list[Problem]] = []
     common: set[tuple[object, ...]] = set()
     for index, (walk, instance, entry) in enumerate(walks):
-        errors = fastschema.errors(walk.version, entry, instance, shared)
+        errors = fastschema.errors(walk.version, entry, instance, shared, not walk.odd)
         if errors is None:
             return None
         quick.append(list(_Errors(walk, template).problems(iter(errors))))
@@ -411,11 +415,11 @@ def _lifecycle_problems(version: str, node: JsonNode, document: Document) -> Ite
 class _Walked:
     """A value walked under one candidate version, for the others (see :meth:`_Walk._shared`)."""
 
-    __slots__ = ("document", "excused", "flows", "instance", "node", "objected", "placed", "stops")
+    __slots__ = ("document", "excused", "flows", "instance", "node", "objected", "odd", "placed", "stops")
 
     def __init__(self, node: JsonNode, document: Document, instance: Any, placed: list[tuple[Path, _Place]],
                  objected: list[tuple[Path, _Object]], excused: list[tuple[Path, str]],
-                 flows: tuple[tuple[int, JsonNode], ...], stops: int) -> None:
+                 flows: tuple[tuple[int, JsonNode], ...], stops: int, odd: int) -> None:
         self.node = node  # kept: its id stays its own while the walks last
         self.document = document
         self.instance = instance
@@ -424,19 +428,63 @@ class _Walked:
         self.excused = excused
         self.flows = flows
         self.stops = stops
+        self.odd = odd
 
 
 class _Leaf:
     """A string walked under one candidate version, for the others: where it is
     written, its value and the value flows resolving it records."""
 
-    __slots__ = ("flows", "node", "place", "value")
+    __slots__ = ("flows", "node", "odd", "place", "value")
 
-    def __init__(self, node: JsonNode, place: _Place, value: Any, flows: tuple[tuple[int, JsonNode], ...]) -> None:
+    def __init__(self, node: JsonNode, place: _Place, value: Any, flows: tuple[tuple[int, JsonNode], ...],
+                 odd: bool) -> None:
         self.node = node  # kept: its id stays its own while the walks last
         self.place = place
         self.value = value
         self.flows = flows
+        self.odd = odd
+
+
+_MAP, _UNION, _RECORD, _OPAQUE = "map", "union", "record", "opaque"  # what a walk makes of an object's shape
+
+
+class _Plan:
+    """What a walk reads of a shape, read once per shape (a walk asks for each
+    one again and again; shapes are made once each and never change: schema_data)."""
+
+    __slots__ = ("chosen", "discriminator", "form", "items", "key", "members", "shape", "values")
+
+    def __init__(self, shape: Shape) -> None:
+        self.shape = shape  # kept: its id stays its own
+        schema = shape.schema
+        # in the order the walk tells them apart: a map, a union, an object with properties, none of them
+        self.form = (_MAP if shape.is_map else _UNION if schema.get("discriminator") is not None
+                     else _RECORD if "properties" in schema else _OPAQUE)
+        self.members = shape.members() if self.form is _UNION or self.form is _RECORD else {}
+        self.items = shape.child(("i", None))  # an array's items
+        self.values = shape.child(("m", None))  # a map's values
+        self.chosen = shape.chosen
+        self.discriminator = shape.discriminator
+        self.key: tuple[object, ...] | None = None
+
+    def identity(self) -> tuple[object, ...]:
+        """The shape as walks under several versions share it: equal exactly when
+        the schema node says the same (with all it reaches) and the variant is the same."""
+        if self.key is None:
+            shape = self.shape
+            self.key = (schema_data.schema_key(shape.version, shape.schema), shape.name, shape.variant)
+        return self.key
+
+
+_PLANS: dict[int, _Plan] = {}  # id(shape) -> its plan (which keeps the shape: its id stays its own)
+
+
+def _plan(shape: Shape) -> _Plan:
+    plan = _PLANS.get(id(shape))
+    if plan is None or plan.shape is not shape:
+        plan = _PLANS[id(shape)] = _Plan(shape)
+    return plan
 
 
 #: For one template's candidate versions: (node, document, definition, variant, path, steps) -> that
@@ -462,6 +510,8 @@ class _Walk:
         self.shared = shared
         self.versioned = 0  # how often this walk did what depends on its version (a problem, a misfit)
         self.stops = 0  # objects and arrays whose members or items it did not walk (no schema for them)
+        # values put in the instance that fastschema does not model (none: it need not look at them again)
+        self.odd = 0
         self.placed: list[tuple[Path, _Place]] = []
         self.objected: list[tuple[Path, _Object]] = []
         self.excusing: list[tuple[Path, str]] = []
@@ -497,47 +547,48 @@ class _Walk:
     def value(self, node: JsonNode, document: Document, shape: Shape | None, path: Path, steps: Steps) -> Any:
         if isinstance(node, JsonString):
             return self._string(node, document, shape, path, steps)
-        if self.shared is not None and shape is not None and isinstance(node, (JsonObject, JsonArray)):
-            return self._shared(node, document, shape, path, steps)
-        return self._container(node, document, shape, path, steps)
-
-    def _container(self, node: JsonNode, document: Document, shape: Shape | None, path: Path, steps: Steps) -> Any:
-        self._place(path, _Place(node, document, True))
-        if isinstance(node, JsonObject):
-            return self._object(node, document, shape, path, steps)
-        if isinstance(node, JsonArray):
-            item = shape.child(("i", None)) if shape is not None else None
-            if item is None:
-                self.stops += bool(node.items)
-                return []  # no schema for its items (a type error, if any, is about the array itself)
-            return [self.value(child, self._document(node, child, document), item, (*path, index), (*steps, ("i", None)))
-                    for index, child in enumerate(node.items)]
-        return node.value
-
-    def _place(self, path: Path, place: _Place) -> None:
+        if isinstance(node, (JsonObject, JsonArray)):
+            plan = None if shape is None else _plan(shape)
+            if plan is not None and self.shared is not None:
+                return self._shared(node, document, plan, path, steps)
+            return self._container(node, document, plan, path, steps)
+        place = _Place(node, document, True)  # a number, true, false or null
         self.places[path] = place
         if self.shared is not None:
             self.placed.append((path, place))
+        value = node.value
+        if type(value) not in _PLAIN:
+            self.odd += not fastschema.modelled(value)
+        return value
 
-    def _object_at(self, path: Path, found: _Object) -> None:
-        self.objects[path] = found
+    def _container(self, node: JsonObject | JsonArray, document: Document, plan: _Plan | None, path: Path,
+                   steps: Steps) -> Any:
+        place = _Place(node, document, True)
+        self.places[path] = place
         if self.shared is not None:
-            self.objected.append((path, found))
+            self.placed.append((path, place))
+        if isinstance(node, JsonObject):
+            return self._object(node, document, plan, path, steps)
+        item = plan.items if plan is not None else None
+        if item is None:
+            self.stops += bool(node.items)
+            return []  # no schema for its items (a type error, if any, is about the array itself)
+        return [self.value(child, self._document(node, child, document), item, (*path, index), (*steps, ("i", None)))
+                for index, child in enumerate(node.items)]
 
     def _excuse(self, names: list[tuple[Path, str]]) -> None:
         self.excused.update(names)
         if self.shared is not None:
             self.excusing += names
 
-    def _shared(self, node: JsonNode, document: Document, shape: Shape, path: Path, steps: Steps) -> Any:
+    def _shared(self, node: JsonObject | JsonArray, document: Document, plan: _Plan, path: Path, steps: Steps) -> Any:
         """:meth:`_container`, or what it gave under another candidate version
         whose schema is the same at this place (a definition equal to this
         one with all it reaches): the same instance (never changed once
         made), places, objects, excused names and value flows, when walking
         it did nothing that depends on the version (no problem, no misfit)."""
         assert self.shared is not None
-        key = (id(node), id(document), schema_data.schema_key(shape.version, shape.schema), shape.name, shape.variant,
-               path, steps)
+        key = (id(node), id(document), plan.identity(), path, steps)
         found = self.shared.get(key)
         if isinstance(found, _Walked) and found.node is node and found.document is document:
             self.places.update(found.placed)
@@ -548,13 +599,15 @@ class _Walk:
             self.excusing += found.excused
             self.template.replay(found.flows)
             self.stops += found.stops
+            self.odd += found.odd
             return found.instance
-        versioned, stops = self.versioned, self.stops
+        versioned, stops, odd = self.versioned, self.stops, self.odd
         marks = len(self.placed), len(self.objected), len(self.excusing), len(self.flows)
-        instance = self._container(node, document, shape, path, steps)
+        instance = self._container(node, document, plan, path, steps)
         if self.versioned == versioned:
             self.shared[key] = _Walked(node, document, instance, self.placed[marks[0]:], self.objected[marks[1]:],
-                                       self.excusing[marks[2]:], tuple(self.flows[marks[3]:]), self.stops - stops)
+                                       self.excusing[marks[2]:], tuple(self.flows[marks[3]:]), self.stops - stops,
+                                       self.odd - odd)
         return instance
 
     def _document(self, holder: JsonNode, child: JsonNode, document: Document) -> Document:
@@ -567,9 +620,12 @@ class _Walk:
         if shared is not None:  # a string's value is the same under every version: resolved once
             leaf = shared.get(("s", id(node)))
             if isinstance(leaf, _Leaf) and leaf.node is node:
-                self._place(path, leaf.place)
+                self.places[path] = leaf.place
+                self.placed.append((path, leaf.place))
                 if leaf.flows:
                     self.template.replay(leaf.flows)  # as resolve replays them
+                if leaf.odd:
+                    self.odd += 1
                 return leaf.value
         whole = self.template.follow(node)  # an object or array known in full, wherever it is written
         if whole is not node and whole is not None:
@@ -580,28 +636,32 @@ class _Walk:
             return self.value(resolved.node, resolved.document, shape, path, steps)
         place = _Place(resolved.node, resolved.document, resolved.known)
         value = resolved.value if place.known else _UNKNOWABLE
+        odd = type(value) not in _PLAIN and value is not _UNKNOWABLE and not fastschema.modelled(value)  # a value computed
+        self.odd += odd
+        self.places[path] = place
         if shared is not None:
-            shared["s", id(node)] = _Leaf(node, place, value, tuple(self.flows[mark:]))
-        self._place(path, place)
+            shared["s", id(node)] = _Leaf(node, place, value, tuple(self.flows[mark:]), odd)
+            self.placed.append((path, place))
         return value
 
-    def _object(self, node: JsonObject, document: Document, shape: Shape | None, path: Path, steps: Steps) -> Any:
-        if shape is None:
+    def _object(self, node: JsonObject, document: Document, plan: _Plan | None, path: Path, steps: Steps) -> Any:
+        if plan is None or plan.form is _OPAQUE:  # no schema for its members (a type error, if any, is about the object)
             self.stops += bool(node.members)
             return {}
-        if shape.is_map:
-            values = shape.child(("m", None))
+        if plan.form is _MAP:
+            values = plan.values
             return {name: self.value(child, self._document(node, child, document), values, (*path, name), (*steps, ("m", None)))
                     for name, child in node.items()}
-        union = shape.schema.get("discriminator") is not None  # Shape.discriminator, without its text
-        if not union and "properties" not in shape.schema:  # not Shape.is_record
-            self.stops += bool(node.members)
-            return {}  # no schema for its members (a type error, if any, is about the object itself)
-        if union:
+        shape = plan.shape
+        if plan.form is _UNION:
             shape = self._dispatch(node, shape, path, steps)
-            steps = (*steps, ("v", shape.chosen))
-        self._object_at(path, _Object(node, shape, steps))
-        known = shape.members()
+            plan = _plan(shape)
+            steps = (*steps, ("v", plan.chosen))
+        found = _Object(node, shape, steps)
+        self.objects[path] = found
+        if self.shared is not None:
+            self.objected.append((path, found))
+        known = plan.members
         at_root = self.arm_root and not path
         out: dict[str, Any] = {}
         target: str | None
@@ -626,8 +686,8 @@ class _Walk:
             value = self.value(child, written, sub, (*path, target), (*steps, ("p", target)))
             if value is not None:  # null (often `if(..., null(), ...)`) is how ARM and Bicep leave a property out
                 out[target] = value
-        if shape.chosen is not None and shape.discriminator in out:
-            out[shape.discriminator] = shape.chosen  # spelt as the schema spells it (any case problem is reported)
+        if plan.chosen is not None and plan.discriminator in out:
+            out[plan.discriminator] = plan.chosen  # spelt as the schema spells it (any case problem is reported)
         return out
 
     # discriminated unions -------------------------------------------------------------

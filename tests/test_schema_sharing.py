@@ -205,7 +205,8 @@ def test_the_findings_of_an_unknown_api_version_are_those_without_sharing(monkey
     monkeypatch.setattr(schema, "walked", lambda template, version, neutral=False, shared=None: walked(template, version, neutral))
     monkeypatch.setattr(fastschema, "_SHARED", [None])
     errors = fastschema.errors
-    monkeypatch.setattr(fastschema, "errors", lambda version, entry, instance, shared=None: errors(version, entry, instance))
+    monkeypatch.setattr(fastschema, "errors", lambda version, entry, instance, shared=None, modelled=False: errors(
+        version, entry, instance))
     alone, _ = linter.lint_bytes(text, "t.json")
     said = [(f.rule, f.line, f.column, f.message) for f in shared]
     assert said == [(f.rule, f.line, f.column, f.message) for f in alone]
@@ -318,9 +319,10 @@ def test_versions_after_the_first_are_not_validated_when_it_has_no_value_problem
     asked: list[str] = []
     errors = fastschema.errors
 
-    def counted(version: str, entry: str, instance: Any, shared: fastschema.Shared | None = None) -> Any:
+    def counted(version: str, entry: str, instance: Any, shared: fastschema.Shared | None = None,
+                modelled: bool = False) -> Any:
         asked.append(version)
-        return errors(version, entry, instance, shared)
+        return errors(version, entry, instance, shared, modelled)
 
     monkeypatch.setattr(fastschema, "errors", counted)
     found = [(problem.rule, problem.message) for problem in schema._check(template)]
@@ -468,3 +470,90 @@ def test_a_version_without_a_problem_but_lacking_what_the_template_uses_does_not
     assert found[1][1].startswith("osDiskSizeGB is -1") and "from 2020-02-14 to 2025-10-01" in found[1][1]
     monkeypatch.setattr(schema, "_clean", lambda *_: False)  # every version walked, as before
     assert [(problem.rule, problem.message) for problem in schema._check(_template(text))] == found
+
+
+# -- the walk tells fastschema whether it models the instance --------------------------------------
+
+
+def _odd_agrees(templates: list[ImageTemplate]) -> int:
+    """Each walk counts the values it put in its instance that fastschema does
+    not model (``odd``): none exactly when fastschema, looking at all of it, finds it modelled."""
+    count = 0
+    for template in templates:
+        shared: schema._Shared = {}
+        for version in VERSIONS:
+            for walk, instance, _ in (schema.walked(template, version),
+                                      schema.walked(template, version, neutral=True, shared=shared)):
+                assert (walk.odd == 0) == fastschema._modelled(instance), (template.document.path, version)
+                count += 1
+    return count
+
+
+def test_the_walk_knows_which_instances_fastschema_models() -> None:
+    texts = dict((data, name) for name, data in _texts())  # copies once
+    assert _odd_agrees([t for data, name in texts.items() for t in _templates(name, data)]) > 1000
+
+
+def test_the_walk_knows_which_corpus_instances_fastschema_models() -> None:
+    need_shared()
+    files = {path.read_bytes(): str(path) for folder in (CORPUS, WILD) for path in sorted(folder.rglob("*.json"))}
+    assert _odd_agrees([t for data, name in files.items() for t in _templates(name, data)]) > 1000
+
+
+_BUILD_TIMEOUT: dict[str, Any] = {
+    "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2024-02-01", "name": "img",
+    "location": "westus2",
+    "properties": {
+        "buildTimeoutInMinutes": 60, "vmProfile": {"vmSize": "Standard_D2s_v3"},
+        "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server",
+                   "version": "latest"},
+        "distribute": [{"type": "VHD", "runOutputName": "vhd"}],
+    },
+}
+
+
+@pytest.mark.parametrize("api", ["2024-02-01", "2099-01-01"])  # one version, and every version (walks shared)
+@pytest.mark.parametrize("where", ["scalar", "string"])
+def test_only_an_instance_of_plain_values_is_vouched_for(api: str, where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from decimal import Decimal
+
+    from aiblint.jsontree import JsonObject
+    from aiblint.values import Resolved
+
+    vouched: list[bool] = []
+    real_errors = fastschema.errors
+
+    def recorded(version: str, entry: str, instance: Any, shared: fastschema.Shared | None = None,
+                 modelled: bool = False) -> Any:
+        vouched.append(modelled)
+        return real_errors(version, entry, instance, shared, modelled)
+
+    monkeypatch.setattr(fastschema, "errors", recorded)
+    for odd in (False, True):
+        template = _template({**_BUILD_TIMEOUT, "apiVersion": api})
+        properties = template.resource.get("properties")
+        assert isinstance(properties, JsonObject)
+        if where == "scalar":  # a number the loader made of another kind
+            properties.get("buildTimeoutInMinutes")._value = Decimal(60) if odd else 60  # type: ignore[union-attr]
+        else:  # a value an expression computed: an object whose keys are no strings
+            name, value = template.resource.get("name"), {1: "x"} if odd else "img"
+            real, document = template.resolve, template.document
+            monkeypatch.setattr(template, "resolve", lambda node, real=real, name=name, value=value, document=document: (
+                Resolved(value, node, document) if node is name else real(node)))
+        vouched.clear()
+        schema.schema_problems(template)
+        assert vouched and set(vouched) == {not odd}, (odd, vouched)
+
+
+def test_a_walk_reads_each_shape_s_own_plan() -> None:
+    """What a walk reads of a shape is kept per shape: a union's variants and
+    the same definition in another version each have their own."""
+    union = schema_data.schema("2024-02-01").definition("ImageTemplateCustomizer")
+    every, shell = schema._plan(union.choose(None)), schema._plan(union.choose("Shell"))
+    assert (every.form, every.chosen, shell.form, shell.chosen) == ("union", None, "union", "Shell")
+    assert "inline" in shell.members and "sourceUri" not in shell.members and "sourceUri" in every.members
+    older = schema._plan(schema_data.schema("2019-05-01-preview").definition("ImageTemplateCustomizer").choose("Shell"))
+    assert older is not shell and older.shape.version == "2019-05-01-preview"
+    assert schema._plan(union.choose("Shell")) is shell
+    items = schema._plan(schema_data.schema("2024-02-01").resource()).members["properties"]
+    assert items is not None and schema._plan(items).form == "record"
