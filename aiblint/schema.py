@@ -453,7 +453,7 @@ class _Plan:
     """What a walk reads of a shape, read once per shape (a walk asks for each
     one again and again; shapes are made once each and never change: schema_data)."""
 
-    __slots__ = ("chosen", "discriminator", "form", "items", "key", "members", "shape", "values")
+    __slots__ = ("_members", "chosen", "discriminator", "form", "items", "key", "shape", "values")
 
     def __init__(self, shape: Shape) -> None:
         self.shape = shape  # kept: its id stays its own
@@ -461,12 +461,19 @@ class _Plan:
         # in the order the walk tells them apart: a map, a union, an object with properties, none of them
         self.form = (_MAP if shape.is_map else _UNION if schema.get("discriminator") is not None
                      else _RECORD if "properties" in schema else _OPAQUE)
-        self.members = shape.members() if self.form is _UNION or self.form is _RECORD else {}
+        self._members: dict[str, Shape | None] | None = None  # on first use: most union shapes are only dispatched
         self.items = shape.child(("i", None))  # an array's items
         self.values = shape.child(("m", None))  # a map's values
         self.chosen = shape.chosen
         self.discriminator = shape.discriminator
         self.key: tuple[object, ...] | None = None
+
+    def members(self) -> dict[str, Shape | None]:
+        """:meth:`Shape.members` (a union's or a record's)."""
+        members = self._members
+        if members is None:
+            members = self._members = self.shape.members()
+        return members
 
     def identity(self) -> tuple[object, ...]:
         """The shape as walks under several versions share it: equal exactly when
@@ -661,7 +668,7 @@ class _Walk:
         self.objects[path] = found
         if self.shared is not None:
             self.objected.append((path, found))
-        known = plan.members
+        known = plan.members()
         at_root = self.arm_root and not path
         out: dict[str, Any] = {}
         target: str | None

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
+from aiblint.hashing import sha256_hex
 from aiblint.lazyre import lazy
 from aiblint.record import Record
 
@@ -97,16 +98,26 @@ def deprecated_because(version: str) -> str | None:
 
 @cache
 def schema(version: str) -> VersionSchema:
-    return VersionSchema(version, _read(SCHEMAS / f"{version}.json"))
+    return VersionSchema(version, _read(SCHEMAS / f"{version}.json"), _shipped_digests().get(version))
+
+
+@cache
+def _shipped_digests() -> dict[str, dict[str, str | None]]:
+    """:func:`definition_digests` of every shipped schema, worked out when they were generated."""
+    return _read(SCHEMAS / "digests.json")["digests"]  # type: ignore[no-any-return]
 
 
 class VersionSchema:
     """One api version's generated schema document."""
 
-    def __init__(self, version: str, document: Schema) -> None:
+    def __init__(self, version: str, document: Schema, digests: dict[str, str | None] | None = None) -> None:
         self.version = version
         self.document = document
         self.uri: str = document["$id"]
+        # id(definition) -> its digest (definition_digests: those of this very document, or none)
+        definitions = document.get("$defs", {})
+        self.digests: dict[int, str] = {id(definitions[name]): digest for name, digest in (digests or {}).items()
+                                        if digest is not None and name in definitions}
         # made once each (a walk asks for the same ones again and again), the node kept: its id stays its own
         self._shapes: dict[int, tuple[Schema, Shape]] = {}
         self._definitions: dict[str, Shape] = {}
@@ -355,7 +366,12 @@ def _key(version: str, node: Schema, within: tuple[int, ...]) -> object:
         return known[1]
     if id(node) in within:
         raise _Cycle
-    definitions = schema(version).document["$defs"]
+    owner = schema(version)
+    digest = owner.digests.get(id(node))
+    if digest is not None:  # a definition of a shipped schema: its key was worked out when it was generated
+        _KEYS[version, id(node)] = (node, digest)
+        return digest
+    definitions = owner.document["$defs"]
     inside = (*within, id(node))
     text = json.dumps(node, sort_keys=True)
     # a "$ref" member as json.dumps writes it: a quote inside a string is written \", so no string holds this
@@ -364,3 +380,32 @@ def _key(version: str, node: Schema, within: tuple[int, ...]) -> object:
     key = _NUMBERS.setdefault((text, reached), len(_NUMBERS))
     _KEYS[version, id(node)] = (node, key)
     return key
+
+
+def definition_digests(document: Schema) -> dict[str, str | None]:
+    """Per definition of schema ``document``, a digest of what it says and of
+    the digests of the definitions it names (sha-256): two definitions have the
+    same digest exactly when they say the same and so does every definition
+    they reach, the key :func:`schema_key` gives them (a string, where a node it
+    works out at run time gets a number). ``None`` for one that reaches a
+    definition that reaches itself (its key is its version's own). Worked out
+    by ``scripts/generate_schemas.py`` for the shipped schemas (``digests.json``)."""
+    definitions: dict[str, Schema] = document["$defs"]
+    digests: dict[str, str | None] = {}
+
+    def digest(name: str, within: frozenset[str]) -> str | None:
+        if name in digests:
+            return digests[name]
+        if name in within:
+            return None  # a cycle (not kept: only the definitions on it, worked out below, are so)
+        text = json.dumps(definitions[name], sort_keys=True)
+        names = [json.loads(f'"{ref}"') if "\\" in ref else ref for ref in _REF().findall(text)]  # as _key reads them
+        reached = [(ref, digest(ref, within | {name})) for ref in names if ref in definitions]
+        found = None if any(sub is None for _, sub in reached) else sha256_hex(
+            "\n".join([text, *(f"{ref}\t{sub}" for ref, sub in reached)]).encode())
+        digests[name] = found
+        return found
+
+    for name in definitions:
+        digest(name, frozenset())
+    return dict(sorted(digests.items()))

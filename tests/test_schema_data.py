@@ -171,3 +171,42 @@ def test_a_union_s_kind_and_the_strict_versions() -> None:
     assert schema_data.schema("2024-02-01").definition("ImageTemplateSource").kind == "source"
     assert [schema_data.is_strict(version) for version in versions] == [
         schema_data.order(version) >= versions.index("2024-02-01") for version in versions]
+
+
+# -- the definition digests shipped beside the schemas ----------------------------------------------
+
+
+def test_the_shipped_definition_digests_are_those_of_the_shipped_schemas() -> None:
+    shipped = json.loads((schema_data.SCHEMAS / "digests.json").read_text(encoding="utf-8"))["digests"]
+    assert list(shipped) == list(schema_data.api_versions())
+    for version in schema_data.api_versions():
+        assert shipped[version] == schema_data.definition_digests(schema_data.schema(version).document), (
+            f"run: python scripts/generate_schemas.py ({version})")
+
+
+def test_two_definitions_share_a_digest_exactly_when_their_keys_worked_out_at_run_time_are_equal(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import copy
+
+    shipped = {version: schema_data.schema(version) for version in schema_data.api_versions()}
+    digests = {(version, name): schema_data.schema_key(version, owner.document["$defs"][name])
+               for version, owner in shipped.items() for name in owner.document["$defs"]}
+    assert all(isinstance(key, str) for key in digests.values())  # read from digests.json, none worked out
+    # the same documents without digests: every key worked out from what the definitions say
+    copies = {version: schema_data.VersionSchema(version, copy.deepcopy(owner.document)) for version, owner in shipped.items()}
+    monkeypatch.setattr(schema_data, "schema", copies.__getitem__)
+    worked = {(version, name): schema_data.definition_key(version, name) for version, name in digests}
+    assert all(isinstance(key, int) for key in worked.values())
+    pairs = list(digests)
+    alike = {(one, two) for one in pairs for two in pairs if digests[one] == digests[two]}
+    assert alike == {(one, two) for one in pairs for two in pairs if worked[one] == worked[two]}
+    assert len(alike) > 2 * len(pairs)  # many definitions are alike in several versions
+
+
+def test_a_definition_that_reaches_itself_has_no_digest() -> None:
+    document = {"$defs": {"A": {"properties": {"b": {"$ref": "#/$defs/B"}}}, "B": {"items": {"$ref": "#/$defs/A"}},
+                          "C": {"properties": {"a": {"$ref": "#/$defs/A"}}}, "D": {"type": "string"},
+                          "E": {"items": {"$ref": "#/$defs/D"}}}}
+    digests = schema_data.definition_digests(document)
+    assert digests["A"] is None and digests["B"] is None and digests["C"] is None
+    assert digests["D"] is not None and digests["E"] is not None and digests["D"] != digests["E"]

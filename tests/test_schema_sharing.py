@@ -551,9 +551,9 @@ def test_a_walk_reads_each_shape_s_own_plan() -> None:
     union = schema_data.schema("2024-02-01").definition("ImageTemplateCustomizer")
     every, shell = schema._plan(union.choose(None)), schema._plan(union.choose("Shell"))
     assert (every.form, every.chosen, shell.form, shell.chosen) == ("union", None, "union", "Shell")
-    assert "inline" in shell.members and "sourceUri" not in shell.members and "sourceUri" in every.members
+    assert "inline" in shell.members() and "sourceUri" not in shell.members() and "sourceUri" in every.members()
     older = schema._plan(schema_data.schema("2019-05-01-preview").definition("ImageTemplateCustomizer").choose("Shell"))
     assert older is not shell and older.shape.version == "2019-05-01-preview"
     assert schema._plan(union.choose("Shell")) is shell
-    items = schema._plan(schema_data.schema("2024-02-01").resource()).members["properties"]
+    items = schema._plan(schema_data.schema("2024-02-01").resource()).members()["properties"]
     assert items is not None and schema._plan(items).form == "record"
