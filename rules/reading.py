@@ -7,11 +7,13 @@ from collections.abc import Iterator
 
 from aiblint.document import Document
 from aiblint.findings import Severity
-from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString, walk
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString
 from aiblint.model import ImageTemplate
 from aiblint.rule import Edit, Example, FileContext, Fix, Problem, Rule
 from aiblint.textmap import source_offset
 from aiblint.values import PLACEHOLDER, has_placeholder
+
+from .strings import strings_under
 
 
 class InvalidJson(Rule):
@@ -211,9 +213,7 @@ same line) and is not in a comment line.
                 if isinstance(node, JsonObject):
                     roots.append(node)
         text = template.document.text
-        for string in _strings(roots):
-            if "<" not in string.text:  # every placeholder starts with one (most strings have none)
-                continue
+        for string in _strings(template, roots):
             found = list(_script_placeholders(string.text) if _in_script(string) else PLACEHOLDER.finditer(string.text))
             if not found:
                 continue
@@ -231,15 +231,18 @@ same line) and is not in a comment line.
             )
 
 
-def _strings(roots: list[JsonNode]) -> Iterator[JsonString]:
+def _strings(template: ImageTemplate, roots: list[JsonNode]) -> Iterator[JsonString]:
+    """The strings and keys under ``roots`` that may hold a placeholder: every one starts
+    with ``<`` (most strings have none). Descriptions are prose, not values."""
     for root in roots:
-        for node in walk(root):
-            if isinstance(node, JsonString) and not _is_description(node):
+        found = strings_under(template, root)
+        for node in found.values:
+            if "<" in node.text and not _is_description(node):
                 yield node
-            elif isinstance(node, JsonObject):
-                for key, _ in node.members:
-                    if "<" in key.text and PLACEHOLDER.search(key.text):
-                        yield key
+        for item in found.objects:
+            for key, _ in item.members:
+                if "<" in key.text and PLACEHOLDER.search(key.text):
+                    yield key
 
 
 #: HTML tags a script writes into a page (``echo '<h1>hi</h1>' > index.html``).

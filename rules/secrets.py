@@ -21,6 +21,8 @@ from aiblint.secrets import mask
 from aiblint.textmap import source_offset
 from aiblint.values import is_expression
 
+from .strings import strings_under
+
 if TYPE_CHECKING:
     from aiblint.scripts.units import ScriptUnit
 
@@ -115,9 +117,9 @@ template's user-assigned identity, or use a `securestring` parameter without a d
     def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
         from aiblint.secrets import scan_text
 
-        for node in walk(template.resource):
+        for node in strings_under(template, template.resource).values:
             # scanned here first: most strings hold no secret, and need no place named
-            if isinstance(node, JsonString) and node.key not in _URI_FIELDS and scan_text(node.text):
+            if node.key not in _URI_FIELDS and scan_text(node.text):
                 yield from _secrets_in(node, template.document, _where(node))
 
     def check_file(self, context: FileContext) -> Iterator[Problem]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aiblint.findings import Severity
-from aiblint.jsontree import JsonNode, JsonString, walk
+from aiblint.jsontree import JsonNode, JsonString
 from aiblint.model import ImageTemplate
 from aiblint.rule import Example, Problem, Rule
 from aiblint.values import is_expression
+
+from .strings import strings_under
 
 _DEPLOYMENT = (
     '{{\n  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",\n'
@@ -115,8 +117,8 @@ the value that was stored.
         if template.arm is None:
             template.arm = ArmContext(template.document)
         scope = template.arm.scope_for(template.arm_template)
-        for node in walk(template.resource):
-            if not isinstance(node, JsonString) or not is_expression(node.text) or _arm_only(template, node):
+        for node in strings_under(template, template.resource).values:
+            if not is_expression(node.text) or _arm_only(template, node):
                 continue
             for flow in secure_flows(scope, node):
                 through = f" (through variable {_names(flow.through)})" if flow.through else ""

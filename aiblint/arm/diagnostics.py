@@ -46,7 +46,7 @@ class ExpressionProblem(Record):
 
 
 def deployment_templates(document: Document) -> list[JsonObject]:
-    """The root deployment template and every inline nested template."""
+    """The root deployment template and every inline nested template, in document order."""
     root = document.root
     if not isinstance(root, JsonObject):
         return []
@@ -71,19 +71,28 @@ def expression_problems(context: ArmContext) -> Iterator[ExpressionProblem]:
     for template in deployment_templates(context.document):
         scope = context.scope_for(template)
         own = declared_functions(template)
+        # What each distinct text's calls get wrong, within this template: the answer
+        # depends on the text, the scope and ``own`` alone, the same for every string
+        # of this template (templates repeat ``[parameters('location')]``).
+        judged: dict[str, list[tuple[str, int, int]]] = {}
         for string in evaluated_strings(template):
             text = string.text
             if not is_expression_text(text) or text == "[]":
                 continue
-            parsed = context.parse(text)
-            if isinstance(parsed, ExpressionError):
-                message = parsed.message + ("" if _LOOKS_LIKE_EXPRESSION().match(text) else _LITERAL_HINT)
-                yield ExpressionProblem(string, message, parsed.start, min(parsed.end, len(text)))
-                continue
-            for node in walk(parsed):
-                if isinstance(node, Call):
-                    for message, start, end in _call_problems(node, scope, own):
-                        yield ExpressionProblem(string, message, start, end)
+            problems = judged.get(text)
+            if problems is None:
+                problems = judged[text] = _problems(context, text, scope, own)
+            for message, start, end in problems:
+                yield ExpressionProblem(string, message, start, end)
+
+
+def _problems(context: ArmContext, text: str, scope: Scope, own: dict[tuple[str, str], int]) -> list[tuple[str, int, int]]:
+    """What is wrong with the expression ``text`` in ``scope``: ``(message, start, end)``."""
+    parsed = context.parse(text)
+    if isinstance(parsed, ExpressionError):
+        message = parsed.message + ("" if _LOOKS_LIKE_EXPRESSION().match(text) else _LITERAL_HINT)
+        return [(message, parsed.start, min(parsed.end, len(text)))]
+    return [problem for node in walk(parsed) if isinstance(node, Call) for problem in _call_problems(node, scope, own)]
 
 
 def evaluated_strings(template: JsonObject) -> Iterator[JsonString]:

@@ -1,0 +1,121 @@
+"""The shared passes and rewrites of the template rules (issue 21) give the answers of the
+code they replaced: the strings of a template found once for AIB003, AIB400 and AIB403,
+and the faster walks of AIB005's diagnostics."""
+
+from __future__ import annotations
+
+from aiblint_rules.strings import strings_under
+
+from aiblint.arm import diagnostics
+from aiblint.arm.diagnostics import deployment_templates, evaluated_strings, expression_problems
+from aiblint.arm.scope import ArmContext, declared_functions, deployment_of
+from aiblint.arm.syntax import is_expression_text
+from aiblint.jsontree import JsonObject, JsonString, walk
+from aiblint.loader import load_bytes
+from aiblint.model import find_templates
+from tests.conftest import CORPUS, WILD, need_shared
+
+TWO = b"""{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {"region": {"type": "string", "defaultValue": "<region>"}},
+  "variables": {"<name>": "x", "label": "[parameters('region')]"},
+  "resources": [
+    {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2024-02-01", "name": "one",
+     "location": "[parameters('region')]",
+     "properties": {"customize": [{"type": "Shell", "name": "first", "inline": ["echo 1", "echo <one>"]}]}},
+    {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2024-02-01", "name": "two",
+     "location": "[parameters('Region')]",
+     "properties": {"customize": [{"type": "PowerShell", "name": "second", "inline": ["Write-Host 2"]}]}}
+  ]
+}"""
+
+
+def _walked(root: object) -> list[JsonString]:
+    return [node for node in walk(root) if isinstance(node, JsonString)]  # type: ignore[arg-type]
+
+
+def test_strings_are_kept_per_template_and_root() -> None:
+    """Keyed on the template and the root node itself: another template, or another root of
+    the same template, never gets these strings."""
+    one, two = find_templates(load_bytes(TWO, "t.json"))
+    assert one.arm_template is two.arm_template is not None
+    variables = one.arm_template.get("variables") if one.arm_template is not None else None
+    assert isinstance(variables, JsonObject)
+    for _ in range(2):  # found, then from the memo
+        assert [node.text for node in strings_under(one, one.resource).values][-2:] == ["echo 1", "echo <one>"]
+        assert [node.text for node in strings_under(two, two.resource).values][-1] == "Write-Host 2"
+        assert list(strings_under(one, one.resource).values) == _walked(one.resource)
+        assert list(strings_under(two, two.resource).values) == _walked(two.resource)
+        assert [node.text for node in strings_under(one, variables).values] == ["x", "[parameters('region')]"]
+        assert strings_under(one, variables).objects == (variables,)
+    assert strings_under(one, one.resource) is strings_under(one, one.resource)  # kept
+    assert strings_under(one, variables) is not strings_under(two, variables)  # per template
+
+
+def test_placeholders_in_values_and_keys_of_every_section() -> None:
+    from aiblint_rules.reading import UnreplacedPlaceholder
+
+    one, two = find_templates(load_bytes(TWO, "t.json"))
+    rule = UnreplacedPlaceholder()
+    found_one = sorted(problem.message for problem in rule.check_template(one))
+    found_two = sorted(problem.message for problem in rule.check_template(two))
+    assert found_one == [
+        "unreplaced placeholder <name>: replace it with a real value before deploying",
+        "unreplaced placeholder <one>: replace it with a real value before deploying",
+        "unreplaced placeholder <region>: replace it with a real value before deploying",
+    ]
+    assert found_two == found_one[:1] + found_one[2:]
+
+
+def _old_deployment_templates(root: JsonObject) -> list[JsonObject]:
+    """What :func:`deployment_templates` was: every node walked."""
+    return [root] + [
+        node for node in walk(root) if isinstance(node, JsonObject) and node.key == "template" and deployment_of(node) is not None
+    ]
+
+
+def test_deployment_templates_and_expression_problems_over_the_corpus() -> None:
+    """The nested templates in the order the full walk found them; each expression's
+    problems the same for every string of one template that holds it."""
+    need_shared()
+    checked = 0
+    for path in sorted([*CORPUS.rglob("*.json"), *WILD.rglob("*.json")]):
+        document = load_bytes(path.read_bytes(), str(path))
+        if not isinstance(document.root, JsonObject):
+            continue
+        assert deployment_templates(document) == _old_deployment_templates(document.root)
+        context = ArmContext(document)
+        found = [(problem.node, problem.message, problem.start, problem.end) for problem in expression_problems(context)]
+        unremembered = [
+            (string, *problem)
+            for template in deployment_templates(document)
+            for string in evaluated_strings(template)
+            if is_expression_text(string.text) and string.text != "[]"
+            for problem in diagnostics._problems(context, string.text, context.scope_for(template), declared_functions(template))
+        ]
+        assert found == unremembered
+        checked += sum(1 for template in deployment_templates(document) for _ in evaluated_strings(template))
+    assert checked > 1000
+
+
+def test_a_repeated_expression_is_judged_in_each_template_scope() -> None:
+    """Two nested templates (inner scope) with the same text: each is judged in its own scope."""
+    text = b"""{
+  "parameters": {"a": {"type": "string"}},
+  "resources": [
+    {"type": "Microsoft.Resources/deployments", "name": "n1",
+     "properties": {"expressionEvaluationOptions": {"scope": "inner"},
+       "template": {"parameters": {"b": {"type": "string"}}, "variables": {"v": "[parameters('b')]", "w": "[parameters('b')]"}}}},
+    {"type": "Microsoft.Resources/deployments", "name": "n2",
+     "properties": {"expressionEvaluationOptions": {"scope": "inner"},
+       "template": {"parameters": {"c": {"type": "string"}}, "variables": {"v": "[parameters('b')]"}}}},
+    {"type": "Microsoft.VirtualMachineImages/imageTemplates", "name": "[parameters('b')]"}
+  ]
+}"""
+    document = load_bytes(text, "t.json")
+    found = [(problem.node.path(), problem.message.split(";")[0]) for problem in expression_problems(ArmContext(document))]
+    undeclared = "parameter 'b' is not declared in this template's parameters"
+    assert sorted(found) == sorted([
+        (("resources", 1, "properties", "template", "variables", "v"), undeclared),
+        (("resources", 2, "name"), undeclared),
+    ])
