@@ -233,15 +233,22 @@ def find_credentials(text: str) -> list[Credential]:
 
 #: A URI in running text (a message, a reason): up to a space, a quote or a bracket; an
 #: already masked value (``Ab…(44 chars)``) is part of it, so that it is not masked twice.
-_URI_IN_TEXT = lazy(r"[A-Za-z][A-Za-z0-9+.\-]*://(?:…\(\d+ chars\)|[^\s\"'<>()\[\]{}`])+")
+#: What ``(?:…\(\d+ chars\)|[^\s"'<>()\[\]{}`])+`` matches after the ``://``, taking a run
+#: of characters without a ``…`` at a time rather than one (nothing follows, so the first
+#: way through, the only one either pattern ever takes, is the same).
+_URI_IN_TEXT = lazy(r"[A-Za-z][A-Za-z0-9+.\-]*://(?:[^\s\"'<>()\[\]{}`…]+|…\(\d+ chars\)|…)+")
 _MASKED = lazy(r"…\(\d+ chars\)\Z")
 #: A user name this long in a URI is a token (``https://ghp_...@github.com``), not a name.
 _TOKEN_USER_LENGTH = 16
 
 
+@lru_cache(maxsize=1024)
 def mask_uri(text: str) -> str:
     """``text`` (one URI) with every credential masked (``sig=Ab…(44 chars)``,
-    ``user:…(10 chars)@``): the only form in which aiblint shows a URI."""
+    ``user:…(10 chars)@``): the only form in which aiblint shows a URI. Remembered
+    for the last 1,024 URIs: every finding's message and snippet is masked, and a
+    run's findings quote the same few URIs (318 in a corpus run, 62 distinct); the
+    answer depends on the text alone."""
     pieces: list[str] = []
     last = 0
     for credential in find_credentials(text):
@@ -255,8 +262,40 @@ def mask_uri(text: str) -> str:
 
 
 def mask_uris(text: str) -> str:
-    """Every URI in ``text`` masked by :func:`mask_uri`."""
-    return _URI_IN_TEXT().sub(lambda found: mask_uri(found.group()), text) if "://" in text else text
+    """Every URI in ``text`` masked by :func:`mask_uri`: what
+    ``_URI_IN_TEXT().sub(lambda found: mask_uri(found.group()), text)`` gives.
+
+    Searching for the pattern tried it at every letter of the text, each time
+    running over the rest of the word before failing: most of the time of masking
+    a message. A URI's ``://`` is found first instead, and the pattern matched from
+    where its scheme starts: the first letter of the run of scheme characters right
+    before it (not before the end of the URI before), the very place the search finds."""
+    if "://" not in text:
+        return text
+    uri = _URI_IN_TEXT()
+    pieces: list[str] = []
+    last = 0  # the end of the URI before: a match starts there or later
+    separator = text.find("://")
+    while separator >= 0:
+        start = separator
+        while start > last and text[start - 1] in _SCHEME_CHARACTERS:
+            start -= 1
+        while start < separator and text[start] not in _LETTERS:
+            start += 1
+        found = uri.match(text, start) if start < separator else None
+        if found is None:
+            separator = text.find("://", separator + 1)
+            continue
+        pieces += [text[last:start], mask_uri(found.group())]
+        last = found.end()
+        separator = text.find("://", last)
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+_LETTERS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+#: What ``[A-Za-z0-9+.\-]`` (a scheme's characters after the first) matches.
+_SCHEME_CHARACTERS: Final = _LETTERS | frozenset("0123456789+.-")
 
 
 def is_loopback_host(host: str) -> bool:

@@ -4,8 +4,13 @@ and the faster walks of AIB005's diagnostics."""
 
 from __future__ import annotations
 
-from aiblint_rules.strings import strings_under
+import re
 
+from aiblint_rules.strings import strings_under
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aiblint import uris
 from aiblint.arm import diagnostics
 from aiblint.arm.diagnostics import deployment_templates, evaluated_strings, expression_problems
 from aiblint.arm.scope import ArmContext, declared_functions, deployment_of
@@ -119,3 +124,37 @@ def test_a_repeated_expression_is_judged_in_each_template_scope() -> None:
         (("resources", 1, "properties", "template", "variables", "v"), undeclared),
         (("resources", 2, "name"), undeclared),
     ])
+
+
+#: The pattern and the search ``mask_uris`` used before (issue 21): every letter of a text tried.
+_OLD_URI_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://(?:…\(\d+ chars\)|[^\s\"'<>()\[\]{}`])+")
+
+
+def _old_mask_uris(text: str) -> str:
+    return _OLD_URI_IN_TEXT.sub(lambda found: uris.mask_uri.__wrapped__(found.group()), text) if "://" in text else text
+
+
+_URI_TEXT = st.lists(
+    st.sampled_from(["a", "Z", "1", "+", ".", "-", ":", "/", "//", "://", " ", "\n", "'", "(", ")", "…", "…(12 chars)",
+                              "…(", " chars)", "7", "@", "?", "sig=", "&", "=", "user:pw@", "é", "[", "`", "x://y"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_URI_TEXT)
+def test_mask_uris_masks_what_the_search_masked(text: str) -> None:
+    assert uris.mask_uris(text) == _old_mask_uris(text)
+
+
+def test_mask_uris_over_examples() -> None:
+    examples = [
+        "", "no uri", "a://", "://x", "1http://x", "+-.https://h.com/a?sig=Ab0123456789012345678901234567890123456789012 tail",
+        "see https://user:Sup3rS3cretPw@git.contoso.com/x.git and ftp://h/…(12 chars) (done)",
+        "x http://a.com/https://b.com/?sig=" + "A" * 44 + "&sv=2020 y", "é://x https://h/p'q", "s3://b/k http://",
+        "https://h/a…(40 chars)b…c", "https://h/…(4 chars", "mailto:x https://h",
+    ]
+    for text in examples:
+        assert uris.mask_uris(text) == _old_mask_uris(text), text
+    masked = uris.mask_uris(examples[6])
+    assert "Sup3rS3cretPw" not in masked and "…(13 chars)" in masked

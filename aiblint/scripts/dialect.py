@@ -8,6 +8,7 @@ reads the shebang (aib-runtime.md §1); inline commands get Packer's
 from __future__ import annotations
 
 import shlex
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Final
 
@@ -68,9 +69,13 @@ def interpreter(line: str) -> list[str]:
     return [PurePosixPath(words[0]).name, *words[1:]] if words else []
 
 
+@lru_cache(maxsize=256)
 def from_shebang(line: str) -> Dialect | None:
     """The dialect of an interpreter line (``/usr/bin/env bash -e`` -> bash);
-    ``None`` for an interpreter we do not check (python, zsh, ...)."""
+    ``None`` for an interpreter we do not check (python, zsh, ...). Remembered per
+    line: every inline script asks for the configured ``inline_shebang`` (``shlex``
+    splits it each time otherwise); the answer depends on the line alone, and a
+    Dialect is never changed."""
     words = interpreter(line)
     if not words:
         return None
