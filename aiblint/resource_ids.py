@@ -72,6 +72,12 @@ class Shape(Record):
         self.template = template
         self.segments = segments
 
+    def __hash__(self) -> int:
+        # Equal shapes have equal kinds and templates: their hash, without hashing every
+        # segment (a Record's hash is all of its fields', and ``_chain`` looks shapes up
+        # by hash for every partly known id).
+        return hash((self.kind, self.template))
+
     @property
     def example(self) -> str:
         return "/".join(segment.show() for segment in self.segments)

@@ -155,6 +155,8 @@ documentation of `subscription-manager unregister` and `rhc disconnect`.
         readable = {unit.position for unit in units if not unit.has_unknown_lines}
         unread = [position for _, phase, position, language in script_steps(template)
                   if phase == "customize" and language == _SHELL and position not in readable]
+        if not any(_registration(command) for unit in units for command in _script(unit).commands):
+            return  # (most templates: then the customizers need not be read for an override)
         if _overrides_deprovisioning(template):
             return
         for index, unit in enumerate(units):

@@ -5,6 +5,7 @@ and the faster walks of AIB005's diagnostics."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from aiblint_rules.strings import strings_under
 from hypothesis import given, settings
@@ -18,6 +19,8 @@ from aiblint.arm.syntax import is_expression_text
 from aiblint.jsontree import JsonObject, JsonString, walk
 from aiblint.loader import load_bytes
 from aiblint.model import find_templates
+from aiblint.resource_ids import Shape, _chain, shapes
+from aiblint.scripts.gitrepo import upwards
 from tests.conftest import CORPUS, WILD, need_shared
 
 TWO = b"""{
@@ -158,3 +161,18 @@ def test_mask_uris_over_examples() -> None:
         assert uris.mask_uris(text) == _old_mask_uris(text), text
     masked = uris.mask_uris(examples[6])
     assert "Sup3rS3cretPw" not in masked and "…(13 chars)" in masked
+
+
+def test_upwards_walks_what_parents_lists() -> None:
+    for path in (Path("/"), Path("/a"), Path("/a/b/c"), Path("a/b"), Path("."), Path("a")):
+        assert list(upwards(path)) == [path, *path.parents]
+
+
+def test_shapes_are_looked_up_by_equality_not_by_hash_alone() -> None:
+    """Shapes hash by kind and template; a shape with other segments is another shape (its own automaton)."""
+    shape = shapes("image")[0]
+    twin = Shape(shape.kind, shape.what, shape.template, shape.segments)
+    other = Shape(shape.kind, shape.what, shape.template, shape.segments[:-1])
+    assert hash(twin) == hash(shape) == hash(other) and twin == shape and other != shape
+    assert _chain(twin) is _chain(shape)
+    assert _chain(other) is not _chain(shape) and _chain(other).final != _chain(shape).final

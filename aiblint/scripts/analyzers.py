@@ -223,12 +223,13 @@ def nearest(unit: ScriptUnit, names: Sequence[str], cache: dict[tuple[Path, Path
 
 def nearest_file(start: Path, names: Sequence[str], cache: dict[tuple[Path, Path], Path | None]) -> Path | None:
     """The first of ``names`` in ``start`` or a folder above it, up to its repository root."""
+    from aiblint.scripts.gitrepo import upwards
     from aiblint.scripts.resolve import repository_for
 
     boundary = repository_for(start, current_settings()).root
     visited: list[Path] = []
     found: Path | None = None
-    for folder in (start, *start.parents):
+    for folder in upwards(start):
         if (folder, boundary) in cache:
             found = cache[folder, boundary]
             break

@@ -8,6 +8,7 @@ starting it costs more than reading two small files). Handles a ``.git`` file
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
@@ -53,10 +54,24 @@ class Repository(Record):
         return f" refs/tags/{ref}\n" in _read(common / "packed-refs")
 
 
+def upwards(start: Path) -> Iterator[Path]:
+    """``start``, then each folder above it up to the root: ``(start, *start.parents)``,
+    made as they are walked (a walk mostly stops at the first or second: its answer is
+    remembered), not all before the first (``Path.parents`` makes each anew, measuring
+    the path again for each)."""
+    folder = start
+    while True:
+        yield folder
+        parent = folder.parent
+        if parent == folder:
+            return
+        folder = parent
+
+
 def find_repository(start: Path, fallback: Path) -> Repository:
     """The git repository holding ``start`` (a folder), else ``fallback`` as root."""
     start = start.resolve()
-    for folder in (start, *start.parents):
+    for folder in upwards(start):
         repository = git_top_level(folder)
         if repository is not None:
             return repository

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 from aiblint.discover import display_path
 from aiblint.document import Document
 from aiblint.record import MutableRecord, Record
-from aiblint.scripts.gitrepo import Repository, git_top_level, repository_at
+from aiblint.scripts.gitrepo import Repository, git_top_level, repository_at, upwards
 from aiblint.scripts.settings import ScriptRoot, ScriptSettings, current_settings
 from aiblint.uris import UriInfo, classify_uri
 
@@ -250,7 +250,7 @@ def _git_top_level_above(resolved: Path, settings: ScriptSettings) -> Repository
     folder alone; the memo lives as long as the run's settings (never across runs)."""
     walked: list[tuple[str, Path]] = []
     found: Repository | None = None
-    for folder in (resolved, *resolved.parents):
+    for folder in upwards(resolved):
         key = ("git-top-level", folder)
         known = settings.memo.get(key, _UNKNOWN)
         if known is not _UNKNOWN:
@@ -276,7 +276,7 @@ def _innermost_named(resolved: Path, settings: ScriptSettings) -> Path:
     paths were named. Both sides are resolved, so "holds" is a comparison of
     path components, as ``Path.is_relative_to`` makes it."""
     named = _named_set(settings)
-    return next((folder for folder in (resolved, *resolved.parents) if folder in named), resolved)
+    return next((folder for folder in upwards(resolved) if folder in named), resolved)
 
 
 def _named_set(settings: ScriptSettings) -> frozenset[Path]:
