@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from aiblint_rules.strings import strings_under
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,8 @@ from aiblint.loader import load_bytes
 from aiblint.model import find_templates
 from aiblint.resource_ids import Shape, _chain, shapes
 from aiblint.scripts.gitrepo import upwards
+from aiblint.scripts.resolve import LOCAL, _template_place, resolve_uri
+from aiblint.scripts.settings import ScriptSettings
 from tests.conftest import CORPUS, WILD, need_shared
 
 TWO = b"""{
@@ -176,3 +179,63 @@ def test_shapes_are_looked_up_by_equality_not_by_hash_alone() -> None:
     assert hash(twin) == hash(shape) == hash(other) and twin == shape and other != shape
     assert _chain(twin) is _chain(shape)
     assert _chain(other) is not _chain(shape) and _chain(other).final != _chain(shape).final
+
+
+def test_a_template_place_is_kept_per_display_path_and_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each template's folder and repository: two templates of two repositories in one run
+    get their own; a relative working folder is the process's at the time of the call."""
+    for name in ("one", "two"):
+        (tmp_path / name / ".git").mkdir(parents=True)
+        (tmp_path / name / "images" / "setup.sh").parent.mkdir()
+        (tmp_path / name / "images" / "setup.sh").write_text("echo hi\n")
+    settings = ScriptSettings(cwd=tmp_path)
+    for _ in range(2):  # found, then from the memo
+        one = resolve_uri("setup.sh", "one/images/t.json", settings)
+        two = resolve_uri("setup.sh", "two/images/t.json", settings)
+        assert (one.status, one.path) == (LOCAL, (tmp_path / "one" / "images" / "setup.sh").resolve())
+        assert (two.status, two.path) == (LOCAL, (tmp_path / "two" / "images" / "setup.sh").resolve())
+        place = _template_place("one/images/t.json", settings)
+        assert place[0] == tmp_path / "one" / "images" and place[1] is not None
+        assert place[1].root == (tmp_path / "one").resolve()
+    relative = ScriptSettings(cwd=Path("."))
+    monkeypatch.chdir(tmp_path / "one")
+    first = _template_place("images/t.json", relative)[1]
+    monkeypatch.chdir(tmp_path / "two")  # a resident process serves another working directory
+    second = _template_place("images/t.json", relative)[1]
+    assert first is not None and second is not None
+    assert (first.root, second.root) == ((tmp_path / "one").resolve(), (tmp_path / "two").resolve())
+
+
+OS_TWO = b"""{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {"publisher": {"type": "string", "defaultValue": "Canonical"}},
+  "resources": [
+    {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2024-02-01", "name": "one",
+     "properties": {"source": {"type": "PlatformImage", "publisher": "[parameters('publisher')]", "offer": "x", "sku": "y"},
+                    "customize": [{"type": "PowerShell", "name": "p", "inline": ["echo"]}]}},
+    {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2024-02-01", "name": "two",
+     "properties": {"source": {"type": "ManagedImage", "imageId": "x"},
+                    "customize": [{"type": "PowerShell", "name": "p", "inline": ["echo"]}]}}
+  ]
+}"""
+
+
+def test_the_os_is_found_once_per_template_and_context_with_its_flows_replayed() -> None:
+    from aiblint.arm.parameters import merge, read_parameter_file
+    from aiblint.osinfo import infer_os, os_evidence, source_os
+
+    one, two = find_templates(load_bytes(OS_TWO, "t.json"))
+    for _ in range(3):  # found, then from the memo, the engine clearing the flows before each rule
+        one.flows.clear()
+        evidence = source_os(one)
+        assert evidence is not None and (evidence.os, evidence.reason) == ("linux", "the source image Canonical:x:y")
+        assert {tuple(node.logical_path() for node in nodes) for nodes in one.flows.values()} == {
+            ("resources[0].properties.source.publisher",)
+        }
+        assert os_evidence(one) is evidence and infer_os(one) == "linux"
+        assert source_os(two) is None and infer_os(two) == "windows"  # the PowerShell customizer
+    bound = read_parameter_file(b'{"parameters": {"publisher": {"value": "MicrosoftWindowsServer"}}}', "t.parameters.json")
+    one.arm = ArmContext(one.document, merge([bound]))
+    assert infer_os(one) == "windows"
+    evidence = source_os(one)
+    assert evidence is not None and evidence.reason == "the source image MicrosoftWindowsServer:x:y"

@@ -124,8 +124,7 @@ def _resolve(uri: str, template_path: str, settings: ScriptSettings, download: b
         mapped = _through_root(info, root)
         if mapped is not None:
             return mapped
-    folder = template_folder(template_path, settings)
-    repository = repository_for(folder, settings) if folder is not None else None
+    folder, repository = _template_place(template_path, settings)
     github = info.github
     if github is not None and repository is not None and repository.is_remote(github.owner, github.repo):
         how = f"through the git remote {github.owner}/{github.repo}"
@@ -138,6 +137,23 @@ def _resolve(uri: str, template_path: str, settings: ScriptSettings, download: b
     if download and info.scheme in ("http", "https"):
         return _fetched(info, settings)
     return Resolution(uri, UNRESOLVED, reason=_how_to_map(info))
+
+
+def _template_place(template_path: str, settings: ScriptSettings) -> tuple[Path | None, Repository | None]:
+    """The folder of the template at display path ``template_path`` and the repository
+    it belongs to, once per template in a run (each of its scriptUri and sourceUri asks:
+    making the folder's Path and hashing it again cost more than resolving the URI).
+    Keyed on what the answer depends on: the path as displayed and the folder it is
+    relative to (``settings.cwd``, and the process's when that is relative, as
+    :func:`repository_for` keys a relative folder); the memo lives with the run's settings."""
+    key = ("template-place", template_path, settings.cwd, None if settings.cwd.is_absolute() else os.getcwd())
+    cached = settings.memo.get(key)
+    if isinstance(cached, tuple):
+        return cached
+    folder = template_folder(template_path, settings)
+    place = (folder, repository_for(folder, settings) if folder is not None else None)
+    settings.memo[key] = place
+    return place
 
 
 def _through_root(info: UriInfo, root: ScriptRoot) -> Resolution | None:
