@@ -239,3 +239,39 @@ def test_the_os_is_found_once_per_template_and_context_with_its_flows_replayed()
     assert infer_os(one) == "windows"
     evidence = source_os(one)
     assert evidence is not None and evidence.reason == "the source image MicrosoftWindowsServer:x:y"
+
+
+STEP_KINDS = b"""{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {"kind": {"type": "string", "defaultValue": "Shell"}},
+  "resources": [
+    {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2024-02-01", "name": "one",
+     "properties": {"customize": [{"type": "[parameters('kind')]", "name": "a", "inline": ["echo"]},
+                                  {"type": "File", "name": "f", "sourceUri": "x", "destination": "/tmp/x"}],
+                    "validate": {"inVMValidations": [{"type": "PowerShell", "name": "v", "inline": ["echo"]}]}}},
+    {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2024-02-01", "name": "two",
+     "properties": {"customize": [{"type": "PowerShell", "name": "p", "inline": ["echo"]}]}}
+  ]
+}"""
+
+
+def test_script_steps_are_read_once_per_template_and_context_with_their_flows_replayed() -> None:
+    from aiblint.arm.parameters import merge, read_parameter_file
+    from aiblint.scripts.units import script_steps
+
+    one, two = find_templates(load_bytes(STEP_KINDS, "t.json"))
+    for _ in range(3):  # read, then from the memo, the engine clearing the flows before each rule
+        one.flows.clear()
+        assert [(phase, position, language) for _, phase, position, language in script_steps(one)] == [
+            ("customize", 0, "shell"), ("validate", 2, "powershell")]
+        assert {tuple(node.logical_path() for node in nodes) for nodes in one.flows.values()} == {
+            ("resources[0].properties.customize[0].type",)
+        }
+        assert [(phase, position, language) for _, phase, position, language in script_steps(two)] == [
+            ("customize", 0, "powershell")]
+    listed = script_steps(one)
+    listed.clear()  # a caller's list is its own
+    assert len(script_steps(one)) == 2
+    bound = read_parameter_file(b'{"parameters": {"kind": {"value": "PowerShell"}}}', "t.parameters.json")
+    one.arm = ArmContext(one.document, merge([bound]))
+    assert [language for *_, language in script_steps(one)] == ["powershell", "powershell"]
