@@ -6,7 +6,7 @@ ARM accepts a region's display name for its programmatic name (``East US`` is
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final
 
 from aiblint.datafiles import load_json
@@ -54,8 +54,11 @@ def image_builder_regions() -> list[Region]:
     return [region for region in _regions().values() if region.image_builder]
 
 
+@lru_cache(maxsize=256)
 def closest_region(text: str, image_builder_only: bool = False) -> Region | None:
-    """The region name most like a misspelt ``text`` (``eastus3`` -> ``eastus2``)."""
+    """The region name most like a misspelt ``text`` (``eastus3`` -> ``eastus2``).
+    Remembered per text and flag (the corpus repeats its ``<region>`` placeholders, and
+    difflib compares each with every region): the regions are packaged data, read once."""
     candidates = [r.name for r in _regions().values() if r.image_builder or not image_builder_only]
     import difflib  # a suggestion only: not imported by a run that needs none
     close = difflib.get_close_matches(normalize(text), candidates, n=1, cutoff=0.75)

@@ -275,3 +275,14 @@ def test_script_steps_are_read_once_per_template_and_context_with_their_flows_re
     bound = read_parameter_file(b'{"parameters": {"kind": {"value": "PowerShell"}}}', "t.parameters.json")
     one.arm = ArmContext(one.document, merge([bound]))
     assert [language for *_, language in script_steps(one)] == ["powershell", "powershell"]
+
+
+def test_the_closest_region_is_remembered_per_text_and_flag() -> None:
+    from aiblint.regions import closest_region
+
+    for _ in range(2):  # found, then from the memo
+        every = closest_region("austriaeasx")
+        builder = closest_region("austriaeasx", image_builder_only=True)
+        assert every is not None and builder is not None
+        assert (every.name, builder.name) == ("austriaeast", "australiaeast")
+        assert closest_region("<region>") is None
