@@ -16,7 +16,8 @@ from aiblint import uris
 from aiblint.arm import diagnostics
 from aiblint.arm.diagnostics import deployment_templates, evaluated_strings, expression_problems
 from aiblint.arm.scope import ArmContext, declared_functions, deployment_of
-from aiblint.arm.syntax import is_expression_text
+from aiblint.arm.syntax import Call, ExpressionError, is_expression_text, parse
+from aiblint.arm.syntax import walk as walk_expression
 from aiblint.jsontree import JsonObject, JsonString, walk
 from aiblint.loader import load_bytes
 from aiblint.model import find_templates
@@ -102,11 +103,31 @@ def test_deployment_templates_and_expression_problems_over_the_corpus() -> None:
             for template in deployment_templates(document)
             for string in evaluated_strings(template)
             if is_expression_text(string.text) and string.text != "[]"
-            for problem in diagnostics._problems(context, string.text, context.scope_for(template), declared_functions(template))
+            for problem in _unremembered(context, string.text, template)
         ]
         assert found == unremembered
         checked += sum(1 for template in deployment_templates(document) for _ in evaluated_strings(template))
     assert checked > 1000
+
+
+def _unremembered(context: ArmContext, text: str, template: JsonObject) -> list[tuple[str, int, int]]:
+    """What ``expression_problems`` finds in ``text``, every call walked and judged anew."""
+    scope, own = context.scope_for(template), declared_functions(template)
+    parsed = context.parse(text)
+    if isinstance(parsed, ExpressionError):
+        return diagnostics._problems(context, text, scope, own)
+    return [problem for node in walk_expression(parsed) if isinstance(node, Call) for problem in diagnostics._call_problems(node, scope, own)]
+
+
+def test_the_calls_of_an_expression_are_kept_with_its_tree() -> None:
+    text = "[concat(parameters('a'), toLower('B'))]"
+    tree, again = parse(text), parse(text)  # two trees of one text
+    assert tree is not again
+    calls = diagnostics._calls(text, tree)
+    assert [call.name for call in calls] == ["concat", "parameters", "toLower"]
+    assert diagnostics._calls(text, tree) is calls  # kept
+    other = diagnostics._calls(text, again)
+    assert other is not calls and other[0] is again  # another tree is walked, not answered from the memo
 
 
 def test_a_repeated_expression_is_judged_in_each_template_scope() -> None:

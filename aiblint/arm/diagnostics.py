@@ -16,7 +16,7 @@ from typing import Final
 
 from aiblint.arm.functions import signature, suggestion
 from aiblint.arm.scope import ArmContext, Scope, declared_functions, deployment_of
-from aiblint.arm.syntax import Call, ExpressionError, StringLiteral, is_expression_text, walk
+from aiblint.arm.syntax import Call, Expression, ExpressionError, StringLiteral, is_expression_text, walk
 from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString
 from aiblint.lazyre import lazy
@@ -92,7 +92,25 @@ def _problems(context: ArmContext, text: str, scope: Scope, own: dict[tuple[str,
     if isinstance(parsed, ExpressionError):
         message = parsed.message + ("" if _LOOKS_LIKE_EXPRESSION().match(text) else _LITERAL_HINT)
         return [(message, parsed.start, min(parsed.end, len(text)))]
-    return [problem for node in walk(parsed) if isinstance(node, Call) for problem in _call_problems(node, scope, own)]
+    return [problem for call in _calls(text, parsed) for problem in _call_problems(call, scope, own)]
+
+
+def _calls(text: str, parsed: Expression) -> tuple[Call, ...]:
+    """The calls of the expression ``text`` parsed as ``parsed``, in the order its walk
+    visits them: once per distinct text (files repeat their expressions, and copies of a
+    file all of them). Kept by the text, with the very tree they were found in (a tree's
+    hash would hash every node): any other tree is walked, never answered from here.
+    Bounded: a long-lived process (the language server, the resident mode) does not grow."""
+    found = _CALLS.get(text)
+    if found is None or found[0] is not parsed:
+        if len(_CALLS) >= _CALLS_KEPT:
+            _CALLS.clear()
+        found = _CALLS[text] = (parsed, tuple(node for node in walk(parsed) if isinstance(node, Call)))
+    return found[1]
+
+
+_CALLS: dict[str, tuple[Expression, tuple[Call, ...]]] = {}
+_CALLS_KEPT: Final = 4096
 
 
 def evaluated_strings(template: JsonObject) -> Iterator[JsonString]:
@@ -113,12 +131,13 @@ def evaluated_strings(template: JsonObject) -> Iterator[JsonString]:
     yield from _strings(roots)
 
 
-def _strings(roots: Iterable[JsonNode]) -> Iterator[JsonString]:
+def _strings(roots: Iterable[JsonNode]) -> list[JsonString]:
+    found: list[JsonString] = []
     stack = list(reversed(list(roots)))
     while stack:
         node = stack.pop()
         if isinstance(node, JsonString):
-            yield node
+            found.append(node)
         elif isinstance(node, JsonObject):
             if node.key == "template" and deployment_of(node) is not None:
                 continue  # checked in its own scope
@@ -127,6 +146,7 @@ def _strings(roots: Iterable[JsonNode]) -> Iterator[JsonString]:
             stack += children
         elif isinstance(node, JsonArray):
             stack.extend(reversed(node.items))
+    return found
 
 
 def _call_problems(call: Call, scope: Scope, own: dict[tuple[str, str], int]) -> Iterator[tuple[str, int, int]]:
