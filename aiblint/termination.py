@@ -45,15 +45,38 @@ class Terminated(SystemExit):
 #: would be lost (a ``-j`` worker then went on to block sending its result to an
 #: executor that no longer reads).
 _requested = False
+#: Blocks of :func:`held` running now, and whether a SIGTERM waits for the last to end.
+_holding = 0
+_deferred = False
 
 
 def _raise(signum: int, frame: FrameType | None) -> None:
-    global _requested
+    global _requested, _deferred
     _requested = True
     # Once: a second SIGTERM (a worker gets one from its parent and one when the parent
     # exits; a CI runner may repeat itself) must not cut the clean-up short.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if _holding:
+        _deferred = True  # raised where the held block ends
+        return
     raise Terminated
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """SIGTERM waits for the block to end (it is raised there): for a tool's process started
+    and recorded where the unwinding finds it (or ended and forgotten), with no point between
+    where :class:`Terminated` would leave it running with nobody to end it. (Not a blocked
+    signal mask: a process started meanwhile would inherit it, and ignore SIGTERM.)"""
+    global _holding, _deferred
+    _holding += 1
+    try:
+        yield
+    finally:
+        _holding -= 1
+        if _deferred and not _holding:
+            _deferred = False
+            raise Terminated
 
 
 @contextlib.contextmanager
@@ -63,8 +86,8 @@ def sigterm_unwinds() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    global _requested
-    _requested = False
+    global _requested, _deferred
+    _requested = _deferred = False
     previous = signal.signal(signal.SIGTERM, _raise)
     try:
         yield

@@ -16,6 +16,7 @@ from aiblint.rule import Problem, RunNote
 from aiblint.scripts.settings import current_settings
 from aiblint.scripts.tally import not_checked
 from aiblint.scripts.units import ScriptUnit
+from aiblint.termination import held
 
 if TYPE_CHECKING:
     from tempfile import TemporaryDirectory
@@ -82,31 +83,39 @@ def run_tool(
 ) -> subprocess.CompletedProcess[bytes] | None:
     """The finished process, or ``None`` with a note saying why ``count`` scripts were not checked.
     ``memory``: a cap on the process's address space (bytes), on systems that have one."""
-    inherited = _inherited_limit(memory) if memory is not None else None
-    limit = _address_space_limit(memory) if memory is not None and inherited is None else None
+    process: subprocess.Popen[bytes] | None = None
     try:
-        return subprocess.run(
-            list(command), cwd=folder, capture_output=True, timeout=timeout, check=False, preexec_fn=limit
-        )
-    except subprocess.TimeoutExpired:
-        outcome.notes.append(f"{tool} did not finish within {timeout:.0f} s; {not_checked(count, kind, 'it')}")
+        with held():  # (SIGTERM: raised once ``process`` holds what was started, which is then ended)
+            process = _spawn(command, folder, memory)
+        return finish_tool(process, timeout, tool, count, kind, outcome)
     except OSError as error:
+        if process is not None:
+            end_tool(process)
+            raise
         outcome.notes.append(f"{tool} could not be started ({command[0]}: {error.strerror or error}); {not_checked(count, kind, 'it')}")
-    finally:
-        if inherited is not None:
-            inherited()
-    return None
+        return None
+    except BaseException:  # terminated, interrupted: it does not outlive the run
+        if process is not None:
+            end_tool(process)
+        raise
 
 
 def start_tool(command: Sequence[str], folder: str | Path, memory: int | None = None) -> subprocess.Popen[bytes] | None:
     """Start ``command`` as :func:`run_tool` runs it, without waiting for it (:func:`finish_tool`);
-    ``None`` when it cannot be started (:func:`run_tool` then says why)."""
+    ``None`` when it cannot be started (:func:`run_tool` then says why). Call it in a
+    :func:`~aiblint.termination.held` block that also records the process where the run's
+    unwinding ends it (:data:`AHEAD`): a SIGTERM in between would leave it running."""
+    try:
+        return _spawn(command, folder, memory)
+    except OSError:
+        return None
+
+
+def _spawn(command: Sequence[str], folder: str | Path, memory: int | None) -> subprocess.Popen[bytes]:
     inherited = _inherited_limit(memory) if memory is not None else None
     limit = _address_space_limit(memory) if memory is not None and inherited is None else None
     try:
         return subprocess.Popen(list(command), cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=limit)
-    except OSError:
-        return None
     finally:
         if inherited is not None:
             inherited()
@@ -142,11 +151,13 @@ GATHERED: dict[str, object] = {}
 
 def end_ahead() -> None:
     """End the tools started ahead that no batch rule took (it ran, or the run unwinds)."""
-    GATHERED.clear()
-    while AHEAD:
-        _, (process, folder) = AHEAD.popitem()
-        end_tool(process)
-        folder.cleanup()
+    with held():  # (a SIGTERM meanwhile is raised once each is ended, not between ending and forgetting one)
+        GATHERED.clear()
+        while AHEAD:
+            key, (process, folder) = next(iter(AHEAD.items()))
+            end_tool(process)
+            folder.cleanup()
+            del AHEAD[key]
 
 
 def end_tool(process: subprocess.Popen[bytes]) -> None:

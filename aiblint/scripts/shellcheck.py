@@ -47,6 +47,7 @@ from aiblint.scripts.analyzers import (
 )
 from aiblint.scripts.tally import not_checked
 from aiblint.scripts.units import ScriptUnit
+from aiblint.termination import held
 
 if TYPE_CHECKING:
     from tempfile import TemporaryDirectory
@@ -116,9 +117,11 @@ def start(units: Sequence[ScriptUnit], complete: bool = True) -> None:
         key = _key(gathered.program, dialect, rcfile, group)
         if key in AHEAD:
             continue  # the same texts started already (their report would be the same)
-        process, folder = _start(gathered.program, dialect, rcfile, group)
-        if process is not None and folder is not None:
-            AHEAD[key] = (process, folder)
+        with held():  # started and in AHEAD, where the run's unwinding ends it, or not started
+            process, folder = _start(gathered.program, dialect, rcfile, group)
+            if process is not None and folder is not None:
+                AHEAD[key] = (process, folder)
+        if process is not None:
             gathered.started[dialect, rcfile] = len(scripts)
 
 
@@ -228,19 +231,20 @@ _Part = tuple[int, int, "subprocess.Popen[bytes] | None", "TemporaryDirectory[st
 def _claim(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]], parts: list[_Part]) -> None:
     """Into ``parts``: the processes started ahead for the group's first scripts, run after
     run, and one started now for the rest (``None`` if it cannot be started)."""
-    texts = [units[0].text for units in group]
-    ahead = [key for key in AHEAD if key[:4] == (_TOOL, program, dialect, str(rcfile))]
-    begin = 0
-    while begin < len(group):
-        key = next((key for key in ahead if key[4] == tuple(texts[begin : begin + len(key[4])])), None)  # type: ignore[arg-type]
-        if key is None:
-            break
-        ahead.remove(key)
-        end = begin + len(key[4])  # type: ignore[arg-type]
-        parts.append((begin, end, *AHEAD.pop(key)))
-        begin = end
-    if begin < len(group):
-        parts.append((begin, len(group), *_start(program, dialect, rcfile, group[begin:])))
+    with held():  # each process in AHEAD or in parts, which _run_parts ends whatever happens
+        texts = [units[0].text for units in group]
+        ahead = [key for key in AHEAD if key[:4] == (_TOOL, program, dialect, str(rcfile))]
+        begin = 0
+        while begin < len(group):
+            key = next((key for key in ahead if key[4] == tuple(texts[begin : begin + len(key[4])])), None)  # type: ignore[arg-type]
+            if key is None:
+                break
+            ahead.remove(key)
+            end = begin + len(key[4])  # type: ignore[arg-type]
+            parts.append((begin, end, *AHEAD.pop(key)))
+            begin = end
+        if begin < len(group):
+            parts.append((begin, len(group), *_start(program, dialect, rcfile, group[begin:])))
 
 
 def _start(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]]) -> tuple[subprocess.Popen[bytes] | None, TemporaryDirectory[str] | None]:
@@ -259,12 +263,13 @@ def _start(program: str, dialect: str, rcfile: Path | None, group: list[list[Scr
 
 def _end(parts: list[_Part]) -> None:
     """End the parts' processes that were not read, and remove their folders."""
-    for _, _, process, folder in parts:
-        if process is not None:
-            end_tool(process)
-        if folder is not None:
-            folder.cleanup()
-    parts.clear()
+    with held():  # (a SIGTERM meanwhile is raised once all are ended)
+        for _, _, process, folder in parts:
+            if process is not None:
+                end_tool(process)
+            if folder is not None:
+                folder.cleanup()
+        parts.clear()
 
 
 def _run(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]], outcome: Outcome) -> None:
