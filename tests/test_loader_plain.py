@@ -13,15 +13,17 @@ from hypothesis import strategies as st
 
 from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString
-from aiblint.loader import _new_scalar, _new_string, _Parser, _plain, _Stop, load_text
+from aiblint.loader import MAX_DEPTH, _new_container, _new_scalar, _new_string, _Parser, _plain, _Stop, load_text
 from tests.conftest import CORPUS, ROOT, WILD
 
 FAST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PIECES = ['{', '}', '[', ']', ',', ':', ' ', '\n', '\t', '"a"', '"A"', '"é"', '"a\\"b"', '"\\u00e9"', '"\x01"', '"', '0', '-1', '1.5', '1e3',
-          '01', '1.', '-', '1a', 'true', 'false', 'null', 'truex', 'nul', 'True', '//c\n', '/*c*/', '/', '<p>', "'a'", '\\', '"a":1']
+          '01', '1.', '-', '1a', 'true', 'false', 'null', 'truex', 'nul', 'True', '//c\n', '/*c*/', '/', '<p>', "'a'", '\\', '"a":1',
+          '"a": "b",', '"a":{', '"a": [', '"\\n": 2,', '\r\n', '{}', '[]', ', ', 'true_', 'null\u0660', '2.5e-3', '"a" :true']
 VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["a", "A", "b", "é", 'q"', "\\"]), children, max_size=4),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(["a", "A", "b", "é", 'q"', "\\"]) | st.text(max_size=6), children, max_size=4),
     max_leaves=25,
 )
 
@@ -42,7 +44,7 @@ def _shape(node: JsonNode | None, ids: dict[int, int]) -> object:
         return None
     ids.setdefault(id(node), len(ids))
     parent = ids.get(id(node.parent)) if node.parent is not None else None
-    common = (type(node).__name__, node.start, node.end, node.key, parent)
+    common = (type(node).__name__, node.start, node.end, node.key, parent, _other_slots(node))
     if isinstance(node, JsonObject):
         members = [(_shape(key, ids), _shape(value, ids)) for key, value in node.members]
         return (*common, members, node.keys())
@@ -51,6 +53,11 @@ def _shape(node: JsonNode | None, ids: dict[int, int]) -> object:
     assert isinstance(node, JsonScalar)
     value = node.value
     return (*common, type(value).__name__, repr(value))
+
+
+def _other_slots(node: JsonNode) -> dict[str, object]:
+    """The slots that _shape does not look at (every one must be set: a missing one raises here)."""
+    return {name: value for name, value in _slots(node).items() if name not in ("parent", "members", "items", "_value")}
 
 
 def _described(document: Document) -> object:
@@ -79,6 +86,31 @@ def test_templates_are_read_by_the_plain_pass() -> None:
     '{"a" 1}', '{"a":}', "[1,]", '{"a": [1}', "{'a': 1}", '"\\x"', "[" * 300 + "]" * 300, '{"a": 1}//',
 ])
 def test_what_is_not_plain_json_is_left_to_the_full_parser(text: str) -> None:
+    assert _plain_root(text) is None
+    assert_same(text)
+
+
+@pytest.mark.parametrize("text", [
+    "{}", "[]", "{ }", "[\r\n]", "[[]]", '{"a":{}}', '{"a": []}', "[{},[],{ },[ ]]", '{"a": {}, "b": [], "c": {"d": []}}',
+    '{"\\u0061": {"b": 1}, "\\n": [1, "x"], "c\\"": "d\\"", "e": "\\t"}', '["a\\\\", "b", {"c": "\\/"}, "d"]',
+    '{"a": 1, "b": 2.5, "c": -0, "d": 1E+2, "e": true, "f": false, "g": null, "h": "i"}', "[1, 2.5, -0, 1E+2, true, false, null]",
+    '{"a": "b" , "c" : "d"\n,\t"e":"f"}', '"\\u00e9"', "1", "-1.5e3", "null", "true ", '  "a"  ', '{"a": "b"}  \n',
+    "[" * MAX_DEPTH + "]" * MAX_DEPTH, "[" * (MAX_DEPTH - 1) + "{}" + "]" * (MAX_DEPTH - 1),
+])
+def test_plain_json_of_every_shape_is_read_by_the_plain_pass(text: str) -> None:
+    assert _plain_root(text) is not None
+    assert_same(text)
+
+
+@pytest.mark.parametrize("text", [
+    "{},", "[1],", "1,", '"a",', '{"a": 1},', "[1] ,", '{"a": "b",}', '{"a": {},}', '{"a": [],}', "[1,]", '["a",]', "[{},]",
+    '{"a": "b" "c": "d"}', '{"a": {} "b": 1}', "[1 2]", '["a" "b"]', "[{} {}]", '{"a": "b"]', '["a"}', '{"a": [}', "[{]}", '{"a": {]}',
+    '{"a": "b", 1}', '{"a"}', '{"a" "b"}', '{"\\u0061" 1}', '{"\\u0061": }', '{"a": "b\\x"}', '["\\x"]', '{"a\\x": 1}',
+    '{"a": "b\tc"}', '["b\nc"]', '{"a": 1.}', "[01]", "[-]", "[truex]", "[true_]", '{"a": nul}', "{,}", "[,]", '{"a": 1}}', "[1]]",
+    '{"a": 1} /* c */', '{"a": // c\n 1}', "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),
+    "[" * MAX_DEPTH + "{}" + "]" * MAX_DEPTH, "[" * MAX_DEPTH + "1" + "]" * MAX_DEPTH + "]",
+])
+def test_what_the_patterns_decline_is_left_to_the_full_parser(text: str) -> None:
     assert _plain_root(text) is None
     assert_same(text)
 
@@ -134,3 +166,7 @@ def test_nodes_made_without_their_init_are_the_nodes_their_init_makes() -> None:
     assert type(_new_string(3, 8, "abc")) is JsonString
     assert _slots(_new_scalar(1, 2, 5)) == _slots(JsonScalar(1, 2, 5))
     assert type(_new_scalar(1, 2, 5)) is JsonScalar
+    assert _slots(_new_container("{", 4)) == _slots(JsonObject(4))
+    assert type(_new_container("{", 4)) is JsonObject
+    assert _slots(_new_container("[", 4)) == _slots(JsonArray(4))
+    assert type(_new_container("[", 4)) is JsonArray
