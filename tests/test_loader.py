@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from pathlib import Path
+
 import pytest
 
+from aiblint import loader
 from aiblint.jsontree import JsonArray, JsonObject, JsonString
-from aiblint.loader import MAX_DEPTH, MAX_FILE_BYTES, load_bytes, load_text
+from aiblint.loader import MAX_DEPTH, MAX_FILE_BYTES, load_bytes, load_text, read_file
 
 
 def problem_at(data: bytes) -> tuple[int, int, str]:
@@ -145,3 +150,52 @@ def test_oversized_file_is_a_problem_of_its_own_kind() -> None:
 def test_lone_surrogate_escape_parses() -> None:
     document = load_text('{"a": "\\ud800"}', "x.json")
     assert document.problem is None
+
+
+
+def _read(path: Path, monkeypatch: pytest.MonkeyPatch, told: int | None = None) -> bytes:
+    """read_file(path), ``os.fstat`` telling it the size ``told`` (if given): a file that grows
+    while it is read, or a size that is not the length (files under /proc say 0 or 4096)."""
+    if told is None:
+        return read_file(path)
+    real = os.fstat
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "fstat", lambda descriptor: type("S", (), {"st_size": told, "st_mode": real(descriptor).st_mode})())
+        return read_file(path)
+
+
+@pytest.mark.parametrize("length", [0, 1, 999, 1000, 1001, 70_000])
+@pytest.mark.parametrize("told", [None, 0, 1, 10, 70_001, 10**9])
+def test_read_file_reads_the_whole_file_whatever_its_size_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              length: int, told: int | None) -> None:
+    data = bytes(range(256)) * (length // 256) + b"x" * (length % 256)
+    (tmp_path / "t.json").write_bytes(data)
+    assert _read(tmp_path / "t.json", monkeypatch, told) == data
+
+
+@pytest.mark.parametrize("told", [None, 0, 5, 999, 1000, 1001])
+def test_read_file_stops_one_byte_past_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, told: int | None) -> None:
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1000)
+    for length, read in [(999, 999), (1000, 1000), (1001, 1001), (1002, 1001), (70_000, 1001)]:
+        (tmp_path / "t.json").write_bytes(b"a" * length)
+        assert _read(tmp_path / "t.json", monkeypatch, told) == b"a" * read, length
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_read_file_reads_a_pipe_to_its_end(tmp_path: Path) -> None:
+    """A pipe has no size and a raw read returns what is there: read_file goes on to the end."""
+    fifo = tmp_path / "p.json"
+    os.mkfifo(fifo)
+    pieces = [b'{"a": ', b"1", b"}" + b" " * 70_000]
+
+    def write() -> None:
+        with open(fifo, "wb", buffering=0) as stream:
+            for piece in pieces:
+                stream.write(piece)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert read_file(fifo) == b"".join(pieces)
+    finally:
+        writer.join(5)
