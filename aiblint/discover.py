@@ -27,6 +27,9 @@ from aiblint.record import MutableRecord, Record
 if TYPE_CHECKING:
     from aiblint.gitignore import GitIgnore
 
+#: Where a real path and a display are the POSIX ones (see :func:`_named_file`).
+_SHORTCUT = os.name == "posix"
+
 
 class Candidate(Record):
     """A file to lint, the name it is shown by, and whether it was named."""
@@ -46,15 +49,16 @@ class Walk(MutableRecord):
     """How a folder walk went: what it looked at and what it skipped."""
 
     __slots__ = (  # noqa: RUF023 - in field order
-        "gitignore", "looked_at", "excluded", "ignored", "dot_folders", "seen", "real_paths",
+        "gitignore", "looked_at", "excluded", "ignored", "dot_folders", "seen", "real_paths", "named_folders",
     )
     gitignore: bool  # respect .gitignore files
     looked_at: int  # files with a template suffix, read or sniffed
     excluded: int  # by the 'exclude' globs
     ignored: int  # files and folders a .gitignore ignores
     dot_folders: list[str]  # skipped, as displayed
-    seen: set[Path]  # real paths of the files given so far (an alias is skipped)
+    seen: set[str]  # real paths of the files given so far, as _seen_key writes them (an alias is skipped)
     real_paths: dict[Path, Path]  # this walk's memo of real paths (aiblint.realpaths)
+    named_folders: dict[tuple[str, str], _Folder | None]  # (working folder, folder as named) -> what _named_file knows
 
     def __init__(
         self,
@@ -63,7 +67,7 @@ class Walk(MutableRecord):
         excluded: int = 0,
         ignored: int = 0,
         dot_folders: list[str] | None = None,
-        seen: set[Path] | None = None,
+        seen: set[str] | None = None,
         real_paths: dict[Path, Path] | None = None,
     ) -> None:
         self.gitignore = gitignore
@@ -73,6 +77,7 @@ class Walk(MutableRecord):
         self.dot_folders = [] if dot_folders is None else dot_folders
         self.seen = set() if seen is None else seen
         self.real_paths = {} if real_paths is None else real_paths
+        self.named_folders = {}
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -99,6 +104,14 @@ def discover(
     walk = walk if walk is not None else Walk()
     seen = walk.seen
     for raw in paths:
+        named = _named_file(raw, cwd, walk)
+        if named is not None:
+            path, key, display = named
+            if key not in seen:
+                seen.add(key)
+                walk.looked_at += 1
+                yield Candidate(path, display, explicit=True)
+            continue
         path = Path(raw)
         given_absolute = path.is_absolute()
         if not given_absolute:
@@ -106,20 +119,82 @@ def discover(
         if path.is_dir():
             for found, real in _walk(path, walk, cwd):
                 display = _display(found, cwd, given_absolute)
-                if real in seen:
+                key = _seen_key(real)
+                if key in seen:
                     continue
                 if excluded(found, exclude, base or cwd):
                     walk.excluded += 1
                     continue
-                seen.add(real)
+                seen.add(key)
                 walk.looked_at += 1
                 yield Candidate(found, display, explicit=False)
         else:
-            real = real_path(path, walk.real_paths)  # named files share folders: each resolved once
-            if real not in seen:
-                seen.add(real)
+            key = _seen_key(real_path(path, walk.real_paths))  # named files share folders: each resolved once
+            if key not in seen:
+                seen.add(key)
                 walk.looked_at += 1
                 yield Candidate(path, _display(path, cwd, given_absolute), explicit=True)
+
+
+class _Folder(Record):
+    """A folder that files were named in: the path they are joined to, its real path (as
+    :func:`_seen_key` writes it, with a '/' at its end), its display."""
+
+    __slots__ = ("path", "real", "display")  # noqa: RUF023 - in field order
+    path: Final[Path]
+    real: Final[str]
+    display: Final[str]
+
+    def __init__(self, path: Path, real: str, display: str) -> None:
+        self.path = path
+        self.real = real
+        self.display = display
+
+
+def _seen_key(real: Path) -> str:
+    """A real path as the set of files seen holds it: its text, which is cheaper to hash than
+    a path object, and as case-insensitive as path objects are where names are (Windows)."""
+    return os.path.normcase(real)
+
+
+def _named_file(raw: str, cwd: Path, walk: Walk) -> tuple[Path, str, str] | None:
+    """A named file that is not a folder: its path, real path (:func:`_seen_key`) and display, as :func:`discover`
+    makes them, from what its folder (as named) already knows: its path is the folder's joined
+    with its name, its real path the real folder's joined with its name unless it is itself a
+    link, its display the folder's joined with its name. That is what :func:`real_path` and
+    :func:`display_path` make of it, with one path object made per file, not seven, and no
+    ``os.path.relpath`` but one per folder (178 files named in 113 folders: 13.7 -> 10 ms of CPU). ``None`` for a
+    folder, and where the shortcut does not hold (a name that ``Path`` or ``relpath`` would
+    rewrite, ``..``; an absolute path, a relative working folder; not POSIX): the caller
+    takes the long way."""
+    folder_text, name = os.path.split(raw)
+    if not _SHORTCUT or not name or name in (".", "..") or raw.startswith("/"):
+        return None
+    key = (os.fspath(cwd), folder_text)
+    if key in walk.named_folders:
+        folder = walk.named_folders[key]
+    else:
+        folder_path = cwd / folder_text
+        absolute = folder_path.is_absolute()
+        if absolute:
+            real = _seen_key(real_path(folder_path, walk.real_paths))
+            folder = _Folder(folder_path, real if real.endswith("/") else real + "/", display_path(folder_path, cwd))
+        else:
+            folder = None
+        walk.named_folders[key] = folder
+    if folder is None:
+        return None
+    path = folder.path / name
+    if path.is_dir():
+        return None
+    real = folder.real + name
+    if os.path.islink(real):  # (a file that is a link: resolved in full)
+        real = _seen_key(real_path(path, walk.real_paths))
+    if folder.display == ".":
+        return path, real, name
+    if set(folder.display.split("/")) == {".."}:  # (above the working folder: `name` may be on its way back)
+        return path, real, display_path(path, cwd)
+    return path, real, f"{folder.display}/{name}"
 
 
 def _walk(top: Path, walk: Walk, cwd: Path) -> Iterator[tuple[Path, Path]]:

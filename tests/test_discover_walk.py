@@ -5,13 +5,14 @@ out of the folder, a FIFO, a linked folder, ``.gitignore`` files)."""
 from __future__ import annotations
 
 import os
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from aiblint.constants import SKIPPED_DIRECTORIES, WALKED_DOT_FOLDERS
-from aiblint.discover import Walk, discover, display_path
+from aiblint.discover import Candidate, Walk, discover, display_path
 from aiblint.frontends import SUFFIXES
 from aiblint.gitignore import GitIgnore
 
@@ -51,7 +52,7 @@ def _resolving_enter(folder: Path, walk: Walk, rules: GitIgnore | None, cwd: Pat
     return True
 
 
-Found = tuple[list[tuple[Path, str, bool]], list[Path], int, int, list[str]]
+Found = tuple[list[tuple[Path, str, bool]], list[str], int, int, list[str]]
 
 
 def _run(paths: list[str], cwd: Path, gitignore: bool) -> Found:
@@ -100,3 +101,58 @@ def test_what_the_walk_skips(tree: Path) -> None:
     assert [display for _, display, _ in found] == ["t.json", ".github/x/t.json", "a/t.json", "a/via-link.json", "a/b/c/t.json", "kept/t.json"]
     assert ignored == 3  # build-out/, a/b/t.bicep, a/b/c/T.JSON
     assert dots == [".hidden"]
+
+
+# -- named files: what each one's folder knows (discover._named_file) --------------------------
+
+NAMES = ["a", "b", "c", "t.json", "T.JSON", "link-a", "file-link.json", "missing.json", ".", "..", "", "ghost"]
+
+
+def _named_tree(tmp_path: Path) -> Path:
+    base = tmp_path.resolve()
+    for folder in ("a/b/c", "b"):
+        (base / folder).mkdir(parents=True)
+    for file in ("t.json", "a/t.json", "a/b/t.json", "a/b/c/t.json", "b/t.json"):
+        (base / file).write_text("{}")
+    (base / "link-a").symlink_to(base / "a", target_is_directory=True)
+    (base / "a/b/link-a").symlink_to("../../a", target_is_directory=True)
+    (base / "a/file-link.json").symlink_to("b/t.json")
+    (base / "b/file-link.json").symlink_to("../a/file-link.json")
+    return base
+
+
+def _long_way(paths: list[str], cwd: Path, walk: Walk) -> Iterator[Candidate]:
+    """discover as it was for a named file (not a folder): each path made, resolved and shown in full."""
+    for raw in paths:
+        path = Path(raw)
+        given_absolute = path.is_absolute()
+        path = path if given_absolute else cwd / path
+        real = os.path.normcase(os.path.realpath(path))
+        if real not in walk.seen:
+            walk.seen.add(real)
+            walk.looked_at += 1
+            display = display_path(path, cwd)
+            yield Candidate(path, path.as_posix() if given_absolute and display.startswith("../") else display, True)
+
+
+def test_named_files_are_found_as_resolving_each_in_full_finds(tmp_path: Path) -> None:
+    """Files named in many ways (``./``, ``//``, ``..``, through linked folders, links
+    themselves, missing, absolute), from several working folders, one walk (the memo is
+    keyed by the working folder: the same name means another file from another one)."""
+    base = _named_tree(tmp_path)
+    chooser = random.Random(11)
+    names = ["/".join(chooser.choices(NAMES, k=chooser.randint(1, 4))) for _ in range(300)]
+    names += [str(base / name) for name in names[:40]] + ["t.json", "./t.json", "a//t.json", "a/./t.json", "t.json/", "../ghost"]
+    fast, slow = Walk(), Walk()
+    for cwd in (base, base / "a", base / "a/b/link-a", base / "ghost", base / "a/b"):
+        chooser.shuffle(names)
+        files = [name for name in names if not (cwd / name).is_dir()]  # (a folder is walked: the tests above)
+        fast.seen, slow.seen = set(), set()  # each file again (the memos stay): what is shown changes with cwd
+        found = [(c.path, c.display, c.explicit) for c in discover(files, cwd, (), fast)]
+        assert found == [(c.path, c.display, c.explicit) for c in _long_way(files, cwd, slow)], cwd
+        assert len(found) > 3
+        assert fast.seen == slow.seen
+    assert fast.looked_at == slow.looked_at
+    ghost = base / "ghost"  # a working folder that is not there, and a file named by the way back into it
+    assert [candidate.display for candidate in discover(["../ghost", "../ghost/t.json"], ghost, (), Walk())] == [".", "t.json"]
+    assert len(fast.named_folders) > 20  # the shortcut was taken
