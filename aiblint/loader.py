@@ -26,6 +26,7 @@ from typing import Any
 
 from aiblint.document import Document, ReadProblem
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString
+from aiblint.lazyre import lazy
 
 #: ARM rejects templates over 4 MB; beyond this we do not try (AIB007).
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -35,9 +36,10 @@ MAX_DEPTH = 256
 MAX_RECOVERED = 20
 
 _SPACES = re.compile(r"[ \t\r\n]*")
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_WORD = re.compile(r"[^\s,:\[\]{}\"]+")
-_NUMBER_TAIL = re.compile(r"[0-9A-Za-z_.+-]")
+# Only the full parser's (files with comments or mistakes): compiled when it first needs them.
+_NUMBER = lazy(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_WORD = lazy(r"[^\s,:\[\]{}\"]+")
+_NUMBER_TAIL = lazy(r"[0-9A-Za-z_.+-]")
 # The C string scanner: (text, index after the opening quote, strict) -> (value, end).
 _scanstring: Callable[[str, int, bool], tuple[str, int]] = getattr(json.decoder, "scanstring")  # noqa: B009
 
@@ -193,9 +195,8 @@ def _plain(text: str, document: Document) -> JsonNode | None:
                     node = _new_scalar(word, word_end, _LITERALS[text[word:word_end]])
                 node.parent = container
                 node.key = name
-                position = index.get(name)
-                if position is not None:
-                    duplicates.append((members[position][0], key))
+                if name in index:
+                    duplicates.append((members[index[name]][0], key))
                 index[name] = len(members)
                 members.append((key, node))
                 if opener < 0 and closed < 0:
@@ -602,7 +603,7 @@ class _Parser:
         if offset >= self.length:
             raise self.fail_end("a property name in double quotes")
         if text[offset] != '"':
-            word = _WORD.match(text, offset)
+            word = _WORD().match(text, offset)
             if text[offset] == "'":
                 message = "property names must be in double quotes, not single quotes"
             elif word:
@@ -699,10 +700,10 @@ class _Parser:
         )
 
     def number(self, offset: int) -> JsonScalar:
-        match = _NUMBER.match(self.text, offset)
+        match = _NUMBER().match(self.text, offset)
         end = match.end() if match else offset
-        if not match or (end < self.length and _NUMBER_TAIL.match(self.text, end)):
-            word = _WORD.match(self.text, offset)
+        if not match or (end < self.length and _NUMBER_TAIL().match(self.text, end)):
+            word = _WORD().match(self.text, offset)
             token = word.group() if word else self.text[offset]
             if token in ("-Infinity", "-NaN"):
                 raise _Stop(f"{token} is not valid JSON", offset, offset + len(token))
@@ -731,7 +732,7 @@ class _Parser:
         char = text[offset]
         if char == "'":
             return "strings must be in double quotes, not single quotes"
-        match = _WORD.match(text, offset)
+        match = _WORD().match(text, offset)
         if not match:
             return f"expected a value but found {_describe(text, offset)}"
         token = match.group()
