@@ -36,7 +36,8 @@ MAX_DEPTH = 256
 MAX_RECOVERED = 20
 
 _SPACES = re.compile(r"[ \t\r\n]*")
-# Only the full parser's (files with comments or mistakes): compiled when it first needs them.
+# The full parser's (files with comments or mistakes) and the plain pass's slow path's (a number
+# as the root): compiled when first needed.
 _NUMBER = lazy(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _WORD = lazy(r"[^\s,:\[\]{}\"]+")
 _NUMBER_TAIL = lazy(r"[0-9A-Za-z_.+-]")
@@ -106,22 +107,13 @@ def load_text(text: str, path: str) -> Document:
     return document
 
 
-#: One token of plain JSON after white space: its kind is the group that matched.
-#: A number followed by a character that would continue a word matches nothing.
-#: A string without escapes or control characters is its own value (as ``scanstring`` reads
-#: it), and a key's colon is part of its token; any other string is read by ``scanstring``.
-_TOKEN = re.compile(
-    r'[ \t\r\n]*(?:"([^"\\\x00-\x1f]*)"(?:([ \t\r\n]*:)|)|(")|([{\[])|([}\]])|(,)'
-    r"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?![0-9A-Za-z_.+-])|(true|false|null))"
-)
 _COLON = re.compile(r"[ \t\r\n]*:")
-_SIMPLE, _SIMPLE_KEY, _QUOTE, _OPEN, _CLOSE, _COMMA, _NUMBER_TOKEN, _LITERAL = range(1, 9)
 _LITERALS = {"true": True, "false": False, "null": None}
 
 def _value_pattern(closer: str) -> str:
-    """A value of plain JSON as :data:`_TOKEN` reads it (groups: a string without escapes, a
-    number, a literal; the lookaheads only spare a failed match later: any character that may
-    not follow a value fails the next match anyway), then white space and a ',', or the closer of
+    """A value of plain JSON (groups: a string without escapes or control characters, which is
+    its own value, as ``scanstring`` reads it; a number; a literal; the lookaheads only spare a
+    failed match later: any character that may not follow a value fails the next match anyway), then white space and a ',', or the closer of
     the container the value is the last of (a group) and the ',' after it if there is one; or (a
     group) an opener, whose ',' comes with its closer."""
     return (
@@ -310,47 +302,34 @@ def _plain_token(text: str, offset: int, want_key: bool) -> tuple[JsonNode, int]
     its ':', or a value), or the root value. A key comes back with its text as its ``key`` (which
     :func:`_plain` sets anyway when it attaches it), any value with ``key`` ``None``; ``None`` for
     anything else. After a value the caller checks what follows (a ',' read here would be lost)."""
-    found = _TOKEN.match(text, offset)
-    if found is None:
-        return None
-    kind = found.lastindex
-    offset = found.end()
-    if want_key:
-        if kind == _SIMPLE_KEY:
-            start, end = found.span(_SIMPLE)
-            key = _new_string(start - 1, end + 1, found.group(_SIMPLE))
-        elif kind == _QUOTE:
-            try:
-                name, end = _scanstring(text, offset, True)
-            except json.decoder.JSONDecodeError:
-                return None
-            colon = _COLON.match(text, end)
-            if colon is None:
-                return None
-            key, offset = _new_string(offset - 1, end, name), colon.end()
-        else:
-            return None
-        key.key = key.text
-        return key, offset
-    if kind == _SIMPLE:
-        start, end = found.span(_SIMPLE)
-        return _new_string(start - 1, offset, found.group(_SIMPLE)), offset
-    if kind == _QUOTE:
+    offset = _SPACES.match(text, offset).end()  # type: ignore[union-attr]
+    char = text[offset : offset + 1]
+    if char == '"':
         try:
-            value, end = _scanstring(text, offset, True)
+            value, end = _scanstring(text, offset + 1, True)
         except json.decoder.JSONDecodeError:
             return None
-        return _new_string(offset - 1, end, value), end
-    if kind == _OPEN:
-        return _new_container(text[offset - 1], offset - 1), offset
-    if kind == _NUMBER_TOKEN:
-        number = found.group(kind)
-        return _new_scalar(offset - len(number), offset, _number(number)), offset
-    if kind == _LITERAL:
-        if offset < len(text) and (text[offset].isalnum() or text[offset] == "_"):
+        node = _new_string(offset, end, value)
+        if not want_key:
+            return node, end
+        colon = _COLON.match(text, end)
+        if colon is None:
             return None
-        word = found.group(kind)
-        return _new_scalar(offset - len(word), offset, _LITERALS[word]), offset
+        node.key = value
+        return node, colon.end()
+    if want_key:
+        return None
+    if char == "{" or char == "[":
+        return _new_container(char, offset), offset + 1
+    if char == "-" or "0" <= char <= "9":  # as _Parser.number
+        found = _NUMBER().match(text, offset)
+        if found is None or _NUMBER_TAIL().match(text, found.end()):
+            return None
+        return _new_scalar(offset, found.end(), _number(found.group())), found.end()
+    for word, literal in _LITERALS.items():  # as _Parser.word
+        end = offset + len(word)
+        if text.startswith(word, offset) and not (end < len(text) and (text[end].isalnum() or text[end] == "_")):
+            return _new_scalar(offset, end, literal), end
     return None
 
 
