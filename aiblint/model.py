@@ -24,6 +24,7 @@ from typing import TypeGuard
 
 from aiblint.arm.copyloop import copy_loop, copy_loop_names
 from aiblint.arm.scope import ArmContext, arm_resolved, deployment_of, literal  # here, not in methods: see _evaluate
+from aiblint.arm.structure import is_computed, loop_items, whole_value, written_at
 from aiblint.document import Document
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString
 from aiblint.substitution import has_token, partial_without_tokens, without_tokens
@@ -195,13 +196,10 @@ class ImageTemplate:
             return resolved
         if self.arm_template is None:
             return resolve_literal(node, written_in(node, self.document))
-        # The scope functions are imported at the top: an import statement costs a microsecond
-        # or more each time it runs (the engine imports that module whenever it binds or reports).
-        if type(node) not in _LOADED:  # the loader's own node types are never computed ones
-            from aiblint.arm.structure import is_computed
-
-            if is_computed(node):
-                return self._computed(node)
+        # The arm modules are imported at the top, not here: an import statement costs a
+        # microsecond or more each time it runs (a run imports them whenever it binds or reports).
+        if is_computed(node):
+            return self._computed(node)
         document, template = self._locate(node)
         try:
             if document is not self.document or template is None:  # a parameters file: read as written
@@ -286,8 +284,6 @@ class ImageTemplate:
     def _computed(self, node: JsonNode) -> Resolved:
         """A node an expression made (:mod:`aiblint.arm.structure`): its value,
         reported at the expression."""
-        from aiblint.arm.structure import written_at
-
         written = written_at(node)
         value: object
         if isinstance(node, JsonArray):
@@ -362,11 +358,8 @@ class ImageTemplate:
         read nested objects through the accessors here, which follow."""
         if self.arm_template is None or not isinstance(node, JsonString) or not is_expression(node.text):
             return node
-        if type(node) is not JsonString:  # the loader's strings are never computed ones
-            from aiblint.arm.structure import is_computed
-
-            if is_computed(node):
-                return node  # made by an expression already: its text is not one to evaluate
+        if is_computed(node):
+            return node  # made by an expression already: its text is not one to evaluate
         key = id(node)
         if key in self._followed:
             found = self._followed[key]
@@ -375,8 +368,6 @@ class ImageTemplate:
         return found if found is not None else node
 
     def _whole(self, node: JsonString) -> JsonNode | None:
-        from aiblint.arm.structure import whole_value, written_at
-
         document, template = self._locate(node)
         if document is not self.document or template is None:
             return None  # a parameters file holds no expressions
@@ -482,8 +473,6 @@ class ImageTemplate:
             return []
         key = id(loop)
         if key not in self._loops:
-            from aiblint.arm.structure import loop_items
-
             _, template = self._locate(loop)
             shape = loop_items(self.context.scope_for(template), loop) if template is not None else None
             self._loops[key] = shape.node.items if shape is not None and isinstance(shape.node, JsonArray) else None
@@ -494,10 +483,6 @@ class ImageTemplate:
             item = loop.get("input")
             return [item] if isinstance(item, JsonObject) else []
         return [item for item in made if isinstance(item, JsonObject)]
-
-
-#: The node types the loader makes (expressions make subclasses of them: aiblint.arm.structure).
-_LOADED = frozenset((JsonString, JsonScalar, JsonObject, JsonArray))
 
 
 def _is_nested_template(node: JsonNode) -> TypeGuard[JsonObject]:
