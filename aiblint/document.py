@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import bisect
+from bisect import bisect_right
+from itertools import accumulate
 from typing import TYPE_CHECKING, Final
 
 from aiblint.jsontree import JsonNode, JsonString
@@ -152,20 +153,31 @@ class Document(MutableRecord):
 
     @property
     def line_starts(self) -> list[int]:
-        if self._line_starts is None:
-            starts = [0]
-            find = self.text.find
-            index = find("\n")
-            while index >= 0:
-                starts.append(index + 1)
-                index = find("\n", index + 1)
-            self._line_starts = starts
-        return self._line_starts
+        """The offset of every line's first character, worked out once."""
+        starts = self._line_starts
+        if starts is None:
+            starts = self._line_starts = _starts_of(self.text)
+        return starts
 
     def position(self, offset: int) -> Position:
-        offset = max(0, min(offset, len(self.text)))
-        line_index = bisect.bisect_right(self.line_starts, offset) - 1
-        return Position(line_index + 1, offset - self.line_starts[line_index] + 1)
+        return Position(*self._place(offset))
+
+    def _place(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of ``offset`` (clamped to the text)."""
+        if offset < 0:
+            offset = 0
+        elif offset > len(self.text):
+            offset = len(self.text)
+        starts = self._line_starts
+        if starts is None:
+            starts = self.line_starts
+        line_index = bisect_right(starts, offset) - 1
+        return line_index + 1, offset - starts[line_index] + 1
+
+    def coordinates(self, start: int, end: int) -> tuple[int, int, int, int]:
+        """:meth:`span` as its four numbers (line, column, end line, end column),
+        for the engine, which makes one finding from them: no record made for it."""
+        return (*self._place(start), *self._place(end if end > start else start))
 
     def offset(self, position: Position) -> int:
         """The text offset of a 1-based position (clamped to the text)."""
@@ -174,7 +186,7 @@ class Document(MutableRecord):
         return min(starts[line_index] + position.column - 1, len(self.text))
 
     def span(self, start: int, end: int) -> Span:
-        return Span(self.position(start), self.position(max(start, end)))
+        return Span(Position(*self._place(start)), Position(*self._place(end if end > start else start)))
 
     def node_span(self, node: JsonNode) -> Span:
         return self.span(node.start, node.end)
@@ -186,3 +198,22 @@ class Document(MutableRecord):
         begin = starts[line - 1]
         stop = starts[line] - 1 if line < len(starts) else len(self.text)
         return self.text[begin:stop].rstrip("\r")
+
+
+#: Up to this length, a text's line starts are summed from its lines' lengths, in C; a
+#: longer one is searched newline by newline (its lines would be a copy of it: a peak).
+_SPLIT_LENGTH: Final = 1 << 18
+
+
+def _starts_of(text: str) -> list[int]:
+    if len(text) <= _SPLIT_LENGTH:
+        lines = text.split("\n")
+        lines.pop()  # the last line ends the text: no line starts after it
+        return [0, *accumulate([len(line) + 1 for line in lines])]
+    starts = [0]
+    find = text.find
+    index = find("\n")
+    while index >= 0:
+        starts.append(index + 1)
+        index = find("\n", index + 1)
+    return starts

@@ -12,8 +12,8 @@ become findings.
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable, Sequence
-from functools import cached_property
+from collections.abc import Callable, Collection, Iterable, Sequence
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,6 +57,9 @@ class Linter:
         #: rule id -> whether :attr:`selection` enables it (asked for every finding), and of which selection
         self._enabled: dict[str, bool] = {}
         self._enabled_by = self.selection
+        #: rule id -> its configured severity (asked for every finding), and of which severity table
+        self._severities: dict[str, Severity | None] = {}
+        self._severities_of: object = None
         self.scripts = scripts if scripts is not None else ScriptSettings.from_config(config, cwd if cwd is not None else Path.cwd())
         self.batch = batch
         #: batch: start the batch rules on a file's scripts before its other rules run (a run of
@@ -183,13 +186,15 @@ class Linter:
         findings = self._without_secret_text(sorted(set(findings), key=_order))
         return (findings if self.batch else self.filter.apply(findings)), len(passes[0])
 
-    def _claims(self, rule: Rule, document: Document, claims: Iterable[Claim], template: ImageTemplate) -> Iterable[Claimed]:
-        from aiblint.claims import Claimed
-
-        for claim in claims:
+    def _claims(self, rule: Rule, document: Document, claims: Iterable[Claim], template: ImageTemplate) -> list[Claimed]:
+        made: list[Claimed] = []
+        for claim in claims:  # (asked of every claim rule and template; most make none)
             finding = self.finding(rule, claim.problem.document or document, claim.problem, [template])
             if finding is not None:
-                yield Claimed(finding.rule, claim.key, claim.owner, finding, claim.related)
+                from aiblint.claims import Claimed  # only when a claim is made
+
+                made.append(Claimed(finding.rule, claim.key, claim.owner, finding, claim.related))
+        return made
 
     def _scripts(self, document: Document, templates: list[ImageTemplate], seen: set[tuple[object, ...]]) -> list[Finding]:
         """Check the scripts of ``templates`` that an earlier pass over the same file
@@ -345,52 +350,47 @@ class Linter:
         if not self._selected(rule_id):
             return None
         message = problem.message
-        related = [self._related(item.document or document, item.node, redact_message(item.message)) for item in problem.related]
-        if templates and problem.node is not None:
+        node = problem.node
+        related = [self._related(item.document or document, item.node, redact_message(item.message))
+                   for item in problem.related] if problem.related else []
+        if templates and node is not None:
             document, message, flows = _provenance(problem, document, templates, message)
-            related += [self._related(templates[0].document, node, "the template field this value flows into") for node in flows]
+            related += [self._related(templates[0].document, field, "the template field this value flows into") for field in flows]
         if len(message) > MAX_MESSAGE:  # it quotes a huge value from the file
             message = message[: MAX_MESSAGE - 1] + "…"
         secret = "secret" in rule.tags
         if not secret:  # a rule quoting a value may quote a URI with a password, or a token
             message = redact_message(message)
         severity = self._severity(rule_id) or problem.severity or rule.severity
-        logical_path = problem.node.logical_path() if problem.node is not None else ""
+        logical_path = node.logical_path() if node is not None else ""
         if problem.start is not None:
             start = problem.start
             end = problem.end if problem.end is not None else start
-        elif problem.node is not None:
-            target = (member_key(problem.node) if problem.at_key else None) or problem.node
+        elif node is not None:
+            target = (member_key(node) if problem.at_key else None) or node
             start, end = target.start, target.end
             # A front end's key may be written in another file than its value (a Terraform
             # module's local, its value given by the module's caller): the span is the key's.
             document = getattr(target, "document", None) or document
         else:
             start = end = 0
-        span = document.span(start, end)
-        line, column, end_line, end_column = span.start.line, span.start.column, span.end.line, span.end.column
+        line, column, end_line, end_column = document.coordinates(start, end)
+        path = document.path
         # Never the plain hash of text that holds a secret: a short password is found again from it.
         if secret:
-            self._secret_at(document.path, line, column, end_line, end_column)
+            self._secret_at(path, line, column, end_line, end_column)
             offending = _keyed(self.fingerprint_key, document.text[start:end]) if self.fingerprint_key else problem.message
-        elif self._covers(document.path, (line, column), (end_line, end_column)):
+        elif self.secret_places and self._covers(path, (line, column), (end_line, end_column)):
             offending = _COVERS_A_SECRET + message
         else:
             offending = document.text[start:end]
         return Finding(
-            path=document.path,
-            line=line,
-            column=column,
-            end_line=end_line,
-            end_column=end_column,
-            rule=rule_id,
-            severity=severity,
-            message=message,
-            logical_path=logical_path,
-            fingerprint=_fingerprint(rule_id, document.path, logical_path, offending),
-            related=tuple(related),
+            path, line, column, end_line, end_column, rule_id, severity, message, logical_path,
+            _fingerprint(rule_id, path, logical_path, offending),
+            tuple(related),
+            None,
             # a fix is an edit of JSON text: in another language's file it could break the source
-            fix=problem.fix if document.language == "json" else None,
+            problem.fix if document.language == "json" else None,
         )
 
     def _selected(self, rule_id: str) -> bool:
@@ -408,8 +408,17 @@ class Linter:
         return RelatedLocation(document.path, span.start.line, span.start.column, span.end.line, span.end.column, message)
 
     def _severity(self, rule_id: str) -> Severity | None:
-        matches = [prefix for prefix in self.config.severity if rule_id.startswith(prefix)]
-        return self.config.severity[max(matches, key=len)] if matches else None
+        """The configured severity of ``rule_id`` (its longest prefix in ``severity``),
+        worked out once per rule id and severity table."""
+        table = self.config.severity
+        if not table:
+            return None
+        if self._severities_of is not table:
+            self._severities, self._severities_of = {}, table
+        if rule_id not in self._severities:
+            matches = [prefix for prefix in table if rule_id.startswith(prefix)]
+            self._severities[rule_id] = table[max(matches, key=len)] if matches else None
+        return self._severities[rule_id]
 
 
 def _new_units(templates: Sequence[ImageTemplate], seen: set[tuple[object, ...]]) -> list[ScriptUnit]:
@@ -428,8 +437,7 @@ def _provenance(
     """A problem at a value's origin (a parameter default, a parameters file):
     the file it is in, the message naming the template fields it flows into,
     and those fields."""
-    from aiblint.arm.provenance import describe_flow, flows_into, owner_document
-
+    describe_flow, flows_into, owner_document = _provenance_functions()
     assert problem.node is not None
     flows: list[JsonNode] = []
     template = templates[0]
@@ -443,6 +451,19 @@ def _provenance(
     if flows:
         message += describe_flow(flows, template.document, document)
     return document, message, flows
+
+
+@cache
+def _provenance_functions() -> tuple[
+    Callable[[Sequence[JsonNode], Document, Document], str],
+    Callable[[JsonNode, ImageTemplate], list[JsonNode]],
+    Callable[[JsonNode, ImageTemplate], Document | None],
+]:
+    """:mod:`aiblint.arm.provenance`'s functions, imported when first needed (a
+    run may lint no ARM template), then without an import statement per finding."""
+    from aiblint.arm.provenance import describe_flow, flows_into, owner_document
+
+    return describe_flow, flows_into, owner_document
 
 
 def _order(finding: Finding) -> tuple[object, ...]:

@@ -9,6 +9,7 @@ logical path. Nodes never hold line numbers: those are computed on demand by
 from __future__ import annotations
 
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import Union
 
 from aiblint.lazyre import lazy
@@ -154,17 +155,35 @@ class JsonObject(JsonNode):
 
 def format_path(parts: tuple[PathPart, ...]) -> str:
     """``('resources', 0, 'properties', 'a b')`` -> ``resources[0].properties['a b']``."""
+    segments = _SEGMENTS
     out: list[str] = []
-    identifier = _IDENTIFIER().match  # (every finding's path is formatted)
     for part in parts:
         if isinstance(part, int):
             out.append(f"[{part}]")
-        elif identifier(part):
-            out.append(f".{part}" if out else part)
         else:
-            escaped = part.replace("\\", "\\\\").replace("'", "\\'")
-            out.append(f"['{escaped}']")
-    return "".join(out)
+            segment = segments.get(part)
+            out.append(segment if segment is not None else _segment(part))
+    text = "".join(out)
+    return text[1:] if text.startswith(".") else text  # the first part: no dot before it
+
+
+#: member name -> how a path writes it after another part (``.name``, ``['a b']``): every
+#: finding's path is formatted, from few distinct names. The answer depends on the name
+#: alone; bounded, so that a long-lived process (the language server) does not grow.
+_SEGMENTS: dict[str, str] = {}
+_MAX_SEGMENTS = 4096
+
+
+def _segment(name: str) -> str:
+    if _IDENTIFIER().match(name):
+        segment = f".{name}"
+    else:
+        escaped = name.replace("\\", "\\\\").replace("'", "\\'")
+        segment = f"['{escaped}']"
+    if len(_SEGMENTS) >= _MAX_SEGMENTS:
+        _SEGMENTS.clear()
+    _SEGMENTS[name] = segment
+    return segment
 
 
 def member_key(node: JsonNode) -> JsonString | None:
@@ -180,10 +199,14 @@ def member_key(node: JsonNode) -> JsonString | None:
 def walk(root: JsonNode) -> Iterator[JsonNode]:
     """Every node, depth first, without recursion (trees can be deep)."""
     stack: list[JsonNode] = [root]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        node = stack.pop()
+        node = pop()
         yield node
         if isinstance(node, JsonObject):
-            stack.extend(value for _, value in reversed(node.members))
+            extend(map(_VALUE, reversed(node.members)))  # (in C: rules walk every tree several times)
         elif isinstance(node, JsonArray):
-            stack.extend(reversed(node.items))
+            extend(reversed(node.items))
+
+
+_VALUE = itemgetter(1)  # a member's value

@@ -270,8 +270,8 @@ def mask_uris(text: str) -> str:
     a message. A URI's ``://`` is found first instead, and the pattern matched from
     where its scheme starts: the first letter of the run of scheme characters right
     before it (not before the end of the URI before), the very place the search finds."""
-    if "://" not in text:
-        return text
+    if "://" not in text or ("@" not in text and "?" not in text):
+        return text  # a URI holds a credential only in its authority (``user:password@``) or query (``?sig=``)
     uri = _URI_IN_TEXT()
     pieces: list[str] = []
     last = 0  # the end of the URI before: a match starts there or later

@@ -60,6 +60,8 @@ class Formatter:
     root: Path | None = None
     #: The format writes the run's notes itself; the CLI does not repeat them on stderr.
     writes_notes: ClassVar[bool] = False
+    #: the rules mapping, and rule id -> its family's metadata (:meth:`rule_info`), made on first use
+    _families: tuple[Mapping[str, RuleInfo], dict[str, RuleInfo | None]] | None = None
 
     def __init__(self, rules: Mapping[str, RuleInfo], *, color: bool = False, sources: Mapping[str, str] | None = None) -> None:
         self.rules = rules
@@ -79,10 +81,17 @@ class Formatter:
 
     def rule_info(self, rule_id: str) -> RuleInfo | None:
         """The rule's own metadata, or its family's (``SC`` for ``SC2086``)."""
-        if rule_id in self.rules:
-            return self.rules[rule_id]
-        families = [family for family in self.rules if rule_id.startswith(family)]
-        return self.rules[max(families, key=len)] if families else None
+        rules = self.rules
+        if rule_id in rules:
+            return rules[rule_id]
+        # A family's member is looked up among every rule: once per id and table (formats ask per finding).
+        known = self._families
+        if known is None or known[0] is not rules:
+            known = self._families = (rules, {})
+        if rule_id not in known[1]:
+            families = [family for family in rules if rule_id.startswith(family)]
+            known[1][rule_id] = rules[max(families, key=len)] if families else None
+        return known[1][rule_id]
 
     def write(self, report: Report, stream: TextIO) -> None:
         raise NotImplementedError

@@ -1,0 +1,211 @@
+"""Making findings cheaper (issue 21, P2) changed how, never what: each rewrite gives
+what the code it replaced gave (differential tests), and each memo is keyed on
+everything its answer depends on (two inputs that must get different answers do)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aiblint import document as document_module
+from aiblint import jsontree, redact, uris
+from aiblint.config import Config
+from aiblint.document import Document
+from aiblint.engine import Linter
+from aiblint.findings import Severity
+from aiblint.formatters import RuleInfo
+from aiblint.formatters.text import TextFormatter
+from aiblint.hashing import sha256_hex
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, format_path, walk
+from aiblint.loader import load_bytes
+from aiblint.registry import RuleSet
+from aiblint.rule import Problem, Rule
+
+# -- redaction -------------------------------------------------------------------------------------
+
+GITHUB_TOKEN = "ghp_" + "aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"
+OTHER_TOKEN = "ghp_" + "zYxWvUtSrQpOnMlKjIhGfEdCbA9876543210"
+
+
+def test_the_message_memo_is_keyed_on_the_whole_message() -> None:
+    """Messages of one length, or alike but for their token, each get their own answer;
+    asked again (from the memo), the same; a message too long for the memo, the same."""
+    one, two = f"the value {GITHUB_TOKEN} is used", f"a value {OTHER_TOKEN} is used here"
+    plain = f"the value {'x' * len(GITHUB_TOKEN)} is used"  # as long as ``one``: nothing to mask
+    for _ in range(2):
+        assert redact.redact_message(one) == "the value gh…(40 chars) is used"
+        assert redact.redact_message(plain) == plain
+        assert redact.redact_message(two) == "a value gh…(40 chars) is used here"
+        for message in (one, two, plain):
+            assert redact.redact_message(message) == redact._redact_message(message)
+    long = "x " * redact._REMEMBERED_LENGTH + one
+    assert GITHUB_TOKEN not in redact.redact_message(long)
+    assert redact.redact_message(long) == redact._redact_message(long)
+
+
+_URI_PARTS = st.sampled_from([
+    "https://", "http://", "ftp://", "user", ":", "pa55word", "@", "host.example.com", "/", "path", "?", "sig=",
+    "AbCd1234EfGh5678IjKl9012MnOp", "&", "se=2030", "#", " ", "'", "<", "token_0123456789abcdef", "…(44 chars)",
+])
+
+
+@given(st.lists(_URI_PARTS, max_size=14).map("".join))
+def test_mask_uris_without_a_search_gives_what_the_search_gave(text: str) -> None:
+    """The pre-check (no '@' and no '?': no URI in the text holds a credential)
+    returns what masking every URI found returned."""
+    searched = uris._URI_IN_TEXT().sub(lambda found: uris.mask_uri(found.group()), text)
+    assert uris.mask_uris(text) == searched
+
+
+@pytest.mark.parametrize("text", [
+    "see https://example.com/x.sh and https://example.com/y.sh",
+    "get https://user:pa55word@example.com/x.sh",
+    f"get https://{GITHUB_TOKEN}@github.com/o/r.git",
+    "get https://acct.blob.core.windows.net/c/x.sh?sv=2020&sig=AbCd1234EfGh5678IjKl9012MnOpQrSt%3D",
+])
+def test_mask_uris_masks_what_it_masked(text: str) -> None:
+    searched = uris._URI_IN_TEXT().sub(lambda found: uris.mask_uri(found.group()), text)
+    assert uris.mask_uris(text) == searched
+    assert "pa55word" not in searched and GITHUB_TOKEN not in searched and "MnOpQrSt" not in searched
+
+
+def _reference_tokenish(text: str, length: int) -> bool:
+    """The pre-check as first written: every maximal run, character by character."""
+    runs = re.findall(r"[A-Za-z0-9_+=%\-]+", text)
+    return any(
+        len(run) >= length and any(c in "0123456789" for c in run) and any(c.isascii() and c.isalpha() for c in run)
+        for run in runs
+    )
+
+
+@given(st.text(alphabet=st.sampled_from("aB7_+=%-" * 6 + "./: é١\n"), max_size=90), st.sampled_from([12, 20]))
+def test_tokenish_in_one_search_finds_what_the_runs_gave(text: str, length: int) -> None:
+    assert redact._tokenish(text, length) == _reference_tokenish(text, length)
+
+
+# -- positions -------------------------------------------------------------------------------------
+
+
+def _reference_starts(text: str) -> list[int]:
+    return [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
+
+
+@given(st.text(alphabet=st.sampled_from("ab\n\r\u2028é"), max_size=40))
+def test_line_starts_and_positions_are_what_they_were(text: str) -> None:
+    document = Document("t.json", text)
+    starts = _reference_starts(text)
+    assert document.line_starts == starts
+    for offset in range(-2, len(text) + 3):
+        clamped = max(0, min(offset, len(text)))
+        line = max(index for index, start in enumerate(starts) if start <= clamped)
+        assert (document.position(offset).line, document.position(offset).column) == (line + 1, clamped - starts[line] + 1)
+        for end in (offset - 1, offset, offset + 2):
+            span = document.span(offset, end)
+            assert document.coordinates(offset, end) == (span.start.line, span.start.column, span.end.line, span.end.column)
+            assert (span.end.line, span.end.column) == (document.position(max(offset, end)).line, document.position(max(offset, end)).column)
+
+
+def test_a_long_text_gets_its_line_starts_without_splitting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(document_module, "_SPLIT_LENGTH", 8)
+    for text in ["", "a", "\n", "ab\ncd\n\nef", "\n" * 20, "x" * 30 + "\n"]:
+        assert Document("t.json", text).line_starts == _reference_starts(text)
+
+
+# -- logical paths and tree walks ------------------------------------------------------------------
+
+
+def _reference_format(parts: tuple[str | int, ...]) -> str:
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif re.match(r"[A-Za-z_$][A-Za-z0-9_$-]*\Z", part):
+            out.append(f".{part}" if out else part)
+        else:
+            escaped = part.replace("\\", "\\\\").replace("'", "\\'")
+            out.append(f"['{escaped}']")
+    return "".join(out)
+
+
+_NAMES = st.text(alphabet=st.sampled_from("aZ_$-0 .'\\\n"), max_size=5)
+
+
+@given(st.lists(st.one_of(_NAMES, st.integers(0, 12)), max_size=6).map(tuple))
+def test_format_path_formats_what_it_formatted(parts: tuple[str | int, ...]) -> None:
+    assert format_path(parts) == _reference_format(parts)
+
+
+def test_the_segment_memo_is_keyed_on_the_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names that look alike get their own segments, first and later in a path,
+    before and after the bounded memo is emptied."""
+    monkeypatch.setattr(jsontree, "_SEGMENTS", {})
+    monkeypatch.setattr(jsontree, "_MAX_SEGMENTS", 3)
+    cases = {
+        ("a_b",): "a_b", ("a b",): "['a b']", ("x", "a_b"): "x.a_b", ("x", "a b"): "x['a b']",
+        ("it's",): "['it\\'s']", (0, "a_b"): "[0].a_b", ("a-b", 1): "a-b[1]", ("1a",): "['1a']",
+    }
+    for _ in range(2):
+        for parts, expected in cases.items():
+            assert format_path(parts) == expected
+    assert len(jsontree._SEGMENTS) <= 3
+
+
+def _reference_walk(node: JsonNode) -> list[JsonNode]:
+    children = [value for _, value in node.members] if isinstance(node, JsonObject) else list(node.items) if isinstance(node, JsonArray) else []
+    return [node, *(found for child in children for found in _reference_walk(child))]
+
+
+def test_walk_visits_in_the_order_it_did() -> None:
+    document = load_bytes(b'{"a": {"b": [1, {"c": 2}, [3]]}, "a": 0, "d": [], "e": {"f": null}}', "t.json")
+    assert document.root is not None
+    assert [node.start for node in walk(document.root)] == [node.start for node in _reference_walk(document.root)]
+    assert len(list(walk(document.root))) == 12  # both members named a: every member of the text
+
+
+def test_sha256_hex_is_sha256() -> None:
+    for data in (b"", b"abc", bytes(range(256)) * 10):
+        assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
+
+
+# -- the engine's and the formats' per-rule-id memos -----------------------------------------------
+
+
+class _Rule(Rule):
+    id = "ZZ101"
+    name = "stand-in"
+    severity = Severity.WARNING
+    summary = "a stand-in"
+
+
+def test_the_severity_memo_is_keyed_on_the_rule_id_and_the_table(tmp_path: Path) -> None:
+    linter = Linter(RuleSet([]), Config(severity={"ZZ1": Severity.ERROR, "ZZ10": Severity.NOTE}), tmp_path)
+    document = load_bytes(b'{"a": 1}', "t.json")
+    rule = _Rule()
+
+    def severity(rule_id: str) -> Severity | None:
+        found = linter.finding(rule, document, Problem("m", node=document.root, rule=rule_id))
+        return found.severity if found is not None else None
+
+    for _ in range(2):
+        assert [severity("ZZ101"), severity("ZZ111"), severity("ZZ201")] == [Severity.NOTE, Severity.ERROR, Severity.WARNING]
+    linter.config.severity = {"ZZ2": Severity.NOTE}  # another table: worked out again
+    assert [severity("ZZ101"), severity("ZZ201")] == [Severity.WARNING, Severity.NOTE]
+
+
+def _info(rule_id: str, name: str) -> RuleInfo:
+    return RuleInfo(rule_id, name, Severity.WARNING, "", "", "", (), None)
+
+
+def test_the_family_memo_is_keyed_on_the_rule_id_and_the_rules() -> None:
+    formatter = TextFormatter({"SC": _info("SC", "shellcheck"), "SC2": _info("SC2", "two"), "PS": _info("PS", "pssa")})
+    for _ in range(2):
+        found = [formatter.rule_info(rule_id) for rule_id in ("SC1000", "SC2086", "PSAvoid", "XX1", "SC")]
+        assert [info.name if info is not None else None for info in found] == ["shellcheck", "two", "pssa", None, "shellcheck"]
+    formatter.rules = {"SC": _info("SC", "other")}  # another rules mapping: worked out again
+    found_again = formatter.rule_info("SC2086")
+    assert found_again is not None and found_again.name == "other"
