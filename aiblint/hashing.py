@@ -7,15 +7,12 @@ module computes the same digest without it. Which one is looked up once, at impo
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-_sha256: Callable[[bytes], Any]
+# (No annotation imports: the resident-mode client imports this module, and not ``typing``.)
 try:
-    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found,no-redef]  # Python 3.11
+    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found]  # Python 3.11
 except ImportError:
     try:
-        from _sha2 import sha256 as _sha256  # type: ignore[import-not-found,no-redef]  # Python 3.12 and later
+        from _sha2 import sha256 as _sha256  # type: ignore[import-not-found]  # Python 3.12 and later
     except ImportError:
         from hashlib import sha256 as _sha256
 

@@ -27,8 +27,10 @@ _TOKENISH = {
 }
 #: What a keyword detector looks for (``password = ...``, ``token: ...``).
 _ASSIGNMENT = lazy(r"[=:]")
-#: Messages longer than this are redacted without the memo (see :func:`_redacted_message`).
-_REMEMBERED_LENGTH: Final = 4096
+#: Messages longer than this are redacted without the memo (see :func:`_redacted_message`): it
+#: holds at most 1,024 such messages, about a million characters. (The engine cuts a rule's
+#: message to 1,000 characters: most messages are far shorter.)
+_REMEMBERED_LENGTH: Final = 1024
 
 
 def redact(text: str) -> str:
