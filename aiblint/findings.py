@@ -17,7 +17,7 @@ class Severity(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _LABELS[self]  # (every finding of every format asks: not the enum's name property)
 
     @classmethod
     def parse(cls, text: str) -> Severity:
@@ -25,6 +25,9 @@ class Severity(enum.IntEnum):
             return cls[text.strip().upper()]
         except KeyError:
             raise ValueError(f"unknown severity {text!r} (use error, warning or note)") from None
+
+
+_LABELS: Final = {severity: severity.name.lower() for severity in Severity}
 
 
 class RelatedLocation(Record):

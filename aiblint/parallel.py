@@ -250,7 +250,7 @@ def _read(item: Work) -> bytes | InternalError:
 
 def _lint(linter: Linter, data: bytes, item: Work) -> tuple[FileOutcome, list[ScriptUnit]]:
     start, claimed = len(linter.pending), len(linter.claims)
-    before = _tally(linter)
+    before = _counts(linter)
     from aiblint.registry import PluginError
 
     try:
@@ -264,10 +264,9 @@ def _lint(linter: Linter, data: bytes, item: Work) -> tuple[FileOutcome, list[Sc
     units = linter.pending[start:]
     claims = linter.claims[claimed:]
     del linter.claims[claimed:]  # they travel with the outcome (a worker's, or cached) and come back in absorb
-    after = _tally(linter)
     linted = list(dict.fromkeys([item.display, *(unit.document.path for unit in units)]))
     directives = _may_hold_directives(data, units)
-    tally = Tally(after.units - before.units, after.references - before.references)
+    tally = _since(linter, before)
     outcome = FileOutcome(item.display, findings, templates, linted, directives, tally, data if directives else None)
     outcome.claims = claims
     return outcome, units
@@ -288,9 +287,23 @@ def _spells_aiblint(data: bytes) -> bool:
     return _AIBLINT().search(data) is not None
 
 
-def _tally(linter: Linter) -> Tally:
+def _counts(linter: Linter) -> tuple[dict[str, int], dict[str, int]]:
+    """The run's script tally so far (copied in C: asked twice per file)."""
     tally = linter.tally
-    return Tally(Counter(tally.units), Counter(tally.references)) if tally is not None else Tally()
+    return (dict(tally.units), dict(tally.references)) if tally is not None else ({}, {})
+
+
+def _since(linter: Linter, before: tuple[dict[str, int], dict[str, int]]) -> Tally:
+    """What the run's script tally counted since ``before``: the file's share (as
+    ``Counter`` subtraction gives it: the keys that grew, in the tally's order)."""
+    tally = linter.tally
+    if tally is None:
+        return Tally()
+    units, references = before
+    return Tally(
+        Counter({key: count - units.get(key, 0) for key, count in tally.units.items() if count > units.get(key, 0)}),
+        Counter({key: count - references.get(key, 0) for key, count in tally.references.items() if count > references.get(key, 0)}),
+    )
 
 
 def _flush(linter: Linter, result: ChunkResult, again: dict[tuple[str, ...], list[ScriptUnit]]) -> None:

@@ -209,3 +209,39 @@ def test_the_family_memo_is_keyed_on_the_rule_id_and_the_rules() -> None:
     formatter.rules = {"SC": _info("SC", "other")}  # another rules mapping: worked out again
     found_again = formatter.rule_info("SC2086")
     assert found_again is not None and found_again.name == "other"
+
+
+# -- a file's share of the run's script tally -------------------------------------------------------
+
+
+def test_a_files_tally_is_what_counter_subtraction_gave(tmp_path: Path) -> None:
+    from collections import Counter
+
+    from aiblint.parallel import _counts, _since
+    from aiblint.scripts.tally import ScriptTally
+
+    linter = Linter(RuleSet([]), Config(), tmp_path)
+    assert _since(linter, _counts(linter)).units == Counter()  # no tally yet
+    linter.tally = ScriptTally(Counter({"inline": 3}), Counter({"unresolved": 2, "local": 1}))
+    before, old = _counts(linter), (Counter(linter.tally.units), Counter(linter.tally.references))
+    linter.tally.units.update(["file", "inline", "inline"])
+    linter.tally.references.update(["local"])
+    share = _since(linter, before)
+    assert (share.units, share.references) == (linter.tally.units - old[0], linter.tally.references - old[1])
+    assert (list(share.units.items()), dict(share.references)) == ([("inline", 2), ("file", 1)], {"local": 1})
+
+
+# -- the text format: its checks in C first ---------------------------------------------------------
+
+
+@given(st.text(alphabet=st.sampled_from("a é\t\n\r\x00\x1b\x7f\x85\x9f\xa0\u2028\u2029\u200b\ud800"), max_size=12))
+def test_printable_and_safe_text_give_what_they_gave(text: str) -> None:
+    from aiblint.formatters import safe_text
+    from aiblint.formatters.text import _CONTROL, _escape, printable
+
+    assert printable(text) == _CONTROL().sub(_escape, text)
+    assert safe_text(text) == text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def test_severity_labels() -> None:
+    assert [severity.label for severity in Severity] == ["note", "warning", "error"]

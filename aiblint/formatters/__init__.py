@@ -99,4 +99,6 @@ class Formatter:
 
 def safe_text(text: str) -> str:
     """Lone surrogates (from ``\\ud800`` escapes) cannot be encoded; show them escaped."""
+    if text.isascii():  # (most texts: one test in C) no surrogate in it
+        return text
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
