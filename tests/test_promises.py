@@ -8,9 +8,11 @@ files still linted)."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -275,6 +277,12 @@ def test_every_subprocess_and_download_has_a_timeout() -> None:
     assert len(seen) >= 2, seen  # the analyzers' runner and --fetch: the scan does find them
 
 
+#: A stand-in that hangs, its child holding the output pipe open. aiblint ends the stand-in
+#: (the process it started) at the timeout; the child's pid goes to ``<stand-in>.pids`` so
+#: that the test ends it too (it would otherwise sleep on for 10 minutes after the suite).
+_HANGS = '#!/bin/sh\nsleep 600 &\necho $! >> "$0.pids"\nexec sleep 600\n'
+
+
 SHELL_TEMPLATE = template([{"type": "Shell", "name": "s", "inline": ["echo $1"]},
                            {"type": "PowerShell", "name": "p", "inline": ["Write-Output $x"]}])
 
@@ -282,8 +290,8 @@ SHELL_TEMPLATE = template([{"type": "Shell", "name": "s", "inline": ["echo $1"]}
 @pytest.mark.parametrize(
     ("program", "body"),
     [
-        ("shellcheck", "#!/bin/sh\nsleep 600 &\nsleep 600\n"),  # a child keeps the output pipe open
-        ("pwsh", "#!/bin/sh\nsleep 600 &\nsleep 600\n"),
+        ("shellcheck", _HANGS),  # a child keeps the output pipe open
+        ("pwsh", _HANGS),
         ("shellcheck", "#!/bin/sh\nkill -STOP $$\n"),  # stopped, never exits
         ("shellcheck", "#!/bin/sh\nhead -c 300000 /dev/urandom\n"),  # garbage
         ("pwsh", "#!/bin/sh\nhead -c 300000 /dev/urandom; exit 1\n"),
@@ -302,12 +310,23 @@ def test_a_hanging_or_broken_analyzer_becomes_a_note(tmp_path: Path, monkeypatch
     done: list[Report] = []
     worker = threading.Thread(target=lambda: done.append(lint_paths(["t.json"], cwd=tmp_path)), daemon=True)
     worker.start()
-    worker.join(300)  # a liveness bound, far above the 2 s timeout: only a hang reaches it
+    try:
+        worker.join(300)  # a liveness bound, far above the 2 s timeout: only a hang reaches it
+    finally:
+        _end_children(tmp_path / "bin")
     assert done, f"the lint did not return: a hanging {program} hangs aiblint"
     report = done[0]
     assert report.errors == []
     name = {"shellcheck": "ShellCheck", "pwsh": "PSScriptAnalyzer"}[program]
     assert any(note.startswith(name) and "not checked by it" in note for note in report.notes)
+
+
+def _end_children(folder: Path) -> None:
+    """End the children a stand-in left (see :data:`_HANGS`)."""
+    for listing in folder.glob("*.pids"):
+        for pid in listing.read_text().split():
+            with contextlib.suppress(OSError):
+                os.kill(int(pid), signal.SIGKILL)
 
 
 # -- secrets are never printed in full ----------------------------------------------------------------
