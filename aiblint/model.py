@@ -18,9 +18,9 @@ Forms seen in the corpus and the official samples:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeGuard
+from typing import TypeGuard, TypeVar, cast
 
 from aiblint.arm.copyloop import copy_loop, copy_loop_names
 from aiblint.arm.scope import ArmContext, arm_resolved, deployment_of, literal  # here, not in methods: see _evaluate
@@ -35,6 +35,7 @@ __all__ = ["IMAGE_TEMPLATE_TYPE", "ImageTemplate", "copy_loop_names", "find_temp
 IMAGE_TEMPLATE_TYPE = "Microsoft.VirtualMachineImages/imageTemplates"
 #: Value flows in the order resolving recorded them: (id(origin node), template field).
 Flows = tuple[tuple[int, JsonNode], ...]
+_T = TypeVar("_T")
 _TEMPLATE_TYPES = {IMAGE_TEMPLATE_TYPE.casefold(), "microsoft.virtualmachineimages"}
 _DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 _BODY_KEYS = ("source", "customize", "distribute")
@@ -76,6 +77,8 @@ class ImageTemplate:
     _properties: tuple[JsonObject | None] | None  # see properties
     _resolved_under: ArmContext | None  # the context _resolved holds values of
     _recording: list[tuple[int, JsonNode]] | None  # see recorded_flows
+    #: name -> (the evaluation context, the answer, its value flows): see remembered
+    _remembered: dict[str, tuple[ArmContext | None, object, Flows]]
 
     def __init__(
         self,
@@ -105,6 +108,7 @@ class ImageTemplate:
         self._properties = None
         self._resolved_under = None
         self._recording = None
+        self._remembered = {}
 
     def __repr__(self) -> str:
         return (f"ImageTemplate(document={self.document!r}, resource={self.resource!r}, form={self.form!r}, "
@@ -170,6 +174,20 @@ class ImageTemplate:
             yield self._recording
         finally:
             self._recording = outer
+
+    def remembered(self, name: str, compute: Callable[[], _T]) -> _T:
+        """``compute()``, once per template and evaluation context (:attr:`arm`: a parameters
+        file bound since makes it computed again); each call replays the value flows that
+        computing it recorded, as computing it again would. For answers that depend on this
+        template alone (and packaged data), which several rules ask for: ``name`` says which.
+        The answer is shared: it must not be changed by a caller."""
+        found = self._remembered.get(name)
+        if found is None or found[0] is not self.arm:
+            with self.recorded_flows() as flows:
+                answer = compute()
+            found = self._remembered[name] = (self.arm, answer, tuple(flows))
+        self.replay(found[2])
+        return cast(_T, found[1])
 
     def replay(self, flows: Flows | list[tuple[int, JsonNode]]) -> None:
         """Record ``flows`` (from :meth:`recorded_flows`) again: :meth:`_flow` for each, in order."""

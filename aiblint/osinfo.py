@@ -17,13 +17,12 @@ evidence. Unknown means ``None``, and rules make no OS-dependent claim then.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Final, Literal
 
 from aiblint.datafiles import load_json
 from aiblint.jsontree import JsonNode, JsonObject
 from aiblint.lazyre import lazy
-from aiblint.model import Flows, ImageTemplate
+from aiblint.model import ImageTemplate
 from aiblint.record import Record
 
 OsFamily = Literal["linux", "windows"]
@@ -64,39 +63,14 @@ def infer_os(template: ImageTemplate) -> OsFamily | None:
 
 
 def os_evidence(template: ImageTemplate) -> OsEvidence | None:
-    """The source's OS if it is known, else what the customizers need."""
-    return _remembered(template, "os_evidence", _os_evidence)
+    """The source's OS if it is known, else what the customizers need. Worked out once per
+    template and evaluation context (six rules ask, some twice): see ``ImageTemplate.remembered``."""
+    return template.remembered("osinfo.os_evidence", lambda: source_os(template) or steps_os(template))
 
 
 def source_os(template: ImageTemplate) -> OsEvidence | None:
-    """The OS of the source image, when its fields say so."""
-    return _remembered(template, "source_os", _source_os)
-
-
-#: Where a template keeps its answers (:func:`_remembered`), as script units are kept.
-_KEPT: Final = "_os_answers"
-
-
-def _remembered(
-    template: ImageTemplate, name: str, compute: Callable[[ImageTemplate], OsEvidence | None]
-) -> OsEvidence | None:
-    """``compute(template)``, once per template and evaluation context (six rules ask,
-    some twice); each use replays the value flows computing it recorded, as computing
-    it again did. Keyed on the template (kept on it) and on the context its values are
-    read in (parameters bound since: computed again), all the answer depends on besides
-    the packaged tables."""
-    kept: dict[str, tuple[object, OsEvidence | None, Flows]] = vars(template).setdefault(_KEPT, {})
-    found = kept.get(name)
-    if found is None or found[0] is not template.arm:
-        with template.recorded_flows() as flows:
-            answer = compute(template)
-        found = kept[name] = (template.arm, answer, tuple(flows))
-    template.replay(found[2])
-    return found[1]
-
-
-def _os_evidence(template: ImageTemplate) -> OsEvidence | None:
-    return source_os(template) or steps_os(template)
+    """The OS of the source image, when its fields say so (once per template and context)."""
+    return template.remembered("osinfo.source_os", lambda: _source_os(template))
 
 
 def _source_os(template: ImageTemplate) -> OsEvidence | None:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Final
-from weakref import WeakKeyDictionary
 
 from aiblint.jsontree import JsonNode, JsonObject, JsonScalar
-from aiblint.model import Flows, ImageTemplate
+from aiblint.model import ImageTemplate
 from aiblint.record import Record
 
 
@@ -76,25 +75,16 @@ def validators(template: ImageTemplate) -> list[Step]:
     return _steps(template, "validator")
 
 
-#: Per template and role: the evaluation context the steps were read in, the steps, and
-#: the value flows reading them recorded. Dropped with the template.
-_found: WeakKeyDictionary[ImageTemplate, dict[str, tuple[object, tuple[Step, ...], Flows]]] = WeakKeyDictionary()
-
-
 def _steps(template: ImageTemplate, role: str) -> list[Step]:
-    """The customizers or validators, read once per template (about ten rules ask);
-    each use records the value flows of reading them again, as reading them did.
-    Keyed on the template and the context its values are read in (a bound parameters
-    file may change a step's type)."""
-    kept = _found.setdefault(template, {})
-    found = kept.get(role)
-    if found is None or found[0] is not template.arm:
-        with template.recorded_flows() as flows:
-            items = template.customizers if role == "customizer" else template.validators
-            steps = tuple(Step(item, step_kind(template, item), role, template.names_fold_case) for item in items)
-        found = kept[role] = (template.arm, steps, tuple(flows))
-    template.replay(found[2])
-    return list(found[1])
+    """The customizers or validators, read once per template and evaluation context
+    (about ten rules ask; a bound parameters file may change a step's type): see
+    ``ImageTemplate.remembered``."""
+    return list(template.remembered(f"steps.{role}", lambda: _read_steps(template, role)))
+
+
+def _read_steps(template: ImageTemplate, role: str) -> tuple[Step, ...]:
+    items = template.customizers if role == "customizer" else template.validators
+    return tuple(Step(item, step_kind(template, item), role, template.names_fold_case) for item in items)
 
 
 def all_steps(template: ImageTemplate) -> Iterator[Step]:

@@ -302,17 +302,8 @@ def _kept(template: ImageTemplate, name: str, build: Callable[[ImageTemplate], _
 def script_steps(template: ImageTemplate) -> list[tuple[JsonObject, str, int, str]]:
     """(owner, phase, position, language) of every Shell/PowerShell customizer and validator.
     Read once per template and evaluation context (the references, the units and two rules
-    ask); each use replays the value flows reading them recorded, as reading them again did.
-    Keyed on the template (kept on it) and the context its values are read in (a bound
-    parameters file may change a step's type): all the answer depends on."""
-    kept = vars(template)
-    found = kept.get("_script_steps")
-    if found is None or found[0] is not template.arm:
-        with template.recorded_flows() as flows:
-            steps = _read_script_steps(template)
-        found = kept["_script_steps"] = (template.arm, tuple(steps), tuple(flows))
-    template.replay(found[2])
-    return list(found[1])
+    ask; a bound parameters file may change a step's type): see ``ImageTemplate.remembered``."""
+    return list(template.remembered("units.script_steps", lambda: tuple(_read_script_steps(template))))
 
 
 def _read_script_steps(template: ImageTemplate) -> list[tuple[JsonObject, str, int, str]]:
