@@ -25,6 +25,7 @@ from aiblint.frontends import load_bytes
 from aiblint.hashing import sha256_hex
 from aiblint.jsontree import JsonNode, member_key
 from aiblint.model import ImageTemplate, find_templates
+from aiblint.prefixes import PrefixTable
 from aiblint.record import replace
 from aiblint.redact import redact_message
 from aiblint.registry import RuleSet
@@ -57,9 +58,8 @@ class Linter:
         #: rule id -> whether :attr:`selection` enables it (asked for every finding), and of which selection
         self._enabled: dict[str, bool] = {}
         self._enabled_by = self.selection
-        #: rule id -> its configured severity (asked for every finding), and of which severity table
-        self._severities: dict[str, Severity | None] = {}
-        self._severities_of: object = None
+        #: rule id -> its configured severity (asked for every finding), for one severity table
+        self._severities: PrefixTable[Severity] | None = None
         self.scripts = scripts if scripts is not None else ScriptSettings.from_config(config, cwd if cwd is not None else Path.cwd())
         self.batch = batch
         #: batch: start the batch rules on a file's scripts before its other rules run (a run of
@@ -413,12 +413,9 @@ class Linter:
         table = self.config.severity
         if not table:
             return None
-        if self._severities_of is not table:
-            self._severities, self._severities_of = {}, table
-        if rule_id not in self._severities:
-            matches = [prefix for prefix in table if rule_id.startswith(prefix)]
-            self._severities[rule_id] = table[max(matches, key=len)] if matches else None
-        return self._severities[rule_id]
+        if self._severities is None or self._severities.table is not table:
+            self._severities = PrefixTable(table)
+        return self._severities.get(rule_id)
 
 
 def _new_units(templates: Sequence[ImageTemplate], seen: set[tuple[object, ...]]) -> list[ScriptUnit]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import ClassVar, Final, TextIO
 
 from aiblint.findings import Report, Severity
+from aiblint.prefixes import PrefixTable
 from aiblint.record import Record
 
 
@@ -61,7 +62,7 @@ class Formatter:
     #: The format writes the run's notes itself; the CLI does not repeat them on stderr.
     writes_notes: ClassVar[bool] = False
     #: the rules mapping, and rule id -> its family's metadata (:meth:`rule_info`), made on first use
-    _families: tuple[Mapping[str, RuleInfo], dict[str, RuleInfo | None]] | None = None
+    _families: PrefixTable[RuleInfo] | None = None
 
     def __init__(self, rules: Mapping[str, RuleInfo], *, color: bool = False, sources: Mapping[str, str] | None = None) -> None:
         self.rules = rules
@@ -86,12 +87,9 @@ class Formatter:
             return rules[rule_id]
         # A family's member is looked up among every rule: once per id and table (formats ask per finding).
         known = self._families
-        if known is None or known[0] is not rules:
-            known = self._families = (rules, {})
-        if rule_id not in known[1]:
-            families = [family for family in rules if rule_id.startswith(family)]
-            known[1][rule_id] = rules[max(families, key=len)] if families else None
-        return known[1][rule_id]
+        if known is None or known.table is not rules:
+            known = self._families = PrefixTable(rules)
+        return known.get(rule_id)
 
     def write(self, report: Report, stream: TextIO) -> None:
         raise NotImplementedError

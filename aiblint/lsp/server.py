@@ -59,6 +59,7 @@ from aiblint.findings import Finding, Fix, Report, Severity
 from aiblint.frontends import SUFFIXES, looks_like_template
 from aiblint.lsp.ignore import Insert, comment_above, metadata_entry
 from aiblint.lsp.positions import UTF16, PositionMap
+from aiblint.prefixes import by_longest_prefix
 from aiblint.registry import PluginError, RuleSet
 from aiblint.script_paths import is_script
 from aiblint.selection import Selection
@@ -395,10 +396,7 @@ def _excluded(display: str, config: Config) -> bool:
 
 def _help_uri(rule_id: str, help_uris: dict[str, str]) -> str | None:
     """The rule's page, or its family's (``SC`` for ``SC2086``)."""
-    if rule_id in help_uris:
-        return help_uris[rule_id]
-    families = [family for family in help_uris if rule_id.startswith(family)]
-    return help_uris[max(families, key=len)] if families else None
+    return by_longest_prefix(help_uris, rule_id)
 
 
 def _diagnostic(finding: Finding, positions: PositionMap, help_uri: str | None) -> types.Diagnostic:
