@@ -300,10 +300,12 @@ def _since(linter: Linter, before: tuple[dict[str, int], dict[str, int]]) -> Tal
     if tally is None:
         return Tally()
     units, references = before
-    return Tally(
-        Counter({key: count - units.get(key, 0) for key, count in tally.units.items() if count > units.get(key, 0)}),
-        Counter({key: count - references.get(key, 0) for key, count in tally.references.items() if count > references.get(key, 0)}),
-    )
+    return Tally(_grown(tally.units, units), _grown(tally.references, references))
+
+
+def _grown(now: Counter[str], before: dict[str, int]) -> Counter[str]:
+    """``now - before`` as ``Counter`` subtraction gives it (the keys that grew, in ``now``'s order)."""
+    return Counter({key: count - before.get(key, 0) for key, count in now.items() if count > before.get(key, 0)})
 
 
 def _flush(linter: Linter, result: ChunkResult, again: dict[tuple[str, ...], list[ScriptUnit]]) -> None:
