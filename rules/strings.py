@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonString
+from aiblint.jsontree import JsonNode, JsonObject, JsonString, walk
 from aiblint.model import ImageTemplate
 from aiblint.record import Record
 
@@ -49,15 +49,9 @@ def strings_under(template: ImageTemplate, root: JsonNode) -> Strings:
 def _collect(root: JsonNode) -> Strings:
     values: list[JsonString] = []
     objects: list[JsonObject] = []
-    stack: list[JsonNode] = [root]
-    pop, push = stack.pop, stack.extend
-    while stack:
-        node = pop()
+    for node in walk(root):
         if isinstance(node, JsonString):
             values.append(node)
         elif isinstance(node, JsonObject):
             objects.append(node)
-            push([value for _, value in reversed(node.members)])
-        elif isinstance(node, JsonArray):
-            push(reversed(node.items))
     return Strings(tuple(values), tuple(objects))
