@@ -5,6 +5,7 @@ everything its answer depends on (two inputs that must get different answers do)
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -138,6 +139,25 @@ _NAMES = st.text(alphabet=st.sampled_from("aZ_$-0 .'\\\n"), max_size=5)
 @given(st.lists(st.one_of(_NAMES, st.integers(0, 12)), max_size=6).map(tuple))
 def test_format_path_formats_what_it_formatted(parts: tuple[str | int, ...]) -> None:
     assert format_path(parts) == _reference_format(parts)
+
+
+_TREES = st.recursive(
+    st.integers(0, 3) | st.none(),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_NAMES, children, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(_TREES)
+def test_a_nodes_logical_path_is_its_path_formatted(value: object) -> None:
+    """``logical_path`` writes the path from the node up, in one loop: the text that formatting
+    ``path()`` gives, for every value and every key of a tree (a key has its member's path)."""
+    document = load_bytes(json.dumps({"r": [value]}).encode(), "t.json")
+    assert document.root is not None
+    for node in walk(document.root):
+        nodes = [node, *(key for key, _ in node.members)] if isinstance(node, JsonObject) else [node]
+        for one in nodes:
+            assert one.logical_path() == _reference_format(one.path()) == format_path(one.path())
 
 
 def test_the_segment_memo_is_keyed_on_the_name(monkeypatch: pytest.MonkeyPatch) -> None:

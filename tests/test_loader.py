@@ -181,6 +181,29 @@ def test_read_file_stops_one_byte_past_the_cap(tmp_path: Path, monkeypatch: pyte
         assert _read(tmp_path / "t.json", monkeypatch, told) == b"a" * read, length
 
 
+def test_read_file_keeps_bytes_as_written_and_fails_as_open_does(tmp_path: Path) -> None:
+    """Read through os calls: CRLF and a BOM as written (no text mode anywhere), a folder and a
+    missing file fail with the OSError (and strerror) that ``open`` gives, and no descriptor is
+    left open either way."""
+    data = b"\xef\xbb\xbf{\r\n  \"a\": \"b\\r\"\r\n}\r\n"
+    (tmp_path / "crlf.json").write_bytes(data)
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    fds = Path("/proc/self/fd")
+    before = len(list(fds.iterdir())) if fds.is_dir() else None
+    for _ in range(50):
+        assert read_file(tmp_path / "crlf.json") == data
+        with pytest.raises(OSError) as expected:
+            open(folder, "rb").close()  # what open says of a folder, here
+        with pytest.raises(type(expected.value)) as error:
+            read_file(folder)
+        assert error.value.strerror == expected.value.strerror
+        with pytest.raises(FileNotFoundError):
+            read_file(tmp_path / "missing.json")
+    if before is not None:
+        assert len(list(fds.iterdir())) == before
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 def test_read_file_reads_a_pipe_to_its_end(tmp_path: Path) -> None:
     """A pipe has no size and a raw read returns what is there: read_file goes on to the end."""

@@ -96,6 +96,9 @@ def test_what_is_not_plain_json_is_left_to_the_full_parser(text: str) -> None:
     '{"a": 1, "b": 2.5, "c": -0, "d": 1E+2, "e": true, "f": false, "g": null, "h": "i"}', "[1, 2.5, -0, 1E+2, true, false, null]",
     '{"a": "b" , "c" : "d"\n,\t"e":"f"}', '"\\u00e9"', "1", "-1.5e3", "null", "true ", '  "a"  ', '{"a": "b"}  \n',
     "[" * MAX_DEPTH + "]" * MAX_DEPTH, "[" * (MAX_DEPTH - 1) + "{}" + "]" * (MAX_DEPTH - 1),
+    # each thing one match reads (its lastindex): a string, a number, a literal, then ',' or the closer; an opener
+    '{"a": "s"}', '{"a": 12}', '{"a": null }', '{"a": "s" ,"b": -0.5E-7,"c": false\n}', '{"a": {"b": "c"}, "d": ["e"]}',
+    '["s"]', "[12]", "[true ]", '["s" ,-0.5E-7,null\n]', '[{"b": 1}, ["e", 2], 3]', '{"a": [[["x"]]], "b": {"c": {"d": 0}}}',
 ])
 def test_plain_json_of_every_shape_is_read_by_the_plain_pass(text: str) -> None:
     assert _plain_root(text) is not None
