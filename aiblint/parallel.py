@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from aiblint import tempfolders
 from aiblint.findings import Finding, InternalError, Report
 from aiblint.frontends import looks_like_template
 from aiblint.lazyre import lazy
@@ -517,6 +518,7 @@ def _in_pool(linter: Linter, chunks: list[Sequence[Work]], jobs: int, use_cache:
     # Forked, a worker starts with the run's script settings (resolving the named folders was
     # 10 ms a worker) and their memo as it is now, as a chunk linted here would go on with it.
     settings = (linter.rules, linter.config, linter.cwd, use_cache, os.getpid(), linter.scripts)
+    tempfolders.shared()  # made now if not yet: the workers' temporary folders go in it, which this process removes
     for chunk, result in forked(chunks, jobs, lambda: _start_worker(*settings), _run_in_worker, _STOP_SECONDS):
         if isinstance(result, ChunkResult):
             yield result, False
@@ -536,7 +538,7 @@ def _in_spawned_pool(linter: Linter, chunks: list[Sequence[Work]], jobs: int, us
         max_workers=min(jobs, len(chunks)),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(linter.rules, linter.config, linter.cwd, use_cache, os.getpid(), None),
+        initargs=(linter.rules, linter.config, linter.cwd, use_cache, os.getpid(), None, tempfolders.shared()),
     )
     stop = False  # the workers are stopped before the pool is shut down
     try:
@@ -587,12 +589,16 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
             worker.join(_STOP_SECONDS)
 
 
-def _start_worker(rules: RuleSet, config: Config, cwd: Path, use_cache: bool, parent: int, scripts: ScriptSettings | None) -> None:
+def _start_worker(rules: RuleSet, config: Config, cwd: Path, use_cache: bool, parent: int, scripts: ScriptSettings | None,
+                  run_folder: str | None = None) -> None:
+    """``run_folder``: the run's temporary folder, for a spawned worker (a forked one has it)."""
     global _worker_linter, _worker_cache
     from aiblint.engine import Linter
     from aiblint.termination import die_with_parent
 
     die_with_parent(parent)
+    if run_folder is not None:
+        tempfolders.adopt(run_folder, parent)
     _set_thresholds()  # (a forked worker has them already, a spawned one not)
 
     _worker_linter = Linter(rules, config, cwd, batch=True, scripts=scripts)
@@ -610,4 +616,5 @@ def _run_in_worker(chunk: Sequence[Work]) -> ChunkResult:
     except Terminated:
         # Unwound already (temporary folders removed); the executor would send this
         # back as a result and wait for more work from a parent that is gone or ending.
+        tempfolders.orphaned()  # (a parent that is gone no longer removes the run folder)
         os._exit(EXIT_TERMINATED)

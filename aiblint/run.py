@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from aiblint import tempfolders
 from aiblint.config import Config, glob_base, load_config, rule_options
 from aiblint.constants import TEMPLATE_SUFFIXES
 from aiblint.discover import Candidate, Walk, discover, display_path, excluded
@@ -57,7 +58,17 @@ def lint_paths(
     (:mod:`aiblint.cache`). Neither changes the report. ``respect_gitignore``:
     folder walks skip what ``.gitignore`` files ignore. A run that finds no
     image template says so in ``Report.warnings``, with what the walk skipped.
+    Temporary files are made in one run folder, removed when the call ends
+    (:mod:`aiblint.tempfolders`).
     """
+    with tempfolders.run():  # (a worker that dies leaves its script copies there, not in $TMPDIR)
+        return _lint_paths(paths, config, cwd, stdin, stdin_filename, rules, skip_non_templates, jobs, cache, respect_gitignore)
+
+
+def _lint_paths(
+    paths: Sequence[str], config: Config | None, cwd: str | Path | None, stdin: bytes | None, stdin_filename: str | None,
+    rules: RuleSet | None, skip_non_templates: bool, jobs: int, cache: bool, respect_gitignore: bool,
+) -> Report:
     folder = Path(cwd) if cwd is not None else Path.cwd()
     config = config if config is not None else load_config(folder)
     if rules is None:

@@ -21,10 +21,10 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from aiblint import tempfolders
 from aiblint.discover import display_path
 from aiblint.findings import Severity
 from aiblint.scripts.analyzers import Outcome, ToolFinding, first_error_line, nearest, run_tool, same_script
@@ -79,7 +79,7 @@ def check(units: Sequence[ScriptUnit]) -> Outcome:
             f"{not_checked(len(powershell), 'PowerShell', 'it')} (aiblint's own AIB5xx checks still ran)"
         )
         return outcome
-    with tempfile.TemporaryDirectory(prefix="aiblint-pssa-") as folder:
+    with tempfolders.folder("aiblint-pssa-") as folder:
         files, jobs = _write(Path(folder), powershell, outcome)
         _run(program, Path(folder), jobs, files, outcome)
     return outcome

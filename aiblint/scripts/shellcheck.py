@@ -23,12 +23,12 @@ import json
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aiblint import tempfolders
 from aiblint.findings import Severity
 from aiblint.lazyre import lazy
 from aiblint.scripts.analyzers import (
@@ -248,7 +248,7 @@ def _claim(program: str, dialect: str, rcfile: Path | None, group: list[list[Scr
 
 
 def _start(program: str, dialect: str, rcfile: Path | None, group: list[list[ScriptUnit]]) -> tuple[subprocess.Popen[bytes] | None, TemporaryDirectory[str] | None]:
-    folder = tempfile.TemporaryDirectory(prefix="aiblint-sc-")
+    folder = tempfolders.folder("aiblint-sc-")
     try:
         command, _ = _prepare(program, dialect, rcfile, group, Path(folder.name))
         process = start_tool(command, folder.name, MEMORY_LIMIT_BYTES)
@@ -276,7 +276,7 @@ def _run(program: str, dialect: str, rcfile: Path | None, group: list[list[Scrip
     """One process over ``group``, started now."""
     count = sum(len(units) for units in group)  # units, as every note counts them: a sum over chunks stays right
     names = {f"{index:04d}.sh": units for index, units in enumerate(group)}
-    with tempfile.TemporaryDirectory(prefix="aiblint-sc-") as name:
+    with tempfolders.folder("aiblint-sc-") as name:
         command, _ = _prepare(program, dialect, rcfile, group, Path(name))
         result = run_tool(command, name, TIMEOUT_SECONDS, _TOOL, count, "shell", outcome, MEMORY_LIMIT_BYTES)
     if result is not None:
