@@ -22,7 +22,7 @@ from aiblint.findings import Severity
 from aiblint.formatters import RuleInfo
 from aiblint.formatters.text import TextFormatter
 from aiblint.hashing import sha256_hex
-from aiblint.jsontree import JsonArray, JsonNode, JsonObject, format_path, walk
+from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString, format_path, walk
 from aiblint.loader import load_bytes
 from aiblint.registry import RuleSet
 from aiblint.rule import Problem, Rule
@@ -158,6 +158,31 @@ def test_a_nodes_logical_path_is_its_path_formatted(value: object) -> None:
         nodes = [node, *(key for key, _ in node.members)] if isinstance(node, JsonObject) else [node]
         for one in nodes:
             assert one.logical_path() == _reference_format(one.path()) == format_path(one.path())
+
+
+def _subclasses(cls: type[JsonScalar]) -> list[type[JsonScalar]]:
+    subclasses: list[type[JsonScalar]] = cls.__subclasses__()
+    return [cls, *(found for sub in subclasses for found in _subclasses(sub))]
+
+
+def test_a_scalars_value_and_a_strings_text_are_its_value_slot() -> None:
+    """``value`` and ``text`` read the ``_value`` slot in C (its descriptor under those names):
+    for every scalar class of aiblint (front ends' and computed ones too), they give the
+    ``_value`` set, not another slot's."""
+    import aiblint.arm.structure
+    import aiblint.frontends.terraform.nodes
+    import aiblint.values  # noqa: F401 - their node classes are checked too
+
+    classes = _subclasses(JsonScalar)
+    assert {"JsonString", "MappedString", "ComputedString", "ComputedScalar", "TfString", "UnknownString"} <= {c.__name__ for c in classes}
+    for cls in classes:
+        node: JsonScalar = object.__new__(cls)
+        node.start, node.end, node.parent, node.key, node._value = 3, 9, None, "the key", "the value"
+        assert node.value == "the value", cls
+        if isinstance(node, JsonString):
+            assert node.text == "the value", cls
+        node._value = 7
+        assert node.value == 7, cls  # type: ignore[comparison-overlap]
 
 
 def test_the_segment_memo_is_keyed_on_the_name(monkeypatch: pytest.MonkeyPatch) -> None:
