@@ -19,6 +19,8 @@ import os
 import random
 import re
 import shutil
+import signal
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -245,6 +247,7 @@ def _linting() -> _Linting:
 
     folder = Path(tempfile.mkdtemp(prefix="aiblint-fuzz-"))
     atexit.register(_remove_folder, folder, os.getpid())
+    _remove_on_sigterm(folder, os.getpid())
     config = Config()
     config.ignore = ["SC", "PS"]
     rules = RuleSet.load(Selection.of(config.select, config.ignore))
@@ -257,6 +260,21 @@ def _remove_folder(folder: Path, owner: int) -> None:
     inherits the hook but not the folder: only its maker removes it."""
     if os.getpid() == owner:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_on_sigterm(folder: Path, owner: int) -> None:
+    """SIGTERM (``timeout`` ending a test or fuzzing process) runs no atexit hook: the folder
+    is removed first, then the signal ends the process as it would have. Only where SIGTERM
+    has its default action (a handler someone set stays theirs), in the main thread."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        return
+
+    def ended(signum: int, frame: object) -> None:
+        _remove_folder(folder, owner)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, ended)
 
 
 def lint(data: bytes) -> None:
