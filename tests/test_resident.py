@@ -341,6 +341,32 @@ def test_an_idle_server_stops_and_removes_its_socket(serve, repo: Path) -> None:
     assert list((Path(os.environ["XDG_RUNTIME_DIR"]) / "aiblint").glob("*.sock")) == []
 
 
+def test_sigterm_while_the_server_warms_up_stops_it_and_leaves_no_temporary_folder(runtime: Path, repo: Path,
+                                                                                  tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The warm-up's run took the SIGTERM (aiblint.termination) and the server went on: one
+    killed harder then left its warm-up folder and the run's script copies in $TMPDIR."""
+    temporary, tools = tmp_path_factory.mktemp("tmpdir"), tmp_path_factory.mktemp("tools")
+    shellcheck = tools / "shellcheck"  # the warm-up's run waits in it: the SIGTERM comes during the run
+    shellcheck.write_text(f'#!/bin/sh\ntouch "{tools}/ran"\nexec sleep 600\n')
+    shellcheck.chmod(0o755)
+    env = environment(PATH=f"{tools}{os.pathsep}{os.environ['PATH']}", TMPDIR=str(temporary))
+    server = subprocess.Popen([sys.executable, "-m", "aiblint", "server", "--root", str(repo)], cwd=rendezvous.runtime_folder(),
+                              env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not (tools / "ran").exists():
+            assert server.poll() is None and time.monotonic() < deadline, "the warm-up never ran shellcheck"
+            time.sleep(0.02)
+        assert list(temporary.iterdir())  # the warm-up's folder, the run's with its script copies
+        server.terminate()
+        assert server.wait(timeout=TIMEOUT) == 0
+    finally:
+        server.kill()
+        server.communicate()
+    assert list(temporary.iterdir()) == []
+    assert resident.ask(str(repo.resolve()), "status", timeout=1) is None
+
+
 def test_a_request_reads_outside_the_repository_no_more_than_a_run_without_a_server(serve, repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:  # type: ignore[no-untyped-def]
     outside = tmp_path_factory.mktemp("outside")
     (outside / "id_ed25519").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n", encoding="utf-8")

@@ -358,6 +358,7 @@ def warm_up(formats: tuple[str, ...] = ()) -> None:
     import tempfile
 
     from aiblint import cli
+    from aiblint.termination import EXIT_TERMINATED
 
     home = os.getcwd()
     saved = os.environ.get("AIBLINT_CACHE_DIR")
@@ -369,7 +370,11 @@ def warm_up(formats: tuple[str, ...] = ()) -> None:
         try:
             with contextlib.redirect_stderr(io.StringIO()):
                 for name in formats or cli.BUILTIN_FORMATS:
-                    cli.main(["--root", folder, "--format", name, "template.json"], stdout=io.StringIO())
+                    if cli.main(["--root", folder, "--format", name, "template.json"], stdout=io.StringIO()) == EXIT_TERMINATED:
+                        # A SIGTERM came while the run lasted, which took it (aiblint.termination) and
+                        # put the server's handler back: end as that handler would (it was lost, and a
+                        # server then killed harder left this folder and the run's behind).
+                        raise SystemExit(0)
         finally:
             os.chdir(home)
             if saved is None:
