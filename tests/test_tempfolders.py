@@ -155,3 +155,36 @@ def test_a_worker_leaves_the_run_folder_to_its_parent_unless_the_parent_is_gone(
         assert not run_folder.exists()
     finally:
         tempfolders._runs, tempfolders._owner, tempfolders._folder = saved
+
+
+class RecordsWhereItsShellCheckRuns(Rule):
+    """Notes, in a worker, the folders of the ShellCheck runs started ahead for its chunk."""
+
+    id = "ZZ911"
+    name = "records-where-its-shellcheck-runs"
+    summary = "Test rule"
+    severity = Severity.NOTE
+
+    def __init__(self) -> None:
+        self.parent = os.getpid()  # (an instance's: a spawned worker imports the class anew)
+
+    def check_template(self, template: ImageTemplate) -> Iterator[Problem]:
+        ahead = getattr(sys.modules.get("aiblint.scripts.analyzers"), "AHEAD", {})
+        if os.getpid() != self.parent and ahead:
+            with open("ran-in.txt", "a", encoding="utf-8") as stream:
+                stream.writelines(f"{folder.name}\n" for _, folder in ahead.values())
+        return iter(())
+
+
+def test_a_spawned_pool_s_workers_are_given_the_run_folder(scripted: list[str], temporary: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where there is no fork (Windows), workers inherit nothing: they are given the folder."""
+    monkeypatch.delattr(os, "fork")  # (only here: the spawned workers start as new processes)
+    monkeypatch.setenv("TMPDIR", str(temporary))  # a spawned worker finds $TMPDIR again
+    report = lint_paths(scripted, config=Config(), rules=RuleSet([*RuleSet.load_all().rules, RecordsWhereItsShellCheckRuns()]),
+                        jobs=2)
+    assert report.files_checked == 24
+    folders = {Path(line).parent for line in Path("ran-in.txt").read_text(encoding="utf-8").splitlines()}
+    assert len(folders) == 1 and next(iter(folders)).parent == temporary
+    assert next(iter(folders)).name.startswith(tempfolders.PREFIX)
+    assert list(temporary.iterdir()) == []
