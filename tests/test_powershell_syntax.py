@@ -4,11 +4,14 @@ PowerShell that the tree-sitter grammar alone rejects."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aiblint.run import lint_paths
-from aiblint.scripts.powershell import grammar_rejects, scan, syntax_problem
+from aiblint.scripts.powershell import _Scanner, grammar_rejects, scan, syntax_problem
 
 #: Valid PowerShell that tree-sitter-powershell rejects (checked by hand against the
 #: PowerShell language specification); AIB507 must stay silent on all of it.
@@ -97,3 +100,30 @@ def test_a_script_with_an_unknown_line_is_not_judged(write) -> None:  # type: ig
 def test_shell_scripts_are_not_parsed_as_powershell(write) -> None:  # type: ignore[no-untyped-def]
     write("t.json", _template(["echo 'unterminated"]).replace('"PowerShell"', '"Shell"'))
     assert [f for f in lint_paths(["t.json"]).findings if f.rule == "AIB507"] == []
+
+
+class _EveryCharacter(_Scanner):
+    """The scan stepping through every character: what the scan did before it jumped
+    over the characters where a step does nothing."""
+
+    code_special = re.compile(r"[\s\S]")
+    string_special = re.compile(r"[\s\S]")
+
+
+_PS_PIECES = [*"`<#->@$(){}\"'\u201c\u201d\u201e\u2018\u2019\u201a\u201b%\n \t;|&=,ab",
+              "--%", "<#", "#>", "@\"\n", "\n\"@", "@'\n", "\n'@", "${", "$(", "''", '""', " # ", "`\""]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PS_PIECES), max_size=24).map("".join))
+def test_the_scan_jumping_over_plain_characters_finds_what_stepping_finds(text: str) -> None:
+    # Fails if a character a step acts on were missing from the jump patterns.
+    assert scan(text) == _EveryCharacter(text).run()
+
+
+@pytest.mark.parametrize(
+    "script", [*VALID, "a -- b --% ' c", "x#y 'z", "a@\"b", "a --%\n(", "q `( p", '"a $(")" b', '"`" (', "<# x #> (", "${a} {"]
+)
+def test_the_scan_matches_stepping_on_the_examples(script: str) -> None:
+    for text in (script, script + "(", "\"" + script, "'" + script):
+        assert scan(text) == _EveryCharacter(text).run()

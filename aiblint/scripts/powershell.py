@@ -13,6 +13,7 @@ exact place, which the grammar's error nodes (often a whole statement) do not.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, Final
 
@@ -22,6 +23,12 @@ _DOUBLE = "\"\u201c\u201d\u201e"  # PowerShell also takes typographic quotes as 
 _SINGLE = "'\u2018\u2019\u201a\u201b"
 _COMMENT_BEFORE = " \t\r\n;|&(){}=,"
 _CLOSERS = {")": "(", "}": "{"}
+#: The characters a step does something at, outside and inside a "..." string: at any
+#: other character :meth:`_Scanner._code_step` and :meth:`_Scanner._string_step` only
+#: step to the next one (``index + 1``, nothing else changed; what comes before a
+#: character is read from the text, not kept), so the scan jumps over them in one search.
+_CODE_SPECIAL: Final = re.compile("[`<#\\-@$(){}" + _DOUBLE + _SINGLE + "]")
+_STRING_SPECIAL: Final = re.compile("[`$" + _DOUBLE + "]")
 
 
 class SyntaxProblem(Record):
@@ -65,15 +72,26 @@ def scan(text: str) -> SyntaxProblem | None:
 
 
 class _Scanner:
+    code_special: re.Pattern[str] = _CODE_SPECIAL
+    string_special: re.Pattern[str] = _STRING_SPECIAL
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.stack: list[tuple[str, int]] = []  # "(", "{", "$(" (inside a string), '"'
 
     def run(self) -> SyntaxProblem | None:
+        text = self.text
+        stack = self.stack
+        next_code, next_string = self.code_special.search, self.string_special.search
         index = 0
-        end = len(self.text)
+        end = len(text)
         while index < end:
-            step = self._string_step(index) if self.stack and self.stack[-1][0] == '"' else self._code_step(index)
+            in_string = bool(stack) and stack[-1][0] == '"'
+            found = next_string(text, index) if in_string else next_code(text, index)
+            if found is None:
+                break
+            index = found.start()
+            step = self._string_step(index) if in_string else self._code_step(index)
             if isinstance(step, SyntaxProblem):
                 return step
             index = step
