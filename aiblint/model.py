@@ -39,6 +39,7 @@ _T = TypeVar("_T")
 _TEMPLATE_TYPES = {IMAGE_TEMPLATE_TYPE.casefold(), "microsoft.virtualmachineimages"}
 _DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 _BODY_KEYS = ("source", "customize", "distribute")
+_UNSEEN: object = object()  # a memo's "not worked out yet", where None is an answer
 
 
 class ImageTemplate:
@@ -135,15 +136,15 @@ class ImageTemplate:
         Computed once per node for this template (rules ask for the same
         fields again and again); a repeated call records the same value flows
         again, as the engine clears them for every rule."""
-        if self.arm is not self._resolved_under:  # parameters bound since: values may differ
-            self._resolved.clear()
-            self._resolved_under = self.arm
         known = self._resolved.get(id(node))
-        if known is not None:
+        if known is not None and self.arm is self._resolved_under:  # the common case first
             flows = known[2]
             if flows:
                 self.replay(flows)
             return known[1]
+        if self.arm is not self._resolved_under:  # parameters bound since: values may differ
+            self._resolved.clear()
+            self._resolved_under = self.arm
         if self.document.evaluator is None and _as_written(node):
             # What evaluating finds, without the work: the value as written, at the node, in the
             # document it is written in (this template's or a parameters file), no value flow.
@@ -271,7 +272,9 @@ class ImageTemplate:
         known = self._members.get(key)
         if known is None:
             followed, node = self._member_node(holder, name)
-            known = (holder, followed, node, self.follow(node))  # the holder kept: its id stays its own
+            # follow(node), without the call when it has nothing to follow (not a string)
+            whole = self.follow(node) if isinstance(node, JsonString) else node
+            known = (holder, followed, node, whole)  # the holder kept: its id stays its own
             self._members[key] = known
         return known[3]
 
@@ -290,7 +293,7 @@ class ImageTemplate:
 
     def _member_node(self, holder: JsonNode | None, name: str) -> tuple[JsonObject | None, JsonNode | None]:
         """``holder`` followed, and its property ``name`` as the service reads it (not followed)."""
-        followed = self.follow(holder)
+        followed = self.follow(holder) if isinstance(holder, JsonString) else holder  # only a string is followed
         if not isinstance(followed, JsonObject):
             return None, None
         node = followed.get(name)
@@ -379,11 +382,10 @@ class ImageTemplate:
         if is_computed(node):
             return node  # made by an expression already: its text is not one to evaluate
         key = id(node)
-        if key in self._followed:
-            found = self._followed[key]
-        else:
+        found = self._followed.get(key, _UNSEEN)
+        if found is _UNSEEN:
             found = self._followed[key] = self._whole(node)
-        return found if found is not None else node
+        return found if found is not None else node  # type: ignore[return-value]
 
     def _whole(self, node: JsonString) -> JsonNode | None:
         document, template = self._locate(node)

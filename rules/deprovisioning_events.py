@@ -16,6 +16,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Final
 
 from aiblint.jsontree import JsonObject
@@ -108,20 +109,23 @@ def unit_events(unit: ScriptUnit) -> Iterator[Event]:
 _UNKNOWN_PATH: Final = re.compile(r"[$`%~]")
 
 
-def _segments(path: str, windows: bool) -> list[str] | None:
+@lru_cache(maxsize=256)
+def _segments(path: str, windows: bool) -> tuple[str, ...] | None:
     """The parts of an absolute path, normalized; ``None`` when it is relative or
-    built from variables."""
+    built from variables. Kept for the paths seen last: every comparison splits the
+    target path again, and scripts repeat their paths. The answer depends on the two
+    arguments alone (both are the key), and a tuple cannot be changed by a caller."""
     if not path or _UNKNOWN_PATH.search(path):
         return None
     if windows:
         path = ntpath.normpath(path.replace("/", "\\")).casefold()
         if not re.match(r"[a-z]:\\", path + "\\"):
             return None
-        return [part for part in path.split("\\") if part]
+        return tuple(part for part in path.split("\\") if part)
     if not path.startswith("/"):
         return None
     path = posixpath.normpath(path)
-    return [""] + [part for part in path.split("/") if part]
+    return ("", *(part for part in path.split("/") if part))
 
 
 def same_path(path: str, target: str, *, windows: bool) -> bool:

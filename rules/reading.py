@@ -240,6 +240,8 @@ def _strings(template: ImageTemplate, roots: list[JsonNode]) -> Iterator[JsonStr
             if "<" in node.text and not _is_description(node):
                 yield node
         for item in found.objects:
+            if "<" not in "".join(item.keys()):  # one test per object: keys seldom hold '<'
+                continue  # (keys() lists each distinct key once; a repeated key has the same text)
             for key, _ in item.members:
                 if "<" in key.text and PLACEHOLDER.search(key.text):
                     yield key

@@ -76,7 +76,17 @@ def _installs_language_pack(template: ImageTemplate, step: Step) -> bool:
     if step.kind != "powershell":
         return False
     texts = _step_texts(template, step, content=False)
-    return texts is not None and any(_LANGUAGE_PACK.search(text) for text in texts)
+    return texts is not None and any(_names_language_pack(text) for text in texts)
+
+
+def _names_language_pack(text: str) -> bool:
+    """:data:`_LANGUAGE_PACK` finds something in ``text``. Every match holds "lang" or
+    "lpksetup" in some case, and every character the case-blind pattern takes for one of
+    theirs folds to it (``casefold``: the Kelvin sign to "k", the long s to "s"): a text
+    whose fold holds neither is not searched (the search without a literal prefix is the
+    slow part, on whole scripts)."""
+    folded = text.casefold()
+    return ("lang" in folded or "lpksetup" in folded) and _LANGUAGE_PACK.search(text) is not None
 
 
 class RestartTimeoutTooShort(Rule):

@@ -635,3 +635,33 @@ def test_winrm_disabled_before_a_restart(line: str) -> None:
 def test_winrm_disabled_without_a_restart(later: tuple[dict[str, object], ...]) -> None:
     lines = ["Set-Service WinRM -StartupType Disabled"] + (["Set-Service -Name WinRM -StartupType Automatic"] if later else [])
     assert lint(template(powershell(*lines), *later), "AIB510") == []
+
+
+def test_a_path_is_split_once_per_path_and_flavour() -> None:
+    # The split paths are kept (lru_cache) by the path and the flavour: the same text
+    # read as a Windows path and as a POSIX path must keep its two answers.
+    from aiblint_rules.deprovisioning_events import same_path
+
+    for _ in range(2):
+        assert same_path("/Tmp/A.sh", "/tmp/a.sh", windows=True) is False  # not a Windows path
+        assert same_path("/Tmp/A.sh", "/Tmp/A.sh", windows=False) is True
+        assert same_path("C:\\X.ps1", "c:/x.PS1", windows=True) is True
+        assert same_path("C:\\X.ps1", "C:\\X.ps1", windows=False) is False  # not an absolute POSIX path
+        assert same_path("/tmp/A.sh", "/tmp/a.sh", windows=False) is False  # POSIX paths keep their case
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["lang", "LANG", "uage", "Install-", "lpk", "LP\u212a", "\u017fetup", "setup", "pack", "s", " ",
+                                 "-", "_", "Experience", "\u0130", "\u00df", "x"]), max_size=12).map("".join))
+def test_the_language_pack_prefilter_never_hides_a_match(text: str) -> None:
+    # The substring test on the fold must pass every text the case-blind pattern matches.
+    from aiblint_rules.restarts import _LANGUAGE_PACK, _names_language_pack
+
+    assert _names_language_pack(text) is (_LANGUAGE_PACK.search(text) is not None)
+
+
+@pytest.mark.parametrize("text", ["lpksetup /i *", "LP\u212aSETUP", "lpk\u017fetup", "Install-Language ja-JP", "LanguageExperiencePack", "language packs", "echo hi"])
+def test_the_language_pack_prefilter_on_odd_spellings(text: str) -> None:
+    from aiblint_rules.restarts import _LANGUAGE_PACK, _names_language_pack
+
+    assert _names_language_pack(text) is (_LANGUAGE_PACK.search(text) is not None)
