@@ -102,4 +102,10 @@ def source_offset(text: str, node: JsonString, index: int) -> int:
     mapped: list[int] | None = getattr(node, "offsets", None)
     if mapped is not None:
         return mapped[min(max(index, 0), len(mapped) - 1)]
+    start, stop = node.start + 1, node.end - 1
+    if text.find("\\", start, stop) < 0:
+        # No escape: each decoded character is written as itself, so the offset is what
+        # the map (one run, from the opening quote to the closing one) would give, without
+        # making it (most strings, most positions reported).
+        return start + min(max(index, 0), stop - start)
     return string_map(text, node).offset(index)

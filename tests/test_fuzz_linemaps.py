@@ -53,3 +53,16 @@ def test_a_character_after_an_escape_maps_exactly(elements: list[str], expected:
     node = document.root.get("inline").items[0]  # type: ignore[union-attr]
     index = node.text.index(expected)
     assert decode_at(text, source_offset(text, node, index)) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=30), st.integers(min_value=0, max_value=2**32), st.integers(min_value=-3, max_value=40))
+def test_source_offset_without_the_map_is_the_maps_answer(value: str, seed: int, index: int) -> None:
+    # A string with no escape is answered without making its StringMap: the same offset.
+    from aiblint.textmap import StringMap
+
+    written = encode_string(value, random.Random(seed))
+    document = load_text('{"k": ' + written + "}", "f.json")
+    node = document.root.get("k")  # type: ignore[union-attr]
+    assert isinstance(node, JsonString)
+    assert source_offset(document.text, node, index) == StringMap(document.text, node).offset(index)
