@@ -156,11 +156,12 @@ def tokenize(text: str, start: int, stop: int) -> list[Token]:
             index += 1
         elif char == "'":
             index = _string_token(text, index, stop, tokens)
+        elif (match := _IDENTIFIER.match(text, index, stop)) is not None:  # names first: the most
+            found = match.group()  # common; no integer starts like a name, so the order is free
+            tokens.append(Token("name", found, index, match.end(), found))
+            index = match.end()
         elif (match := _INTEGER.match(text, index, stop)) is not None:
             tokens.append(Token("integer", match.group(), index, match.end(), int(match.group())))
-            index = match.end()
-        elif (match := _IDENTIFIER.match(text, index, stop)) is not None:
-            tokens.append(Token("name", match.group(), index, match.end(), match.group()))
             index = match.end()
         else:
             what = f"'{char}'" if char.isprintable() else f"character U+{ord(char):04X}"
