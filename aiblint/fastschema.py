@@ -220,9 +220,10 @@ class _Compiler:
         for keyword, value in schema.items():
             if keyword in IGNORED:
                 continue
-            if keyword not in CHECKED:
+            method = _METHODS.get(keyword)
+            if method is None:
                 raise Unsupported(keyword)
-            checks.append(getattr(self, "k_" + keyword.lstrip("$"))(value, schema))
+            checks.append(method(self, value, schema))
         if len(checks) == 1:
             return checks[0]
         every = tuple(checks)
@@ -276,11 +277,22 @@ class _Compiler:
     k_ref = ref
 
     def k_type(self, value: Any, schema: dict[str, Any]) -> Check:
-        names = _listed(value)
-        if not names or any(name not in _TYPES for name in names):
-            raise Unsupported(f"type {value!r}")
-        kinds = frozenset().union(*(_TYPES[name] for name in names))
-        whole = "integer" in names and float not in kinds  # 1.0 is an integer
+        if type(value) is str and value in _TYPES:  # one type (most of them): what the general case gives it
+            kinds, whole = _TYPES[value], value == "integer"
+        else:
+            names = _listed(value)
+            if not names or any(name not in _TYPES for name in names):
+                raise Unsupported(f"type {value!r}")
+            kinds = frozenset().union(*(_TYPES[name] for name in names))
+            whole = "integer" in names and float not in kinds  # 1.0 is an integer
+        if len(kinds) == 1 and not whole:  # one Python type: compared at once
+            (only,) = kinds
+
+            def check_one_type(instance: Any, path: Path, found: list[Error]) -> None:
+                if type(instance) is not only:
+                    found.append(Error("type", value, instance, schema, path))
+
+            return check_one_type
 
         def check_type(instance: Any, path: Path, found: list[Error]) -> None:
             kind = type(instance)
@@ -317,7 +329,9 @@ class _Compiler:
 
         def check_required(instance: Any, path: Path, found: list[Error]) -> None:
             if type(instance) is dict:
-                found.extend(Error("required", value, instance, schema, path, name) for name in names if name not in instance)
+                for name in names:
+                    if name not in instance:
+                        found.append(Error("required", value, instance, schema, path, name))
 
         return check_required
 
@@ -438,3 +452,8 @@ class _Compiler:
             return not failed
 
         return holds
+
+
+#: keyword -> the method of :class:`_Compiler` that compiles it (looked up once, not per schema object)
+_METHODS: dict[str, Callable[[_Compiler, Any, dict[str, Any]], Check]] = {
+    keyword: getattr(_Compiler, "k_" + keyword.lstrip("$")) for keyword in CHECKED}

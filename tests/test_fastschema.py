@@ -450,3 +450,19 @@ def test_a_checker_that_cannot_be_made_shares_none_of_its_parts(monkeypatch: pyt
     assert fastschema._COMPILED == {}
     assert fastschema.checker(document, "B", "x") is not None
     assert list(fastschema._COMPILED) == [schema_data.definition_key("x", "B")]
+
+
+@pytest.mark.parametrize("kind", [*sorted(fastschema._TYPES), ["integer", "string"], ["number", "null"], ["boolean"]])
+def test_a_type_is_checked_as_jsonschema_checks_it(kind: Any) -> None:
+    """One type name (checked by comparing one Python type) or a list of
+    them: the same errors as jsonschema's for every kind of value (``True`` is
+    no integer, ``1.0`` is one, the marker of an unknowable value is of no type)."""
+    document = {"$id": "urn:test", "$defs": {"T": {"type": kind}}}
+    check = fastschema.checker(document, "T")
+    assert check is not None
+    registry: Registry[Any] = Registry().with_resource("urn:test", DRAFT202012.create_resource(document))
+    validator = Draft202012Validator({"$ref": "urn:test#/$defs/T"}, registry=registry)
+    for instance in (None, True, False, 0, 1, 1.0, 0.5, "", "1", [], [1], {}, {"a": 1}, schema._UNKNOWABLE):
+        found: list[fastschema.Error] = []
+        check(instance, (), found)
+        assert sorted(map(_said, found)) == sorted(map(_said, validator.iter_errors(instance))), (kind, instance)

@@ -527,3 +527,33 @@ def test_values_from_parameter_defaults_are_checked_where_they_are_written() -> 
     assert [(f.rule, f.line, f.column) for f in findings] == [("AIB101", 9, 20), ("AIB101", 15, 22), ("AIB102", 16, 5)]
     assert findings[0].message.startswith("buildTimeoutInMinutes is 2000; api 2022-02-14 allows 0 to 960")
     assert "resources[0].properties.buildTimeoutInMinutes" in findings[0].message  # the engine names the field
+
+
+def test_errors_about_values_aiblint_cannot_know_are_dropped_and_change_nothing_else() -> None:
+    """fastschema reports a type error for each value aiblint cannot know (no
+    JSON type accepts the marker); those are dropped before anything else is
+    read of the errors, and the real errors beside and after them stay as they were."""
+    from aiblint import fastschema, schema
+    from aiblint.loader import load_text
+    from aiblint.model import find_templates
+
+    text = template(
+        '    "source": {"type": "PlatformImage", "publisher": "[parameters(\'p\')]", "offer": "o", "sku": 5, '
+        '"version": "latest"},\n'
+        '    "buildTimeoutInMinutes": "[parameters(\'timeout\')]",\n'
+        '    "vmProfile": {"vmSize": "[parameters(\'size\')]", "osDiskSizeGB": "big"},\n'
+        '    "distribute": [{"type": "ManagedImage", "runOutputName": "r", "imageId": "[parameters(\'id\')]", '
+        '"location": "[parameters(\'where\')]"}]',
+        top='\n  "identity": ' + json.dumps(IDENTITY) + ",")
+    assert places(text) == [("AIB101", 7, 96, "error"), ("AIB101", 9, 69, "error")]
+    assert messages(text) == ['AIB101 sku is a number (5); api 2024-02-01 expects a string',
+                              'AIB101 osDiskSizeGB is a string ("big"); api 2024-02-01 expects an integer']
+    (found,) = find_templates(load_text(text, "t.json"))
+    walk, instance, entry = schema.walked(found, "2024-02-01")
+    errors = fastschema.errors("2024-02-01", entry, instance)
+    assert errors is not None
+    unknowable = [error.absolute_path for error in errors if error.instance is schema._UNKNOWABLE]
+    assert ("properties", "buildTimeoutInMinutes") in unknowable and ("properties", "vmProfile", "vmSize") in unknowable
+    assert [(p.rule, p.message) for p in schema._Errors(walk, found).problems(iter(errors))] == [
+        ("AIB101", "sku is a number (5); api 2024-02-01 expects a string"),
+        ("AIB101", 'osDiskSizeGB is a string ("big"); api 2024-02-01 expects an integer')]

@@ -103,9 +103,8 @@ def _said(template: ImageTemplate, walk: schema._Walk, instance: Any, entry: str
     return (
         [(p.rule, p.message, id(p.node), p.start, p.end, p.at_key, p.severity, p.document, p.fix) for p in problems],
         walk.misfit,
-        {path: (id(place.node), id(place.document), place.known) for path, place in walk.places.items()},
-        {path: (id(found.node), found.shape.name, found.shape.variant, _text(found.shape.schema),
-                found.steps) for path, found in walk.objects.items()},
+        {path: (id(node), id(document), known) for path, (node, document, known) in walk.places.items()},
+        {path: (shape.name, shape.variant, _text(shape.schema), steps) for path, (shape, steps) in walk.objects.items()},
         sorted(walk.excused, key=repr), sorted(walk.judged, key=repr),
         json.dumps(instance, default=repr), entry, [(origin, id(node)) for origin, node in walk.flows],
         [(error.validator, error.absolute_path, error.message, _text(error.schema)) for error in errors],
@@ -438,7 +437,7 @@ def test_a_walk_that_leaves_a_value_unwalked_is_never_clean() -> None:
     template = _template(_TWICE)
     walk = schema._Walk(template, "2024-02-01", names_only=False, arm_root=True, neutral=True)
     with template.recorded_flows() as walk.flows:
-        instance = walk.value(template.resource, template.document, owner.resource(), (), ())
+        instance = walk.value(template.resource, template.document, schema._plan(owner.resource()), (), ())
     assert instance["properties"] == {} and instance["location"] == "westus2"
     assert walk.stops == 1 and not walk.problems and not walk.misfit
     assert not schema._clean(template, walk, instance, schema_data.RESOURCE_DEF, fastschema.Shared())
@@ -555,5 +554,34 @@ def test_a_walk_reads_each_shape_s_own_plan() -> None:
     older = schema._plan(schema_data.schema("2019-05-01-preview").definition("ImageTemplateCustomizer").choose("Shell"))
     assert older is not shell and older.shape.version == "2019-05-01-preview"
     assert schema._plan(union.choose("Shell")) is shell
-    items = schema._plan(schema_data.schema("2024-02-01").resource()).members()["properties"]
-    assert items is not None and schema._plan(items).form == "record"
+    resource = schema_data.schema("2024-02-01").resource()
+    properties = schema._plan(resource).members()["properties"]
+    assert properties is schema._plan(resource.child(("p", "properties"))) and properties.form == "record"
+
+
+def test_a_plan_leads_to_the_plans_of_its_own_parts() -> None:
+    """A plan's member, item and value plans are those of its own shape's
+    children: not another variant's, and not another version's where the
+    schemas differ (the same definition in two versions, a union's variants)."""
+    for version in ("2019-05-01-preview", "2024-02-01"):
+        resource = schema_data.schema(version).resource()
+        properties = schema._plan(resource).members()["properties"]
+        assert properties is not None and properties.shape is resource.child(("p", "properties"))
+        customize = properties.members()["customize"]
+        assert customize is not None and customize.shape is properties.shape.child(("p", "customize"))
+        items = customize.items()
+        assert items is not None and items.shape is customize.shape.child(("i", None)) and items.form == "union"
+        assert customize.values() is None and items.items() is None
+        distribute = properties.members()["distribute"]
+        assert distribute is not None and distribute.items() is schema._plan_of(distribute.shape.child(("i", None)))
+        tags = schema._plan(resource).members()["tags"]
+        assert tags is not None and tags.form == "map" and tags.values() is not None
+        assert tags.values() is schema._plan_of(tags.shape.child(("m", None)))
+    union = schema_data.schema("2024-02-01").definition("ImageTemplateCustomizer")
+    shell, file = schema._plan(union.choose("Shell")), schema._plan(union.choose("File"))
+    assert "inline" in shell.members() and "inline" not in file.members() and "sourceUri" in file.members()
+    old, new = (schema._plan(schema_data.schema(version).resource()).members()["properties"]
+                for version in ("2019-05-01-preview", "2024-02-01"))
+    assert old is not None and new is not None and old is not new
+    assert "vmProfile" in old.members() and "stagingResourceGroup" in new.members()
+    assert "stagingResourceGroup" not in old.members()
