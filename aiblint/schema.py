@@ -439,7 +439,8 @@ class _Plan:
     A plan leads to the plans of its members, items and values, made on first
     use (a schema may reach itself): they depend on the shape alone, as it does."""
 
-    __slots__ = ("_items", "_members", "_values", "chosen", "discriminator", "form", "key", "shape")
+    __slots__ = ("_items", "_members", "_values", "_variants", "chosen", "discriminator", "form", "key", "mapping",
+                 "shape")
 
     def __init__(self, shape: Shape) -> None:
         self.shape = shape  # kept: its id stays its own
@@ -452,6 +453,8 @@ class _Plan:
         self._values: _Plan | object | None = _UNSET
         self.chosen = shape.chosen
         self.discriminator = shape.discriminator
+        self.mapping = shape.variants  # a union's variants by discriminator value (the schema's own: not changed)
+        self._variants: dict[str | None, _Plan] = {}  # variant -> the plan of the union with it chosen
         self.key: tuple[object, ...] | None = None
 
     def members(self) -> dict[str, _Plan | None]:
@@ -461,6 +464,14 @@ class _Plan:
             members = self._members = {name: None if shape is None else _plan(shape)
                                        for name, shape in self.shape.members().items()}
         return members
+
+    def variant(self, value: str | None) -> _Plan:
+        """The plan of this union's shape with variant ``value`` chosen (``None``: any):
+        ``Shape.choose`` depends on the shape and ``value`` alone, so it is kept per plan and value."""
+        found = self._variants.get(value)
+        if found is None:
+            found = self._variants[value] = _plan(self.shape.choose(value))
+        return found
 
     def items(self) -> _Plan | None:
         """The plan of an array's items (``None``: the schema says nothing of them)."""
@@ -600,7 +611,7 @@ class _Walk:
         made), places, objects, excused names and value flows, when walking
         it did nothing that depends on the version (no problem, no misfit)."""
         assert self.shared is not None
-        key = (id(node), id(document), plan.identity(), path, steps)
+        key = (id(node), id(document), plan.key if plan.key is not None else plan.identity(), path, steps)
         found = self.shared.get(key)
         if isinstance(found, _Walked) and found.node is node and found.document is document:
             self.places.update(found.placed)
@@ -665,11 +676,10 @@ class _Walk:
             values = plan.values()
             return {name: self.value(child, self._document(node, child, document), values, (*path, name), (*steps, ("m", None)))
                     for name, child in node.items()}
-        shape = plan.shape
         if plan.form is _UNION:
-            shape = self._dispatch(node, shape, path, steps)
-            plan = _plan(shape)
+            plan = self._dispatch(node, plan, path, steps)
             steps = (*steps, ("v", plan.chosen))
+        shape = plan.shape
         found = (shape, steps)
         self.objects[path] = found
         if self.shared is not None:
@@ -706,18 +716,22 @@ class _Walk:
 
     # discriminated unions -------------------------------------------------------------
 
-    def _dispatch(self, node: JsonObject, shape: Shape, path: Path, steps: Steps) -> Shape:
-        """The union ``shape`` with the variant that ``node``'s discriminator names."""
-        name = shape.discriminator
+    def _dispatch(self, node: JsonObject, plan: _Plan, path: Path, steps: Steps) -> _Plan:
+        """The plan of the union ``plan`` with the variant that ``node``'s discriminator names."""
+        name = plan.discriminator
         assert name is not None
         member = (name, node.get(name)) if name in node else node.get_ci(name)
         value_node = member[1] if member is not None else None
         resolved = self.template.resolve(value_node) if isinstance(value_node, JsonString) else None
         value = resolved.text() if resolved is not None else None
         if value is None or resolved is None:
-            return shape.choose(None)  # missing, or not known: names are checked against every variant
-        if value in shape.schema["discriminator"]["mapping"]:  # in shape.variants (without copying them)
-            return shape.choose(value)
+            return plan.variant(None)  # missing, or not known: names are checked against every variant
+        if value in plan.mapping:
+            return plan.variant(value)
+        return _plan(self._odd_variant(plan.shape, name, value, resolved, path, steps))
+
+    def _odd_variant(self, shape: Shape, name: str, value: str, resolved: Resolved, path: Path, steps: Steps) -> Shape:
+        """The union ``shape`` with the variant meant by ``value``, which names none of its variants (reported)."""
         self.versioned += 1
         others = self._other_versions(steps)
         match = _casefold_match(value, shape.variants)

@@ -585,3 +585,10 @@ def test_a_plan_leads_to_the_plans_of_its_own_parts() -> None:
     assert old is not None and new is not None and old is not new
     assert "vmProfile" in old.members() and "stagingResourceGroup" in new.members()
     assert "stagingResourceGroup" not in old.members()
+    # a union's plan with a variant chosen: per plan (version) and variant
+    plan, every = schema._plan(union), schema._plan(union.choose(None))
+    assert plan.variant("Shell") is shell and plan.variant("File") is file and plan.variant(None) is every
+    assert plan.variant("File") is not shell and shell.variant("Shell") is shell
+    older_definition = schema_data.schema("2019-05-01-preview").definition("ImageTemplateCustomizer")
+    older_union, older = schema._plan(older_definition), schema._plan(older_definition.choose("Shell"))
+    assert older_union.variant("Shell") is older and older_union.variant("Shell") is not shell
