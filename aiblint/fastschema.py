@@ -200,6 +200,21 @@ def _discriminated(schema: Any) -> str | None:
     return name  # type: ignore[no-any-return]
 
 
+def _variants(parts: list[Any]) -> tuple[str, list[str]] | None:
+    """The property and the values, one per part, if every part of an ``allOf``
+    is ``{"if": <that property is this string>, "then": ...}`` (see
+    :func:`_discriminated`) on the same property, each value a different
+    string: the form of the generated schemas' unions. Then the parts whose
+    condition holds are the one part whose value the instance's property is,
+    if any; a ``then`` is applied only there, as it would be trying each in turn."""
+    names = [_discriminated(part["if"]) if isinstance(part, dict) and set(part) == {"if", "then"} else None
+             for part in parts]
+    if not parts or names[0] is None or any(name != names[0] for name in names):
+        return None
+    values = [part["if"]["properties"][names[0]]["const"] for part in parts]
+    return (names[0], values) if len(set(values)) == len(values) else None
+
+
 def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -410,6 +425,20 @@ class _Compiler:
     def k_allOf(self, value: Any, schema: dict[str, Any]) -> Check:
         if not isinstance(value, list):
             raise Unsupported(f"allOf {value!r}")
+        variants = _variants(value)
+        if variants is not None:  # a union's branches: the one its discriminator names, looked up
+            name, values = variants
+            branches = {wanted: self.compile(part["then"]) for wanted, part in zip(values, value, strict=True)}
+
+            def check_variant(instance: Any, path: Path, found: list[Error]) -> None:
+                if type(instance) is dict and name in instance:
+                    chosen = instance[name]
+                    check = branches.get(chosen) if type(chosen) is str else None
+                    if check is not None:
+                        check(instance, path, found)
+
+            return check_variant
+
         parts = tuple(self.compile(sub) for sub in value)
 
         def check_all_of(instance: Any, path: Path, found: list[Error]) -> None:

@@ -586,6 +586,9 @@ class _Walk:
 
     def _container(self, node: JsonObject | JsonArray, document: Document, plan: _Plan | None, path: Path,
                    steps: Steps) -> Any:
+        """An object's or array's value. Where each member or item is written: in
+        ``document`` (``node``'s), unless ``node`` is a value an expression made of
+        parts written in several places (the child's parent is not ``node``)."""
         place = (node, document, True)
         self.places[path] = place
         if self.shared is not None:
@@ -596,8 +599,10 @@ class _Walk:
         if item is None:
             self.stops += bool(node.items)
             return []  # no schema for its items (a type error, if any, is about the array itself)
-        return [self.value(child, self._document(node, child, document), item, (*path, index), (*steps, ("i", None)))
-                for index, child in enumerate(node.items)]
+        inner = (*steps, ("i", None))  # every item's steps
+        template = self.template
+        return [self.value(child, document if child.parent is node else template.document_of(child), item, (*path, index),
+                           inner) for index, child in enumerate(node.items)]  # where written: see _container
 
     def _excuse(self, names: list[tuple[Path, str]]) -> None:
         self.excused.update(names)
@@ -632,11 +637,6 @@ class _Walk:
                                        self.excusing[marks[2]:], tuple(self.flows[marks[3]:]), self.stops - stops,
                                        self.odd - odd)
         return instance
-
-    def _document(self, holder: JsonNode, child: JsonNode, document: Document) -> Document:
-        """Where ``child`` is written: its holder's document, unless the holder is a
-        value an expression made of parts written in several places."""
-        return document if child.parent is holder else self.template.document_of(child)
 
     def _string(self, node: JsonString, document: Document, plan: _Plan | None, path: Path, steps: Steps) -> Any:
         shared = self.shared
@@ -674,8 +674,10 @@ class _Walk:
             return {}
         if plan.form is _MAP:
             values = plan.values()
-            return {name: self.value(child, self._document(node, child, document), values, (*path, name), (*steps, ("m", None)))
-                    for name, child in node.items()}
+            inner = (*steps, ("m", None))  # every value's steps
+            template = self.template
+            return {name: self.value(child, document if child.parent is node else template.document_of(child), values,
+                                     (*path, name), inner) for name, child in node.items()}  # where written: see _container
         if plan.form is _UNION:
             plan = self._dispatch(node, plan, path, steps)
             steps = (*steps, ("v", plan.chosen))
@@ -706,7 +708,7 @@ class _Walk:
                 if target is None:
                     continue
                 sub = None if elsewhere is None else _plan(elsewhere)
-            written = document if child.parent is node else self.template.document_of(child)  # as _document
+            written = document if child.parent is node else self.template.document_of(child)  # see _container
             value = self.value(child, written, sub, (*path, target), (*steps, ("p", target)))
             if value is not None:  # null (often `if(..., null(), ...)`) is how ARM and Bicep leave a property out
                 out[target] = value

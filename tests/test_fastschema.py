@@ -466,3 +466,46 @@ def test_a_type_is_checked_as_jsonschema_checks_it(kind: Any) -> None:
         found: list[fastschema.Error] = []
         check(instance, (), found)
         assert sorted(map(_said, found)) == sorted(map(_said, validator.iter_errors(instance))), (kind, instance)
+
+
+def _union(*branches: tuple[str, str]) -> dict[str, Any]:
+    """A union as the generated schemas write it: ``allOf`` of ``if`` <name is this string> ``then`` <a schema>."""
+    return {"allOf": [{"if": {"type": "object", "properties": {name: {"const": value}}, "required": [name]},
+                       "then": {"$ref": f"#/$defs/{value}"}} for name, value in branches]}
+
+
+_VARIANTS: dict[str, Any] = {
+    "Shell": {"required": ["inline"], "properties": {"inline": {"type": "array"}}},
+    "File": {"required": ["sourceUri"], "properties": {"sourceUri": {"type": "string"}}},
+    "Other": {"properties": {"inline": {"type": "string"}}},
+}
+
+
+@pytest.mark.parametrize("union", [
+    _union(("type", "Shell"), ("type", "File"), ("type", "Other")),  # looked up by the discriminator's value
+    _union(("type", "Shell"), ("type", "Shell"), ("type", "File")),  # a value twice: each part tried in turn
+    _union(("type", "Shell"), ("kind", "File"), ("type", "Other")),  # two properties: each part tried in turn
+])
+@pytest.mark.parametrize("instance", [
+    None, [], "Shell", {}, {"type": None}, {"type": 1}, {"type": "shell"}, {"type": "Shell"}, {"type": "Shell", "inline": "x"},
+    {"type": "Shell", "inline": []}, {"type": "File"}, {"type": "File", "kind": "File", "sourceUri": 1},
+    {"kind": "File"}, {"type": "Other", "inline": 1}, {"type": schema._UNKNOWABLE, "inline": 1}, {"type": "Missing"},
+])
+def test_a_union_s_branch_is_the_one_jsonschema_takes(union: dict[str, Any], instance: Any) -> None:
+    document = {"$id": "urn:test", "$defs": {"T": union, **_VARIANTS}}
+    check = fastschema.checker(document, "T")
+    assert check is not None
+    found: list[fastschema.Error] = []
+    check(instance, ("at",), found)
+    registry: Registry[Any] = Registry().with_resource("urn:test", DRAFT202012.create_resource(document))
+    slow = list(Draft202012Validator({"$ref": "urn:test#/$defs/T"}, registry=registry).iter_errors(instance))
+    assert [(e.validator, e.absolute_path[1:], e.message) for e in found] == [
+        (e.validator, tuple(e.absolute_path), e.message) for e in slow]
+
+
+def test_only_a_union_of_distinct_string_values_on_one_property_is_looked_up() -> None:
+    assert fastschema._variants(_union(("type", "Shell"), ("type", "File"))["allOf"]) == ("type", ["Shell", "File"])
+    for parts in (_union(("type", "Shell"), ("type", "Shell"))["allOf"], _union(("type", "Shell"), ("kind", "File"))["allOf"],
+                  [], [{"if": {"type": "string"}, "then": {"type": "string"}}],
+                  [{**_union(("type", "Shell"))["allOf"][0], "else": {"type": "string"}}]):
+        assert fastschema._variants(parts) is None
