@@ -83,3 +83,52 @@ def test_a_tool_inherits_the_memory_cap_and_this_process_gets_its_limit_back(tmp
     done = run_tool(["/bin/sh", "-c", "ulimit -v"], tmp_path, 60, "sh", 1, "shell", Outcome(), 3 * 1024**3)
     assert done is not None and done.stdout.decode().strip() == str(3 * 1024**3 // 1024)
     assert resource.getrlimit(resource.RLIMIT_AS) == before
+
+
+# -- the console script's last step (aiblint.server.client._end) -------------------------------
+
+#: A command run by the console script, with an ``atexit`` hook and a finalizer that only the
+#: interpreter's own clean-up would run: what each printed tells how the process ended.
+ENDING = ("import atexit, sys\n"
+          "class Noisy:\n    def __del__(self):\n        print('finalized', file=sys.stderr)\n"
+          "keep = Noisy()\n"
+          "atexit.register(print, 'hook ran', file=sys.stderr)\n"
+          "sys.stdout.write('unflushed report')  # (no newline, a pipe: still in the buffer at the end)\n"
+          "sys.argv[1:] = {args!r}\n{before}"
+          "from aiblint.server.client import console\nsys.exit(console())\n")
+
+
+def ending(args: list[str], cwd: Path, before: str = "", stdout: int = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    """The command run by :data:`ENDING`, its standard output buffered as usual."""
+    environment = {key: value for key, value in os.environ.items() if key not in (SERVER_VARIABLE, "PYTHONUNBUFFERED")}
+    return subprocess.run([sys.executable, "-c", ENDING.format(args=args, before=before)], cwd=cwd, env=environment,
+                          stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=TIMEOUT, check=False)
+
+
+def test_a_command_ends_with_its_code_its_hooks_run_and_its_output_flushed_without_the_clean_up(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text('{"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-02-14"}')
+    done = ending(["--no-cache", "--format", "json", "bad.json"], tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("unflushed report")
+    assert '"rule": "AIB' in done.stdout  # the report, after what was written first
+    assert "hook ran" in done.stderr
+    assert "finalized" not in done.stderr  # the interpreter's clean-up (module teardown) was skipped
+
+
+def test_a_thread_still_running_gets_the_interpreter_s_own_ending(tmp_path: Path) -> None:
+    thread = ("import threading, time\n"
+              "threading.Thread(target=lambda: (time.sleep(0.2), print('thread done', file=sys.stderr))).start()\n")
+    done = ending(["--version"], tmp_path, before=thread)
+    assert done.returncode == 0
+    assert done.stdout == f"unflushed reportaiblint {__version__}\n"
+    assert done.stderr.splitlines() == ["thread done", "hook ran", "finalized"]  # waited for, then the usual clean-up
+
+
+def test_standard_output_that_cannot_be_flushed_at_the_end_gives_the_interpreter_s_status(tmp_path: Path) -> None:
+    read, write = os.pipe()
+    os.close(read)  # nobody reads: flushing what is buffered fails (EPIPE)
+    try:
+        done = ending(["--version"], tmp_path, stdout=write)
+    finally:
+        os.close(write)
+    assert (done.returncode, "hook ran" in done.stderr) == (120, True)
