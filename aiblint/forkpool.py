@@ -15,7 +15,10 @@ given back as :data:`LOST` (the caller runs it itself). A task's exception is ra
 here, when its turn comes. However this ends (the last result, an exception, SIGTERM
 raised as :class:`aiblint.termination.Terminated`, the caller closing the iterator),
 no worker is left: each is told to stop (SIGTERM), killed if it has not ended
-``stop_seconds`` later, and reaped.
+``stop_seconds`` later, and reaped. Except when the caller asks to leave the workers
+exiting: once every task has its result, each worker has read the end of the tasks and
+is exiting on its own (its memory torn down takes a few ms, which this process need not
+wait for before it goes on with the report); :func:`reap` then waits for them.
 """
 
 from __future__ import annotations
@@ -49,11 +52,14 @@ _PIECE = max(_TOKEN, select.PIPE_BUF // _TOKEN * _TOKEN)
 
 
 def forked(
-    tasks: Sequence[T], workers: int, start: Callable[[], None], work: Callable[[T], R], stop_seconds: float
+    tasks: Sequence[T], workers: int, start: Callable[[], None], work: Callable[[T], R], stop_seconds: float,
+    leave_exiting: bool = False,
 ) -> Generator[tuple[T, R | _Lost], None, None]:
     """(task, result or :data:`LOST`) for each of ``tasks`` in order, run by ``workers``
-    processes forked now; each calls ``start()`` once, then ``work(task)`` per task."""
-    pool = _Pool(len(tasks), stop_seconds)
+    processes forked now; each calls ``start()`` once, then ``work(task)`` per task.
+    ``leave_exiting``: once every task has its result, the workers are not waited for
+    (:func:`reap` does)."""
+    pool = _Pool(len(tasks), stop_seconds, leave_exiting)
     done = 0
     try:
         for _ in range(min(workers, len(tasks))):
@@ -67,11 +73,40 @@ def forked(
         pool.close(finished=done == len(tasks))
 
 
+#: Workers that were done and exiting when their pool closed (``forked(..., leave_exiting=True)``).
+_exiting: list[int] = []
+
+
+def reap(stop_seconds: float = 10.0) -> None:
+    """Wait for the workers left exiting (``forked(..., leave_exiting=True)``); one still there
+    ``stop_seconds`` later (it should not be: it has nothing left to do), or every one left
+    when this is interrupted (SIGTERM), is killed and reaped."""
+    deadline = time.monotonic() + stop_seconds
+    try:
+        while _exiting:
+            pid = _exiting[-1]
+            with contextlib.suppress(ChildProcessError):
+                while not os.waitpid(pid, os.WNOHANG)[0]:  # (most are gone by now: the report was written meanwhile)
+                    if time.monotonic() >= deadline:
+                        os.kill(pid, signal.SIGKILL)
+                        os.waitpid(pid, 0)
+                        break
+                    time.sleep(0.001)
+            _exiting.pop()
+    finally:
+        while _exiting:
+            pid = _exiting.pop()
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+
+
 class _Pool:
     """The pipes and processes of :func:`forked`, seen from this process."""
 
-    def __init__(self, count: int, stop_seconds: float) -> None:
+    def __init__(self, count: int, stop_seconds: float, leave_exiting: bool = False) -> None:
         self.stop_seconds = stop_seconds
+        self.leave_exiting = leave_exiting
         self.queue_read, self.queue_write = os.pipe()
         os.set_blocking(self.queue_write, False)
         self.tokens = b"".join(index.to_bytes(_TOKEN, "little") for index in range(count))
@@ -201,7 +236,12 @@ class _Pool:
     def close(self, finished: bool) -> None:
         """Stop the workers (at once, unless every task is done: then they are exiting) and reap them."""
         try:
-            if not finished:
+            if finished and self.leave_exiting and not self.broken:
+                # Every result is in: each worker has read the end of the tasks (or will, once
+                # started) and exits with nothing left to send; reap() waits for them.
+                _exiting.extend(self.pids)
+                self.pids.clear()
+            elif not finished:
                 self.stop()
             else:
                 self._await_exit()  # (one that does not exit in time is stopped all the same)

@@ -144,6 +144,27 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+#: Open :func:`workers_reaped_later` blocks.
+_reap_later = 0
+
+
+@contextlib.contextmanager
+def workers_reaped_later() -> Iterator[None]:
+    """Inside the block, the workers of a pool whose chunks are all done are not waited for as
+    they exit (tearing a worker's memory down takes a few ms): the run goes on (the filter, the
+    report) and the end of the outermost block, however it ends, reaps them
+    (:func:`aiblint.forkpool.reap`)."""
+    global _reap_later
+    _reap_later += 1
+    try:
+        yield
+    finally:
+        _reap_later -= 1
+        forkpool = sys.modules.get("aiblint.forkpool")  # (imported if a pool was made)
+        if not _reap_later and forkpool is not None:
+            forkpool.reap()
+
+
 def _set_thresholds() -> None:
     if gc.get_threshold()[0]:  # (a collector turned off stays off)
         gc.set_threshold(*THRESHOLDS)
@@ -519,7 +540,9 @@ def _in_pool(linter: Linter, chunks: list[Sequence[Work]], jobs: int, use_cache:
     # 10 ms a worker) and their memo as it is now, as a chunk linted here would go on with it.
     settings = (linter.rules, linter.config, linter.cwd, use_cache, os.getpid(), linter.scripts)
     tempfolders.shared()  # made now if not yet: the workers' temporary folders go in it, which this process removes
-    for chunk, result in forked(chunks, jobs, lambda: _start_worker(*settings), _run_in_worker, _STOP_SECONDS):
+    # Inside workers_reaped_later, the workers are not waited for once every chunk is done.
+    pool = forked(chunks, jobs, lambda: _start_worker(*settings), _run_in_worker, _STOP_SECONDS, leave_exiting=_reap_later > 0)
+    for chunk, result in pool:
         if isinstance(result, ChunkResult):
             yield result, False
         else:  # LOST: its worker died (the others were stopped)

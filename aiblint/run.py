@@ -26,7 +26,7 @@ from aiblint.discover import Candidate, Walk, discover, display_path, excluded
 from aiblint.engine import Linter
 from aiblint.findings import InternalError, Report
 from aiblint.loader import MAX_FILE_BYTES
-from aiblint.parallel import Work, finish, lint_work
+from aiblint.parallel import Work, finish, lint_work, workers_reaped_later
 from aiblint.registry import RuleSet
 from aiblint.script_paths import is_script, lint_named_scripts, stdin_script_note
 from aiblint.selection import Selection
@@ -61,7 +61,8 @@ def lint_paths(
     Temporary files are made in one run folder, removed when the call ends
     (:mod:`aiblint.tempfolders`).
     """
-    with tempfolders.run():  # (a worker that dies leaves its script copies there, not in $TMPDIR)
+    # Workers done with their chunks are reaped as the run ends (the command line's block: after the report).
+    with tempfolders.run(), workers_reaped_later():  # (a worker that dies leaves its script copies there, not in $TMPDIR)
         return _lint_paths(paths, config, cwd, stdin, stdin_filename, rules, skip_non_templates, jobs, cache, respect_gitignore)
 
 

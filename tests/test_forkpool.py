@@ -120,3 +120,71 @@ def test_a_result_that_cannot_be_pickled_is_an_error_here() -> None:
 def test_no_task_means_no_worker() -> None:
     assert list(forked([], 2, _nothing, lambda task: task, 5.0)) == []
     assert _children() == set()
+
+
+def _exited_unreaped(pids: set[int]) -> set[int]:
+    """Which of ``pids`` are zombies: exited, not yet reaped (Linux /proc)."""
+    found = set()
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stream:
+                if stream.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    found.add(pid)
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_left_exiting_once_every_task_is_done_are_reaped_by_reap() -> None:
+    import time
+
+    from aiblint.forkpool import reap
+
+    results = list(forked(list(range(6)), 2, _nothing, lambda task: (task, os.getpid()), 5.0, leave_exiting=True))
+    assert [task for task, _ in results] == list(range(6))
+    workers = {pid for _, (_, pid) in results}
+    assert workers <= _children()  # not waited for: still here (exiting, or exited and not reaped)
+    deadline = time.monotonic() + 10
+    while _exited_unreaped(workers) != workers and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _exited_unreaped(workers) == workers  # they ended on their own, with nothing left to do
+    reap()
+    assert _children() == set()
+
+
+def test_a_pool_left_early_stops_its_workers_even_when_asked_to_leave_them_exiting() -> None:
+    import time
+
+    def work(task: int) -> int:
+        if task > 0:
+            time.sleep(30)
+        return task
+
+    started = time.monotonic()
+    results = forked(list(range(4)), 2, _nothing, work, 5.0, leave_exiting=True)
+    assert next(results) == (0, 0)
+    results.close()
+    assert time.monotonic() - started < 20
+    assert _children() == set()  # stopped and reaped at once: they were not done
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_worker_left_exiting_that_does_not_end_is_killed_by_reap(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from aiblint.forkpool import reap
+
+    def start() -> None:  # the second worker to start never gets further (it should never happen)
+        try:
+            os.open(tmp_path / "first", os.O_CREAT | os.O_EXCL)
+        except FileExistsError:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            time.sleep(60)
+
+    assert [result for _, result in forked([1, 2], 2, start, lambda task: task, 5.0, leave_exiting=True)] == [1, 2]
+    assert len(_children()) == 2  # (the first worker did both tasks; the second is still starting)
+    started = time.monotonic()
+    reap(0.3)
+    assert time.monotonic() - started < 20
+    assert _children() == set()

@@ -414,3 +414,21 @@ def test_the_report_is_sorted_by_place_then_rule_without_repeats() -> None:
         ("a.json", 2, 5, "AIB1", "m"), ("a.json", 2, 5, "AIB3", "m"), ("a.json", 9, 1, "AIB1", "m"),
         ("a.json", 10, 1, "AIB1", "m"), ("b.json", 1, 1, "AIB2", "m"),
     ]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_no_worker_is_left_when_the_run_ends_or_the_command_line_s_block_does(many: list[str]) -> None:
+    from aiblint.parallel import workers_reaped_later
+
+    def children() -> set[int]:
+        with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children", encoding="ascii") as stream:
+            return {int(pid) for pid in stream.read().split()}
+
+    one = lint_paths(["."], config=Config(), jobs=1)
+    assert summary(lint_paths(["."], config=Config(), jobs=2)) == summary(one)
+    assert children() == set()  # a library caller's run: its workers reaped as it returns
+    with workers_reaped_later():
+        assert summary(lint_paths(["."], config=Config(), jobs=2)) == summary(one)
+        with workers_reaped_later():  # (an inner block, lint_paths's own, leaves them to the outer one)
+            assert summary(lint_paths(["."], config=Config(), jobs=2)) == summary(one)
+    assert children() == set()
