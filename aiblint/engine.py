@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from aiblint.config import Config
 from aiblint.document import Document
 from aiblint.filtering import FindingFilter
-from aiblint.findings import Finding, RelatedLocation, Severity
+from aiblint.findings import Finding, RelatedLocation, Severity, sorted_unique
 from aiblint.frontends import load_bytes
 from aiblint.hashing import sha256_hex
 from aiblint.jsontree import JsonNode, member_key
@@ -183,7 +183,7 @@ class Linter:
             from aiblint.claims import resolve
 
             findings.extend(resolve(claimed))
-        findings = self._without_secret_text(sorted(set(findings), key=_order))
+        findings = self._without_secret_text(sorted_unique(findings))
         return (findings if self.batch else self.filter.apply(findings)), len(passes[0])
 
     def _claims(self, rule: Rule, document: Document, claims: Iterable[Claim], template: ImageTemplate) -> list[Claimed]:
@@ -461,12 +461,6 @@ def _provenance_functions() -> tuple[
     from aiblint.arm.provenance import describe_flow, flows_into, owner_document
 
     return describe_flow, flows_into, owner_document
-
-
-def _order(finding: Finding) -> tuple[object, ...]:
-    """What findings sort by (their order, as ``sorted(findings)`` orders them), computed
-    once per finding, not twice per comparison. No two findings in a set tie."""
-    return finding._values()
 
 
 def _fingerprint(rule_id: str, path: str, logical_path: str, text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import Final
 
 from aiblint.record import MutableRecord, OrderedRecord, Record
@@ -169,6 +170,16 @@ class Finding(OrderedRecord):
             "message": self.message,
             **extra,
         }
+
+
+def sorted_unique(findings: Iterable[Finding]) -> list[Finding]:
+    """``sorted(set(findings))``: each finding once (the first of equal ones), in report order.
+    Each finding's key (:meth:`Finding._values`: what its equality, hash and order all compare)
+    is made once, rather than once to hash it and again to sort it."""
+    unique: dict[tuple[object, ...], Finding] = {}
+    for finding in findings:
+        unique.setdefault(finding._values(), finding)
+    return [unique[key] for key in sorted(unique)]
 
 
 class InternalError(Record):

@@ -432,3 +432,16 @@ def test_no_worker_is_left_when_the_run_ends_or_the_command_line_s_block_does(ma
         with workers_reaped_later():  # (an inner block, lint_paths's own, leaves them to the outer one)
             assert summary(lint_paths(["."], config=Config(), jobs=2)) == summary(one)
     assert children() == set()
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a.json", "b.json", "c/d.sh"]), st.integers(1, 3), st.integers(1, 3),
+                          st.sampled_from(["AIB1", "AIB2", "SC2086"]), st.sampled_from(["m", "n"])), max_size=30))
+def test_sorted_unique_is_sorted_set_keeping_the_first_of_equal_findings(places: list[tuple[str, int, int, str, str]]) -> None:
+    from aiblint.findings import Finding, sorted_unique
+
+    findings = [Finding(path, line, column, line, column + 1, rule, Severity.NOTE, message) for path, line, column, rule, message in places]
+    expected = sorted(set(findings))
+    got = sorted_unique(findings)
+    assert got == expected
+    assert all(mine is theirs for mine, theirs in zip(got, expected, strict=True))  # the very objects set() keeps
+    assert [finding.message for finding in got] == [finding.message for finding in expected]
