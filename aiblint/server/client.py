@@ -80,7 +80,9 @@ def _end(code: int, hooks: bool) -> None:
 
         atexit._run_exitfuncs()
     failed = False
-    for stream in (sys.stdout, sys.stderr):
+    # (The interpreter flushes standard output and error; the original streams, if something
+    # replaced them, as it tears them down.)
+    for stream in dict.fromkeys((sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)):
         try:
             if stream is not None and not stream.closed:
                 stream.flush()
