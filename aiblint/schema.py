@@ -50,7 +50,7 @@ from aiblint.model import ImageTemplate
 from aiblint.record import replace
 from aiblint.rule import Problem
 from aiblint.schema_data import PROPERTIES_STEPS, Shape, Step
-from aiblint.values import Resolved
+from aiblint.values import UNKNOWN, Resolved
 
 Path = tuple["str | int", ...]
 Steps = tuple[Step, ...]
@@ -655,7 +655,7 @@ class _Walk:
             return self.value(whole, self.template.document_of(whole), plan, path, steps)
         mark = len(self.flows)
         resolved = self.template.resolve(node)
-        known = resolved.known
+        known = resolved.value is not UNKNOWN  # resolved.known, without a call
         if known and resolved.node is not node and isinstance(resolved.node, (JsonObject, JsonArray)):
             return self.value(resolved.node, resolved.document, plan, path, steps)
         place = (resolved.node, resolved.document, known)

@@ -509,3 +509,21 @@ def test_only_a_union_of_distinct_string_values_on_one_property_is_looked_up() -
                   [], [{"if": {"type": "string"}, "then": {"type": "string"}}],
                   [{**_union(("type", "Shell"))["allOf"][0], "else": {"type": "string"}}]):
         assert fastschema._variants(parts) is None
+
+
+@pytest.mark.parametrize("count", [3, fastschema._FEW, fastschema._FEW + 1, 3 * fastschema._FEW])
+def test_properties_are_checked_in_the_schema_s_order_however_many_it_has(count: int) -> None:
+    """Looked for in the schema's order (few properties) or the names written
+    sorted into it (many): the errors come as jsonschema's do."""
+    names = [f"p{index:03}" for index in range(count)]
+    document = {"$id": "urn:test", "$defs": {"T": {"properties": {name: {"type": "integer"} for name in reversed(names)}}}}
+    check = fastschema.checker(document, "T")
+    assert check is not None
+    registry: Registry[Any] = Registry().with_resource("urn:test", DRAFT202012.create_resource(document))
+    validator = Draft202012Validator({"$ref": "urn:test#/$defs/T"}, registry=registry)
+    for written in (names[:2], names[-3:], names[::2], names):
+        instance = {"other": "x", **{name: name for name in written}}
+        found: list[fastschema.Error] = []
+        check(instance, (), found)
+        assert [e.absolute_path for e in found] == [tuple(e.absolute_path) for e in validator.iter_errors(instance)]
+        assert [e.absolute_path for e in found] == [(name,) for name in reversed(names) if name in written]
