@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Final
 
 from aiblint.findings import Severity
@@ -149,7 +150,7 @@ def _check(template: ImageTemplate, field: _IdField) -> Iterator[Problem]:
     if field.empty_allowed and resolved.value == "":
         return
     parts = _parts(resolved)
-    if parts is None or could_be(parts, field.kinds):
+    if parts is None or _could_be(tuple(parts), field.kinds):
         return
     if all(isinstance(part, str) for part in parts):
         text = "".join(part for part in parts if isinstance(part, str))
@@ -163,6 +164,16 @@ def _check(template: ImageTemplate, field: _IdField) -> Iterator[Problem]:
             f"expected {closest.example}"
         )
     yield Problem(message, node=resolved.node, document=resolved.document)
+
+
+@lru_cache(maxsize=1024)
+def _could_be(parts: tuple[Part, ...], kinds: tuple[str, ...]) -> bool:
+    """:func:`aiblint.resource_ids.could_be`, once per distinct value and kinds in a process
+    (a corpus run asked 144 times about 20 values: templates repeat their placeholder ids).
+    The answer depends on the parts (texts, and UNKNOWN: the one unknown value) and on the
+    shapes of ``kinds`` (packaged data) alone, both in the key. Bounded, for long-lived
+    processes."""
+    return could_be(parts, kinds)
 
 
 def _written(resolved: Resolved) -> str | None:

@@ -121,3 +121,17 @@ def test_example_shows_the_shape() -> None:
         "/subscriptions/<subscription>/resourceGroups/<resourceGroup>/providers/"
         "Microsoft.ManagedIdentity/userAssignedIdentities/<identity>"
     )
+
+
+def test_the_rules_memo_of_could_be_is_keyed_on_the_parts_and_the_kinds() -> None:
+    # AIB209 keeps could_be's answers (lru_cache): the same value asked about other kinds,
+    # and the same kinds about a value that differs only in a part, keep their own answers.
+    from aiblint_rules.resource_ids import _could_be
+
+    group = f"{SUB}/resourceGroups/rg"
+    for _ in range(2):
+        assert _could_be((group,), ("resource-group",)) is True
+        assert _could_be((group,), ("image",)) is False
+        assert _could_be((f"{SUB}/resourceGroups/", UNKNOWN), ("image",)) is True
+        assert _could_be((f"{SUB}/resourceGroups/", "rg"), ("image",)) is False
+        assert _could_be((IMAGE,), ("image",)) is True
