@@ -28,3 +28,17 @@ def test_each_key_token_with_a_placeholder_is_reported(tmp_path: Path) -> None:
         ("AIB003", 4, first, first + 6),
         ("AIB003", 4, second, second + 6),
     ]
+
+
+def test_the_placeholder_memo_is_keyed_on_the_text_and_its_kind() -> None:
+    # Kept per (text, is a script line): the same text as a script comment line holds no
+    # placeholder, as a plain value it does; neither answer may be given for the other.
+    from aiblint_rules.reading import _placeholders_in
+
+    comment = "# set <tenantId> here"
+    for _ in range(2):
+        assert _placeholders_in(comment, True) is None
+        assert _placeholders_in(comment, False) == (
+            "unreplaced placeholder <tenantId>: replace it with a real value before deploying", 6, 16)
+        assert _placeholders_in("<a>/<b>/<a>", False) == (
+            "unreplaced placeholders <a> and <b>: replace them with real values before deploying", 0, 11)
