@@ -160,7 +160,7 @@ def _plain(text: str, document: Document) -> JsonNode | None:
     container) is read a token at a time by :func:`_plain_token`. The hot paths
     are written out in line, without helper calls: this loop runs once per member."""
     member, item, after = _MEMBER.match, _ITEM.match, _AFTER_VALUE.match
-    make, string_type, object_type = _make, JsonString, JsonObject
+    make, string_type, object_type, array_type = _make, JsonString, JsonObject, JsonArray
     stack: list[JsonNode] = []
     duplicates: list[tuple[JsonString, JsonString]] = []
     container: Any = None  # stack[-1], a JsonObject or a JsonArray
@@ -189,8 +189,15 @@ def _plain(text: str, document: Document) -> JsonNode | None:
                 key.parent = container
                 key.key = name
                 key._value = name
-                if what == 5:  # an opener: the match ends with it
-                    node = _new_container(text[offset - 1], offset - 1)
+                if what == 5:  # an opener: the match ends with it; made as _new_container makes it, in line
+                    if text[offset - 1] == "{":
+                        node = make(object_type)
+                        node.members, node._index, node._folded = [], {}, None
+                    else:
+                        node = make(array_type)
+                        node.items = []
+                    node.start = offset - 1
+                    node.end = -1
                     closed = -1
                 else:
                     closed = found.end(4) if what == 4 else -1
@@ -231,8 +238,15 @@ def _plain(text: str, document: Document) -> JsonNode | None:
             else:
                 what = found.lastindex  # type: ignore[assignment]  # as a member's, one less (see _MEMBER)
                 offset = found.end()
-                if what == 4:  # an opener: the match ends with it
-                    node = _new_container(text[offset - 1], offset - 1)
+                if what == 4:  # an opener, as a member's
+                    if text[offset - 1] == "{":
+                        node = make(object_type)
+                        node.members, node._index, node._folded = [], {}, None
+                    else:
+                        node = make(array_type)
+                        node.items = []
+                    node.start = offset - 1
+                    node.end = -1
                     closed = -1
                 else:
                     closed = found.end(3) if what == 3 else -1
