@@ -224,13 +224,14 @@ def _plain(text: str, document: Document) -> JsonNode | None:
             found = after(text, offset)
             if found is None:
                 return None
-            (_, offset), (_, brace_end), (_, bracket_end) = found.regs
-            if brace_end < 0 and bracket_end < 0:  # a ','
+            offset = found.end()
+            closer = found.lastindex  # None (a ','), 1 ('}') or 2 (']'): cheaper than regs, as above
+            if closer is None:
                 state = _MEMBER_NEXT if type(container) is object_type else _ITEM_NEXT
                 continue
-            if (brace_end >= 0) != (type(container) is object_type):
+            if (closer == 1) != (type(container) is object_type):
                 return None
-            closed = brace_end if brace_end >= 0 else bracket_end
+            closed = found.end(closer)
         elif state == _ITEM_NEXT:
             found = item(text, offset)
             if found is None:
