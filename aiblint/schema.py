@@ -38,7 +38,6 @@ import json
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from aiblint import fastschema, schema_data
 from aiblint.arm.copyloop import copy_loop_names
@@ -92,7 +91,11 @@ _Place = tuple[JsonNode, Document, bool]
 _Object = tuple[Shape, Steps]
 
 
-_cache: WeakKeyDictionary[ImageTemplate, tuple[list[Problem], dict[int, list[JsonNode]]]] = WeakKeyDictionary()
+#: The attribute of a template (in its ``__dict__``) that keeps its schema problems and the value
+#: flows computing them recorded. The answer depends on the template alone; kept on it, it goes with
+#: it (a module-level WeakKeyDictionary freed it one garbage collection later than the template:
+#: its trees, which the problems point into, survived one more collection).
+_KEPT = "_schema_problems"
 #: In this process: how many templates the schema pass checked, and how many of
 #: them needed jsonschema (``benchmarks/run.py`` prints the share that did not).
 TEMPLATES_CHECKED = [0, 0]
@@ -105,13 +108,14 @@ def schema_problems(template: ImageTemplate) -> list[Problem]:
     Computed once; each later call restores the value flows recorded while
     computing (the engine clears them per rule, and reports a value found in a
     parameter default with the template field it flows into)."""
-    found = _cache.get(template)
+    kept = vars(template)
+    found: tuple[list[Problem], dict[int, list[JsonNode]]] | None = kept.get(_KEPT)
     if found is None:
         runs = JSONSCHEMA_RUNS[0]
         problems = list(_check(template))
         TEMPLATES_CHECKED[0] += 1
         TEMPLATES_CHECKED[1] += JSONSCHEMA_RUNS[0] > runs
-        _cache[template] = (problems, dict(template.flows))
+        kept[_KEPT] = (problems, dict(template.flows))
         return problems
     problems, flows = found
     template.flows.update(flows)

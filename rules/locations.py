@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Final, TypeVar
-from weakref import WeakKeyDictionary
 
 from aiblint.findings import Severity
 from aiblint.jsontree import JsonNode, JsonObject, JsonScalar, JsonString
@@ -78,10 +77,11 @@ class Reading(Record):
         return Problem(message, node=node, start=start, end=end, document=document)
 
 
-#: Per template: the evaluation context they were found in, each location with the value
-#: flows recorded on the way to it, and those recorded after the last one (see
-#: locations). Dropped with the template.
-_locations: WeakKeyDictionary[ImageTemplate, tuple[object, list[tuple[Flows, Location]], Flows]] = WeakKeyDictionary()
+#: The attribute of a template (in its ``__dict__``) that keeps the evaluation context its
+#: locations were found in, each location with the value flows recorded on the way to it, and
+#: those recorded after the last one (see locations). Kept on the template, it goes with it (a
+#: module-level WeakKeyDictionary freed it, and the trees it points into, a collection later).
+_LOCATIONS = "_kept_locations"
 
 
 def locations(template: ImageTemplate) -> Iterator[Location]:
@@ -89,7 +89,7 @@ def locations(template: ImageTemplate) -> Iterator[Location]:
     per template (three rules and :func:`readings` ask); each use records the value
     flows of finding them again, location by location, as finding them did. Keyed
     like :func:`readings`: the template, and the context its values were read in."""
-    return _replayed(_locations, template, _find_locations)
+    return _replayed(_LOCATIONS, template, _find_locations)
 
 
 def _find_locations(template: ImageTemplate) -> Iterator[Location]:
@@ -124,17 +124,15 @@ def _type_of(template: ImageTemplate, item: JsonObject) -> str | None:
     return value.casefold() if value is not None else None
 
 
-#: Per template: the evaluation context they were read in, each reading with the value
-#: flows recorded on the way to it, and those recorded after the last one (see
-#: readings). Dropped with the template.
-_readings: WeakKeyDictionary[ImageTemplate, tuple[object, list[tuple[Flows, Reading]], Flows]] = WeakKeyDictionary()
+#: Likewise the readings (see readings), in the template's attribute of this name.
+_READINGS = "_kept_readings"
 
 
 def readings(template: ImageTemplate) -> Iterator[Reading]:
     """Every location whose URI can be read, in document order. Computed once
     per template (five rules read them); each use records the value flows of
     the computation again, reading by reading, as computing them did."""
-    return _replayed(_readings, template, _readings_of)
+    return _replayed(_READINGS, template, _readings_of)
 
 
 def _readings_of(template: ImageTemplate) -> Iterator[Reading]:
@@ -146,17 +144,18 @@ def _readings_of(template: ImageTemplate) -> Iterator[Reading]:
 
 
 def _replayed(
-    memo: WeakKeyDictionary[ImageTemplate, tuple[object, list[tuple[Flows, _T]], Flows]],
+    name: str,
     template: ImageTemplate,
     compute: Callable[[ImageTemplate], Iterator[_T]],
 ) -> Iterator[_T]:
     """``compute(template)``'s items, computed once per template and evaluation
     context (parameters bound since: computed again); each use replays the value
     flows computing them recorded, item by item, as computing them did."""
-    found = memo.get(template)
+    memo = vars(template)  # keyed on the template (its own attributes) and its context (found[0])
+    found: tuple[object, list[tuple[Flows, _T]], Flows] | None = memo.get(name)
     if found is None or found[0] is not template.arm:
         steps, rest = _recorded(template, compute(template))
-        found = memo[template] = (template.arm, steps, rest)
+        found = memo[name] = (template.arm, steps, rest)
     _, steps, rest = found
     for flows, item in steps:
         template.replay(flows)

@@ -142,6 +142,23 @@ def test_no_document_outlives_the_run(many: list[str]) -> None:
     assert [obj.path for obj in gc.get_objects() if isinstance(obj, Document) and obj.path in ours] == []
 
 
+def test_no_document_outlives_a_secure_value_traced(write) -> None:  # type: ignore[no-untyped-def]
+    """AIB403's tracers (one per template's scope) go with the scope: a module-level table keyed
+    weakly by the scope, whose tracers pointed back at it, kept every such template's scope, tree
+    and document alive to the end of the process."""
+    import gc
+
+    from aiblint.document import Document
+    from rules.secure_values import SecureValueStored
+
+    for index, example in enumerate(SecureValueStored.examples):
+        write(f"d{index}.json", example.text)
+    report = lint_paths(["."], config=Config(), rules=RuleSet.load_all())
+    assert [finding.rule for finding in report.findings if finding.rule == "AIB403"] == ["AIB403"] * 3
+    gc.collect()
+    assert [obj.path for obj in gc.get_objects() if isinstance(obj, Document) and obj.path.startswith("d")] == []
+
+
 def test_a_few_files_are_not_worth_a_worker(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     def no_pool(*args: object) -> None:
         raise AssertionError("workers started for three files")

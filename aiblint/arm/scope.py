@@ -45,6 +45,7 @@ from aiblint.values import (
 
 if TYPE_CHECKING:
     from aiblint.arm.parameters import ParameterValues
+    from aiblint.arm.secure import SecurePredicate, _Tracer
     from aiblint.document import Document
 
 _DEPLOYMENTS = "microsoft.resources/deployments"
@@ -234,7 +235,7 @@ class Scope:
 
     __slots__ = (  # noqa: RUF023 - in field order
         "context", "template", "bindings", "parameters_unknown", "copy_indexes", "_cache", "_active", "_parameters",
-        "_variables", "_functions", "__weakref__",
+        "_variables", "_functions", "tracers",
     )
     context: ArmContext
     template: JsonObject
@@ -247,6 +248,9 @@ class Scope:
     _parameters: dict[str, JsonObject] | None
     _variables: dict[str, JsonNode | None] | None
     _functions: dict[tuple[str, str], int] | None
+    #: aiblint.arm.secure's tracers of this scope, by predicate: kept on the scope (not in a module-level
+    #: table keyed by it, whose values point back at it), so they go with the scope and its template.
+    tracers: dict[SecurePredicate, _Tracer] | None
 
     def __init__(
         self,
@@ -266,6 +270,7 @@ class Scope:
         self._parameters = None
         self._variables = None
         self._functions = None
+        self.tracers = None
 
     def indexed(self, loop: str, index: int) -> Scope:
         """This scope evaluating property copy loop ``loop`` (case-folded) at ``index``: its own values, the same declarations."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Final
-from weakref import WeakKeyDictionary
 
 from aiblint.arm.scope import Scope
 from aiblint.arm.syntax import Call, Expression, ExpressionError, Index, Property, StringLiteral, is_expression_text
@@ -63,13 +62,14 @@ def secure_flows(scope: Scope, node: JsonNode, secure: SecurePredicate = declare
     return _tracer(scope, secure).node(node)
 
 
-#: One tracer per scope and predicate, so that what a variable carries is worked out once
-#: per template (a value doubled through 64 variables is 64 steps, not 2**64).
-_TRACERS: WeakKeyDictionary[Scope, dict[SecurePredicate, _Tracer]] = WeakKeyDictionary()
-
-
 def _tracer(scope: Scope, secure: SecurePredicate) -> _Tracer:
-    by_predicate = _TRACERS.setdefault(scope, {})
+    """One tracer per scope and predicate, so that what a variable carries is worked out once
+    per template (a value doubled through 64 variables is 64 steps, not 2**64). Kept on the
+    scope: a module-level WeakKeyDictionary keyed by the scope, whose tracers point back at
+    it, kept every scope, its template's tree and document alive to the end of the run."""
+    by_predicate = scope.tracers
+    if by_predicate is None:
+        by_predicate = scope.tracers = {}
     found = by_predicate.get(secure)
     if found is None:
         found = by_predicate[secure] = _Tracer(scope, secure)
