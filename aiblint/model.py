@@ -40,6 +40,8 @@ _TEMPLATE_TYPES = {IMAGE_TEMPLATE_TYPE.casefold(), "microsoft.virtualmachineimag
 _DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 _BODY_KEYS = ("source", "customize", "distribute")
 _UNSEEN: object = object()  # a memo's "not worked out yet", where None is an answer
+#: What an ImageTemplate is made of (its constructor's arguments); the rest of its attributes are memos.
+_FIELDS = frozenset(("document", "resource", "form", "arm_template", "api_version_override", "arm"))
 
 
 class ImageTemplate:
@@ -96,6 +98,9 @@ class ImageTemplate:
         self.arm_template = arm_template
         self.api_version_override = api_version_override
         self.arm = arm
+        self._start_memos()
+
+    def _start_memos(self) -> None:
         self.flows = {}
         self._folds_case = None
         self.embeds = {}
@@ -110,6 +115,20 @@ class ImageTemplate:
         self._resolved_under = None
         self._recording = None
         self._remembered = {}
+
+    def forget(self) -> None:
+        """Drop what was worked out about this template (its values, members, value flows, and
+        what other modules keep on it: script units, schema problems, locations...): its file's
+        rules are done. A run keeps the template until the chunk's batch rules have run (its
+        script units point at it; those rules read its document and path only), and what it
+        worked out, tens of thousands of objects a chunk, then went only at a garbage collection
+        (the units and the template point at each other), walked by each young collection in
+        between. Each memo, asked again, is worked out again, the same: it depends on the
+        template's fields and its :attr:`arm` context, which are kept."""
+        kept = vars(self)
+        for name in [name for name in kept if name not in _FIELDS]:
+            del kept[name]
+        self._start_memos()
 
     def __repr__(self) -> str:
         return (f"ImageTemplate(document={self.document!r}, resource={self.resource!r}, form={self.form!r}, "

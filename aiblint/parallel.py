@@ -284,6 +284,8 @@ def _lint(linter: Linter, data: bytes, item: Work) -> tuple[FileOutcome, list[Sc
             raise
         return FileOutcome(item.display, error=InternalError(item.display, f"internal error: {type(error).__name__}: {error}")), []
     units = linter.pending[start:]
+    for template in {id(unit.template): unit.template for unit in units}.values():
+        template.forget()  # its rules are done: the batch rules need its document, not what it worked out
     claims = linter.claims[claimed:]
     del linter.claims[claimed:]  # they travel with the outcome (a worker's, or cached) and come back in absorb
     linted = list(dict.fromkeys([item.display, *(unit.document.path for unit in units)]))

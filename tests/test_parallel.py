@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,12 +15,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aiblint.config import Config
-from aiblint.findings import Report, Severity
+from aiblint.findings import Finding, Report, Severity
 from aiblint.model import ImageTemplate
 from aiblint.parallel import _AIBLINT, _spells_aiblint
 from aiblint.registry import RuleSet
 from aiblint.rule import Problem, Rule
 from aiblint.run import lint_paths
+from aiblint.scripts.units import ScriptUnit
 from tests.conftest import need_shared, run_cli
 
 
@@ -95,6 +96,30 @@ def test_many_files_in_two_workers_give_the_one_process_report(many: list[str], 
     rules_found = {f.rule for f in one.findings}
     assert {"AIB003", "AIB201", "SC2086", "SC2115"} <= rules_found
     assert {f.rule for f in one.findings if f.suppressed is not None} == {"SC2086", "SC2115"}
+
+
+def test_the_batch_rules_get_templates_that_hold_nothing_worked_out(many: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chunk's templates wait for its batch rules (their script units point at them) having
+    forgotten what their rules worked out (ImageTemplate.forget): freed when their file is done,
+    not at a later garbage collection. The report is the one they gave holding it all."""
+    from aiblint.engine import Linter
+
+    rules = RuleSet.load_all()
+    kept = lint_paths(["."], config=Config(), rules=rules, jobs=1)
+    with monkeypatch.context() as patch:
+        patch.setattr(ImageTemplate, "forget", lambda self: None)
+        assert summary(lint_paths(["."], config=Config(), rules=rules, jobs=1)) == summary(kept)
+    seen: list[dict[str, object]] = []
+    flush = Linter.flush
+
+    def flushing(self: Linter, units: list[ScriptUnit] | None = None, only: Collection[str] | None = None) -> list[Finding]:
+        seen.extend(vars(unit.template) for unit in (self.pending if units is None else units))
+        return flush(self, units, only)
+
+    monkeypatch.setattr(Linter, "flush", flushing)
+    assert summary(lint_paths(["."], config=Config(), rules=rules, jobs=1)) == summary(kept)
+    assert len(seen) >= 40
+    assert all("_script_units" not in memos and memos["_resolved"] == {} and memos["_members"] == {} for memos in seen)
 
 
 class CrashesInWorkers(Rule):

@@ -119,6 +119,39 @@ def test_resolve_memo_is_per_template_and_follows_bound_parameters() -> None:
     assert one.resolve(node).value == "eastus"
 
 
+def test_a_forgotten_template_works_everything_out_again_the_same() -> None:
+    """ImageTemplate.forget (a run's templates, once their file's rules are done) drops every memo,
+    its own and those other modules keep on it, and keeps its fields and evaluation context: asked
+    again, each answer is worked out again, the same, under the parameters bound before."""
+    from aiblint.arm.parameters import merge, read_parameter_file
+    from aiblint.arm.scope import ArmContext
+    from aiblint.schema import schema_problems
+    from aiblint.scripts.units import script_units
+
+    template = _template()
+    fresh = set(vars(template))
+    bound = read_parameter_file(b'{"parameters": {"location": {"value": "eastus"}}}', "t.parameters.json")
+    arm = template.arm = ArmContext(template.document, merge([bound]))
+    node = template.resource.get("location")
+    assert node is not None
+
+    def answers() -> tuple[object, ...]:
+        template.flows.clear()
+        return (template.resolve(node).value, [(p.message, p.node) for p in schema_problems(template)],
+                [(item.node, item.text) for item in locations(template)],
+                [(unit.owner, unit.text) for unit in script_units(template)], dict(template.flows))
+
+    before = answers()
+    assert before[0] == "eastus" and before[3] and before[4]
+    assert set(vars(template)) > fresh  # schema problems, locations, script units kept on it
+    units = script_units(template)
+    template.forget()
+    assert set(vars(template)) == fresh and template._resolved == {} and template.flows == {}
+    assert template.arm is arm and template.document is not None  # its fields and context are kept
+    assert answers() == before
+    assert script_units(template) is not units  # worked out again (the run's units keep the old ones)
+
+
 def test_resolve_in_script_lines_keeps_shell_variables() -> None:
     template = _template()
     (step,) = template.customizers
