@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aiblint import regexcode
 from aiblint.secrets import plugins
 from aiblint.secrets.generic import _SPECS, GENERIC
 from aiblint.secrets.plugins import analyze, denylist, plugin, searches, validator
@@ -79,6 +80,36 @@ def test_a_listing_without_the_keyword_table_is_a_miss(tmp_path: Path) -> None:
     file.write_text(json.dumps(data))
     assert scan(keyword, tmp_path) == [[["keyword", 11, 23]], True, True]
     assert scan(keyword, tmp_path) == [[["keyword", 11, 23]], False, False]
+
+
+def test_a_listing_of_another_interpreter_is_a_miss_and_corrupt_programs_are_compiled(tmp_path: Path) -> None:
+    """The listed programs are one interpreter's (:mod:`aiblint.regexcode`): another's listing is rewritten."""
+    keyword = "password: 'Hx93!kPq27wz'"
+    assert scan(keyword, tmp_path) == [[["keyword", 11, 23]], True, True]
+    (file,) = (tmp_path / "secret-patterns").iterdir()
+    data = json.loads(file.read_bytes())
+    assert data["engine"] == regexcode.ENGINE
+    assert len(data["plugins"][KEYWORD]["programs"]["searches"]) == 5
+    assert all(isinstance(stored, list) for stored in data["plugins"][KEYWORD]["programs"]["searches"])
+    data["engine"] = "another Python"
+    file.write_text(json.dumps(data))
+    assert scan(keyword, tmp_path) == [[["keyword", 11, 23]], True, True]  # a miss: the plugins are read again
+    data = json.loads(file.read_bytes())
+    assert data["engine"] == regexcode.ENGINE
+    for entry in data["plugins"].values():
+        entry["programs"] = {table: [[34, "00000000", 0, {}]] * len(rows) for table, rows in entry["programs"].items()}
+    file.write_text(json.dumps(data))
+    assert scan(keyword, tmp_path) == [[["keyword", 11, 23]], False, False]  # compiled from the listed patterns
+
+
+def test_the_listed_patterns_are_made_from_their_programs_as_re_compile_makes_them() -> None:
+    table = searches(KEYWORD, _SPECS)
+    assert table is not None
+    for pattern, _ in table:
+        assert pattern == re.compile(pattern.pattern, pattern.flags)  # equal programs, word by word
+    for detector in GENERIC:
+        for pattern in denylist(detector.plugin, _SPECS) or ():
+            assert pattern == re.compile(pattern.pattern, pattern.flags), detector.id
 
 
 def test_the_keyword_table_is_listed_and_is_the_plugins_own() -> None:
