@@ -178,15 +178,17 @@ def _named_file(raw: str, cwd: Path, walk: Walk) -> tuple[Path, str, str] | None
         absolute = folder_path.is_absolute()
         if absolute:
             real = _seen_key(real_path(folder_path, walk.real_paths))
-            folder = _Folder(folder_path, real if real.endswith("/") else real + "/", display_path(folder_path, cwd))
+            display = _display_below(folder_path, cwd)
+            display = display_path(folder_path, cwd) if display is None else display
+            folder = _Folder(folder_path, real if real.endswith("/") else real + "/", display)
         else:
             folder = None
         walk.named_folders[key] = folder
     if folder is None:
         return None
+    if _is_folder(os.path.join(os.fspath(folder.path), name)) is not False:
+        return None  # a folder, or the long way says what the file system says of it
     path = folder.path / name
-    if path.is_dir():
-        return None
     real = folder.real + name
     if os.path.islink(real):  # (a file that is a link: resolved in full)
         real = _seen_key(real_path(path, walk.real_paths))
@@ -195,6 +197,64 @@ def _named_file(raw: str, cwd: Path, walk: Walk) -> tuple[Path, str, str] | None
     if set(folder.display.split("/")) == {".."}:  # (above the working folder: `name` may be on its way back)
         return path, real, display_path(path, cwd)
     return path, real, f"{folder.display}/{name}"
+
+
+def _is_folder(path: str) -> bool | None:
+    """Whether ``path`` is a folder (a link to one too), by one ``stat`` and no path object;
+    ``None`` where it cannot be told (nothing there, an error): ``Path.is_dir`` then decides
+    on its own terms (it raises for some errors), as before."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return None
+
+
+def _display_below(folder: Path, cwd: Path) -> str | None:
+    """:func:`display_path` of ``folder``, which is the absolute ``cwd`` joined with a relative
+    path whose ``..`` (if any) come first, as ``os.path.relpath`` makes it, from the names
+    of both (a path object has no ``.`` or empty names; ``relpath`` is lexical): the leading
+    ``..`` take names off ``cwd``, then the names the result shares with ``cwd`` are left out
+    and each name of ``cwd`` after them is a ``..``. ``None`` for any other path, which
+    :func:`display_path` shows. (Corpus files are named ``../shared/...``.)"""
+    if not (_SHORTCUT and cwd.is_absolute()):
+        return None
+    parts, base = folder.parts, cwd.parts
+    if parts[: len(base)] != base or ".." in base:
+        return None
+    rest = parts[len(base) :]
+    up = 0
+    while up < len(rest) and rest[up] == "..":
+        up += 1
+    if up >= len(base) or ".." in rest[up:]:
+        return None  # (above the root, or a '..' after a name)
+    base = base[1:]  # the names, without the root ('/' or '//', the same in both)
+    target = base[: len(base) - up] + rest[up:]
+    shared = 0
+    while shared < min(len(base), len(target)) and base[shared] == target[shared]:
+        shared += 1
+    return "/".join([".."] * (len(base) - shared) + list(target[shared:])) or "."
+
+
+def named_folders(paths: Sequence[str], cwd: Path) -> tuple[Path, ...]:
+    """For each path named (relative to ``cwd``): itself if it is a folder, else the folder it
+    is in, i.e. ``cwd / path`` if a folder, else its parent. A file's parent is its folder as
+    named joined to ``cwd`` (what ``Path`` makes of ``path`` without its last name, when that
+    is a plain name), made once per folder: 178 files are named in 113 folders. What cannot
+    be told that way (``..``, ``.``, a missing file, not POSIX) is made as before."""
+    folders: dict[str, Path] = {}  # folder as named -> cwd joined with it (for this cwd)
+    base = os.fspath(cwd)
+    named = []
+    for raw in paths:
+        folder_text, name = os.path.split(raw)
+        if _SHORTCUT and name and name not in (".", "..") and _is_folder(os.path.join(base, raw)) is False:
+            folder = folders.get(folder_text)
+            if folder is None:
+                folder = folders[folder_text] = cwd / folder_text
+            named.append(folder)
+            continue
+        path = cwd / raw
+        named.append(path if path.is_dir() else path.parent)
+    return tuple(named)
 
 
 def _walk(top: Path, walk: Walk, cwd: Path) -> Iterator[tuple[Path, Path]]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from aiblint import tempfolders
 from aiblint.config import Config, glob_base, load_config, rule_options
 from aiblint.constants import TEMPLATE_SUFFIXES
-from aiblint.discover import Candidate, Walk, discover, display_path, excluded
+from aiblint.discover import Candidate, Walk, discover, display_path, excluded, named_folders
 from aiblint.engine import Linter
 from aiblint.findings import InternalError, Report
 from aiblint.loader import MAX_FILE_BYTES
@@ -81,7 +81,7 @@ def _lint_paths(
     scripts: list[Candidate] = []
     seen: set[Path] = set()
     work: list[Work] = []
-    walk = Walk(gitignore=respect_gitignore)
+    walk = Walk(gitignore=respect_gitignore, real_paths=linter.scripts.real_paths())  # (the named folders are resolved there)
     base = glob_base(config, folder)
     for path in paths:
         if path == STDIN:
@@ -128,5 +128,4 @@ def nothing_found(paths: Sequence[str], walk: Walk) -> str:
 def _named_folders(paths: Sequence[str], cwd: Path, stdin_filename: str | None) -> tuple[Path, ...]:
     """The folders the user named (a named file's folder): without git, the
     root of the files they hold, so that nothing above them is read."""
-    named = [cwd / (stdin_filename or ".") if path == STDIN else cwd / path for path in paths]
-    return tuple(path if path.is_dir() else path.parent for path in named)
+    return named_folders([(stdin_filename or ".") if path == STDIN else path for path in paths], cwd)

@@ -110,16 +110,25 @@ class ScriptSettings(MutableRecord):
         in the run's memo (a run sees one file system; a new run, a new memo), by the
         folder as given and, for a relative one, the working directory it depends on."""
         if folder.is_absolute():  # each folder on the way resolved once (aiblint.realpaths)
-            known = self.memo.get("real-paths")
-            if not isinstance(known, dict):
-                known = self.memo["real-paths"] = {}
-            return real_path(folder, known)
+            return real_path(folder, self.real_paths())
         key = ("resolved-folder", (os.getcwd(), folder))
         found = self.memo.get(key)
         if isinstance(found, Path):
             return found
         resolved = self.memo[key] = folder.resolve()
         return resolved
+
+
+    def real_paths(self) -> dict[Path, Path]:
+        """The run's memo of real paths (:func:`aiblint.realpaths.real_path`), which the run's
+        folder walk shares (:class:`aiblint.discover.Walk`): the named folders resolved here
+        are the folders of the named files. One memo is right for both: an absolute path's
+        real path depends on nothing but the file system, which a run sees as one (and a new
+        run, a resident server's next request, starts with new settings and an empty memo)."""
+        known = self.memo.get("real-paths")
+        if not isinstance(known, dict):
+            known = self.memo["real-paths"] = {}
+        return known
 
 
 def _from_file(config: Config, key: str) -> bool:

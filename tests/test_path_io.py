@@ -1,0 +1,165 @@
+"""File I/O and path work made per file, rewritten for speed (issue 21): each rewrite must
+write, find and show exactly what the pathlib code it replaced did."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from aiblint.discover import _display_below, display_path, named_folders
+from aiblint.run import lint_paths
+from aiblint.scripts.shellcheck import write_script
+
+TEMPLATE = {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2022-07-01", "properties": {}}
+
+# -- ShellCheck's script files: the bytes of Path.write_text(utf-8, errors=replace, newline \n) ----
+
+TEXTS = [
+    "",
+    "echo hi\n",
+    "a\r\nb\rc\n",  # no newline translation, either way
+    "x=\u00e9\u4e2d\U0001f600\n",
+    "bad \ud800 surrogate \udfff\n",  # lone surrogates (JSON "\ud800") become '?'
+    "no newline at the end",
+    "long " * 50_000,  # more than one pipe or page of bytes
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_a_script_file_holds_the_bytes_write_text_wrote(tmp_path: Path, text: str) -> None:
+    old, new = tmp_path / "old.sh", tmp_path / "new.sh"
+    old.write_text(text, encoding="utf-8", errors="replace", newline="\n")
+    write_script(os.fspath(new), text)
+    assert new.read_bytes() == old.read_bytes()
+    assert new.read_bytes() == text.encode("utf-8", "replace")
+
+
+def test_a_script_file_replaces_an_older_one_whole(tmp_path: Path) -> None:
+    path = tmp_path / "0000.sh"
+    write_script(os.fspath(path), "a much longer first text\n")
+    write_script(os.fspath(path), "short\n")
+    assert path.read_bytes() == b"short\n"
+    assert (path.stat().st_mode & 0o777) == (0o666 & ~_umask())
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# -- one memo of real paths per run, shared by the folder walk and the script settings -------------
+
+
+def _template(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "t.json").write_text(json.dumps(TEMPLATE))
+
+
+def test_a_link_retargeted_between_runs_in_one_process_is_followed_anew(tmp_path: Path) -> None:
+    """Files are one file when their real paths are: the second run must see the link's new
+    target (a memo kept across runs would still count two files)."""
+    base = tmp_path.resolve()
+    _template(base / "one")
+    _template(base / "two")
+    (base / "link").symlink_to(base / "one")
+    assert lint_paths(["link/t.json", "two/t.json"], cwd=base, cache=False).files_checked == 2
+    (base / "link").unlink()
+    (base / "link").symlink_to(base / "two")
+    assert lint_paths(["link/t.json", "two/t.json"], cwd=base, cache=False).files_checked == 1
+    (base / "link").unlink()
+    (base / "link").symlink_to(base / "one")
+    assert lint_paths(["two/t.json", "link/t.json"], cwd=base, cache=False).files_checked == 2
+
+
+def test_the_walk_finds_the_named_folders_resolved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A named file's folder is resolved once per run (one lstat of each component), by the
+    settings, and the walk that makes its real path finds it resolved."""
+    base = tmp_path.resolve()
+    _template(base / "a/b")
+    seen: list[str] = []
+    original = os.lstat
+
+    def counting(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        seen.append(os.fspath(path))  # type: ignore[arg-type]
+        return original(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "lstat", counting)
+    report = lint_paths(["a/b/t.json", "a/b/t.json"], cwd=base, cache=False)
+    assert report.files_checked == 1
+    assert seen.count(os.fspath(base / "a/b")) == 1
+    assert seen.count(os.fspath(base / "a")) == 1
+
+
+# -- the folders named, and a named folder's display, without a path object per file ---------------
+
+NAMES = ["a", "b", "t.json", "link-a", "file-link.json", "missing.json", ".", "..", "", "ghost", "x" * 300]
+
+
+def _named_tree(base: Path) -> None:
+    for folder in ("a/b", "b"):
+        (base / folder).mkdir(parents=True)
+    for file in ("t.json", "a/t.json", "a/b/t.json", "b/t.json"):
+        (base / file).write_text("{}")
+    (base / "link-a").symlink_to(base / "a", target_is_directory=True)
+    (base / "a/file-link.json").symlink_to("b/t.json")
+
+
+def _old_named_folders(paths: list[str], cwd: Path) -> tuple[Path, ...] | type[OSError]:
+    try:
+        return tuple(path if path.is_dir() else path.parent for path in [cwd / raw for raw in paths])
+    except OSError:
+        return OSError
+
+
+def test_the_named_folders_are_those_path_objects_gave(tmp_path: Path) -> None:
+    """Names of every kind (``./``, ``//``, ``..``, trailing '/', links, missing, absolute, a
+    name too long for the file system), from several working folders (one relative)."""
+    base = tmp_path.resolve()
+    _named_tree(base)
+    chooser = random.Random(5)
+    names = ["/".join(chooser.choices(NAMES, k=chooser.randint(1, 4))) for _ in range(400)]
+    names += [str(base / name) for name in names[:40]] + ["//" + str(base / "t.json"), "a//t.json", "t.json/", "a/./t.json"]
+    for cwd in (base, base / "a", base / "link-a", base / "ghost", Path("."), Path("/")):
+        for name in names:
+            old = _old_named_folders([name], cwd)
+            if old is OSError:  # the same error, from the same path object
+                with pytest.raises(OSError):
+                    named_folders([name], cwd)
+            else:
+                assert named_folders([name], cwd) == old, (cwd, name)
+        some = [name for name in names if "x" * 300 not in name]
+        assert named_folders(some, cwd) == _old_named_folders(some, cwd)
+
+
+@pytest.mark.parametrize("cwd", ["/", "/w", "/w/x", "/w/x/y/z", "//w/x", "/w/../x", "/w/./x/", "relative", "."])
+def test_a_named_folder_shows_as_relpath_shows_it(cwd: str) -> None:
+    """``cwd`` joined with a relative folder as named (``os.path.split`` of a name not starting with '/')."""
+    chooser = random.Random(cwd)
+    shown = 0
+    for _ in range(400):
+        text = "/".join(chooser.choices(["a", "x", "y", "w", ".", "..", "", "c d", "e\\\\f"], k=chooser.randint(0, 5))).lstrip("/")
+        if chooser.random() < 0.3:
+            text = "../" * chooser.randint(1, 4) + text.replace("..", "b")
+        folder = Path(cwd) / text
+        below = _display_below(folder, Path(cwd))
+        if below is not None:
+            assert below == display_path(folder, Path(cwd)), (cwd, text)
+            shown += 1
+        names = Path(text).parts
+        leading = len(names) - len(tuple(itertools.dropwhile(lambda name: name == "..", names)))
+        if Path(cwd).is_absolute() and ".." not in Path(cwd).parts and ".." not in names[leading:] and leading < len(Path(cwd).parts):
+            assert below is not None, (cwd, text)  # the corpus' case: named as ../shared/...
+    assert shown > 100 or ".." in Path(cwd).parts or not Path(cwd).is_absolute()
+
+
+def test_named_folders_show_as_before() -> None:
+    assert _display_below(Path("/w/main/../shared/x"), Path("/w/main")) == "../shared/x"
+    assert _display_below(Path("/w/shared/../shared/x"), Path("/w/shared")) == "x"
+    assert _display_below(Path("/w/a/b/../../a"), Path("/w/a/b")) == ".."
+    assert _display_below(Path("/w/../../a"), Path("/w")) is None  # above the root: relpath's own way
