@@ -79,7 +79,7 @@ def _lint_paths(
     report = Report()
     report.errors += [InternalError(path, reason) for path, reason in linter.parameter_errors]
     scripts: list[Candidate] = []
-    seen: set[Path] = set()
+    seen: list[Path] = []  # (a set only when named scripts need it: hashing 178 paths is for nothing otherwise)
     work: list[Work] = []
     walk = Walk(gitignore=respect_gitignore, real_paths=linter.scripts.real_paths())  # (the named folders are resolved there)
     base = glob_base(config, folder)
@@ -95,7 +95,7 @@ def _lint_paths(
             work.append(Work(display, explicit=not skip_non_templates, data=data))
             continue
         for candidate in discover([path], folder, config.exclude, walk, base):
-            seen.add(candidate.path)
+            seen.append(candidate.path)
             if candidate.explicit and is_script(candidate.path):
                 scripts.append(candidate)
             elif not (skip_non_templates and candidate.explicit):
@@ -104,7 +104,7 @@ def _lint_paths(
                 work.append(Work(candidate.display, explicit=False, path=candidate.path))
     lint_work(linter, report, work, jobs, cache)
     finish(linter, report)
-    lint_named_scripts(scripts, seen, linter, report, cache)
+    lint_named_scripts(scripts, set(seen) if scripts else set(), linter, report, cache)
     if not (report.templates_checked or report.findings or report.errors or scripts or skip_non_templates):
         report.warnings.append(nothing_found(paths, walk))
     return report

@@ -7,7 +7,9 @@ import itertools
 import json
 import os
 import random
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,9 +87,9 @@ def test_the_walk_finds_the_named_folders_resolved(tmp_path: Path, monkeypatch: 
     seen: list[str] = []
     original = os.lstat
 
-    def counting(path: object, *args: object, **kwargs: object) -> os.stat_result:
-        seen.append(os.fspath(path))  # type: ignore[arg-type]
-        return original(path, *args, **kwargs)  # type: ignore[arg-type]
+    def counting(path: str, *args: Any, **kwargs: Any) -> os.stat_result:
+        seen.append(os.fspath(path))
+        return original(path, *args, **kwargs)
 
     monkeypatch.setattr(os, "lstat", counting)
     report = lint_paths(["a/b/t.json", "a/b/t.json"], cwd=base, cache=False)
@@ -163,3 +165,120 @@ def test_named_folders_show_as_before() -> None:
     assert _display_below(Path("/w/shared/../shared/x"), Path("/w/shared")) == "x"
     assert _display_below(Path("/w/a/b/../../a"), Path("/w/a/b")) == ".."
     assert _display_below(Path("/w/../../a"), Path("/w")) is None  # above the root: relpath's own way
+
+
+# -- is it a folder, a file, nothing: one stat of the text (aiblint.filekinds) ---------------------
+
+
+def _kinds_tree(base: Path) -> list[Path]:
+    """Every kind of thing a path can name, and paths through each."""
+    (base / "dir").mkdir()
+    (base / "file").write_text("x")
+    (base / "link-dir").symlink_to("dir")
+    (base / "link-file").symlink_to("file")
+    (base / "dangling").symlink_to("nowhere")
+    (base / "loop").symlink_to("loop")
+    os.mkfifo(base / "fifo")
+    names = ["dir", "file", "link-dir", "link-file", "dangling", "loop", "fifo", "missing", "x" * 300]
+    return [base / name for name in names] + [base / name / "child" for name in names] + [Path(f"{base}/a\0b")]
+
+
+def _pathlib_says(path: Path, ask: str) -> bool | type[OSError]:
+    try:
+        return bool(getattr(path, ask)())
+    except OSError:
+        return OSError
+
+
+def test_a_mode_tells_what_is_dir_and_is_file_tell(tmp_path: Path) -> None:
+    import stat
+
+    from aiblint.filekinds import stat_mode
+
+    for path in _kinds_tree(tmp_path.resolve()):
+        mode = stat_mode(str(path))
+        if mode is None:  # the caller asks pathlib, which raises
+            assert _pathlib_says(path, "is_dir") is OSError, path
+            continue
+        assert stat.S_ISDIR(mode) == _pathlib_says(path, "is_dir"), path
+        assert stat.S_ISREG(mode) == _pathlib_says(path, "is_file"), path
+    assert stat_mode(str(tmp_path / ("x" * 300))) is None  # too long a name: Path.is_dir raises it
+
+
+def _git_top_level_before(folder: Path) -> tuple[Path, Path | None] | None:
+    """gitrepo.git_top_level as it was: _git_dir(folder / ".git") through pathlib."""
+    marker = folder / ".git"
+    git_dir: Path | None = None
+    if marker.is_dir():
+        git_dir = marker
+    elif marker.is_file():
+        text = marker.read_text(encoding="utf-8", errors="replace")
+        if text.startswith("gitdir:"):
+            target = Path(text[len("gitdir:") :].strip())
+            target = target if target.is_absolute() else marker.parent / target
+            git_dir = target if target.is_dir() else None
+    return (folder, git_dir) if git_dir is not None else None
+
+
+def test_a_git_top_level_is_found_where_it_was(tmp_path: Path) -> None:
+    from aiblint.scripts.gitrepo import git_top_level
+
+    base = tmp_path.resolve()
+    (base / "real-git").mkdir()
+    kinds: dict[str, Callable[[Path], object]] = {
+        "folder": lambda marker: marker.mkdir(),
+        "pointer": lambda marker: marker.write_text("gitdir: ../real-git\n"),
+        "bad-pointer": lambda marker: marker.write_text("gitdir: ../nowhere\n"),
+        "other-file": lambda marker: marker.write_text("not a pointer\n"),
+        "link-to-folder": lambda marker: marker.symlink_to(base / "real-git"),
+        "dangling": lambda marker: marker.symlink_to(base / "nowhere"),
+        "fifo": lambda marker: os.mkfifo(marker),
+        "none": lambda marker: None,
+    }
+    found = 0
+    for kind, make in kinds.items():
+        (base / kind).mkdir()
+        make(base / kind / ".git")
+        for folder in (base / kind, base / kind / "missing", base / kind / ".git"):
+            repository = git_top_level(folder)
+            got = (repository.root, repository.git_dir) if repository is not None else None
+            assert got == _git_top_level_before(folder), (kind, folder)
+            found += got is not None
+    assert found == 3  # a folder, a good pointer, a link to a folder
+
+
+def test_a_template_is_paired_with_the_file_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aiblint.arm.pairing import SHARED_NAME, paired_file
+
+    base = tmp_path.resolve()
+    layouts = {
+        "own": ["t.json", "t.parameters.json"],
+        "shared": ["t.json", SHARED_NAME],
+        "shared-two-templates": ["t.json", "u.json", SHARED_NAME],
+        "both": ["t.json", "t.parameters.json", SHARED_NAME],
+        "none": ["t.json"],
+        "own-is-folder": ["t.json", "t.parameters.json/"],
+        "upper": ["T.JSON", "T.parameters.json"],
+        "jsonc": ["t.jsonc", "t.parameters.json"],
+    }
+    for name, files in layouts.items():
+        for file in files:
+            path = base / name / file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.mkdir() if file.endswith("/") else path.write_text("{}")
+    (base / "none-link").mkdir()
+    (base / "none-link" / "t.json").write_text("{}")
+    (base / "none-link" / "t.parameters.json").symlink_to(base / "own" / "t.parameters.json")
+    expected = {
+        "own": "t.parameters.json", "shared": SHARED_NAME, "shared-two-templates": None, "both": "t.parameters.json",
+        "none": None, "own-is-folder": None, "upper": "T.parameters.json", "jsonc": "t.parameters.json",
+        "none-link": "t.parameters.json",
+    }
+    for folder, want in expected.items():
+        template = next(path for path in (base / folder).iterdir() if path.name.lower() in ("t.json", "t.jsonc"))
+        got = paired_file(template)
+        assert got == (template.with_name(want) if want else None), folder
+    assert paired_file(base / "own" / "t.parameters.json") is None
+    monkeypatch.chdir(base / "own")  # a relative path: from the working folder
+    assert paired_file(Path("t.json")) == Path("t.parameters.json")
+    assert paired_file(Path("sub/../t.json")) is None  # no "sub": the system does not take ".." lexically

@@ -6,7 +6,11 @@ the result cache asks it for every file it reads back.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
+
+from aiblint.filekinds import stat_mode
 
 PAIRED_SUFFIX = ".parameters.json"
 SHARED_NAME = "azuredeploy.parameters.json"
@@ -18,13 +22,20 @@ def paired_file(template: Path) -> Path | None:
     if name.endswith(PAIRED_SUFFIX) or not name.endswith((".json", ".jsonc")):
         return None
     stem = template.name.rsplit(".", 1)[0]
-    own = template.with_name(stem + PAIRED_SUFFIX)
-    if own.is_file():
-        return own
-    shared = template.with_name(SHARED_NAME)
-    if shared.is_file() and _only_template_in_folder(template):
-        return shared
+    if _is_file(template, stem + PAIRED_SUFFIX):
+        return template.with_name(stem + PAIRED_SUFFIX)
+    if _is_file(template, SHARED_NAME) and _only_template_in_folder(template):
+        return template.with_name(SHARED_NAME)
     return None
+
+
+def _is_file(template: Path, name: str) -> bool:
+    """``template.with_name(name).is_file()``, with no path object made for a file that is not
+    there (nearly every template has no parameters file): the text of ``template`` ends in its
+    name, which ``with_name`` replaces."""
+    text = os.fspath(template)
+    mode = stat_mode(text[: len(text) - len(template.name)] + name)
+    return template.with_name(name).is_file() if mode is None else stat.S_ISREG(mode)
 
 
 def _only_template_in_folder(template: Path) -> bool:
