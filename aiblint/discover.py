@@ -57,7 +57,7 @@ class Walk(MutableRecord):
     ignored: int  # files and folders a .gitignore ignores
     dot_folders: list[str]  # skipped, as displayed
     seen: set[str]  # real paths of the files given so far, as _seen_key writes them (an alias is skipped)
-    real_paths: dict[Path, Path]  # this walk's memo of real paths (aiblint.realpaths)
+    real_paths: dict[str, Path]  # this walk's memo of real paths (aiblint.realpaths), by path text
     named_folders: dict[tuple[str, str], _Folder | None]  # (working folder, folder as named) -> what _named_file knows
 
     def __init__(
@@ -68,7 +68,7 @@ class Walk(MutableRecord):
         ignored: int = 0,
         dot_folders: list[str] | None = None,
         seen: set[str] | None = None,
-        real_paths: dict[Path, Path] | None = None,
+        real_paths: dict[str, Path] | None = None,
     ) -> None:
         self.gitignore = gitignore
         self.looked_at = looked_at

@@ -9,6 +9,10 @@ is resolved in full, as before. ``..`` is the real folder's parent, which is
 what ``os.path.realpath`` makes of it (it resolves what comes before ``..``
 first). The memo belongs to one run: a run sees one file system, and a new run
 (a resident server's next request) starts with an empty one.
+
+The walk up is made on the paths' text, not on path objects (a path object's text
+has no ``.``, no empty name and no '/' at its end): only the real path found is
+made a path object, one per folder (a corpus run: 474 path objects made -> 237).
 """
 
 from __future__ import annotations
@@ -22,29 +26,37 @@ from pathlib import Path
 _COMPONENTWISE = os.name == "posix"
 
 
-def real_path(path: Path, known: dict[Path, Path]) -> Path:
+def real_path(path: Path, known: dict[str, Path]) -> Path:
     """``os.path.realpath(path)`` for an absolute ``path`` (as ``Path.resolve()``, without its
-    error for a link loop); ``known`` maps absolute paths to the real ones found so far in
-    this run (filled in here). A relative path (it depends on the working directory) is
-    resolved in full and not kept."""
+    error for a link loop); ``known`` maps the text of absolute paths to the real paths found
+    so far in this run (filled in here). A relative path (it depends on the working
+    directory) is resolved in full and not kept."""
     if not (_COMPONENTWISE and path.is_absolute()):
         return Path(os.path.realpath(path))
-    found = known.get(path)
+    return _real(os.fspath(path), known)
+
+
+def _real(text: str, known: dict[str, Path]) -> Path:
+    """:func:`real_path` of the absolute path ``text`` as a path object writes it. Its folder is
+    the text before its last '/' (``/`` for a name under the root; the root ``//`` that POSIX
+    allows is taken as ``/``, which is its real path)."""
+    found = known.get(text)
     if found is not None:
         return found
-    name = path.name
+    folder, _, name = text.rpartition("/")
     if not name:  # the root
-        found = Path(os.path.realpath(path))
+        found = Path(os.path.realpath(text))
     elif name == "..":
-        found = real_path(path.parent, known).parent
+        found = _real(folder or "/", known).parent
     else:
-        joined = real_path(path.parent, known) / name
-        found = Path(os.path.realpath(path)) if _is_link(joined) else joined
-    known[path] = found
+        real_folder = _real(folder or "/", known)
+        joined = real_folder / name
+        found = Path(os.path.realpath(text)) if _is_link(os.fspath(joined)) else joined
+    known[text] = found
     return found
 
 
-def _is_link(path: Path) -> bool:
+def _is_link(path: str) -> bool:
     try:
         return stat.S_ISLNK(os.lstat(path).st_mode)
     except OSError:  # nothing there (or not a folder above it): not a link, as realpath takes it

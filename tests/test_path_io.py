@@ -205,6 +205,20 @@ def test_a_mode_tells_what_is_dir_and_is_file_tell(tmp_path: Path) -> None:
     assert stat_mode(str(tmp_path / ("x" * 300))) is None  # too long a name: Path.is_dir raises it
 
 
+def test_the_nearest_rc_file_is_a_file_as_is_file_says(tmp_path: Path) -> None:
+    from aiblint.scripts.analyzers import _is_file_in
+
+    for path in _kinds_tree(tmp_path.resolve()):
+        if "\0" in str(path):
+            continue
+        said = _pathlib_says(path, "is_file")
+        if said is OSError:
+            with pytest.raises(OSError):
+                _is_file_in(path.parent, path.name)
+        else:
+            assert _is_file_in(path.parent, path.name) == said, path
+
+
 def _git_top_level_before(folder: Path) -> tuple[Path, Path | None] | None:
     """gitrepo.git_top_level as it was: _git_dir(folder / ".git") through pathlib."""
     marker = folder / ".git"
@@ -282,3 +296,24 @@ def test_a_template_is_paired_with_the_file_it_was(tmp_path: Path, monkeypatch: 
     monkeypatch.chdir(base / "own")  # a relative path: from the working folder
     assert paired_file(Path("t.json")) == Path("t.parameters.json")
     assert paired_file(Path("sub/../t.json")) is None  # no "sub": the system does not take ".." lexically
+
+
+# -- real paths walked up on the paths' text (aiblint.realpaths) ----------------------------------
+
+
+def test_real_paths_by_text_are_what_realpath_says(tmp_path: Path) -> None:
+    """One memo (by text) for a run, asked for paths under the root '//' too, with ``..``
+    after links, and for the root itself: each answer is ``os.path.realpath``'s."""
+    from aiblint.realpaths import real_path
+
+    base = tmp_path.resolve()
+    (base / "a/b").mkdir(parents=True)
+    (base / "up").symlink_to(base / "a/b")
+    (base / "a/b/t.json").write_text("{}")
+    known: dict[str, Path] = {}
+    texts = ["/", "//", f"{base}", f"/{base}", f"{base}/up/..", f"/{base}/up/../b/t.json", f"{base}/up/t.json",
+             f"{base}/a/b/../../up", f"{base}/missing/..", f"{base}/a/b/t.json/..", "/..", "//.."]
+    for _ in range(2):  # the second time from the memo
+        for text in texts:
+            assert real_path(Path(text), known) == Path(os.path.realpath(text)), text
+    assert set(known) >= {str(base), f"{base}/up"}  # kept by their text

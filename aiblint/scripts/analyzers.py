@@ -5,11 +5,14 @@ configuration file nearest to a script, and turning findings into problems.
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from aiblint.filekinds import stat_mode
 from aiblint.findings import Severity
 from aiblint.record import MutableRecord, Record
 from aiblint.rule import Problem, RunNote
@@ -245,12 +248,18 @@ def nearest_file(start: Path, names: Sequence[str], cache: dict[tuple[Path, Path
             found = cache[folder, boundary]
             break
         visited.append(folder)
-        found = next((folder / name for name in names if (folder / name).is_file()), None)
+        found = next((folder / name for name in names if _is_file_in(folder, name)), None)
         if found is not None or folder == boundary or not folder.is_relative_to(boundary):
             break
     for folder in visited:
         cache[folder, boundary] = found
     return found
+
+
+def _is_file_in(folder: Path, name: str) -> bool:
+    """``(folder / name).is_file()``, with no path object made where nothing is (nearly every folder)."""
+    mode = stat_mode(os.path.join(folder, name))
+    return (folder / name).is_file() if mode is None else stat.S_ISREG(mode)
 
 
 def problems(outcome: Outcome) -> Iterator[Problem | RunNote]:

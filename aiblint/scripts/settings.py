@@ -119,7 +119,7 @@ class ScriptSettings(MutableRecord):
         return resolved
 
 
-    def real_paths(self) -> dict[Path, Path]:
+    def real_paths(self) -> dict[str, Path]:
         """The run's memo of real paths (:func:`aiblint.realpaths.real_path`), which the run's
         folder walk shares (:class:`aiblint.discover.Walk`): the named folders resolved here
         are the folders of the named files. One memo is right for both: an absolute path's
