@@ -317,3 +317,16 @@ def test_real_paths_by_text_are_what_realpath_says(tmp_path: Path) -> None:
         for text in texts:
             assert real_path(Path(text), known) == Path(os.path.realpath(text)), text
     assert set(known) >= {str(base), f"{base}/up"}  # kept by their text
+
+
+# -- the digest that says a file was not changed between its lint and its fix -----------------------
+
+
+def test_a_file_digest_is_blake2b_and_changes_with_any_byte() -> None:
+    import hashlib
+
+    from aiblint.safewrite import digest
+
+    data = b'{"a": 1}\n' * 1000
+    assert digest(data) == hashlib.blake2b(data, digest_size=32).hexdigest()
+    assert len({digest(data), digest(data[:-1]), digest(data + b" "), digest(data.replace(b"1", b"2", 1))}) == 4
