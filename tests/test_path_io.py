@@ -330,3 +330,36 @@ def test_a_file_digest_is_blake2b_and_changes_with_any_byte() -> None:
     data = b'{"a": 1}\n' * 1000
     assert digest(data) == hashlib.blake2b(data, digest_size=32).hexdigest()
     assert len({digest(data), digest(data[:-1]), digest(data + b" "), digest(data.replace(b"1", b"2", 1))}) == 4
+
+
+# -- a linted file read through its descriptor (loader.read_file) ----------------------------------
+
+
+def test_a_file_is_read_as_its_bytes_and_a_folder_fails_as_before(tmp_path: Path) -> None:
+    from aiblint.loader import read_file
+
+    data = b'\xef\xbb\xbf{"a": "x\r\ny"}\r\n\x00\xff'
+    (tmp_path / "t.json").write_bytes(data)
+    assert read_file(tmp_path / "t.json") == data
+    (tmp_path / "folder.json").mkdir()
+    with pytest.raises(OSError) as raised, open(tmp_path / "folder.json", "rb", buffering=0):
+        pass
+    with pytest.raises(OSError) as ours:
+        read_file(tmp_path / "folder.json")
+    assert ours.value.strerror == raised.value.strerror == "Is a directory"  # what "cannot read: ..." says
+    with pytest.raises(FileNotFoundError):
+        read_file(tmp_path / "missing.json")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts descriptors in /proc")
+def test_reading_a_file_leaves_no_descriptor_open(tmp_path: Path) -> None:
+    from aiblint.loader import read_file
+
+    (tmp_path / "t.json").write_text("{}")
+    (tmp_path / "folder.json").mkdir()
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(50):
+        read_file(tmp_path / "t.json")
+        with pytest.raises(OSError):
+            read_file(tmp_path / "folder.json")
+    assert len(os.listdir("/proc/self/fd")) == before
