@@ -28,6 +28,7 @@ import os
 import pickle
 import select
 import signal
+import sys
 import time
 from collections.abc import Callable, Generator, Sequence
 from typing import Final, TypeVar
@@ -269,6 +270,9 @@ def _child(serve: Callable[[], None], held: set[int | signal.Signals], others: l
                 os.close(descriptor)
         serve()
         code = 0
+        recache = sys.modules.get("aiblint.recache")
+        if recache is not None:  # the regex programs this worker made, for the next run (os._exit runs no atexit hook)
+            recache.save()
     except SystemExit as error:  # (aiblint.termination.Terminated: SIGTERM during a task)
         code = error.code if isinstance(error.code, int) else 1
     finally:

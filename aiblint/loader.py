@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from aiblint import recache
 from aiblint.document import Document, ReadProblem
 from aiblint.jsontree import JsonArray, JsonNode, JsonObject, JsonScalar, JsonString
 from aiblint.lazyre import lazy
@@ -138,9 +139,9 @@ def _value_pattern(closer: str) -> str:
 #: string value, 3 a number or literal, then a ',' or nothing; 4 a value and the container's
 #: closer; 5 an opener. An item's groups are a member's less the key's (one less). Reading that and
 #: the spans needed costs less than ``regs``, eight pairs of numbers (a fifth of the pass).
-_MEMBER = re.compile(r'[ \t\r\n]*"([^"\\\x00-\x1f]*)"[ \t\r\n]*:[ \t\r\n]*' + _value_pattern(r"\}"))
+_MEMBER = recache.compile(r'[ \t\r\n]*"([^"\\\x00-\x1f]*)"[ \t\r\n]*:[ \t\r\n]*' + _value_pattern(r"\}"))
 #: An array's item (groups as :func:`_value_pattern`'s).
-_ITEM = re.compile(r"[ \t\r\n]*" + _value_pattern(r"\]"))
+_ITEM = recache.compile(r"[ \t\r\n]*" + _value_pattern(r"\]"))
 #: After a value: a ',', or a closer (group 1 '}', group 2 ']') and the ',' after it if there is one.
 _AFTER_VALUE = re.compile(r"[ \t\r\n]*(?:,|(?:(\})|(\]))[ \t\r\n]*,?)")
 #: What the plain parser expects next: an object's member, a ',' or a closer after a value, an

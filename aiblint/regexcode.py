@@ -51,12 +51,16 @@ def program(pattern: str, flags: int) -> list[Any] | None:
 
 def compiled(pattern: str, flags: int, stored: object) -> re.Pattern[str]:
     """``re.compile(pattern, flags)``, made from ``stored`` (what :func:`program` gave) when it is usable."""
-    if stored is not None:
-        try:
-            return _from_program(pattern, flags, stored)
-        except Exception:  # a corrupt or foreign program: compiled the usual way
-            pass
-    return re.compile(pattern, flags)
+    made_ = made(pattern, flags, stored) if stored is not None else None
+    return made_ if made_ is not None else re.compile(pattern, flags)
+
+
+def made(pattern: str, flags: int, stored: object) -> re.Pattern[str] | None:
+    """The pattern made from ``stored``, or ``None`` when it is not a program the engine accepts for it."""
+    try:
+        return _from_program(pattern, flags, stored)
+    except Exception:  # a corrupt or foreign program: the caller compiles the usual way
+        return None
 
 
 def _from_program(pattern: str, flags: int, stored: object) -> re.Pattern[str]:

@@ -17,14 +17,14 @@ and ``$(x)`` are the language's own syntax.
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
+from aiblint import recache
 from aiblint.values import UNKNOWN, Part, PartialString, Unknown
 
 #: One pattern per token style; a name inside ``$( )`` has no blanks, so a
 #: command substitution such as ``$(date +%s)`` is not taken for a macro.
-TOKEN: Final = re.compile(
+TOKEN: Final = recache.compile(
     r"\$\{\{[^{}]*\}\}"  # GitHub Actions ${{ vars.X }}
     r"|\$\{[^{}\s][^{}]*\}"  # Terraform / envsubst ${x}, ${var.x}, ${join(",", x)}
     r"|\$\([A-Za-z_][A-Za-z0-9_.\-]*\)"  # Azure Pipelines $(Build.BuildId)

@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 from typing import Any, Final
 
+from aiblint import recache
 from aiblint.record import Record
 
 _DOUBLE = "\"\u201c\u201d\u201e"  # PowerShell also takes typographic quotes as quotes
@@ -27,8 +28,8 @@ _CLOSERS = {")": "(", "}": "{"}
 #: other character :meth:`_Scanner._code_step` and :meth:`_Scanner._string_step` only
 #: step to the next one (``index + 1``, nothing else changed; what comes before a
 #: character is read from the text, not kept), so the scan jumps over them in one search.
-_CODE_SPECIAL: Final = re.compile("[`<#\\-@$(){}" + _DOUBLE + _SINGLE + "]")
-_STRING_SPECIAL: Final = re.compile("[`$" + _DOUBLE + "]")
+_CODE_SPECIAL: Final = recache.compile("[`<#\\-@$(){}" + _DOUBLE + _SINGLE + "]")
+_STRING_SPECIAL: Final = recache.compile("[`$" + _DOUBLE + "]")
 
 
 class SyntaxProblem(Record):

@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Final
 
+from aiblint import recache
 from aiblint.lazyre import lazy
 from aiblint.record import Record
 from aiblint.secrets.filters import stands_for_a_secret
@@ -102,8 +103,8 @@ class Detector(Record):
 
     def _compile(self) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
         if self._compiled is None:
-            context = re.compile(self.context, re.IGNORECASE) if self.context else None
-            self._compiled = (re.compile(self.pattern, self.flags), context)
+            context = recache.compile(self.context, re.IGNORECASE) if self.context else None
+            self._compiled = (recache.compile(self.pattern, self.flags), context)
         return self._compiled
 
     @property

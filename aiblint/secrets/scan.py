@@ -6,6 +6,7 @@ import re
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Final
 
+from aiblint import recache
 from aiblint.secrets.match import SecretMatch
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def _any_keyword() -> re.Pattern[str]:
     """Every keyword of every detector, in one pattern: a detector runs only
     on a text that holds one of its keywords, so a text that holds none is
     scanned by none (most template strings: names, types, versions)."""
-    return re.compile("|".join(re.escape(keyword) for keyword in KEYWORDS))
+    return recache.compile("|".join(re.escape(keyword) for keyword in KEYWORDS))
 
 
 #: Texts up to this long are remembered with their matches (:func:`_remembered`).
