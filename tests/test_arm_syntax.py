@@ -223,3 +223,68 @@ def test_deep_nesting_is_an_error_not_a_crash(write) -> None:  # type: ignore[no
     write("t.json", json.dumps(template))
     code, out = main_in_process("--format", "json", "t.json")
     assert code in (0, 1) and json.loads(out)["errors"] == []
+
+
+# -- the fast path for [name('text')] builds the tree the tokenizer and parser build ----
+
+
+def _full_parse(text: str) -> object:
+    """``parse`` without its fast path: the tokenizer and the parser, or the error."""
+    from aiblint.arm.syntax import _Parser, _unexpected_after_end, tokenize
+
+    try:
+        tokens = tokenize(text, 1, len(text) - 1)
+        assert tokens[0].kind != "end"
+        parser = _Parser(tokens)
+        tree = parser.expression()
+        token = parser.peek()
+        if token.kind != "end":
+            raise ExpressionError(_unexpected_after_end(token), token.start, token.end)
+        return tree
+    except ExpressionError as error:
+        return (error.message, error.start, error.end)
+
+
+def _parse_or_error(text: str) -> object:
+    try:
+        return parse(text)
+    except ExpressionError as error:
+        return (error.message, error.start, error.end)
+
+
+def test_one_string_calls_parse_as_the_parser_would() -> None:
+    tree = parse("[parameters('it is')]")
+    assert tree == Call("parameters", (StringLiteral("it is", 12, 19),), 1, 20, 11)
+    assert tree == _full_parse("[parameters('it is')]")
+    for text in ("[p-x$_('')]", "[a('x''y')]", "[a( 'x')]", "[a.b('x')]", "[a('x').b]", "[a('x')[0]]", "[a('x\n')]"):
+        assert _parse_or_error(text) == _full_parse(text), text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.from_regex(r"\[[A-Za-z_$ .][A-Za-z0-9_$ .\-]{0,6}\( ?'[a-z' .()\[\]\n]{0,8}' ?\)[\]. ]{1,2}", fullmatch=True))
+def test_near_one_string_calls_parse_as_the_parser_would(text: str) -> None:
+    if is_expression_text(text):
+        assert _parse_or_error(text) == _full_parse(text)
+
+
+def test_corpus_expressions_parse_as_the_parser_would() -> None:
+    from tests.conftest import CORPUS, WILD, need_shared
+
+    need_shared()
+    texts: set[str] = set()
+    for path in sorted(CORPUS.rglob("*.json")) + sorted(WILD.rglob("*.json")):
+        try:
+            stack: list[object] = [json.loads(path.read_bytes())]
+        except ValueError:  # the corpus holds broken files on purpose
+            continue
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                stack += value.values()
+            elif isinstance(value, list):
+                stack += value
+            elif isinstance(value, str) and is_expression_text(value) and value != "[]":
+                texts.add(value)
+    assert len(texts) > 150
+    for text in sorted(texts):
+        assert _parse_or_error(text) == _full_parse(text), text
