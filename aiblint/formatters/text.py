@@ -61,8 +61,9 @@ class TextFormatter(Formatter):
         """``--statistics``: how many findings of each rule, most first (as ruff and flake8 print them)."""
         from collections import Counter
 
-        counts = Counter(finding.rule for finding in report.active)
-        fixable = Counter(finding.rule for finding in report.active if finding.fix is not None)
+        active = report.active
+        counts = Counter(finding.rule for finding in active)
+        fixable = Counter(finding.rule for finding in active if finding.fix is not None)
         rows = []
         for rule, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
             info = self.rule_info(rule)
@@ -110,14 +111,16 @@ class TextFormatter(Formatter):
 
     @staticmethod
     def summary(report: Report) -> str:
-        counts = [(report.count(level), level.label) for level in (Severity.ERROR, Severity.WARNING, Severity.NOTE)]
+        active = report.active  # a new list each time it is asked: asked once here, not five times
+        severities = [finding.severity for finding in active]
+        counts = [(severities.count(level), level.label) for level in (Severity.ERROR, Severity.WARNING, Severity.NOTE)]
         parts = ", ".join(f"{count} {label}{'s' if count != 1 else ''}" for count, label in counts if count)
-        total = len(report.active)
+        total = len(active)
         # the files the findings are in count too (parameters files, scripts): they were checked
         files = max(report.files_checked, len(report.paths | {finding.path for finding in report.findings}))
         line = f"{total} problem{'s' if total != 1 else ''}{f' ({parts})' if parts else ''} in {files} file{'s' if files != 1 else ''} checked"
         suppressed = len(report.findings) - total
-        fixable = sum(1 for finding in report.active if finding.fix is not None)
+        fixable = sum(1 for finding in active if finding.fix is not None)
         return line + (f"; {suppressed} suppressed" if suppressed else "") + (f"; {fixable} fixable with --fix" if fixable else "")
 
 
