@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from aiblint import __version__
 from aiblint.constants import PROGRAM
@@ -40,8 +40,28 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     """argparse, with usage errors as one line and a suggestion instead of the usage block."""
 
+    _checker: argparse.HelpFormatter | None = None
+    _adding = False
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(message.removeprefix("argument "))
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        self._adding = True
+        try:
+            return super().add_argument(*args, **kwargs)
+        finally:
+            self._adding = False
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # add_argument makes a help formatter (which asks the terminal its size) for each argument
+        # only to check its metavar against nargs: a check that keeps no state in the formatter, so
+        # one formatter checks them all (~0.3 ms of 33 arguments). Help and usage get a new one.
+        if not self._adding:
+            return super()._get_formatter()
+        if self._checker is None:
+            self._checker = super()._get_formatter()
+        return self._checker
 
     def parse_args(self, args: Sequence[str] | None = None, namespace: None = None) -> argparse.Namespace:  # type: ignore[override]
         options, extra = self.parse_known_args(args, namespace)
