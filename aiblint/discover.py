@@ -20,6 +20,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Final
 
 from aiblint.constants import SKIPPED_DIRECTORIES, WALKED_DOT_FOLDERS
+from aiblint.filekinds import stat_mode
 from aiblint.frontends import SUFFIXES
 from aiblint.realpaths import real_path
 from aiblint.record import MutableRecord, Record
@@ -203,10 +204,8 @@ def _is_folder(path: str) -> bool | None:
     """Whether ``path`` is a folder (a link to one too), by one ``stat`` and no path object;
     ``None`` where it cannot be told (nothing there, an error): ``Path.is_dir`` then decides
     on its own terms (it raises for some errors), as before."""
-    try:
-        return stat.S_ISDIR(os.stat(path).st_mode)
-    except (OSError, ValueError):
-        return None
+    mode = stat_mode(path)
+    return stat.S_ISDIR(mode) if mode else None
 
 
 def _display_below(folder: Path, cwd: Path) -> str | None:
