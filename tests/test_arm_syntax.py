@@ -230,17 +230,10 @@ def test_deep_nesting_is_an_error_not_a_crash(write) -> None:  # type: ignore[no
 
 def _full_parse(text: str) -> object:
     """``parse`` without its fast path: the tokenizer and the parser, or the error."""
-    from aiblint.arm.syntax import _Parser, _unexpected_after_end, tokenize
+    from aiblint.arm.syntax import _tokens_parsed
 
     try:
-        tokens = tokenize(text, 1, len(text) - 1)
-        assert tokens[0].kind != "end"
-        parser = _Parser(tokens)
-        tree = parser.expression()
-        token = parser.peek()
-        if token.kind != "end":
-            raise ExpressionError(_unexpected_after_end(token), token.start, token.end)
-        return tree
+        return _tokens_parsed(text, len(text) - 1)
     except ExpressionError as error:
         return (error.message, error.start, error.end)
 

@@ -207,6 +207,12 @@ def parse(text: str) -> Expression:
     simple = _one_string_call(text, stop)
     if simple is not None:
         return simple
+    return _tokens_parsed(text, stop)
+
+
+def _tokens_parsed(text: str, stop: int) -> Expression:
+    """:func:`parse`'s general way, the tokenizer and the parser (what :func:`_one_string_call`'s
+    answers are tested against)."""
     tokens = tokenize(text, 1, stop)
     if tokens[0].kind == "end":
         raise ExpressionError("empty expression '[]'", 0, len(text))
