@@ -114,7 +114,8 @@ def save() -> None:
     from aiblint.cachedir import write_atomically
 
     current = _read()
-    used = {key: stored for key in sorted(_done) if (stored := _made.get(key, current.get(key))) is not None}
+    # (_done is in the order of first use: the cap keeps what this process needed first)
+    used = {key: stored for key in _done if (stored := _made.get(key, current.get(key))) is not None}
     kept = dict(list(used.items())[:_CAP])
     for key, stored in current.items():
         if len(kept) >= _CAP:

@@ -112,6 +112,14 @@ def test_the_file_stays_bounded_and_keeps_what_was_used(cache: Path, monkeypatch
     assert {"0\0new", "0\0old4"} <= set(kept)
 
 
+def test_over_the_cap_the_programs_used_first_are_kept(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recache, "_CAP", 2)
+    for pattern in ("zz", "yy", "aa"):  # first used in this order, not in the order of their text
+        recache.compile(pattern)
+    recache.save()
+    assert list(json.loads(cache.read_bytes())["programs"]) == ["0\0zz", "0\0yy"]
+
+
 def test_nothing_is_written_when_nothing_was_made(cache: Path) -> None:
     recache.compile("abc")
     recache.save()
